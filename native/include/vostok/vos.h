@@ -1,0 +1,258 @@
+/*
+ * vos.h: the flat C ABI of libvostok-vos, the versioning object store.
+ *
+ * A pool is a pmemobj pool file. A pool holds containers (128-bit UUIDs); a container holds
+ * objects (64-bit ids); an object holds keys, ordered either as unsigned 64-bit integers or as
+ * byte strings (lexical, unsigned byte order, shorter first on a common prefix); a key holds a
+ * chain of values versioned by epoch. Fetch at epoch E returns the newest version at or below E.
+ *
+ * The ABI is made for Java's FFM API: plain structs with fixed layouts, caller-provided
+ * buffers, integer error codes, and batched calls for hot paths (one call per batch of
+ * operations, not per key). No function keeps a pointer the caller passed in after it returns.
+ *
+ * Thread safety: a pool handle may be used by many threads at once. Reads (fetch, iterate,
+ * query, list) run concurrently; changes (tx_apply, discard, aggregate, container create and
+ * destroy) are serialized by a per-pool lock. The caller must not call any function on a pool
+ * concurrently with, or after, vos_pool_close() on it.
+ *
+ * Error reporting: every function returns VOS_OK (0) or a negative VOS_ERR_* code. On failure a
+ * sentence a person can act on is kept for the calling thread; vos_last_message() returns it.
+ */
+#ifndef VOSTOK_VOS_H
+#define VOSTOK_VOS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of this ABI; bump it when a struct layout or a function signature changes. */
+#define VOS_ABI_VERSION 1
+
+/* Limits. Anything larger is refused with VOS_ERR_TOOBIG, before anything is changed. */
+#define VOS_KEY_BYTES_MAX   4096u          /* a lexical key: 1 .. 4096 bytes */
+#define VOS_VALUE_BYTES_MAX (1u << 20)     /* a value: 0 .. 1 MiB */
+#define VOS_TX_OPS_MAX      65536u         /* operations in one vos_tx_apply() */
+#define VOS_POOL_BYTES_MIN  (16ull << 20)  /* smallest pool vos_pool_create() accepts */
+#define VOS_CONT_OPEN_MAX   1024u          /* containers open at once in one pool */
+
+/* An epoch is an unsigned 64-bit number; VOS_EPOCH_MAX reads the newest version of all. */
+#define VOS_EPOCH_MAX UINT64_MAX
+
+/* Error codes. Stable: the Java bindings and the wire protocol map them by value. */
+enum vos_error {
+	VOS_OK            =   0,
+	VOS_ERR_INVAL     =  -1, /* an argument is wrong: a flag, an offset, a key of the wrong order */
+	VOS_ERR_NOSPACE   =  -2, /* the pool is full; nothing was changed and the pool stays usable */
+	VOS_ERR_NONEXIST  =  -3, /* no such pool file, container or object (at that epoch) */
+	VOS_ERR_EXIST     =  -4, /* the pool file, container or object exists already */
+	VOS_ERR_CORRUPT   =  -5, /* a checksum does not match: a stored value or structure is damaged */
+	VOS_ERR_IO        =  -6, /* the operating system refused: the message carries errno's text */
+	VOS_ERR_NOTPOOL   =  -7, /* the file is not a Vostok pool */
+	VOS_ERR_LAYOUT    =  -8, /* the pool was written by a newer layout than this library knows */
+	VOS_ERR_BADHANDLE =  -9, /* a container handle that is closed or was never opened */
+	VOS_ERR_TOOBIG    = -10, /* a key, value, batch or pool size beyond its limit */
+	VOS_ERR_TRUNC     = -11, /* a caller's buffer is too small; the call says how much it needs */
+	VOS_ERR_NOMEM     = -12, /* out of DRAM (malloc failed) */
+	VOS_ERR_BUSY      = -13, /* in use: the pool file by another process, a container by a handle */
+};
+
+/* A short fixed name for a code ("NOSPACE"), never NULL. */
+const char *vos_strerror(int rc);
+
+/* The message of the calling thread's last failure, or "" when there was none. The text stays
+ * valid until the thread's next call into this library. */
+const char *vos_last_message(void);
+
+/* VOS_ABI_VERSION of the loaded library, so a binding can refuse a mismatched one. */
+uint32_t vos_abi_version(void);
+
+/* ------------------------------------------------------------------------------------------
+ * Pools
+ */
+typedef struct vos_pool vos_pool_t;
+
+typedef struct vos_pool_info {
+	uint64_t total_bytes;    /* usable heap bytes of the pool */
+	uint64_t free_bytes;     /* of those, not allocated */
+	uint32_t layout_version; /* the layout version stored in the pool */
+	uint32_t containers;     /* containers in the pool */
+} vos_pool_info_t;           /* 24 bytes */
+
+/* Creates a pool file of size_bytes (>= VOS_POOL_BYTES_MIN) at path; VOS_ERR_EXIST if the file
+ * exists. On a DAX file system the file is mapped directly; elsewhere persistence is emulated. */
+int vos_pool_create(const char *path, uint64_t size_bytes, vos_pool_t **pool_out);
+
+/* Opens an existing pool. VOS_ERR_NONEXIST if there is no file, VOS_ERR_NOTPOOL if it is not a
+ * Vostok pool, VOS_ERR_LAYOUT if it is newer than this library, VOS_ERR_BUSY if another process
+ * has it open. A failed open changes nothing in the file. */
+int vos_pool_open(const char *path, vos_pool_t **pool_out);
+
+/* Closes the pool and every container handle still open in it. */
+int vos_pool_close(vos_pool_t *pool);
+
+/* Removes a pool file that no process has open. VOS_ERR_NOTPOOL if it is not a Vostok pool. */
+int vos_pool_destroy(const char *path);
+
+int vos_pool_query(vos_pool_t *pool, vos_pool_info_t *info_out);
+
+/* ------------------------------------------------------------------------------------------
+ * Containers, named by 16-byte UUIDs (big-endian, as java.util.UUID's two longs)
+ */
+typedef uint64_t vos_cont_h; /* an open container; 0 is never a valid handle */
+
+int vos_cont_create(vos_pool_t *pool, const uint8_t uuid[16]);
+
+/* Destroys a container and everything in it. VOS_ERR_BUSY while a handle to it is open. */
+int vos_cont_destroy(vos_pool_t *pool, const uint8_t uuid[16]);
+
+int vos_cont_open(vos_pool_t *pool, const uint8_t uuid[16], vos_cont_h *cont_out);
+int vos_cont_close(vos_pool_t *pool, vos_cont_h cont);
+
+/* Writes up to capacity UUIDs (16 bytes each, in byte order of the UUID) to uuids_out and the
+ * total number of containers to count_out; VOS_ERR_TRUNC when capacity < total. */
+int vos_cont_list(vos_pool_t *pool, uint8_t *uuids_out, uint32_t capacity, uint32_t *count_out);
+
+/* ------------------------------------------------------------------------------------------
+ * Changes: one local transaction per call
+ */
+enum vos_key_order {
+	VOS_KEYS_INTEGER = 1, /* keys are uint64_t, numeric order */
+	VOS_KEYS_LEXICAL = 2, /* keys are 1..VOS_KEY_BYTES_MAX bytes, unsigned byte order */
+};
+
+enum vos_op_kind {
+	/* key := value at epoch. Replaces a version at the same epoch. */
+	VOS_OP_UPDATE     = 1,
+	/* A tombstone for key at epoch: fetch at or above epoch finds nothing. */
+	VOS_OP_PUNCH      = 2,
+	/* Creates object oid with key_order; it exists at epochs >= epoch. VOS_ERR_EXIST if an
+	 * object with this id exists in any state (object ids are never reused). */
+	VOS_OP_OBJ_CREATE = 3,
+	/* The object and all its keys cease to exist at epochs >= epoch. */
+	VOS_OP_OBJ_PUNCH  = 4,
+	/* Removes every version, tombstone and object creation at or above epoch in the
+	 * container (Raft log truncation). oid and key are ignored. */
+	VOS_OP_DISCARD    = 5,
+};
+
+/* One operation. Keys and values live in the call's data buffer, at the offsets given.
+ * For an integer-keyed object, key_len is 0 and key_int is the key; for a lexical one,
+ * key_len is 1..VOS_KEY_BYTES_MAX and the key is data[key_off .. key_off + key_len). */
+typedef struct vos_op {
+	uint32_t   kind;      /* enum vos_op_kind */
+	uint32_t   key_order; /* VOS_OP_OBJ_CREATE only: enum vos_key_order */
+	vos_cont_h cont;
+	uint64_t   oid;
+	uint64_t   epoch;
+	uint64_t   key_int;
+	uint64_t   key_off;
+	uint64_t   value_off; /* VOS_OP_UPDATE only */
+	uint32_t   key_len;
+	uint32_t   value_len; /* VOS_OP_UPDATE only: 0 .. VOS_VALUE_BYTES_MAX */
+} vos_op_t;               /* 64 bytes */
+
+/* Applies n_ops operations (1 .. VOS_TX_OPS_MAX), in order, as one crash-consistent local
+ * transaction with one persist: after a crash at any instant the pool holds all of them or none.
+ * On failure nothing is changed, and *failed_op (if not NULL) is the index of the operation that
+ * failed, or n_ops when the failure was not one operation's (e.g. the commit's own space). */
+int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_ops,
+		 const uint8_t *data, uint64_t data_len, uint32_t *failed_op);
+
+/* ------------------------------------------------------------------------------------------
+ * Reads
+ */
+#define VOS_ABSENT 1 /* a fetch status: the key has no live value at that epoch */
+
+typedef struct vos_fetch_req {
+	/* in */
+	vos_cont_h cont;
+	uint64_t   oid;
+	uint64_t   epoch;
+	uint64_t   key_int;
+	uint64_t   key_off;   /* in the keys buffer */
+	uint32_t   key_len;
+	/* out */
+	int32_t    status;    /* VOS_OK, VOS_ABSENT, or a VOS_ERR_* (NONEXIST: no such object at
+	                       * epoch; CORRUPT: the stored value fails its checksum; TRUNC: the
+	                       * value did not fit in what was left of the out buffer) */
+	uint64_t   value_off; /* where in the out buffer the value was written */
+	uint32_t   value_len; /* the value's length (also when status is TRUNC) */
+	uint32_t   reserved;
+} vos_fetch_req_t;        /* 64 bytes */
+
+/* Fetches n (1 .. VOS_TX_OPS_MAX) keys; values are written back to back into out, each at an
+ * offset aligned to 8. Returns VOS_OK when every request got its own status, or an error that
+ * applies to the whole call (bad arguments). */
+int vos_fetch(vos_pool_t *pool, vos_fetch_req_t *reqs, uint32_t n,
+	      const uint8_t *keys, uint64_t keys_len, uint8_t *out, uint64_t out_len);
+
+enum vos_iter_flags {
+	VOS_ITER_BACKWARD         = 1, /* descending key order */
+	VOS_ITER_HAS_ANCHOR       = 2, /* start at the anchor key instead of the first (last) key */
+	VOS_ITER_ANCHOR_INCLUSIVE = 4, /* include the anchor key itself if it is live */
+	VOS_ITER_KEYS_ONLY        = 8, /* write keys without values */
+};
+
+typedef struct vos_iter_req {
+	vos_cont_h cont;
+	uint64_t   oid;
+	uint64_t   epoch;
+	uint64_t   anchor_int;  /* integer objects */
+	uint32_t   anchor_len;  /* lexical objects: length of anchor_key */
+	uint32_t   flags;       /* enum vos_iter_flags */
+	uint32_t   records_max; /* stop after this many records; 0: as many as fit */
+	uint32_t   reserved;
+} vos_iter_req_t;           /* 48 bytes */
+
+/* Each record in the iterate buffer: this header, then key_len key bytes (lexical objects),
+ * then value_len value bytes (unless KEYS_ONLY), then padding to a multiple of 8. */
+typedef struct vos_rec_hdr {
+	uint64_t key_int;   /* integer objects */
+	uint32_t key_len;   /* lexical objects; 0 for integer objects */
+	uint32_t value_len; /* 0 with VOS_ITER_KEYS_ONLY */
+} vos_rec_hdr_t;        /* 16 bytes */
+
+#define VOS_ITER_END 1 /* *state_out: no live key remains past the last record returned */
+
+/* Writes the live keys (and values) of one object at req->epoch, in order from the anchor,
+ * into out until records_max records, the buffer, or the keys run out. *n_out is the number of
+ * records written, *used_out the bytes used. *state_out is VOS_ITER_END when the iteration is
+ * complete; otherwise resume with the last key returned as an exclusive anchor. If not even
+ * one record fits, the call fails with VOS_ERR_TRUNC and *used_out is the size it needs.
+ * VOS_ERR_NONEXIST if the object does not exist at req->epoch. Values are checksum-verified. */
+int vos_iterate(vos_pool_t *pool, const vos_iter_req_t *req, const uint8_t *anchor_key,
+		uint8_t *out, uint64_t out_len, uint32_t *n_out, uint64_t *used_out,
+		uint32_t *state_out);
+
+/* ------------------------------------------------------------------------------------------
+ * Maintenance
+ */
+
+/* Removes every version at or above from_epoch in the container; one transaction. */
+int vos_discard(vos_pool_t *pool, vos_cont_h cont, uint64_t from_epoch);
+
+/* Where an aggregation stopped; zero it to start. Opaque to the caller. */
+typedef struct vos_agg_cursor {
+	uint64_t oid;
+	uint64_t key_int;
+	uint32_t key_len;
+	uint32_t state;
+	uint8_t  key[VOS_KEY_BYTES_MAX];
+} vos_agg_cursor_t;
+
+/* Folds, for up to keys_max keys from the cursor on, all versions at or below up_to_epoch into
+ * one (the newest), drops keys and objects whose newest such version is a tombstone, and frees
+ * their space. Each call is one transaction and holds the pool's change lock only for its
+ * duration, so a caller aggregating a large container in a loop does not stall other writers.
+ * *done_out is 1 when the container has been aggregated up to the epoch. Reads below
+ * up_to_epoch are not meaningful afterwards. Idempotent, so a crash mid-way loses nothing. */
+int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_epoch,
+		  vos_agg_cursor_t *cursor, uint32_t keys_max, uint32_t *done_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VOSTOK_VOS_H */

@@ -1,0 +1,84 @@
+# Shared by ./vostok and ./run-tests: find a JDK 22 or newer and the native build tools.
+# Sourced, not run. Every failure says what was wrong and the command that fixes it.
+
+vostok_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+vostok_die() {
+  echo "vostok: $*" >&2
+  exit 1
+}
+
+# The major version of the JDK at $1, or nothing when $1 holds no java.
+vostok_jdk_major() {
+  local java="$1/bin/java" line
+  [ -x "$java" ] && [ -x "$1/bin/javac" ] || return 0
+  line=$("$java" -XshowSettings:properties -version 2>&1 | grep -m1 'java.specification.version') || return 0
+  echo "${line##*= }"
+}
+
+# Sets JAVA_HOME to a JDK 22 or newer: JAVA_HOME when it is one, else the newest found in
+# the usual install places. The build needs 22+ for the FFM API (java.lang.foreign).
+vostok_find_jdk() {
+  local candidate major best="" best_major=0
+  if [ -n "${JAVA_HOME:-}" ]; then
+    major=$(vostok_jdk_major "$JAVA_HOME")
+    if [ -n "$major" ] && [ "$major" -ge 22 ] 2>/dev/null; then
+      export JAVA_HOME
+      return 0
+    fi
+    echo "vostok: JAVA_HOME=$JAVA_HOME is not a JDK 22 or newer (found '${major:-no java}'); looking elsewhere" >&2
+  fi
+  for candidate in /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/jdk* /usr/java/* \
+                   "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+    [ -d "$candidate" ] || continue
+    major=$(vostok_jdk_major "$candidate")
+    [ -n "$major" ] || continue
+    if [ "$major" -ge 22 ] 2>/dev/null && [ "$major" -gt "$best_major" ]; then
+      best=$candidate
+      best_major=$major
+    fi
+  done
+  if [ -z "$best" ] && command -v javac >/dev/null 2>&1; then
+    candidate=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+    major=$(vostok_jdk_major "$candidate")
+    if [ -n "$major" ] && [ "$major" -ge 22 ] 2>/dev/null; then best=$candidate; fi
+  fi
+  [ -n "$best" ] || vostok_die "no JDK 22 or newer found (looked at JAVA_HOME and /usr/lib/jvm, /opt, ~/.sdkman).
+  Install one, e.g. on Debian 12: apt-get install temurin-25-jdk (Adoptium's repository), or unpack
+  a JDK from https://adoptium.net and run with JAVA_HOME=/path/to/jdk"
+  export JAVA_HOME=$best
+}
+
+# Makes sure the Debian packages the native library needs are installed: installs them when
+# running as root, otherwise stops with the exact command to run.
+vostok_ensure_packages() {
+  local missing=() pkg
+  command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+  for pkg in libpmemobj-dev; do
+    if command -v dpkg-query >/dev/null 2>&1; then
+      dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    vostok_die "missing build tools or libraries: ${missing[*]}. Install them with your package manager (PMDK's libpmemobj 1.12 or newer, with its headers)."
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    vostok_die "missing Debian packages: ${missing[*]}. Install them with:
+  sudo apt-get install -y ${missing[*]}"
+  fi
+  echo "vostok: installing missing Debian packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -q "${missing[@]}" >&2; then
+    apt-get update -q >&2 || true
+    apt-get install -y -q "${missing[@]}" >&2 || vostok_die "apt-get could not install: ${missing[*]}. Check the network and the package sources, then run: apt-get install -y ${missing[*]}"
+  fi
+}
+
+# Runs Maven through the wrapper (it pins Maven 3.9) with the JDK found above.
+vostok_mvn() {
+  (cd "$vostok_root" && ./mvnw -B -Dstyle.color=never "$@")
+}
