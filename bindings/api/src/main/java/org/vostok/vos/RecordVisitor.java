@@ -1,0 +1,18 @@
+package org.vostok.vos;
+
+/**
+ * Receives the records of an iteration, one at a time, in order.
+ *
+ * <p>The visitor runs outside the native library, so it may call into the store (fetch, iterate,
+ * commit); it must not close the pool or container being iterated (the iteration then fails with
+ * {@link VosError#BADHANDLE} at its next batch). An exception it throws ends the iteration and
+ * propagates.
+ */
+@FunctionalInterface
+public interface RecordVisitor {
+    /**
+     * @param record valid only during this call
+     * @return true to go on, false to stop after this record
+     */
+    boolean onRecord(VosRecord record);
+}

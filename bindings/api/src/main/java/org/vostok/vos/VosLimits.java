@@ -1,0 +1,27 @@
+package org.vostok.vos;
+
+/**
+ * The limits of the store, as the native library defines them ({@code vostok/vos.h}). Anything
+ * beyond a limit is refused with {@link VosError#TOOBIG} before anything changes.
+ *
+ * <p>Epochs, object ids and integer keys are unsigned 64-bit numbers carried in a Java
+ * {@code long}: {@code -1L} is the largest, {@code 2^64 - 1}. Compare them with
+ * {@link Long#compareUnsigned}.
+ */
+public final class VosLimits {
+    /** The longest lexical key, in bytes; the shortest is 1. */
+    public static final int KEY_BYTES_MAX = 4096;
+    /** The longest value, in bytes; the shortest is 0. */
+    public static final int VALUE_BYTES_MAX = 1 << 20;
+    /** The most operations in one transaction, and the most requests in one batched fetch. */
+    public static final int TX_OPS_MAX = 65536;
+    /** The smallest pool that can be created, in bytes. */
+    public static final long POOL_BYTES_MIN = 16L << 20;
+    /** The most containers open at once in one pool. */
+    public static final int CONTAINERS_OPEN_MAX = 1024;
+    /** The newest epoch ({@code 2^64 - 1}, unsigned): a fetch at it reads the newest version of all. */
+    public static final long EPOCH_MAX = -1L;
+
+    private VosLimits() {
+    }
+}
