@@ -44,14 +44,29 @@ public final class MemoryStorage implements LogStorage {
     }
 
     /**
-     * The storage of a node of a new cluster whose first membership is {@code membership}: every
-     * founding node starts from the same one, durable.
+     * The storage of a founding node of a new cluster whose first membership is
+     * {@code membership}; every founding node starts from the same one, durable. See
+     * {@link #FOUNDING_SNAPSHOT_INDEX}.
      */
     public static MemoryStorage bootstrap(Membership membership) {
+        return new MemoryStorage(new HardState(FOUNDING_SNAPSHOT_INDEX, RaftNode.NONE, FOUNDING_SNAPSHOT_INDEX),
+                foundingSnapshot(membership));
+    }
+
+    /**
+     * Index 1 of every cluster's log, in term 1, is the cluster's founding snapshot: an empty
+     * state machine and the first membership. Founding nodes start from it; a node that joins
+     * later starts empty and receives it (or a later snapshot) from the leader like any node
+     * that is behind the compacted log, so it learns the membership it is joining.
+     */
+    public static final long FOUNDING_SNAPSHOT_INDEX = 1;
+
+    /** The founding snapshot's metadata for {@code membership}, which needs at least one voter. */
+    public static SnapshotMetadata foundingSnapshot(Membership membership) {
         if (membership.voterCount() == 0) {
             throw new IllegalArgumentException("a new cluster needs at least one voter, got " + membership);
         }
-        return new MemoryStorage(HardState.EMPTY, new SnapshotMetadata(0, 0, membership));
+        return new SnapshotMetadata(FOUNDING_SNAPSHOT_INDEX, FOUNDING_SNAPSHOT_INDEX, membership);
     }
 
     @Override

@@ -18,6 +18,10 @@ final class Progress {
     State state = State.PROBE;
     /** In PROBE: a probe is out and unanswered, so no other is sent until a reply or heartbeat. */
     boolean probeSent;
+    /** The highest commit index sent to this peer, so that it learns each new one once. */
+    long commitSent;
+    /** Ticks since match last moved while messages were in flight; past an election timeout they are taken as lost. */
+    int ticksWithoutProgress;
     /** Heard from since the last CheckQuorum round (thesis §6.2). */
     boolean recentActive;
     /** The highest read round this peer acknowledged (Raft §6.4). */
@@ -51,6 +55,7 @@ final class Progress {
         }
         state = State.PROBE;
         probeSent = false;
+        ticksWithoutProgress = 0;
         inflights.clear();
     }
 
@@ -58,6 +63,7 @@ final class Progress {
         state = State.REPLICATE;
         next = match + 1;
         probeSent = false;
+        ticksWithoutProgress = 0;
         inflights.clear();
     }
 
@@ -84,6 +90,7 @@ final class Progress {
             match = index;
             updated = true;
             probeSent = false;
+            ticksWithoutProgress = 0;
         }
         next = Math.max(next, index + 1);
         return updated;

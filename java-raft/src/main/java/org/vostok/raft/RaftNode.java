@@ -201,7 +201,7 @@ public final class RaftNode {
             // so that the leader takes proposals again.
             transferTarget = NONE;
         }
-        tickSnapshots();
+        tickReplication();
         if (heartbeatElapsed >= config.heartbeatTimeoutTicks()) {
             heartbeatElapsed = 0;
             broadcastHeartbeat();
@@ -222,8 +222,15 @@ public final class RaftNode {
         return active >= membership.quorum();
     }
 
-    private void tickSnapshots() {
+    private void tickReplication() {
         for (Progress pr : peers.values()) {
+            if (pr.state == Progress.State.REPLICATE && pr.inflights.count() > 0
+                    && ++pr.ticksWithoutProgress >= config.electionTimeoutTicks()) {
+                // Nothing acknowledged for an election timeout: the messages (or their answers)
+                // were lost. Probe from the last known match and resend.
+                pr.becomeProbe();
+                appendsPending = true;
+            }
             if (pr.state == Progress.State.SNAPSHOT && !pr.snapshotChunkRequested
                     && ++pr.snapshotIdleTicks >= config.electionTimeoutTicks()) {
                 // No answer for an election timeout: the chunk or its answer was lost; resume from
@@ -600,9 +607,7 @@ public final class RaftNode {
             }
             case REPLICATE -> pr.inflights.removeUpTo(pr.match);
         }
-        if (maybeCommit()) {
-            broadcastAppend();
-        }
+        maybeCommit();
         if (role != Role.LEADER) {
             return; // the commit removed this leader
         }
@@ -643,6 +648,7 @@ public final class RaftNode {
             return false;
         }
         send(new Message.AppendRequest(id, pr.id, term, prevIndex, prevTerm, entries, log.committed));
+        pr.commitSent = log.committed;
         if (pr.state == Progress.State.REPLICATE) {
             if (!entries.isEmpty()) {
                 long last = entries.get(entries.size() - 1).index();
@@ -659,7 +665,11 @@ public final class RaftNode {
         return true;
     }
 
-    /** Sends each peer what it lacks, pipelining as far as its flow control allows. */
+    /**
+     * Sends each peer what it lacks, pipelining as far as its flow control allows, and the new
+     * commit index to peers that have not heard it. Runs once per Ready, so that proposals and
+     * commits between two batches share messages.
+     */
     private void flushAppends() {
         appendsPending = false;
         if (role != Role.LEADER) {
@@ -668,6 +678,9 @@ public final class RaftNode {
         for (Progress pr : peers.values()) {
             while (sendAppend(pr, false)) {
                 // keep going until the peer is paused or has everything
+            }
+            if (pr.commitSent < log.committed) {
+                sendAppend(pr, true);
             }
         }
     }
@@ -707,6 +720,7 @@ public final class RaftNode {
         long quorumIndex = matches[n - membership.quorum()];
         if (quorumIndex > log.committed && log.term(quorumIndex) == term) {
             commitTo(quorumIndex);
+            appendsPending = true;
             return true;
         }
         return false;
@@ -926,9 +940,8 @@ public final class RaftNode {
             return;
         }
         // Fewer voters may make a quorum of what is already replicated.
-        if (maybeCommit()) {
-            broadcastAppend();
-        }
+        maybeCommit();
+        appendsPending = true;
     }
 
     /**
@@ -978,9 +991,14 @@ public final class RaftNode {
         Progress pr = peers.get(target);
         if (pr.match == log.lastIndex()) {
             send(new Message.TimeoutNow(id, target, term));
-        } else {
-            appendsPending = true;
+            return Optional.empty();
         }
+        if (pr.state == Progress.State.REPLICATE && pr.inflights.count() > 0) {
+            // Entries in flight to a lagging target may have been lost; do not let the transfer
+            // wait for the stall detection: probe and resend now.
+            pr.becomeProbe();
+        }
+        appendsPending = true;
         return Optional.empty();
     }
 
@@ -1315,7 +1333,7 @@ public final class RaftNode {
         if (role == Role.LEADER) {
             Progress self = peers.get(id);
             if (self != null && self.maybeUpdate(log.stableIndex()) && maybeCommit()) {
-                broadcastAppend();
+                appendsPending = true;
             }
         }
     }

@@ -16,6 +16,6 @@ public record Refusal(RefusalReason reason, String message, long leaderHint) {
 
     @Override
     public String toString() {
-        return reason + ": " + message + (leaderHint == RaftNode.NONE ? "" : " (leader " + leaderHint + ")");
+        return reason + ": " + message;
     }
 }

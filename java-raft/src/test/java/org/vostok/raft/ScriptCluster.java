@@ -16,7 +16,8 @@ import java.util.TreeMap;
  *
  * <pre>
  * add-nodes N [voters=..] [learners=..] [join=true] [prevote=..] [checkquorum=..] [lease=..]
- *             [election=..] [heartbeat=..] [inflight=..] [msgbytes=..] [uncommitted=..] [chunk=..]
+ *             [election=..] [heartbeat=..] [inflight=..] [msgbytes=..] [entries=..] [entrybytes=..]
+ *             [uncommitted=..] [chunk=..]
  * set-log ID terms=1,1,4 [term=T]     replace a node's log (for the paper's figures) and restart it
  * campaign ID                         start an election now
  * tick ID [N]  tick-heartbeat ID  tick-election ID
@@ -122,7 +123,8 @@ final class ScriptCluster {
                     .inflightMessagesMax(Integer.parseInt(a.get("inflight", "256")))
                     .messageBytesMax(Long.parseLong(a.get("msgbytes", "1048576")))
                     .uncommittedBytesMax(Long.parseLong(a.get("uncommitted", "67108864")))
-                    .entryBytesMax(Math.min(8L << 20, Long.parseLong(a.get("uncommitted", "67108864")) - 64))
+                    .entriesPerMessageMax(Integer.parseInt(a.get("entries", "1024")))
+                    .entryBytesMax(Long.parseLong(a.get("entrybytes", "8388608")))
                     .snapshotChunkBytesMax(Integer.parseInt(a.get("chunk", "1048576")))
                     .build();
             MemoryStorage storage = join ? new MemoryStorage() : MemoryStorage.bootstrap(Membership.of(voters, learners));
@@ -138,18 +140,22 @@ final class ScriptCluster {
         MemoryHost old = host(id);
         MemoryStorage storage = MemoryStorage.bootstrap(old.storage.snapshot().membership());
         List<Long> terms = a.list("terms", List.of());
+        if (terms.isEmpty() || terms.get(0) != 1) {
+            throw new IllegalArgumentException("set-log terms must start with 1: index 1 is the founding snapshot");
+        }
         List<Entry> entries = new ArrayList<>();
-        long last = 0;
-        for (int i = 0; i < terms.size(); i++) {
+        long last = 1;
+        for (int i = 1; i < terms.size(); i++) {
             entries.add(new Entry(i + 1, terms.get(i), EntryType.NORMAL, new byte[0]));
             last = terms.get(i);
         }
         storage.append(entries);
-        storage.setHardState(new HardState(Long.parseLong(a.get("term", Long.toString(last))), RaftNode.NONE, 0));
+        storage.setHardState(new HardState(Long.parseLong(a.get("term", Long.toString(last))), RaftNode.NONE,
+                MemoryStorage.FOUNDING_SNAPSHOT_INDEX));
         storage.sync();
         hosts.put(id, new MemoryHost(old.config, storage, seed + 100));
         network.removeIf(m -> m.to() == id || m.from() == id);
-        out.append(id).append(": log ").append(describeEntries(entries)).append('\n');
+        out.append(id).append(": log 1/1 (founding snapshot) + ").append(describeEntries(entries)).append('\n');
     }
 
     private void tick(long id, int count) {
@@ -298,7 +304,8 @@ final class ScriptCluster {
 
     private void log(long id, StringBuilder out) {
         MemoryHost h = host(id);
-        out.append(id).append(": ").append(h.storage.snapshot().index() > 0 ? h.storage.snapshot() + "; " : "")
+        out.append(id).append(": ").append(h.storage.snapshot().index() > MemoryStorage.FOUNDING_SNAPSHOT_INDEX
+                        ? h.storage.snapshot() + "; " : "")
                 .append("log ").append(describeEntries(h.storage.allEntries())).append("; applied ");
         List<String> applied = new ArrayList<>();
         for (byte[] b : h.applied) {
