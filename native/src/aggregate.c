@@ -1,0 +1,262 @@
+/*
+ * aggregate.c: vos_aggregate, folding old versions into one, in slices.
+ *
+ * Each call handles up to keys_max keys from the cursor on, in one transaction, so a large
+ * container is aggregated by a loop of short calls that let other writers in between. A key's
+ * versions at or below the epoch collapse into the newest of them; if that one is a tombstone
+ * it goes too, and the key with it when nothing newer remains. An object punched at or below
+ * the epoch goes whole, a slice of keys at a time.
+ */
+#include "vos_internal.h"
+
+#include <string.h>
+
+enum agg_state {
+	AGG_STARTED = 1, /* cursor->oid is the object to resume in */
+	AGG_HAS_KEY = 2, /* resume after cursor's key in that object */
+	AGG_DONE    = 4,
+};
+
+static void cursor_save_key(vos_agg_cursor_t *cursor, struct btr_cursor *kcur)
+{
+	struct btr_key k;
+
+	btr_cur_key(kcur, &k);
+	cursor->key_int = k.len == 0 ? k.inl : 0;
+	cursor->key_len = k.len;
+	if (k.len > 0)
+		memcpy(cursor->key, k.bytes, k.len);
+	cursor->state |= AGG_HAS_KEY;
+}
+
+/* Folds the key at kcur. *deleted_out: the key is gone (kcur is no longer positioned). */
+static int fold_key(struct vos_pool *pool, struct btr_cursor *kcur, uint64_t up_to,
+		    bool *deleted_out)
+{
+	struct vos_ver_df *prev = NULL, *ver = NULL;
+	umem_off_t off = btr_cur_ent(kcur)->val;
+	umem_off_t older;
+	int rc;
+
+	*deleted_out = false;
+	while (off != UMEM_OFF_NULL) {
+		ver = vos_ver_at(pool, off);
+		if (ver == NULL)
+			return vos_fail(VOS_ERR_CORRUPT,
+					"the version record at pool offset %llu is damaged; restore "
+					"the pool from a replica or a backup",
+					(unsigned long long)off);
+		if (ver->epoch <= up_to)
+			break;
+		prev = ver;
+		off = ver->next;
+	}
+	if (off == UMEM_OFF_NULL)
+		return VOS_OK; /* every version is newer than up_to */
+	older = ver->next;
+	if (ver->flags & VOS_VER_TOMBSTONE) {
+		/* The tombstone and everything older go. */
+		rc = vos_chain_free(pool, off);
+		if (rc != VOS_OK)
+			return rc;
+		if (prev == NULL) {
+			*deleted_out = true;
+			return btr_cur_delete(kcur);
+		}
+		rc = umem_tx_add(pool->um, &prev->next, sizeof(prev->next));
+		if (rc == VOS_OK)
+			prev->next = UMEM_OFF_NULL;
+		return rc;
+	}
+	if (older == UMEM_OFF_NULL)
+		return VOS_OK;
+	rc = umem_tx_add(pool->um, &ver->next, sizeof(ver->next));
+	if (rc != VOS_OK)
+		return rc;
+	ver->next = UMEM_OFF_NULL;
+	return vos_chain_free(pool, older);
+}
+
+/* Removes up to *budget keys of a punched object, and the object once it is empty. */
+static int drop_obj(struct vos_pool *pool, struct btr_cursor *ocur, struct vos_obj_df *obj,
+		    uint32_t *budget, bool *gone_out)
+{
+	struct btr_cursor kcur;
+	struct btr_tree keys;
+	int rc;
+
+	*gone_out = false;
+	rc = btr_open(&keys, pool->um, &obj->keys);
+	if (rc != VOS_OK)
+		return rc;
+	while (*budget > 0) {
+		rc = btr_probe(&keys, &kcur, BTR_PROBE_FIRST, NULL);
+		if (rc == VOS_ERR_NONEXIST)
+			break;
+		if (rc == VOS_OK)
+			rc = vos_chain_free(pool, btr_cur_ent(&kcur)->val);
+		if (rc == VOS_OK)
+			rc = btr_cur_delete(&kcur);
+		if (rc != VOS_OK)
+			return rc;
+		(*budget)--;
+	}
+	if (keys.root->count > 0)
+		return VOS_OK;
+	rc = vos_obj_free(pool, obj);
+	if (rc == VOS_OK)
+		rc = btr_cur_delete(ocur);
+	*gone_out = rc == VOS_OK;
+	return rc;
+}
+
+/* Folds up to *budget keys of obj from the cursor on. *finished_out: the object is done. */
+static int fold_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t up_to,
+		    vos_agg_cursor_t *cursor, uint32_t *budget, bool *finished_out)
+{
+	struct btr_cursor kcur;
+	struct btr_tree keys;
+	struct btr_key resume;
+	int rc;
+
+	*finished_out = false;
+	rc = btr_open(&keys, pool->um, &obj->keys);
+	if (rc != VOS_OK)
+		return rc;
+	if (cursor->state & AGG_HAS_KEY) {
+		rc = vos_obj_key(obj, cursor->key_int, cursor->key, cursor->key_len, &resume);
+		if (rc == VOS_OK)
+			rc = btr_probe(&keys, &kcur, BTR_PROBE_GT, &resume);
+	} else {
+		rc = btr_probe(&keys, &kcur, BTR_PROBE_FIRST, NULL);
+	}
+	while (rc == VOS_OK && *budget > 0) {
+		bool deleted;
+
+		cursor_save_key(cursor, &kcur);
+		rc = fold_key(pool, &kcur, up_to, &deleted);
+		if (rc != VOS_OK)
+			return rc;
+		(*budget)--;
+		if (deleted) {
+			rc = vos_obj_key(obj, cursor->key_int, cursor->key, cursor->key_len, &resume);
+			if (rc == VOS_OK)
+				rc = btr_probe(&keys, &kcur, BTR_PROBE_GT, &resume);
+		} else {
+			rc = btr_next(&kcur);
+		}
+	}
+	if (rc == VOS_ERR_NONEXIST) {
+		*finished_out = true;
+		return VOS_OK;
+	}
+	return rc;
+}
+
+static int aggregate_slice(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t up_to,
+			   vos_agg_cursor_t *cursor, uint32_t keys_max)
+{
+	uint32_t budget = keys_max;
+	struct btr_cursor ocur;
+	struct btr_tree objs;
+	struct btr_key okey;
+	int rc;
+
+	rc = btr_open(&objs, pool->um, &cont->objs);
+	if (rc != VOS_OK)
+		return rc;
+	if (cursor->state & AGG_STARTED) {
+		btr_key_int(&okey, cursor->oid);
+		rc = btr_probe(&objs, &ocur, BTR_PROBE_GE, &okey);
+	} else {
+		rc = btr_probe(&objs, &ocur, BTR_PROBE_FIRST, NULL);
+	}
+	while (rc == VOS_OK && budget > 0) {
+		uint64_t oid = btr_cur_ent(&ocur)->inl;
+		struct vos_obj_df *obj = vos_obj_at(pool, btr_cur_ent(&ocur)->val);
+		bool finished;
+
+		if (obj == NULL)
+			return vos_fail(VOS_ERR_CORRUPT,
+					"the object record at pool offset %llu is damaged; restore "
+					"the pool from a replica or a backup",
+					(unsigned long long)btr_cur_ent(&ocur)->val);
+		if (!(cursor->state & AGG_STARTED) || cursor->oid != oid) {
+			cursor->oid = oid;
+			cursor->state = AGG_STARTED;
+			cursor->key_len = 0;
+			cursor->key_int = 0;
+		}
+		if (obj->punch_epoch <= up_to) {
+			rc = drop_obj(pool, &ocur, obj, &budget, &finished);
+		} else {
+			rc = fold_obj(pool, obj, up_to, cursor, &budget, &finished);
+		}
+		if (rc != VOS_OK)
+			return rc;
+		if (!finished)
+			return VOS_OK; /* out of budget inside this object */
+		btr_key_int(&okey, oid);
+		rc = btr_probe(&objs, &ocur, BTR_PROBE_GT, &okey);
+		if (rc == VOS_OK) {
+			/* Resume at the next object from its first key. */
+			cursor->oid = btr_cur_ent(&ocur)->inl;
+			cursor->state = AGG_STARTED;
+			cursor->key_len = 0;
+			cursor->key_int = 0;
+		}
+	}
+	if (rc == VOS_ERR_NONEXIST) {
+		cursor->state = AGG_DONE;
+		return VOS_OK;
+	}
+	return rc;
+}
+
+VOS_EXPORT int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_epoch,
+			     vos_agg_cursor_t *cursor, uint32_t keys_max, uint32_t *done_out)
+{
+	struct vos_cont_df *df;
+	int rc;
+
+	vos_clear_message();
+	rc = vos_pool_check(pool);
+	if (rc != VOS_OK)
+		return rc;
+	if (cursor == NULL || done_out == NULL)
+		return vos_fail(VOS_ERR_INVAL, "cursor or done_out is NULL");
+	if (keys_max == 0)
+		return vos_fail(VOS_ERR_INVAL, "keys_max is 0: give the number of keys one call may "
+				"aggregate, e.g. 1024");
+	if ((cursor->state & ~(uint32_t)(AGG_STARTED | AGG_HAS_KEY | AGG_DONE)) != 0 ||
+	    cursor->key_len > VOS_KEY_BYTES_MAX)
+		return vos_fail(VOS_ERR_INVAL, "the aggregation cursor is not one this function "
+				"returned: zero it to start");
+	*done_out = 0;
+	rc = vos_pool_wrlock(pool);
+	if (rc != VOS_OK)
+		return rc;
+	rc = vos_cont_get(pool, cont, &df);
+	if (rc != VOS_OK || (cursor->state & AGG_DONE)) {
+		*done_out = rc == VOS_OK;
+		vos_pool_unlock(pool);
+		return rc;
+	}
+	rc = umem_tx_begin(pool->um, UMEM_TX_MAINTENANCE);
+	if (rc == VOS_OK) {
+		vos_agg_cursor_t saved = *cursor;
+
+		rc = aggregate_slice(pool, df, up_to_epoch, cursor, keys_max);
+		if (rc == VOS_OK) {
+			rc = umem_tx_commit(pool->um);
+		} else {
+			umem_tx_abort(pool->um);
+			*cursor = saved;
+		}
+		if (rc != VOS_OK)
+			*cursor = saved;
+	}
+	*done_out = rc == VOS_OK && (cursor->state & AGG_DONE) != 0;
+	vos_pool_unlock(pool);
+	return rc;
+}

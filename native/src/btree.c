@@ -1,0 +1,1078 @@
+/*
+ * btree.c: the persistent B+-tree (see btree.h for the layout).
+ *
+ * Insertion and deletion work bottom-up along the path a lookup recorded in the cursor: a
+ * full node splits in two and pushes a separator into its parent; a node left with fewer than
+ * BTR_FILL_MIN entries borrows from a sibling, or merges with it when both fit in one node.
+ * Every node is checked (magic, level, count) when it is reached, so a damaged pool gives
+ * VOS_ERR_CORRUPT instead of a wild pointer.
+ */
+#include "btree.h"
+
+#include "error.h"
+
+#include <string.h>
+
+#define ENT_BYTES sizeof(struct btr_ent)
+
+/* ------------------------------------------------------------------------------------------
+ * Keys
+ */
+
+void btr_key_int(struct btr_key *key, uint64_t value)
+{
+	key->inl = value;
+	key->bytes = NULL;
+	key->len = 0;
+}
+
+static uint64_t inline_prefix(const uint8_t *bytes, uint32_t len)
+{
+	uint64_t inl = 0;
+
+	for (uint32_t i = 0; i < BTR_INLINE_KEY_BYTES; i++)
+		inl = (inl << 8) | (i < len ? bytes[i] : 0);
+	return inl;
+}
+
+void btr_key_bytes(struct btr_key *key, const uint8_t *bytes, uint32_t len)
+{
+	key->inl = inline_prefix(bytes, len);
+	key->bytes = bytes;
+	key->len = len;
+}
+
+static const uint8_t *ent_bytes(const struct umem *um, const struct btr_ent *e,
+				uint8_t buf[BTR_INLINE_KEY_BYTES])
+{
+	if (e->len > BTR_INLINE_KEY_BYTES)
+		return umem_ptr(um, e->ext);
+	for (uint32_t i = 0; i < BTR_INLINE_KEY_BYTES; i++)
+		buf[i] = (uint8_t)(e->inl >> (56 - 8 * i));
+	return buf;
+}
+
+/* Compares an entry's key with key: <0, 0, >0. */
+static int cmp_ent(const struct umem *um, const struct btr_ent *e, const struct btr_key *key)
+{
+	uint8_t buf[BTR_INLINE_KEY_BYTES];
+	const uint8_t *eb;
+	uint32_t n;
+	int r;
+
+	if (e->inl != key->inl)
+		return e->inl < key->inl ? -1 : 1;
+	if (key->len == 0)
+		return 0;
+	/* Equal prefixes: keys of up to 8 bytes differ only in how many zero bytes end them. */
+	if (e->len <= BTR_INLINE_KEY_BYTES && key->len <= BTR_INLINE_KEY_BYTES)
+		return (e->len > key->len) - (e->len < key->len);
+	eb = ent_bytes(um, e, buf);
+	n = e->len < key->len ? e->len : key->len;
+	r = memcmp(eb, key->bytes, n);
+	if (r != 0)
+		return r < 0 ? -1 : 1;
+	return (e->len > key->len) - (e->len < key->len);
+}
+
+static void ent_key(const struct umem *um, const struct btr_ent *e, struct btr_key *key,
+		    uint8_t buf[BTR_INLINE_KEY_BYTES])
+{
+	key->inl = e->inl;
+	key->len = e->len;
+	key->bytes = e->len == 0 ? NULL : ent_bytes(um, e, buf);
+}
+
+/* Writes key into a new entry, copying a long key into a block the entry owns. */
+static int ent_set_key(struct umem *um, struct btr_ent *e, const struct btr_key *key)
+{
+	e->inl = key->inl;
+	e->len = key->len;
+	e->ext = UMEM_OFF_NULL;
+	e->unused = 0;
+	if (key->len > BTR_INLINE_KEY_BYTES) {
+		int rc = umem_alloc(um, key->len, 0, &e->ext);
+
+		if (rc != VOS_OK)
+			return rc;
+		memcpy(umem_ptr(um, e->ext), key->bytes, key->len);
+	}
+	return VOS_OK;
+}
+
+static int ent_copy_key(struct umem *um, struct btr_ent *dst, const struct btr_ent *src)
+{
+	uint8_t buf[BTR_INLINE_KEY_BYTES];
+	struct btr_key key;
+
+	ent_key(um, src, &key, buf);
+	return ent_set_key(um, dst, &key);
+}
+
+static int ent_free_key(struct umem *um, struct btr_ent *e)
+{
+	if (e->len > BTR_INLINE_KEY_BYTES)
+		return umem_free(um, e->ext);
+	return VOS_OK;
+}
+
+static void ent_clear_key(struct btr_ent *e)
+{
+	e->inl = 0;
+	e->ext = UMEM_OFF_NULL;
+	e->len = 0;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Nodes
+ */
+
+static int corrupt_node(umem_off_t off)
+{
+	return vos_fail(VOS_ERR_CORRUPT,
+			"the index node at pool offset %llu is damaged (bad magic, level, count "
+			"or key); the pool needs to be restored from a replica or a backup",
+			(unsigned long long)off);
+}
+
+/* The node at off, checked: NULL if it is not a node of the expected level. */
+static struct btr_node *node_at(const struct btr_tree *t, umem_off_t off, uint32_t level)
+{
+	struct btr_node *n;
+
+	if (!umem_off_valid(t->um, off, sizeof(*n)))
+		return NULL;
+	n = umem_ptr(t->um, off);
+	if (n->magic != BTR_NODE_MAGIC || n->level != level || n->count == 0 ||
+	    n->count > BTR_ORDER)
+		return NULL;
+	if (t->root->key_order == BTR_KEYS_LEXICAL) {
+		for (uint32_t i = level == 0 ? 0 : 1; i < n->count; i++) {
+			const struct btr_ent *e = &n->ent[i];
+
+			if (e->len == 0 ||
+			    (e->len > BTR_INLINE_KEY_BYTES && !umem_off_valid(t->um, e->ext, e->len)))
+				return NULL;
+		}
+	}
+	return n;
+}
+
+static uint64_t node_max_epoch(const struct btr_node *n)
+{
+	uint64_t m = 0;
+
+	for (uint32_t i = 0; i < n->count; i++)
+		if (n->ent[i].epoch > m)
+			m = n->ent[i].epoch;
+	return m;
+}
+
+static int node_alloc(struct btr_tree *t, uint16_t level, struct btr_node **node_out,
+		      umem_off_t *off_out)
+{
+	struct btr_node *n;
+	int rc;
+
+	rc = umem_alloc(t->um, sizeof(struct btr_node), 0, off_out);
+	if (rc != VOS_OK)
+		return rc;
+	n = umem_ptr(t->um, *off_out);
+	n->magic = BTR_NODE_MAGIC;
+	n->level = level;
+	n->count = 0;
+	n->unused = 0;
+	*node_out = n;
+	return VOS_OK;
+}
+
+static int add_hdr(struct btr_tree *t, struct btr_node *n)
+{
+	return umem_tx_add(t->um, n, offsetof(struct btr_node, ent));
+}
+
+static int add_ents(struct btr_tree *t, struct btr_node *n, uint32_t from, uint32_t to)
+{
+	if (to <= from)
+		return VOS_OK;
+	return umem_tx_add(t->um, &n->ent[from], (to - from) * ENT_BYTES);
+}
+
+static int add_root(struct btr_tree *t)
+{
+	return umem_tx_add(t->um, t->root, sizeof(*t->root));
+}
+
+/* In an internal node, the child whose range holds key: the last entry i >= 1 whose key is at
+ * most key, else entry 0. */
+static uint32_t child_index(const struct btr_tree *t, const struct btr_node *n,
+			    const struct btr_key *key)
+{
+	uint32_t lo = 1, hi = n->count;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (cmp_ent(t->um, &n->ent[mid], key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - 1;
+}
+
+/* In a leaf, the first entry not below key (count if none); *eq if it equals key. */
+static uint32_t lower_bound(const struct btr_tree *t, const struct btr_node *n,
+			    const struct btr_key *key, bool *eq)
+{
+	uint32_t lo = 0, hi = n->count;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (cmp_ent(t->um, &n->ent[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*eq = lo < n->count && cmp_ent(t->um, &n->ent[lo], key) == 0;
+	return lo;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Opening and reading
+ */
+
+void btr_root_init(struct btr_root *root, uint32_t key_order)
+{
+	root->node = UMEM_OFF_NULL;
+	root->count = 0;
+	root->key_order = key_order;
+	root->depth = 0;
+	root->magic = BTR_ROOT_MAGIC;
+}
+
+int btr_open(struct btr_tree *tree, struct umem *um, struct btr_root *root)
+{
+	if (root->magic != BTR_ROOT_MAGIC ||
+	    (root->key_order != BTR_KEYS_INTEGER && root->key_order != BTR_KEYS_LEXICAL) ||
+	    root->depth > BTR_DEPTH_MAX || (root->depth == 0) != (root->node == UMEM_OFF_NULL))
+		return vos_fail(VOS_ERR_CORRUPT,
+				"an index root at pool offset %llu is damaged; the pool needs to "
+				"be restored from a replica or a backup",
+				(unsigned long long)umem_off(um, root));
+	tree->um = um;
+	tree->root = root;
+	return VOS_OK;
+}
+
+static void cur_reset(const struct btr_tree *t, struct btr_cursor *cur)
+{
+	cur->tree = *t;
+	cur->depth = 0;
+	cur->visits = 0;
+}
+
+/* Walks from the root to a leaf, choosing the child for key at each level (the first or last
+ * child when key is NULL and first_last says which). Leaves the leaf in path[depth - 1] with
+ * idx unset. */
+static int descend(const struct btr_tree *t, struct btr_cursor *cur, const struct btr_key *key,
+		   bool last)
+{
+	uint32_t depth = t->root->depth;
+	umem_off_t off = t->root->node;
+
+	cur_reset(t, cur);
+	for (uint32_t l = 0; l < depth; l++) {
+		struct btr_node *n = node_at(t, off, depth - 1 - l);
+		uint32_t idx;
+
+		if (n == NULL)
+			return corrupt_node(off);
+		cur->visits++;
+		cur->path[l].node = n;
+		if (l == depth - 1) {
+			cur->path[l].idx = 0;
+			break;
+		}
+		if (key != NULL)
+			idx = child_index(t, n, key);
+		else
+			idx = last ? n->count - 1u : 0;
+		cur->path[l].idx = idx;
+		off = n->ent[idx].val;
+	}
+	cur->depth = depth;
+	return VOS_OK;
+}
+
+/* Descends from level l (whose idx is set) to the first (or last) entry below it. */
+static int descend_edge(struct btr_cursor *cur, uint32_t l, bool last)
+{
+	const struct btr_tree *t = &cur->tree;
+
+	for (; l + 1 < cur->depth; l++) {
+		struct btr_node *parent = cur->path[l].node;
+		umem_off_t off = parent->ent[cur->path[l].idx].val;
+		struct btr_node *n = node_at(t, off, parent->level - 1u);
+
+		if (n == NULL)
+			return corrupt_node(off);
+		cur->visits++;
+		cur->path[l + 1].node = n;
+		cur->path[l + 1].idx = last ? n->count - 1u : 0;
+	}
+	return VOS_OK;
+}
+
+int btr_next(struct btr_cursor *cur)
+{
+	uint32_t leaf = cur->depth - 1;
+
+	if (cur->depth == 0)
+		return vos_fail(VOS_ERR_NONEXIST, "no entry");
+	if (cur->path[leaf].idx + 1u < cur->path[leaf].node->count) {
+		cur->path[leaf].idx++;
+		return VOS_OK;
+	}
+	for (uint32_t l = leaf; l-- > 0;) {
+		if (cur->path[l].idx + 1u < cur->path[l].node->count) {
+			cur->path[l].idx++;
+			return descend_edge(cur, l, false);
+		}
+	}
+	return VOS_ERR_NONEXIST;
+}
+
+int btr_prev(struct btr_cursor *cur)
+{
+	uint32_t leaf = cur->depth - 1;
+
+	if (cur->depth == 0)
+		return vos_fail(VOS_ERR_NONEXIST, "no entry");
+	if (cur->path[leaf].idx > 0) {
+		cur->path[leaf].idx--;
+		return VOS_OK;
+	}
+	for (uint32_t l = leaf; l-- > 0;) {
+		if (cur->path[l].idx > 0) {
+			cur->path[l].idx--;
+			return descend_edge(cur, l, true);
+		}
+	}
+	return VOS_ERR_NONEXIST;
+}
+
+int btr_probe(const struct btr_tree *t, struct btr_cursor *cur, enum btr_probe_op op,
+	      const struct btr_key *key)
+{
+	struct btr_node *leaf;
+	uint32_t idx;
+	bool eq;
+	int rc;
+
+	cur_reset(t, cur);
+	if (t->root->depth == 0)
+		return VOS_ERR_NONEXIST;
+	switch (op) {
+	case BTR_PROBE_FIRST:
+	case BTR_PROBE_LAST:
+		rc = descend(t, cur, NULL, op == BTR_PROBE_LAST);
+		if (rc != VOS_OK)
+			return rc;
+		leaf = cur->path[cur->depth - 1].node;
+		cur->path[cur->depth - 1].idx = op == BTR_PROBE_LAST ? leaf->count - 1u : 0;
+		return VOS_OK;
+	default:
+		break;
+	}
+	rc = descend(t, cur, key, false);
+	if (rc != VOS_OK)
+		return rc;
+	leaf = cur->path[cur->depth - 1].node;
+	idx = lower_bound(t, leaf, key, &eq);
+	switch (op) {
+	case BTR_PROBE_EQ:
+		if (!eq) {
+			cur->depth = 0;
+			return VOS_ERR_NONEXIST;
+		}
+		break;
+	case BTR_PROBE_GT:
+		if (eq)
+			idx++;
+		/* fall through */
+	case BTR_PROBE_GE:
+		if (idx == leaf->count) {
+			cur->path[cur->depth - 1].idx = idx - 1u;
+			rc = btr_next(cur);
+			if (rc != VOS_OK)
+				cur->depth = 0;
+			return rc;
+		}
+		break;
+	case BTR_PROBE_LE:
+		if (eq)
+			break;
+		/* fall through */
+	case BTR_PROBE_LT:
+		if (idx == 0) {
+			cur->path[cur->depth - 1].idx = 0;
+			rc = btr_prev(cur);
+			if (rc != VOS_OK)
+				cur->depth = 0;
+			return rc;
+		}
+		idx--;
+		break;
+	default:
+		return vos_fail(VOS_ERR_INVAL, "unknown probe operation %d", (int)op);
+	}
+	cur->path[cur->depth - 1].idx = idx;
+	return VOS_OK;
+}
+
+struct btr_ent *btr_cur_ent(const struct btr_cursor *cur)
+{
+	VOS_ASSERT(cur->depth > 0);
+	return &cur->path[cur->depth - 1].node->ent[cur->path[cur->depth - 1].idx];
+}
+
+void btr_cur_key(struct btr_cursor *cur, struct btr_key *key_out)
+{
+	ent_key(cur->tree.um, btr_cur_ent(cur), key_out, cur->keybuf);
+}
+
+/* Depth-first search for the first entry after `after` with an epoch at or above from,
+ * skipping every subtree whose greatest epoch is below it. Returns 1 when found (path set from
+ * level l down), 0 when not, or an error. */
+static int find_epoch_at(const struct btr_tree *t, struct btr_cursor *cur, uint32_t l,
+			 struct btr_node *n, uint64_t from, const struct btr_key *after)
+{
+	uint32_t start = 0;
+
+	cur->visits++;
+	if (after != NULL) {
+		if (n->level == 0) {
+			bool eq;
+
+			start = lower_bound(t, n, after, &eq);
+			if (eq)
+				start++;
+		} else {
+			start = child_index(t, n, after);
+		}
+	}
+	for (uint32_t i = start; i < n->count; i++) {
+		struct btr_node *child;
+		int found;
+
+		if (n->ent[i].epoch < from)
+			continue;
+		cur->path[l].node = n;
+		cur->path[l].idx = i;
+		if (n->level == 0)
+			return 1;
+		child = node_at(t, n->ent[i].val, n->level - 1u);
+		if (child == NULL)
+			return corrupt_node(n->ent[i].val);
+		/* Only the first child can hold keys at or below `after`. */
+		found = find_epoch_at(t, cur, l + 1, child, from, i == start ? after : NULL);
+		if (found != 0)
+			return found;
+	}
+	return 0;
+}
+
+int btr_find_epoch(const struct btr_tree *t, struct btr_cursor *cur, uint64_t from,
+		   const struct btr_key *after)
+{
+	struct btr_node *root;
+	int found;
+
+	cur_reset(t, cur);
+	if (t->root->depth == 0)
+		return VOS_ERR_NONEXIST;
+	root = node_at(t, t->root->node, t->root->depth - 1u);
+	if (root == NULL)
+		return corrupt_node(t->root->node);
+	found = find_epoch_at(t, cur, 0, root, from, after);
+	if (found < 0)
+		return found;
+	if (found == 0)
+		return VOS_ERR_NONEXIST;
+	cur->depth = t->root->depth;
+	return VOS_OK;
+}
+
+uint64_t btr_max_epoch(const struct btr_tree *t)
+{
+	const struct btr_node *root;
+
+	if (t->root->depth == 0)
+		return 0;
+	root = node_at(t, t->root->node, t->root->depth - 1u);
+	return root == NULL ? UINT64_MAX : node_max_epoch(root);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Epochs along a path
+ */
+
+int btr_cur_raise_epoch(struct btr_cursor *cur, uint64_t epoch)
+{
+	for (uint32_t l = 0; l < cur->depth; l++) {
+		struct btr_ent *e = &cur->path[l].node->ent[cur->path[l].idx];
+
+		if (e->epoch < epoch) {
+			int rc = umem_tx_add(cur->tree.um, &e->epoch, sizeof(e->epoch));
+
+			if (rc != VOS_OK)
+				return rc;
+			e->epoch = epoch;
+		}
+	}
+	return VOS_OK;
+}
+
+/* The node at path[l] changed; brings the epochs of its ancestors up to date. */
+static int refresh_epochs(struct btr_cursor *cur, uint32_t l)
+{
+	for (; l > 0; l--) {
+		struct btr_ent *e = &cur->path[l - 1].node->ent[cur->path[l - 1].idx];
+		uint64_t m = node_max_epoch(cur->path[l].node);
+		int rc;
+
+		if (e->epoch == m)
+			break;
+		rc = umem_tx_add(cur->tree.um, &e->epoch, sizeof(e->epoch));
+		if (rc != VOS_OK)
+			return rc;
+		e->epoch = m;
+	}
+	return VOS_OK;
+}
+
+int btr_cur_set_epoch(struct btr_cursor *cur, uint64_t epoch)
+{
+	struct btr_ent *e = btr_cur_ent(cur);
+	int rc;
+
+	if (e->epoch == epoch)
+		return VOS_OK;
+	rc = umem_tx_add(cur->tree.um, &e->epoch, sizeof(e->epoch));
+	if (rc != VOS_OK)
+		return rc;
+	e->epoch = epoch;
+	return refresh_epochs(cur, cur->depth - 1);
+}
+
+int btr_cur_set_val(struct btr_cursor *cur, uint64_t val)
+{
+	struct btr_ent *e = btr_cur_ent(cur);
+	int rc;
+
+	rc = umem_tx_add(cur->tree.um, &e->val, sizeof(e->val));
+	if (rc != VOS_OK)
+		return rc;
+	e->val = val;
+	return VOS_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Insertion
+ */
+
+/* Inserts ent at path[l].idx of the node at level path[l], splitting it if it is full; the
+ * split pushes a separator into the parent, and so on up to a new root. */
+static int insert_at(struct btr_tree *t, struct btr_cursor *cur, uint32_t l,
+		     const struct btr_ent *ent, bool *split_out)
+{
+	struct btr_node *n = cur->path[l].node;
+	uint32_t pos = cur->path[l].idx;
+	struct btr_ent all[BTR_ORDER + 1];
+	const uint32_t left_n = (BTR_ORDER + 1) / 2;
+	const uint32_t right_n = BTR_ORDER + 1 - left_n;
+	struct btr_node *r;
+	struct btr_ent sep;
+	umem_off_t r_off;
+	int rc;
+
+	if (n->count < BTR_ORDER) {
+		rc = add_hdr(t, n);
+		if (rc == VOS_OK)
+			rc = add_ents(t, n, pos, n->count + 1u);
+		if (rc != VOS_OK)
+			return rc;
+		memmove(&n->ent[pos + 1], &n->ent[pos], (n->count - pos) * ENT_BYTES);
+		n->ent[pos] = *ent;
+		n->count++;
+		return VOS_OK;
+	}
+
+	/* Split: the BTR_ORDER + 1 entries go left_n to this node and right_n to a new one. */
+	*split_out = true;
+	memcpy(all, n->ent, pos * ENT_BYTES);
+	all[pos] = *ent;
+	memcpy(&all[pos + 1], &n->ent[pos], (BTR_ORDER - pos) * ENT_BYTES);
+	rc = node_alloc(t, n->level, &r, &r_off);
+	if (rc != VOS_OK)
+		return rc;
+	rc = add_hdr(t, n);
+	if (rc == VOS_OK && pos < left_n)
+		rc = add_ents(t, n, pos, left_n);
+	if (rc != VOS_OK)
+		return rc;
+	memcpy(&n->ent[pos < left_n ? pos : left_n], &all[pos < left_n ? pos : left_n],
+	       (left_n - (pos < left_n ? pos : left_n)) * ENT_BYTES);
+	n->count = (uint16_t)left_n;
+	memcpy(r->ent, &all[left_n], right_n * ENT_BYTES);
+	r->count = (uint16_t)right_n;
+
+	/* The separator: a copy of the right leaf's first key, or, between internal nodes, the
+	 * right node's first key itself (moved up; entry 0's key is unused). */
+	memset(&sep, 0, sizeof(sep));
+	if (n->level == 0) {
+		rc = ent_copy_key(t->um, &sep, &r->ent[0]);
+		if (rc != VOS_OK)
+			return rc;
+	} else {
+		sep.inl = r->ent[0].inl;
+		sep.ext = r->ent[0].ext;
+		sep.len = r->ent[0].len;
+		ent_clear_key(&r->ent[0]);
+	}
+	sep.val = r_off;
+	sep.epoch = node_max_epoch(r);
+
+	if (l == 0) {
+		struct btr_node *root;
+		umem_off_t root_off;
+
+		rc = node_alloc(t, (uint16_t)(n->level + 1), &root, &root_off);
+		if (rc != VOS_OK)
+			return rc;
+		memset(&root->ent[0], 0, ENT_BYTES);
+		root->ent[0].val = t->root->node;
+		root->ent[0].epoch = node_max_epoch(n);
+		root->ent[1] = sep;
+		root->count = 2;
+		if (t->root->depth >= BTR_DEPTH_MAX)
+			return vos_fail(VOS_ERR_TOOBIG, "the index is %u levels deep already",
+					(unsigned)t->root->depth);
+		rc = add_root(t);
+		if (rc != VOS_OK)
+			return rc;
+		t->root->node = root_off;
+		t->root->depth++;
+		return VOS_OK;
+	}
+	{
+		struct btr_ent *pe = &cur->path[l - 1].node->ent[cur->path[l - 1].idx];
+		uint64_t m = node_max_epoch(n);
+
+		if (pe->epoch != m) {
+			rc = umem_tx_add(t->um, &pe->epoch, sizeof(pe->epoch));
+			if (rc != VOS_OK)
+				return rc;
+			pe->epoch = m;
+		}
+	}
+	cur->path[l - 1].idx++;
+	return insert_at(t, cur, l - 1, &sep, split_out);
+}
+
+int btr_upsert(const struct btr_tree *tree, struct btr_cursor *cur, const struct btr_key *key,
+	       uint64_t epoch, uint64_t val, bool *created_out)
+{
+	struct btr_tree t = *tree;
+	struct btr_ent ent;
+	bool split = false;
+	uint32_t leaf;
+	bool eq;
+	int rc;
+
+	VOS_ASSERT((key->len == 0) == (t.root->key_order == BTR_KEYS_INTEGER));
+	memset(&ent, 0, sizeof(ent));
+	ent.val = val;
+	ent.epoch = epoch;
+
+	if (t.root->depth == 0) {
+		struct btr_node *n;
+		umem_off_t off;
+
+		rc = ent_set_key(t.um, &ent, key);
+		if (rc == VOS_OK)
+			rc = node_alloc(&t, 0, &n, &off);
+		if (rc == VOS_OK)
+			rc = add_root(&t);
+		if (rc != VOS_OK)
+			return rc;
+		n->ent[0] = ent;
+		n->count = 1;
+		t.root->node = off;
+		t.root->depth = 1;
+		t.root->count = 1;
+		cur_reset(&t, cur);
+		cur->depth = 1;
+		cur->path[0].node = n;
+		cur->path[0].idx = 0;
+		*created_out = true;
+		return VOS_OK;
+	}
+
+	rc = descend(&t, cur, key, false);
+	if (rc != VOS_OK)
+		return rc;
+	leaf = cur->depth - 1;
+	cur->path[leaf].idx = lower_bound(&t, cur->path[leaf].node, key, &eq);
+	if (eq) {
+		*created_out = false;
+		return btr_cur_raise_epoch(cur, epoch);
+	}
+
+	/* Raise the internal entries on the path first: the new entry lands under them (or, after
+	 * a split, under a sibling whose epoch the split computes). */
+	for (uint32_t l = 0; l < leaf; l++) {
+		struct btr_ent *e = &cur->path[l].node->ent[cur->path[l].idx];
+
+		if (e->epoch < epoch) {
+			rc = umem_tx_add(t.um, &e->epoch, sizeof(e->epoch));
+			if (rc != VOS_OK)
+				return rc;
+			e->epoch = epoch;
+		}
+	}
+	rc = ent_set_key(t.um, &ent, key);
+	if (rc == VOS_OK)
+		rc = insert_at(&t, cur, leaf, &ent, &split);
+	if (rc == VOS_OK)
+		rc = add_root(&t);
+	if (rc != VOS_OK)
+		return rc;
+	t.root->count++;
+	*created_out = true;
+	if (split)
+		return btr_probe(&t, cur, BTR_PROBE_EQ, key);
+	return VOS_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Deletion
+ */
+
+/* Removes entry idx of n (its key block, if any, is the caller's business). */
+static int remove_ent(struct btr_tree *t, struct btr_node *n, uint32_t idx)
+{
+	int rc = add_hdr(t, n);
+
+	if (rc == VOS_OK)
+		rc = add_ents(t, n, idx, n->count);
+	if (rc != VOS_OK)
+		return rc;
+	memmove(&n->ent[idx], &n->ent[idx + 1], (n->count - idx - 1u) * ENT_BYTES);
+	n->count--;
+	return VOS_OK;
+}
+
+/* Merges right (parent entry s) into left (parent entry s - 1) and removes entry s. */
+static int merge(struct btr_tree *t, struct btr_node *parent, uint32_t s, struct btr_node *left,
+		 struct btr_node *right)
+{
+	struct btr_ent *sep = &parent->ent[s];
+	uint32_t at = left->count;
+	umem_off_t right_off = sep->val;
+	int rc;
+
+	rc = add_hdr(t, left);
+	if (rc == VOS_OK)
+		rc = add_ents(t, left, at, at + right->count);
+	if (rc != VOS_OK)
+		return rc;
+	memcpy(&left->ent[at], right->ent, right->count * ENT_BYTES);
+	if (left->level == 0) {
+		rc = ent_free_key(t->um, sep);
+	} else {
+		/* The separator comes down as the key of the right node's first child. */
+		left->ent[at].inl = sep->inl;
+		left->ent[at].ext = sep->ext;
+		left->ent[at].len = sep->len;
+	}
+	if (rc != VOS_OK)
+		return rc;
+	left->count = (uint16_t)(at + right->count);
+	rc = umem_free(t->um, right_off);
+	if (rc == VOS_OK)
+		rc = remove_ent(t, parent, s);
+	if (rc == VOS_OK)
+		rc = umem_tx_add(t->um, &parent->ent[s - 1].epoch, sizeof(uint64_t));
+	if (rc != VOS_OK)
+		return rc;
+	parent->ent[s - 1].epoch = node_max_epoch(left);
+	return VOS_OK;
+}
+
+/* Evens out left (parent entry s - 1) and right (parent entry s), which together hold more than
+ * fit in one node. */
+static int redistribute(struct btr_tree *t, struct btr_node *parent, uint32_t s,
+			struct btr_node *left, struct btr_node *right)
+{
+	struct btr_ent *sep = &parent->ent[s];
+	uint32_t total = left->count + right->count;
+	uint32_t want_left = total / 2;
+	bool leaf = left->level == 0;
+	int rc;
+
+	rc = add_hdr(t, left);
+	if (rc == VOS_OK)
+		rc = add_hdr(t, right);
+	if (rc == VOS_OK)
+		rc = add_ents(t, parent, s - 1, s + 1);
+	if (rc != VOS_OK)
+		return rc;
+	if (left->count < want_left) {
+		uint32_t k = want_left - left->count;
+
+		rc = add_ents(t, left, left->count, want_left);
+		if (rc == VOS_OK)
+			rc = add_ents(t, right, 0, right->count);
+		if (rc != VOS_OK)
+			return rc;
+		memcpy(&left->ent[left->count], right->ent, k * ENT_BYTES);
+		if (!leaf) {
+			left->ent[left->count].inl = sep->inl;
+			left->ent[left->count].ext = sep->ext;
+			left->ent[left->count].len = sep->len;
+			sep->inl = right->ent[k].inl;
+			sep->ext = right->ent[k].ext;
+			sep->len = right->ent[k].len;
+		}
+		memmove(right->ent, &right->ent[k], (right->count - k) * ENT_BYTES);
+		left->count = (uint16_t)want_left;
+		right->count = (uint16_t)(total - want_left);
+		if (!leaf)
+			ent_clear_key(&right->ent[0]);
+	} else {
+		uint32_t k = left->count - want_left;
+
+		rc = add_ents(t, right, 0, right->count + k);
+		if (rc != VOS_OK)
+			return rc;
+		memmove(&right->ent[k], right->ent, right->count * ENT_BYTES);
+		memcpy(right->ent, &left->ent[want_left], k * ENT_BYTES);
+		if (!leaf) {
+			right->ent[k].inl = sep->inl;
+			right->ent[k].ext = sep->ext;
+			right->ent[k].len = sep->len;
+			sep->inl = right->ent[0].inl;
+			sep->ext = right->ent[0].ext;
+			sep->len = right->ent[0].len;
+			ent_clear_key(&right->ent[0]);
+		}
+		left->count = (uint16_t)want_left;
+		right->count = (uint16_t)(total - want_left);
+	}
+	if (leaf) {
+		rc = ent_free_key(t->um, sep);
+		if (rc == VOS_OK)
+			rc = ent_copy_key(t->um, sep, &right->ent[0]);
+		if (rc != VOS_OK)
+			return rc;
+	}
+	parent->ent[s - 1].epoch = node_max_epoch(left);
+	sep->epoch = node_max_epoch(right);
+	return VOS_OK;
+}
+
+int btr_cur_delete(struct btr_cursor *cur)
+{
+	struct btr_tree *t = &cur->tree;
+	uint32_t l = cur->depth - 1;
+	struct btr_node *n = cur->path[l].node;
+	uint32_t idx = cur->path[l].idx;
+	int rc;
+
+	VOS_ASSERT(cur->depth > 0);
+	rc = ent_free_key(t->um, &n->ent[idx]);
+	if (rc == VOS_OK)
+		rc = remove_ent(t, n, idx);
+	if (rc == VOS_OK)
+		rc = add_root(t);
+	if (rc != VOS_OK)
+		return rc;
+	t->root->count--;
+	cur->depth = 0;
+
+	for (;;) {
+		struct btr_node *parent, *left, *right, *sib;
+		uint32_t pi, s;
+
+		n = cur->path[l].node;
+		if (l == 0) {
+			/* The root: an empty leaf goes, an internal root with one child hands over
+			 * to it. */
+			if (n->count == 0) {
+				rc = umem_free(t->um, t->root->node);
+				t->root->node = UMEM_OFF_NULL;
+				t->root->depth = 0;
+			} else if (n->count == 1 && n->level > 0) {
+				umem_off_t old = t->root->node;
+
+				t->root->node = n->ent[0].val;
+				t->root->depth--;
+				rc = umem_free(t->um, old);
+			}
+			return rc;
+		}
+		if (n->count >= BTR_FILL_MIN)
+			return refresh_epochs(cur, l);
+
+		parent = cur->path[l - 1].node;
+		pi = cur->path[l - 1].idx;
+		s = pi > 0 ? pi : pi + 1u; /* the right one of the pair, as a parent index */
+		sib = node_at(t, parent->ent[pi > 0 ? pi - 1u : pi + 1u].val, n->level);
+		if (sib == NULL)
+			return corrupt_node(parent->ent[pi > 0 ? pi - 1u : pi + 1u].val);
+		left = pi > 0 ? sib : n;
+		right = pi > 0 ? n : sib;
+		if (left->count + right->count <= BTR_ORDER) {
+			rc = merge(t, parent, s, left, right);
+			if (rc != VOS_OK)
+				return rc;
+			cur->path[l - 1].idx = s - 1;
+			l--;
+			continue;
+		}
+		rc = redistribute(t, parent, s, left, right);
+		if (rc != VOS_OK)
+			return rc;
+		return refresh_epochs(cur, l - 1);
+	}
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Destruction
+ */
+
+static int destroy_node(struct btr_tree *t, umem_off_t off, uint32_t level, btr_val_fn free_val,
+			void *arg)
+{
+	struct btr_node *n = node_at(t, off, level);
+	int rc = VOS_OK;
+
+	if (n == NULL)
+		return corrupt_node(off);
+	for (uint32_t i = 0; i < n->count && rc == VOS_OK; i++) {
+		if (level == 0) {
+			if (free_val != NULL)
+				rc = free_val(arg, n->ent[i].val);
+		} else {
+			rc = destroy_node(t, n->ent[i].val, level - 1, free_val, arg);
+		}
+		if (rc == VOS_OK && (level == 0 || i > 0))
+			rc = ent_free_key(t->um, &n->ent[i]);
+	}
+	if (rc == VOS_OK)
+		rc = umem_free(t->um, off);
+	return rc;
+}
+
+int btr_destroy(const struct btr_tree *tree, btr_val_fn free_val, void *arg)
+{
+	struct btr_tree t = *tree;
+	int rc;
+
+	if (t.root->depth > 0) {
+		rc = destroy_node(&t, t.root->node, t.root->depth - 1u, free_val, arg);
+		if (rc != VOS_OK)
+			return rc;
+	}
+	rc = add_root(&t);
+	if (rc != VOS_OK)
+		return rc;
+	t.root->node = UMEM_OFF_NULL;
+	t.root->depth = 0;
+	t.root->count = 0;
+	return VOS_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Structure check, for tests
+ */
+
+struct check_state {
+	uint64_t entries;
+	bool     have_prev;
+	struct btr_ent prev;
+};
+
+static int check_fail(const char *what, umem_off_t off)
+{
+	return vos_fail(VOS_ERR_CORRUPT, "index check: %s at node offset %llu", what,
+			(unsigned long long)off);
+}
+
+/* Checks the subtree at off: keys within [lo, hi) (NULL: unbounded) and ascending, epochs
+ * within the parent's bound, at least BTR_FILL_MIN entries unless it is the root. */
+static int check_node(const struct btr_tree *t, umem_off_t off, uint32_t level, bool is_root,
+		      const struct btr_ent *lo, const struct btr_ent *hi, uint64_t epoch_bound,
+		      struct check_state *st)
+{
+	struct btr_node *n = node_at(t, off, level);
+	uint8_t buf[BTR_INLINE_KEY_BYTES];
+	struct btr_key key;
+
+	if (n == NULL)
+		return check_fail("bad node", off);
+	if (!is_root && n->count < BTR_FILL_MIN)
+		return check_fail("underfull node", off);
+	if (is_root && level > 0 && n->count < 2)
+		return check_fail("internal root with one child", off);
+	if (node_max_epoch(n) > epoch_bound)
+		return check_fail("epoch above the parent's bound", off);
+	for (uint32_t i = 0; i < n->count; i++) {
+		const struct btr_ent *e = &n->ent[i];
+		int rc;
+
+		if (level > 0 && i == 0) {
+			if (e->len != 0 || e->inl != 0 || e->ext != 0)
+				return check_fail("key set on an internal node's first entry", off);
+		} else {
+			ent_key(t->um, e, &key, buf);
+			if (lo != NULL && cmp_ent(t->um, lo, &key) > 0)
+				return check_fail("key below the node's range", off);
+			if (hi != NULL && cmp_ent(t->um, hi, &key) <= 0)
+				return check_fail("key not below the node's range end", off);
+		}
+		if (level == 0) {
+			if (st->have_prev && cmp_ent(t->um, &st->prev, &key) >= 0)
+				return check_fail("leaf keys out of order", off);
+			st->prev = *e;
+			st->have_prev = true;
+			st->entries++;
+			continue;
+		}
+		if (i >= 2 && cmp_ent(t->um, &n->ent[i - 1], &key) >= 0)
+			return check_fail("separators out of order", off);
+		rc = check_node(t, e->val, level - 1, false, i == 0 ? lo : e,
+				i + 1 < n->count ? &n->ent[i + 1] : hi, e->epoch, st);
+		if (rc != VOS_OK)
+			return rc;
+	}
+	return VOS_OK;
+}
+
+int btr_check(const struct btr_tree *t)
+{
+	struct check_state st = { 0 };
+	int rc;
+
+	if (t->root->depth == 0)
+		return t->root->count == 0 ? VOS_OK : check_fail("count of an empty tree", 0);
+	rc = check_node(t, t->root->node, t->root->depth - 1u, true, NULL, NULL, UINT64_MAX, &st);
+	if (rc != VOS_OK)
+		return rc;
+	if (st.entries != t->root->count)
+		return check_fail("count does not match the entries", t->root->node);
+	return VOS_OK;
+}

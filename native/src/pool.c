@@ -1,0 +1,314 @@
+/*
+ * pool.c: pools (create, open, close, destroy, query), the pool lock and container handles.
+ */
+#include "vos_internal.h"
+
+#include "crc32c.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint32_t root_checksum(const struct vos_root_df *root)
+{
+	uint32_t c = crc32c(0, &root->magic, sizeof(root->magic));
+
+	c = crc32c(c, &root->layout_version, sizeof(root->layout_version));
+	return crc32c(c, &root->created_sec, sizeof(root->created_sec));
+}
+
+int vos_pool_check(const struct vos_pool *pool)
+{
+	if (pool == NULL)
+		return vos_fail(VOS_ERR_INVAL, "the pool handle is NULL");
+	if (pool->magic != VOS_POOL_MAGIC)
+		return vos_fail(VOS_ERR_INVAL, "the pool handle is not an open pool (closed?)");
+	return VOS_OK;
+}
+
+int vos_pool_rdlock(struct vos_pool *pool)
+{
+	int err = pthread_rwlock_rdlock(&pool->lock);
+
+	if (err != 0)
+		return vos_fail(VOS_ERR_BUSY, "cannot take the pool lock: %s", strerror(err));
+	return VOS_OK;
+}
+
+int vos_pool_wrlock(struct vos_pool *pool)
+{
+	int err = pthread_rwlock_wrlock(&pool->lock);
+
+	if (err != 0)
+		return vos_fail(VOS_ERR_BUSY, "cannot take the pool lock: %s", strerror(err));
+	return VOS_OK;
+}
+
+void vos_pool_unlock(struct vos_pool *pool)
+{
+	pthread_rwlock_unlock(&pool->lock);
+}
+
+static int check_path(const char *path)
+{
+	if (path == NULL || path[0] == '\0')
+		return vos_fail(VOS_ERR_INVAL, "the pool path is empty");
+	return VOS_OK;
+}
+
+/* Reads the layout version from the file's pmemobj header. VOS_ERR_NOTPOOL unless the
+ * layout is Vostok's. */
+static int sniff_layout(const char *path, uint32_t *version_out, char layout[])
+{
+	size_t prefix = strlen(VOS_LAYOUT_PREFIX);
+	unsigned long v;
+	char *end;
+	int rc;
+
+	rc = umem_pmem_layout(path, layout);
+	if (rc != VOS_OK)
+		return rc;
+	if (strncmp(layout, VOS_LAYOUT_PREFIX, prefix) != 0)
+		return vos_fail(VOS_ERR_NOTPOOL,
+				"%s is a pmemobj pool of another program (layout \"%.64s\"), not a "
+				"Vostok pool", path, layout);
+	errno = 0;
+	v = strtoul(layout + prefix, &end, 10);
+	if (errno != 0 || end == layout + prefix || *end != '\0' || v == 0 || v > UINT32_MAX)
+		return vos_fail(VOS_ERR_NOTPOOL,
+				"%s has an unknown layout name \"%.64s\"; it is not a Vostok pool "
+				"this library can read", path, layout);
+	*version_out = (uint32_t)v;
+	return VOS_OK;
+}
+
+/* splitmix64 */
+static uint64_t mix(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static int pool_wrap(const char *path, struct umem *um, struct vos_pool **pool_out)
+{
+	struct vos_pool *pool = calloc(1, sizeof(*pool));
+	pthread_rwlockattr_t attr;
+	struct timespec ts;
+	uint64_t seed;
+
+	if (pool == NULL || (pool->path = strdup(path)) == NULL) {
+		free(pool);
+		return vos_fail(VOS_ERR_NOMEM, "out of memory for the pool handle");
+	}
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	if (pthread_rwlock_init(&pool->lock, &attr) != 0) {
+		pthread_rwlockattr_destroy(&attr);
+		free(pool->path);
+		free(pool);
+		return vos_fail(VOS_ERR_NOMEM, "cannot create the pool lock");
+	}
+	pthread_rwlockattr_destroy(&attr);
+	/* The tag and the first generation of every slot are random, so a handle kept from an
+	 * earlier open of this pool, or from another pool, is refused instead of matching. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	seed = (uint64_t)ts.tv_sec * 1000000007ull ^ (uint64_t)ts.tv_nsec ^
+	       (uint64_t)(uintptr_t)pool ^ ((uint64_t)getpid() << 32);
+	pool->tag = (uint16_t)(mix(&seed) | 1u);
+	for (uint32_t i = 0; i < VOS_CONT_OPEN_MAX; i++)
+		pool->slots[i].gen = (uint32_t)mix(&seed);
+	pool->um = um;
+	pool->root = umem_ptr(um, um->root);
+	pool->magic = VOS_POOL_MAGIC;
+	*pool_out = pool;
+	return VOS_OK;
+}
+
+static void pool_free(struct vos_pool *pool)
+{
+	pool->magic = 0;
+	pthread_rwlock_destroy(&pool->lock);
+	free(pool->path);
+	free(pool);
+}
+
+VOS_EXPORT int vos_pool_create(const char *path, uint64_t size_bytes, vos_pool_t **pool_out)
+{
+	char layout[32];
+	struct vos_root_df *root;
+	struct umem *um;
+	int rc;
+
+	vos_clear_message();
+	rc = check_path(path);
+	if (rc != VOS_OK)
+		return rc;
+	if (pool_out == NULL)
+		return vos_fail(VOS_ERR_INVAL, "pool_out is NULL");
+	if (size_bytes < VOS_POOL_BYTES_MIN)
+		return vos_fail(VOS_ERR_INVAL,
+				"a pool of %llu bytes is too small: the minimum is %llu bytes "
+				"(VOS_POOL_BYTES_MIN)", (unsigned long long)size_bytes,
+				(unsigned long long)VOS_POOL_BYTES_MIN);
+	if (access(path, F_OK) == 0)
+		return vos_fail(VOS_ERR_EXIST,
+				"%s exists already: destroy it first or choose another path", path);
+	snprintf(layout, sizeof(layout), "%s%u", VOS_LAYOUT_PREFIX, VOS_LAYOUT_VERSION);
+	rc = umem_pmem_create(path, layout, size_bytes, sizeof(struct vos_root_df), &um);
+	if (rc != VOS_OK)
+		return rc;
+
+	root = umem_ptr(um, um->root);
+	rc = umem_tx_begin(um, 0);
+	if (rc == VOS_OK) {
+		rc = umem_tx_add(um, root, sizeof(*root));
+		if (rc == VOS_OK) {
+			memset(root, 0, sizeof(*root));
+			root->magic = VOS_ROOT_MAGIC;
+			root->layout_version = VOS_LAYOUT_VERSION;
+			root->created_sec = (uint64_t)time(NULL);
+			root->csum = root_checksum(root);
+			btr_root_init(&root->conts, BTR_KEYS_LEXICAL);
+			rc = umem_tx_commit(um);
+		} else {
+			umem_tx_abort(um);
+		}
+	}
+	if (rc == VOS_OK)
+		rc = pool_wrap(path, um, pool_out);
+	if (rc != VOS_OK) {
+		umem_close(um);
+		unlink(path);
+	}
+	return rc;
+}
+
+VOS_EXPORT int vos_pool_open(const char *path, vos_pool_t **pool_out)
+{
+	char layout[UMEM_PMEM_LAYOUT_BYTES_MAX];
+	const struct vos_root_df *root;
+	struct btr_tree conts;
+	uint32_t version;
+	struct umem *um;
+	int rc;
+
+	vos_clear_message();
+	rc = check_path(path);
+	if (rc != VOS_OK)
+		return rc;
+	if (pool_out == NULL)
+		return vos_fail(VOS_ERR_INVAL, "pool_out is NULL");
+	/* Everything that can refuse the file without writing to it comes first. */
+	rc = sniff_layout(path, &version, layout);
+	if (rc != VOS_OK)
+		return rc;
+	if (version > VOS_LAYOUT_VERSION)
+		return vos_fail(VOS_ERR_LAYOUT,
+				"%s has pool layout %u, newer than layout %u that this library "
+				"reads: open it with a newer libvostok-vos", path, version,
+				VOS_LAYOUT_VERSION);
+	rc = umem_pmem_open(path, layout, sizeof(struct vos_root_df), &um);
+	if (rc != VOS_OK)
+		return rc;
+	root = umem_ptr(um, um->root);
+	if (root->magic != VOS_ROOT_MAGIC || root->csum != root_checksum(root)) {
+		rc = vos_fail(VOS_ERR_CORRUPT,
+			      "the root of pool %s is damaged (magic or checksum mismatch); restore "
+			      "the pool from a replica or a backup", path);
+	} else if (root->layout_version > VOS_LAYOUT_VERSION) {
+		rc = vos_fail(VOS_ERR_LAYOUT,
+			      "%s has pool layout %u, newer than layout %u that this library "
+			      "reads: open it with a newer libvostok-vos", path,
+			      root->layout_version, VOS_LAYOUT_VERSION);
+	} else if (root->layout_version != version) {
+		rc = vos_fail(VOS_ERR_CORRUPT,
+			      "the root of pool %s says layout %u but its header says %u; restore "
+			      "the pool from a replica or a backup", path, root->layout_version,
+			      version);
+	} else {
+		rc = btr_open(&conts, um, (struct btr_root *)&root->conts);
+	}
+	if (rc == VOS_OK)
+		rc = pool_wrap(path, um, pool_out);
+	if (rc != VOS_OK)
+		umem_close(um);
+	return rc;
+}
+
+VOS_EXPORT int vos_pool_close(vos_pool_t *pool)
+{
+	int rc;
+
+	vos_clear_message();
+	rc = vos_pool_check(pool);
+	if (rc != VOS_OK)
+		return rc;
+	rc = vos_pool_wrlock(pool);
+	if (rc != VOS_OK)
+		return rc;
+	pool->magic = 0;
+	umem_close(pool->um);
+	vos_pool_unlock(pool);
+	pool_free(pool);
+	return VOS_OK;
+}
+
+VOS_EXPORT int vos_pool_destroy(const char *path)
+{
+	char layout[UMEM_PMEM_LAYOUT_BYTES_MAX];
+	uint32_t version;
+	int rc;
+
+	vos_clear_message();
+	rc = check_path(path);
+	if (rc != VOS_OK)
+		return rc;
+	rc = sniff_layout(path, &version, layout);
+	if (rc != VOS_OK)
+		return rc;
+	return umem_pmem_remove(path);
+}
+
+VOS_EXPORT int vos_pool_query(vos_pool_t *pool, vos_pool_info_t *info_out)
+{
+	int rc;
+
+	vos_clear_message();
+	rc = vos_pool_check(pool);
+	if (rc != VOS_OK)
+		return rc;
+	if (info_out == NULL)
+		return vos_fail(VOS_ERR_INVAL, "info_out is NULL");
+	rc = vos_pool_rdlock(pool);
+	if (rc != VOS_OK)
+		return rc;
+	umem_space(pool->um, &info_out->total_bytes, &info_out->free_bytes);
+	info_out->layout_version = pool->root->layout_version;
+	info_out->containers = (uint32_t)pool->root->conts.count;
+	vos_pool_unlock(pool);
+	return VOS_OK;
+}
+
+int vos_cont_get(struct vos_pool *pool, vos_cont_h cont, struct vos_cont_df **cont_out)
+{
+	uint32_t slot = VOS_HANDLE_SLOT(cont);
+	const struct vos_cont_slot *s;
+
+	if (cont == 0 || VOS_HANDLE_TAG(cont) != pool->tag || slot >= VOS_CONT_OPEN_MAX)
+		goto bad;
+	s = &pool->slots[slot];
+	if (!s->in_use || s->gen != VOS_HANDLE_GEN(cont))
+		goto bad;
+	*cont_out = umem_ptr(pool->um, s->cont_off);
+	return VOS_OK;
+bad:
+	return vos_fail(VOS_ERR_BADHANDLE,
+			"container handle 0x%llx is not open in this pool (closed, never opened, "
+			"or from another pool)", (unsigned long long)cont);
+}

@@ -1,0 +1,152 @@
+/*
+ * umem.h: memory and persistence, behind one interface (after DAOS's umem).
+ *
+ * Everything above this interface (the B+-tree, containers, objects, version chains) keeps its
+ * persistent structures in one flat space of bytes addressed by 64-bit offsets, and changes
+ * them only inside a transaction, by these rules:
+ *
+ *   1. umem_tx_begin() starts a transaction on the calling thread; one at a time per umem (the
+ *      caller serializes writers). umem_tx_commit() makes every change of it durable at once;
+ *      umem_tx_abort() undoes all of them. After a crash at any instant the space holds every
+ *      committed transaction and no part of an uncommitted one.
+ *   2. Before changing any byte that existed before the transaction, add its range with
+ *      umem_tx_add(). Adding a range twice, or a range that overlaps one added before, is
+ *      allowed and cheap.
+ *   3. Memory from umem_alloc() in a transaction belongs to it whole: write it freely without
+ *      adding it. If the transaction aborts, the allocation never happened.
+ *   4. umem_free() takes effect when the transaction commits; do not read the memory after
+ *      freeing it.
+ *   5. Structures hold offsets (umem_off_t), never pointers: the space may be mapped at another
+ *      address next time. umem_ptr() turns an offset into a pointer for this mapping.
+ *
+ * This is what both backends need: PMDK's libpmemobj (umem_pmem.c), whose undo log snapshots
+ * each added range before it changes, and a DRAM heap whose transactions append the final
+ * bytes of every added range (and of new allocations) as redo records to a write-ahead log.
+ */
+#ifndef VOSTOK_UMEM_H
+#define VOSTOK_UMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An offset into the space; 0 is never a valid object. */
+typedef uint64_t umem_off_t;
+#define UMEM_OFF_NULL ((umem_off_t)0)
+
+enum umem_alloc_flags {
+	UMEM_ALLOC_ZERO = 1, /* zero the new memory */
+};
+
+enum umem_tx_flags {
+	/* The transaction frees space (discard, aggregation, destroy): it may use the space held
+	 * back from ordinary writes, so that a full pool can always be cleaned up. */
+	UMEM_TX_MAINTENANCE = 1,
+};
+
+struct umem;
+
+struct umem_ops {
+	int  (*tx_begin)(struct umem *um, uint32_t flags);
+	int  (*tx_commit)(struct umem *um);
+	void (*tx_abort)(struct umem *um);
+	int  (*tx_add)(struct umem *um, const void *ptr, size_t len);
+	int  (*alloc)(struct umem *um, size_t len, uint32_t flags, umem_off_t *off_out);
+	int  (*free)(struct umem *um, umem_off_t off);
+	size_t (*usable_size)(struct umem *um, umem_off_t off);
+	void (*space)(struct umem *um, uint64_t *total_out, uint64_t *free_out);
+	void (*close)(struct umem *um);
+};
+
+struct umem {
+	const struct umem_ops *ops;
+	char      *base;      /* the address of offset 0 in this mapping */
+	uint64_t   size;      /* bytes mapped at base; every valid offset is below it */
+	umem_off_t root;      /* the caller's root area, fixed for the life of the space */
+	uint64_t   root_size;
+};
+
+static inline void *umem_ptr(const struct umem *um, umem_off_t off)
+{
+	return off == UMEM_OFF_NULL ? NULL : um->base + off;
+}
+
+static inline umem_off_t umem_off(const struct umem *um, const void *ptr)
+{
+	return ptr == NULL ? UMEM_OFF_NULL : (umem_off_t)((const char *)ptr - um->base);
+}
+
+/* Whether [off, off + len) lies inside the space: a check on offsets read from persistent
+ * memory, so that a damaged structure is reported instead of followed. */
+static inline bool umem_off_valid(const struct umem *um, umem_off_t off, uint64_t len)
+{
+	return off != UMEM_OFF_NULL && off < um->size && len <= um->size - off;
+}
+
+static inline int umem_tx_begin(struct umem *um, uint32_t flags)
+{
+	return um->ops->tx_begin(um, flags);
+}
+
+static inline int umem_tx_commit(struct umem *um)
+{
+	return um->ops->tx_commit(um);
+}
+
+static inline void umem_tx_abort(struct umem *um)
+{
+	um->ops->tx_abort(um);
+}
+
+static inline int umem_tx_add(struct umem *um, const void *ptr, size_t len)
+{
+	return um->ops->tx_add(um, ptr, len);
+}
+
+static inline int umem_alloc(struct umem *um, size_t len, uint32_t flags, umem_off_t *off_out)
+{
+	return um->ops->alloc(um, len, flags, off_out);
+}
+
+static inline int umem_free(struct umem *um, umem_off_t off)
+{
+	return off == UMEM_OFF_NULL ? 0 : um->ops->free(um, off);
+}
+
+static inline size_t umem_usable_size(struct umem *um, umem_off_t off)
+{
+	return um->ops->usable_size(um, off);
+}
+
+/* Bytes the caller may allocate in all, and of those not allocated now. */
+static inline void umem_space(struct umem *um, uint64_t *total_out, uint64_t *free_out)
+{
+	um->ops->space(um, total_out, free_out);
+}
+
+static inline void umem_close(struct umem *um)
+{
+	um->ops->close(um);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The PMDK backend: a pmemobj pool file. Layout names are up to UMEM_PMEM_LAYOUT_BYTES_MAX
+ * bytes; the caller's root area is root_size bytes, zeroed at creation.
+ */
+#define UMEM_PMEM_LAYOUT_BYTES_MAX 1024u
+
+/* Reads the layout name of a pmemobj pool file without opening it (and so without writing
+ * to it). VOS_ERR_NONEXIST: no file; VOS_ERR_NOTPOOL: not a pmemobj pool. */
+int umem_pmem_layout(const char *path, char layout_out[UMEM_PMEM_LAYOUT_BYTES_MAX]);
+
+int umem_pmem_create(const char *path, const char *layout, uint64_t size_bytes,
+		     uint64_t root_size, struct umem **um_out);
+
+/* VOS_ERR_BUSY when another process, or another handle in this one, has the pool open. */
+int umem_pmem_open(const char *path, const char *layout, uint64_t root_size,
+		   struct umem **um_out);
+
+/* Removes a pool file that nobody has open; VOS_ERR_BUSY otherwise. */
+int umem_pmem_remove(const char *path);
+
+#endif /* VOSTOK_UMEM_H */
