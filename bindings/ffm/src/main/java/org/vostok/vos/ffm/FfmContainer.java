@@ -1,0 +1,498 @@
+package org.vostok.vos.ffm;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.vostok.vos.Aggregation;
+import org.vostok.vos.Container;
+import org.vostok.vos.Direction;
+import org.vostok.vos.FetchRequest;
+import org.vostok.vos.FetchResult;
+import org.vostok.vos.Iteration;
+import org.vostok.vos.IterationResult;
+import org.vostok.vos.Key;
+import org.vostok.vos.Pool;
+import org.vostok.vos.RecordVisitor;
+import org.vostok.vos.VosError;
+import org.vostok.vos.VosException;
+import org.vostok.vos.VosLimits;
+
+/**
+ * An open container handle. Fetches, iterations and probes use the calling thread's
+ * {@link Scratch} buffers, so their steady state allocates only the values they return.
+ *
+ * <p>Thread-safety: safe for concurrent use; every native call passes through this container's
+ * {@link CallGate}, which {@link #close()} closes and drains before the handle is released.
+ */
+final class FfmContainer implements Container {
+    private final FfmPool pool;
+    private final UUID uuid;
+    /** The native vos_cont_h; used only while {@link #gate} is entered. */
+    final long handle;
+    private final CallGate gate = new CallGate();
+    private final Object closeLock = new Object();
+    private volatile boolean closedWithPool;
+
+    FfmContainer(FfmPool pool, UUID uuid, long handle) {
+        this.pool = pool;
+        this.uuid = uuid;
+        this.handle = handle;
+    }
+
+    FfmPool ffmPool() {
+        return pool;
+    }
+
+    @Override
+    public UUID uuid() {
+        return uuid;
+    }
+
+    @Override
+    public Pool pool() {
+        return pool;
+    }
+
+    /** Enters the gate (throwing if closed); pair with {@link #leave()}. */
+    void enter() {
+        if (!gate.enter()) {
+            throw closedException();
+        }
+    }
+
+    void leave() {
+        gate.leave();
+    }
+
+    VosException closedException() {
+        if (closedWithPool) {
+            return new VosException(VosError.BADHANDLE, "the container " + uuid + " was closed with its pool "
+                    + pool.path() + "; open the pool and the container again to go on using it");
+        }
+        return new VosException(VosError.BADHANDLE, "the container " + uuid + " in " + pool.path()
+                + " is closed; open it again with Pool.openContainer to go on using it");
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Fetch
+
+    @Override
+    public Optional<byte[]> fetch(long oid, long key, long epoch) {
+        return fetchOne(oid, key, null, epoch);
+    }
+
+    @Override
+    public Optional<byte[]> fetch(long oid, Key key, long epoch) {
+        Objects.requireNonNull(key, "key");
+        return switch (key) {
+            case Key.IntegerKey k -> fetchOne(oid, k.value(), null, epoch);
+            case Key.LexicalKey k -> fetchOne(oid, 0, k, epoch);
+        };
+    }
+
+    private Optional<byte[]> fetchOne(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
+        enter();
+        try (Scratch scratch = Scratch.acquire()) {
+            MemorySegment req = scratch.requests(VosNative.FETCH_BYTES);
+            MemorySegment keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
+            long keysLength = writeFetchRequest(req, 0, oid, keyInt, lexical, epoch, keys, 0);
+            MemorySegment out = scratch.out(0);
+            while (true) {
+                int rc = (int) VosNative.FETCH.invokeExact(pool.handle, req, 1, keys, keysLength, out, out.byteSize());
+                if (rc != VosNative.OK) {
+                    throw VosNative.failure(rc, "fetching " + describe(oid, keyInt, lexical, epoch));
+                }
+                int status = req.get(JAVA_INT, VosNative.FETCH_STATUS);
+                int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
+                if (status == VosNative.OK) {
+                    byte[] value = new byte[length];
+                    MemorySegment.copy(out, JAVA_BYTE, req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF), value, 0, length);
+                    return Optional.of(value);
+                }
+                if (status == VosNative.ABSENT) {
+                    return Optional.empty();
+                }
+                if (status == VosNative.ERR_TRUNC) {
+                    out = scratch.out(VosNative.align8(Integer.toUnsignedLong(length)));
+                    continue;
+                }
+                throw statusFailure(status, oid, keyInt, lexical, epoch);
+            }
+        } catch (Throwable t) {
+            throw VosNative.rethrow(t);
+        } finally {
+            leave();
+        }
+    }
+
+    /** Fills request {@code index}; a lexical key goes to {@code keys} at {@code keyOffset}. Returns the keys' end. */
+    private long writeFetchRequest(MemorySegment reqs, int index, long oid, long keyInt, Key.LexicalKey lexical,
+                                   long epoch, MemorySegment keys, long keyOffset) {
+        long base = index * VosNative.FETCH_BYTES;
+        int keyLength = 0;
+        if (lexical != null) {
+            keyLength = lexical.length();
+            MemorySegment.copy(MemorySegment.ofBuffer(lexical.asReadOnlyBuffer()), 0, keys, keyOffset, keyLength);
+        }
+        reqs.set(JAVA_LONG, base + VosNative.FETCH_CONT, handle);
+        reqs.set(JAVA_LONG, base + VosNative.FETCH_OID, oid);
+        reqs.set(JAVA_LONG, base + VosNative.FETCH_EPOCH, epoch);
+        reqs.set(JAVA_LONG, base + VosNative.FETCH_KEY_INT, keyInt);
+        reqs.set(JAVA_LONG, base + VosNative.FETCH_KEY_OFF, keyOffset);
+        reqs.set(JAVA_INT, base + VosNative.FETCH_KEY_LEN, keyLength);
+        reqs.set(JAVA_INT, base + VosNative.FETCH_STATUS, 0);
+        reqs.set(JAVA_LONG, base + VosNative.FETCH_VALUE_OFF, 0);
+        reqs.set(JAVA_INT, base + VosNative.FETCH_VALUE_LEN, 0);
+        return keyOffset + keyLength;
+    }
+
+    @Override
+    public List<FetchResult> fetch(List<FetchRequest> requests) {
+        int n = requests.size();
+        if (n == 0) {
+            return List.of();
+        }
+        if (n > VosLimits.TX_OPS_MAX) {
+            throw new VosException(VosError.TOOBIG, "a batched fetch of " + n + " requests is more than TX_OPS_MAX ("
+                    + VosLimits.TX_OPS_MAX + "); split it");
+        }
+        long keysBytes = 0;
+        for (FetchRequest request : requests) {
+            if (request.key() instanceof Key.LexicalKey k) {
+                keysBytes += k.length();
+            }
+        }
+        enter();
+        try (Scratch scratch = Scratch.acquire()) {
+            MemorySegment reqs = scratch.requests(n * VosNative.FETCH_BYTES);
+            MemorySegment keys = scratch.keys(Math.max(keysBytes, 8));
+            long keyOffset = 0;
+            for (int i = 0; i < n; i++) {
+                FetchRequest request = requests.get(i);
+                Key.LexicalKey lexical = request.key() instanceof Key.LexicalKey k ? k : null;
+                long keyInt = request.key() instanceof Key.IntegerKey k ? k.value() : 0;
+                keyOffset = writeFetchRequest(reqs, i, request.oid(), keyInt, lexical, request.epoch(), keys, keyOffset);
+            }
+            MemorySegment out = scratch.out(0);
+            while (true) {
+                int rc = (int) VosNative.FETCH.invokeExact(pool.handle, reqs, n, keys, keyOffset, out, out.byteSize());
+                if (rc != VosNative.OK) {
+                    throw VosNative.failure(rc, "fetching a batch of " + n + " keys in container " + uuid);
+                }
+                // Values are written back to back, each 8-aligned; when some did not fit, fetch the
+                // whole batch again into a buffer sized by the lengths the library reported.
+                long needed = 0;
+                boolean truncated = false;
+                for (int i = 0; i < n; i++) {
+                    long base = i * VosNative.FETCH_BYTES;
+                    int status = reqs.get(JAVA_INT, base + VosNative.FETCH_STATUS);
+                    if (status == VosNative.OK || status == VosNative.ERR_TRUNC) {
+                        needed += VosNative.align8(Integer.toUnsignedLong(reqs.get(JAVA_INT, base + VosNative.FETCH_VALUE_LEN)));
+                        truncated |= status == VosNative.ERR_TRUNC;
+                    }
+                }
+                if (truncated) {
+                    out = scratch.out(needed);
+                    continue;
+                }
+                return collectResults(requests, reqs, out);
+            }
+        } catch (Throwable t) {
+            throw VosNative.rethrow(t);
+        } finally {
+            leave();
+        }
+    }
+
+    private List<FetchResult> collectResults(List<FetchRequest> requests, MemorySegment reqs, MemorySegment out) {
+        int n = requests.size();
+        List<FetchResult> results = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long base = i * VosNative.FETCH_BYTES;
+            int status = reqs.get(JAVA_INT, base + VosNative.FETCH_STATUS);
+            if (status == VosNative.OK) {
+                int length = reqs.get(JAVA_INT, base + VosNative.FETCH_VALUE_LEN);
+                byte[] value = new byte[length];
+                MemorySegment.copy(out, JAVA_BYTE, reqs.get(JAVA_LONG, base + VosNative.FETCH_VALUE_OFF), value, 0, length);
+                results.add(new FetchResult.Found(value));
+            } else if (status == VosNative.ABSENT) {
+                results.add(FetchResult.Absent.INSTANCE);
+            } else {
+                FetchRequest request = requests.get(i);
+                Key.LexicalKey lexical = request.key() instanceof Key.LexicalKey k ? k : null;
+                long keyInt = request.key() instanceof Key.IntegerKey k ? k.value() : 0;
+                results.add(new FetchResult.Failed(statusFailure(status, request.oid(), keyInt, lexical, request.epoch())));
+            }
+        }
+        return results;
+    }
+
+    private VosException statusFailure(int status, long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
+        VosError error = VosError.ofCode(status);
+        String what = describe(oid, keyInt, lexical, epoch);
+        return switch (error) {
+            case NONEXIST -> new VosException(error, "object " + Long.toUnsignedString(oid)
+                    + " does not exist at epoch " + Long.toUnsignedString(epoch) + " in container " + uuid
+                    + " (fetching " + what + ")");
+            case CORRUPT -> new VosException(error, "the stored value of " + what + " fails its checksum: the pool "
+                    + pool.path() + " is damaged there; no bytes were returned. Restore the data from a replica "
+                    + "or a backup");
+            case INVAL -> new VosException(error, "fetching " + what + ": the request is not valid for this object "
+                    + "(a key of the other key order?)");
+            default -> new VosException(error, "fetching " + what + ": " + error + " (native status " + status + ")");
+        };
+    }
+
+    private String describe(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
+        return "key " + (lexical != null ? lexical.toString() : Long.toUnsignedString(keyInt)) + " of object "
+                + Long.toUnsignedString(oid) + " at epoch " + Long.toUnsignedString(epoch) + " in container " + uuid;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Iteration and probes
+
+    @Override
+    public IterationResult iterate(Iteration iteration, RecordVisitor visitor) {
+        Objects.requireNonNull(iteration, "iteration");
+        Objects.requireNonNull(visitor, "visitor");
+        try (Scratch scratch = Scratch.acquire()) {
+            MemorySegment req = scratch.requests(VosNative.ITER_BYTES);
+            MemorySegment anchor = scratch.keys(VosLimits.KEY_BYTES_MAX);
+            MemorySegment small = scratch.small();
+            int flags = (iteration.direction() == Direction.BACKWARD ? VosNative.ITER_BACKWARD : 0)
+                    | (iteration.keysOnly() ? VosNative.ITER_KEYS_ONLY : 0);
+            writeIterRequest(req, iteration.oid(), iteration.epoch(), iteration.batchRecordsMax());
+            if (iteration.anchor().isPresent()) {
+                flags |= VosNative.ITER_HAS_ANCHOR | (iteration.anchorInclusive() ? VosNative.ITER_ANCHOR_INCLUSIVE : 0);
+                writeAnchor(req, anchor, iteration.anchor().get());
+            }
+            long outLength = iteration.batchBytes();
+            MemorySegment out = scratch.out(outLength);
+            FfmRecord record = new FfmRecord();
+            long delivered = 0;
+            boolean any = false;
+            while (true) {
+                req.set(JAVA_INT, VosNative.ITER_FLAGS, flags);
+                int rc = callIterate(req, anchor, out, outLength, small, iteration);
+                if (rc == VosNative.ERR_TRUNC) {
+                    // Not even one record fits: the library says how much one needs.
+                    outLength = Math.max(small.get(JAVA_LONG, 8), outLength * 2);
+                    out = scratch.out(outLength);
+                    continue;
+                }
+                int n = small.get(JAVA_INT, 0);
+                boolean end = small.get(JAVA_INT, 16) == VosNative.ITER_END;
+                long offset = 0;
+                for (int i = 0; i < n; i++) {
+                    long next = record.moveTo(out, offset);
+                    delivered++;
+                    any = true;
+                    if (!visitor.onRecord(record)) {
+                        return new IterationResult(delivered, false, Optional.of(record.key()));
+                    }
+                    if (i == n - 1) {
+                        // Resume after the last key of this batch, exclusively.
+                        req.set(JAVA_LONG, VosNative.ITER_ANCHOR_INT, record.isLexical() ? 0 : record.integerKey());
+                        req.set(JAVA_INT, VosNative.ITER_ANCHOR_LEN, record.keyLength());
+                        if (record.isLexical()) {
+                            MemorySegment.copy(out, record.keyOffset(), anchor, 0, record.keyLength());
+                        }
+                    }
+                    offset = next;
+                }
+                if (end) {
+                    return new IterationResult(delivered, true, any ? Optional.of(anchorKey(req, anchor)) : Optional.empty());
+                }
+                if (n == 0) {
+                    throw new IllegalStateException("vos_iterate returned no record and no end for " + iteration);
+                }
+                flags = (flags | VosNative.ITER_HAS_ANCHOR) & ~VosNative.ITER_ANCHOR_INCLUSIVE;
+            }
+        }
+    }
+
+    /** One vos_iterate call inside the gate; the visitor runs outside it. n, used, state go to small[0, 8, 16]. */
+    private int callIterate(MemorySegment req, MemorySegment anchor, MemorySegment out, long outLength,
+                            MemorySegment small, Iteration iteration) {
+        enter();
+        try {
+            small.set(JAVA_INT, 0, 0);
+            small.set(JAVA_LONG, 8, 0);
+            small.set(JAVA_INT, 16, 0);
+            int rc = (int) VosNative.ITERATE.invokeExact(pool.handle, req, anchor, out, outLength,
+                    small, small.asSlice(8), small.asSlice(16));
+            if (rc != VosNative.OK && rc != VosNative.ERR_TRUNC) {
+                throw VosNative.failure(rc, "iterating object " + Long.toUnsignedString(iteration.oid()) + " at epoch "
+                        + Long.toUnsignedString(iteration.epoch()) + " in container " + uuid);
+            }
+            return rc;
+        } catch (Throwable t) {
+            throw VosNative.rethrow(t);
+        } finally {
+            leave();
+        }
+    }
+
+    private void writeIterRequest(MemorySegment req, long oid, long epoch, int recordsMax) {
+        req.set(JAVA_LONG, VosNative.ITER_CONT, handle);
+        req.set(JAVA_LONG, VosNative.ITER_OID, oid);
+        req.set(JAVA_LONG, VosNative.ITER_EPOCH, epoch);
+        req.set(JAVA_LONG, VosNative.ITER_ANCHOR_INT, 0);
+        req.set(JAVA_INT, VosNative.ITER_ANCHOR_LEN, 0);
+        req.set(JAVA_INT, VosNative.ITER_FLAGS, 0);
+        req.set(JAVA_INT, VosNative.ITER_RECORDS_MAX, recordsMax);
+        req.set(JAVA_INT, VosNative.ITER_RECORDS_MAX + 4, 0);
+    }
+
+    private static void writeAnchor(MemorySegment req, MemorySegment anchor, Key key) {
+        switch (key) {
+            case Key.IntegerKey k -> {
+                req.set(JAVA_LONG, VosNative.ITER_ANCHOR_INT, k.value());
+                req.set(JAVA_INT, VosNative.ITER_ANCHOR_LEN, 0);
+            }
+            case Key.LexicalKey k -> {
+                MemorySegment.copy(MemorySegment.ofBuffer(k.asReadOnlyBuffer()), 0, anchor, 0, k.length());
+                req.set(JAVA_LONG, VosNative.ITER_ANCHOR_INT, 0);
+                req.set(JAVA_INT, VosNative.ITER_ANCHOR_LEN, k.length());
+            }
+        }
+    }
+
+    private static Key anchorKey(MemorySegment req, MemorySegment anchor) {
+        int length = req.get(JAVA_INT, VosNative.ITER_ANCHOR_LEN);
+        if (length == 0) {
+            return Key.of(req.get(JAVA_LONG, VosNative.ITER_ANCHOR_INT));
+        }
+        return Key.of(anchor.asSlice(0, length).toArray(JAVA_BYTE));
+    }
+
+    @Override
+    public Optional<Key> firstKey(long oid, long epoch) {
+        return probe(oid, epoch, false, null);
+    }
+
+    @Override
+    public Optional<Key> lastKey(long oid, long epoch) {
+        return probe(oid, epoch, true, null);
+    }
+
+    @Override
+    public Optional<Key> nextKey(long oid, Key key, long epoch) {
+        return probe(oid, epoch, false, Objects.requireNonNull(key, "key"));
+    }
+
+    @Override
+    public Optional<Key> previousKey(long oid, Key key, long epoch) {
+        return probe(oid, epoch, true, Objects.requireNonNull(key, "key"));
+    }
+
+    @Override
+    public OptionalLong largestIntegerKey(long oid, long epoch) {
+        Optional<Key> last = lastKey(oid, epoch);
+        if (last.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        if (last.get() instanceof Key.IntegerKey k) {
+            return OptionalLong.of(k.value());
+        }
+        throw new VosException(VosError.INVAL, "largestIntegerKey of object " + Long.toUnsignedString(oid)
+                + " in container " + uuid + ": the object is lexical; use lastKey");
+    }
+
+    /** One keys-only record from the start (or just past {@code anchor}) in one direction. */
+    private Optional<Key> probe(long oid, long epoch, boolean backward, Key anchorKey) {
+        try (Scratch scratch = Scratch.acquire()) {
+            MemorySegment req = scratch.requests(VosNative.ITER_BYTES);
+            MemorySegment anchor = scratch.keys(VosLimits.KEY_BYTES_MAX);
+            MemorySegment small = scratch.small();
+            long outLength = VosNative.REC_BYTES + VosLimits.KEY_BYTES_MAX + 8;
+            MemorySegment out = scratch.out(outLength);
+            writeIterRequest(req, oid, epoch, 1);
+            int flags = VosNative.ITER_KEYS_ONLY | (backward ? VosNative.ITER_BACKWARD : 0);
+            if (anchorKey != null) {
+                flags |= VosNative.ITER_HAS_ANCHOR;
+                writeAnchor(req, anchor, anchorKey);
+            }
+            req.set(JAVA_INT, VosNative.ITER_FLAGS, flags);
+            Iteration described = backward ? Iteration.backward(oid, epoch) : Iteration.forward(oid, epoch);
+            int rc = callIterate(req, anchor, out, outLength, small, described);
+            if (rc != VosNative.OK) {
+                throw new IllegalStateException("vos_iterate could not fit one key in " + outLength + " bytes");
+            }
+            if (small.get(JAVA_INT, 0) == 0) {
+                return Optional.empty();
+            }
+            FfmRecord record = new FfmRecord();
+            record.moveTo(out, 0);
+            return Optional.of(record.key());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Maintenance
+
+    @Override
+    public void discard(long fromEpoch) {
+        enter();
+        try {
+            int rc = (int) VosNative.DISCARD.invokeExact(pool.handle, handle, fromEpoch);
+            if (rc != VosNative.OK) {
+                throw VosNative.failure(rc, "discarding epochs from " + Long.toUnsignedString(fromEpoch)
+                        + " in container " + uuid);
+            }
+        } catch (Throwable t) {
+            throw VosNative.rethrow(t);
+        } finally {
+            leave();
+        }
+    }
+
+    @Override
+    public Aggregation startAggregation(long upToEpoch) {
+        if (!isOpen()) {
+            throw closedException();
+        }
+        return new FfmAggregation(this, upToEpoch);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Lifecycle
+
+    @Override
+    public boolean isOpen() {
+        return gate.isOpen();
+    }
+
+    @Override
+    public void close() {
+        synchronized (closeLock) {
+            if (!gate.close()) {
+                return;
+            }
+            pool.closeContainer(this);
+        }
+    }
+
+    /** The pool is closing: stop and drain calls; the pool's native close releases the handle. */
+    void closeWithPool() {
+        synchronized (closeLock) {
+            if (gate.isOpen()) {
+                closedWithPool = true;
+                gate.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FfmContainer[" + uuid + " in " + pool.path() + (isOpen() ? "" : ", closed") + "]";
+    }
+}
