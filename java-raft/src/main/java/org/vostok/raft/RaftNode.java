@@ -1187,7 +1187,9 @@ public final class RaftNode {
             pr.maybeUpdate(r.snapshotIndex());
             pr.becomeProbe();
             appendsPending = true;
-        } else if (!pr.snapshotChunkRequested && r.nextOffset() >= pr.snapshotAckedOffset) {
+        } else if (!pr.snapshotChunkRequested) {
+            // Usually the offset after the chunk just sent; lower when the follower restarted and
+            // lost its staging copy (then it says 0). A stale answer costs one resent chunk.
             pr.snapshotAckedOffset = r.nextOffset();
             requestSnapshotChunk(pr, r.nextOffset());
         }

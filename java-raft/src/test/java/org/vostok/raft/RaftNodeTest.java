@@ -1,0 +1,181 @@
+package org.vostok.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Unit tests of the node's contract, its safety checks and the cases the scripts do not reach. */
+class RaftNodeTest {
+
+    @Test
+    void aLeaderThatHearsFromAnotherLeaderOfItsTermFailsLoudly() {
+        TestCluster c = TestCluster.of(3).elect(1);
+        long term = c.node(1).term();
+        RaftInvariantViolation e = assertThrows(RaftInvariantViolation.class,
+                () -> c.node(1).step(new Message.Heartbeat(2, 1, term, 0, 0)));
+        assertTrue(e.getMessage().contains("another leader"), e.getMessage());
+    }
+
+    @Test
+    void aFollowerThatHearsFromTwoLeadersOfOneTermFailsLoudly() {
+        TestCluster c = TestCluster.of(3).elect(1);
+        long term = c.node(1).term();
+        assertThrows(RaftInvariantViolation.class, () -> c.node(2).step(new Message.Heartbeat(3, 2, term, 0, 0)));
+    }
+
+    @Test
+    void readyTwiceWithoutAdvanceIsRefused() {
+        TestCluster c = TestCluster.of(3);
+        c.node(1).campaign();
+        Ready rd = c.node(1).ready();
+        assertThrows(IllegalStateException.class, () -> c.node(1).ready());
+        assertFalse(c.node(1).hasReady(), "nothing is ready while a batch is outstanding");
+        c.node(1).advance(rd);
+        assertThrows(IllegalStateException.class, () -> c.node(1).advance(rd));
+    }
+
+    @Test
+    void advanceWithoutWritingTheEntriesIsRefusedWithWhatToDo() {
+        TestCluster c = TestCluster.of(1);
+        c.node(1).campaign();
+        Ready rd = c.node(1).ready();
+        assertEquals(1, rd.entries().size());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.node(1).advance(rd));
+        assertTrue(e.getMessage().contains("append the Ready's entries before advance"), e.getMessage());
+    }
+
+    @Test
+    void aLeaderWhoseTermIsNotDurableYetSendsNothingBeforeThePersist() {
+        // Regression: a lone voter wins its election inside one batch. Its AppendRequest to a
+        // learner carried a term that was not durable; after a crash the node could lead that
+        // term again with different entries, and the learner would hold two entries with the
+        // same index and term.
+        MemoryStorage storage = MemoryStorage.bootstrap(Membership.of(List.of(1L), List.of(2L)));
+        RaftNode n = new RaftNode(Config.builder(1).build(), storage, b -> 0);
+        n.campaign();
+        assertEquals(Role.LEADER, n.role());
+        Ready rd = n.ready();
+        assertTrue(rd.messages().isEmpty(), "nothing may leave before the new term is durable: " + rd.messages());
+        assertInstanceOf(Message.AppendRequest.class, rd.messagesAfterPersist().get(0));
+    }
+
+    @Test
+    void aLoneVoterCommitsOnceItsOwnWriteIsAcknowledged() {
+        TestCluster c = TestCluster.of(1).elect(1);
+        ProposeResult.Accepted a = (ProposeResult.Accepted) c.propose(1, "x");
+        assertEquals(a.index() - 1, c.node(1).commitIndex());
+        c.stabilize();
+        assertEquals(a.index(), c.node(1).commitIndex());
+        assertEquals(List.of("x"), c.applied(1));
+    }
+
+    @Test
+    void aVoteSurvivesACrashSoNoServerVotesTwiceInATerm() {
+        TestCluster c = TestCluster.of(3);
+        c.node(2).step(new Message.VoteRequest(1, 2, 5, 1, 1, false, false));
+        c.processReady(2);
+        c.host(2).crashAndRestart(1);
+        assertEquals(5, c.node(2).term());
+        c.node(2).step(new Message.VoteRequest(3, 2, 5, 1, 1, false, false));
+        c.processReady(2);
+        List<Message> out = c.take(3);
+        assertEquals(List.of(new Message.VoteResponse(2, 3, 5, false, false)), out);
+    }
+
+    @Test
+    void followersRefuseProposalsNamingTheLeader() {
+        TestCluster c = TestCluster.of(3).elect(1);
+        ProposeResult.Refused r = (ProposeResult.Refused) c.propose(2, "x");
+        assertEquals(RefusalReason.NOT_LEADER, r.refusal().reason());
+        assertEquals(1, r.refusal().leaderHint());
+    }
+
+    @Test
+    void aFollowerThatRestartsDuringASnapshotMakesTheLeaderStartOverFromOffsetZero() {
+        TestCluster c = TestCluster.of(3, b -> b.snapshotChunkBytesMax(8)).elect(1);
+        c.isolate(3);
+        for (int i = 0; i < 5; i++) {
+            c.propose(1, "entry-" + i);
+        }
+        c.stabilize();
+        c.host(1).compact();
+        c.heal();
+        c.tick(1, c.node(1).config().electionTimeoutTicks());
+        // Let the first chunk through, then crash node 3 before the next one arrives.
+        c.processReady(1);
+        for (Message m : c.take(3)) {
+            c.deliver(m);
+        }
+        c.processReady(3);
+        for (Message m : c.take(1)) {
+            c.deliver(m);
+        }
+        c.processReady(1);
+        c.host(3).crashAndRestart(1);
+        List<Message> toThree = c.take(3);
+        Message.SnapshotChunk second = (Message.SnapshotChunk) toThree.stream()
+                .filter(m -> m instanceof Message.SnapshotChunk).findFirst().orElseThrow();
+        assertEquals(8, second.offset());
+        c.deliver(second);
+        c.processReady(3);
+        Message.SnapshotChunkResponse resume = (Message.SnapshotChunkResponse) c.take(1).get(0);
+        assertEquals(0, resume.nextOffset(), "a restarted follower holds nothing of the snapshot");
+        c.deliver(resume);
+        c.stabilize();
+        assertEquals(c.applied(1), c.applied(3));
+        assertEquals(c.node(1).commitIndex(), c.node(3).commitIndex());
+    }
+
+    @Test
+    void aRemovedNodeThatMissedItsRemovalCannotDisruptTheCluster() {
+        TestCluster c = TestCluster.of(3, b -> b.preVote(true).checkQuorum(true)).elect(1);
+        c.isolate(3);
+        c.node(1).proposeMembershipChange(MembershipChange.remove(3));
+        c.stabilize();
+        assertEquals(Membership.ofVoters(1, 2), c.node(1).membership());
+        long term = c.node(1).term();
+        c.heal();
+        for (int i = 0; i < 100; i++) {
+            c.tick(1, 1);
+            c.tick(2, 1);
+            c.tick(3, 1);
+            c.stabilize();
+        }
+        assertEquals(Role.LEADER, c.node(1).role());
+        assertEquals(term, c.node(1).term(), "the removed node's campaigns changed nobody's term");
+    }
+
+    @Test
+    void storageWhoseCommitIsOutsideItsLogIsRefused() {
+        MemoryStorage s = MemoryStorage.bootstrap(Membership.ofVoters(1));
+        s.setHardState(new HardState(1, 0, 9));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new RaftNode(Config.builder(1).build(), s, b -> 0));
+        assertTrue(e.getMessage().contains("outside the stored log"), e.getMessage());
+    }
+
+    @Test
+    void membershipAtAnIndexFollowsCommittedChanges() {
+        TestCluster c = TestCluster.of(3).elect(1);
+        long before = c.node(1).commitIndex();
+        ProposeResult.Accepted a = (ProposeResult.Accepted) c.node(1)
+                .proposeMembershipChange(MembershipChange.addLearner(4));
+        c.stabilize();
+        assertEquals(Membership.ofVoters(1, 2, 3), c.node(1).membershipAt(before));
+        assertEquals(Membership.of(List.of(1L, 2L, 3L), List.of(4L)), c.node(1).membershipAt(a.index()));
+    }
+
+    @Test
+    void aRestartedNodeRecoversTheMembershipFromItsLog() {
+        TestCluster c = TestCluster.of(3).elect(1);
+        c.node(1).proposeMembershipChange(MembershipChange.addLearner(4));
+        c.stabilize();
+        c.host(2).crashAndRestart(1);
+        assertEquals(Membership.of(List.of(1L, 2L, 3L), List.of(4L)), c.node(2).membership());
+    }
+}
