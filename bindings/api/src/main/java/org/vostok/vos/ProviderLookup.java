@@ -6,7 +6,12 @@ import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
-/** Finds {@link VosProvider}s with {@link ServiceLoader}; behind {@link VosProvider#load()}. */
+/**
+ * Finds {@link VosProvider}s with {@link ServiceLoader}; behind {@link VosProvider#load()}.
+ *
+ * <p>Thread-safety: the default provider is found once, under the class-initialization lock of
+ * its holder; {@link #find} uses a fresh ServiceLoader per call.
+ */
 final class ProviderLookup {
 
     private ProviderLookup() {

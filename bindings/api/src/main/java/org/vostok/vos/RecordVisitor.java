@@ -7,6 +7,9 @@ package org.vostok.vos;
  * commit); it must not close the pool or container being iterated (the iteration then fails with
  * {@link VosError#BADHANDLE} at its next batch). An exception it throws ends the iteration and
  * propagates.
+ *
+ * <p>Thread-safety: called on the thread that called {@link Container#iterate}, one record at a
+ * time; it needs no synchronization of its own unless it shares state with other threads.
  */
 @FunctionalInterface
 public interface RecordVisitor {

@@ -7,6 +7,8 @@ package org.vostok.vos;
  * <p>Epochs, object ids and integer keys are unsigned 64-bit numbers carried in a Java
  * {@code long}: {@code -1L} is the largest, {@code 2^64 - 1}. Compare them with
  * {@link Long#compareUnsigned}.
+ *
+ * <p>Thread-safety: constants only.
  */
 public final class VosLimits {
     /** The longest lexical key, in bytes; the shortest is 1. */

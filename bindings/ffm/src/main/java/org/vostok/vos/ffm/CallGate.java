@@ -10,6 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Invariant: {@code state} is the number of calls in flight, with the sign bit set once closing
  * has begun; a call that finds the sign bit set backs out and fails.
+ *
+ * <p>Thread-safety: {@link #enter()}, {@link #leave()} and {@link #isOpen()} are safe from any
+ * number of threads; {@link #close()} callers serialize among themselves (the handles do it under
+ * a lock).
  */
 final class CallGate {
     private static final long CLOSED = Long.MIN_VALUE;

@@ -174,7 +174,7 @@ final class FfmTransaction implements Transaction {
                     message = VosNative.strerror(rc);
                 }
                 boolean oneOp = failed >= 0 && failed < size;
-                throw new VosException(VosError.ofCode(rc), "committing a transaction of " + size + " operations"
+                throw new VosException(VosError.ofCode(rc), "committing a transaction of " + size + (size == 1 ? " operation" : " operations")
                         + (oneOp ? ", operation " + failed + " (" + describeOp(failed) + ") failed" : "")
                         + ": " + message + "; nothing was changed", oneOp ? failed : -1);
             }

@@ -27,6 +27,9 @@ import org.vostok.vos.VosUnavailableException;
  * only this user can read and that is deleted when the JVM exits. Then checks that the library is
  * the one these bindings were written for ({@code vos_abi_version()}). Every failure says what was
  * wrong and what to do; no {@code LD_LIBRARY_PATH} is involved.
+ *
+ * <p>Thread-safety: static methods without shared state; {@link VosNative}'s class initializer
+ * calls {@link #load} once per JVM.
  */
 final class NativeLibrary {
     /** The system property naming the library file explicitly. */

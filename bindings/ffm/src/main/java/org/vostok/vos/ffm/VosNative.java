@@ -25,6 +25,9 @@ import org.vostok.vos.VosUnavailableException;
  * {@link Linker.Option#critical critical}: they return at once. Every other function may persist
  * (msync), take the pool's lock or do I/O, and a critical call would hold the JVM's safepoints for
  * all of that time.
+ *
+ * <p>Thread-safety: immutable static state, set once by the class initializer; the method
+ * handles may be invoked from any thread.
  */
 final class VosNative {
     // Status values that are not errors (vos.h).
