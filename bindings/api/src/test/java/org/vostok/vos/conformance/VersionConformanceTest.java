@@ -62,6 +62,9 @@ public abstract class VersionConformanceTest extends VosConformance {
         assertEquals("node-2", text(c.fetch(2, Key.ofUtf8("vote"), 9)));
         assertAbsent(c.fetch(2, Key.ofUtf8("ter"), 9));
         assertAbsent(c.fetch(2, Key.ofUtf8("terms"), 9));
+        c.punch(2, Key.ofUtf8("vote"), 10);
+        assertAbsent(c.fetch(2, Key.ofUtf8("vote"), 10));
+        assertEquals("node-2", text(c.fetch(2, Key.ofUtf8("vote"), 9)));
     }
 
     @Test
@@ -244,6 +247,36 @@ public abstract class VersionConformanceTest extends VosConformance {
         c.update(1, Key.of(1), 5, utf8("5 again"));
         assertEquals("5 again", text(c.fetch(1, 1, 5)));
         c.createObject(2, KeyOrder.LEXICAL, 6);
+    }
+
+    @Test
+    void aggregationRunsInSlicesTheCallerDrives() {
+        c.createObject(1, KeyOrder.INTEGER, 1);
+        try (Transaction tx = pool.newTransaction()) {
+            for (int epoch = 2; epoch <= 4; epoch++) {
+                for (int k = 0; k < 60; k++) {
+                    tx.update(c, 1, k, epoch, utf8("k" + k + "e" + epoch));
+                }
+                tx.commit();
+            }
+        }
+        int steps = 0;
+        try (org.vostok.vos.Aggregation aggregation = c.startAggregation(4)) {
+            assertEquals(4, aggregation.upToEpoch());
+            while (!aggregation.step(7)) {
+                steps++;
+                // Other writers go on between slices.
+                c.update(1, Key.of(1000 + steps), 5, utf8("between slices"));
+            }
+            assertTrue(aggregation.step(7), "a finished aggregation stays finished");
+            aggregation.close();
+            assertVos(VosError.BADHANDLE, () -> aggregation.step(7));
+        }
+        assertTrue(steps >= 60 / 7, "60 keys in slices of 7 took " + (steps + 1) + " steps");
+        for (int k = 0; k < 60; k++) {
+            assertEquals("k" + k + "e4", text(c.fetch(1, k, 4)));
+        }
+        assertEquals(60 + steps, c.collect(Iteration.forward(1, 5), 1000).size());
     }
 
     @Test
