@@ -47,12 +47,12 @@ final class Progress {
     }
 
     void becomeProbe() {
+        // After a finished snapshot, match is its index already; after a failed one the peer
+        // holds nothing more than before, and is probed from its match.
         if (state == State.SNAPSHOT) {
-            next = Math.max(match + 1, snapshot.index() + 1);
             clearSnapshot();
-        } else {
-            next = match + 1;
         }
+        next = match + 1;
         state = State.PROBE;
         probeSent = false;
         ticksWithoutProgress = 0;

@@ -679,7 +679,10 @@ public final class RaftNode {
             while (sendAppend(pr, false)) {
                 // keep going until the peer is paused or has everything
             }
-            if (pr.commitSent < log.committed) {
+            // A peer being probed gets a probe even with no entries to carry: until it answers
+            // the leader does not know where their logs match.
+            if (pr.commitSent < log.committed
+                    || (pr.state == Progress.State.PROBE && pr.match < log.lastIndex())) {
                 sendAppend(pr, true);
             }
         }
@@ -1174,6 +1177,21 @@ public final class RaftNode {
         if (pr != null && pr.state == Progress.State.REPLICATE) {
             pr.becomeProbe();
         }
+    }
+
+    /**
+     * The follower's host cannot take the incoming snapshot (it could not write a chunk): the
+     * core drops it and tells the leader, which starts over later. Returns false when no
+     * snapshot is coming in.
+     */
+    public boolean abortIncomingSnapshot() {
+        if (incomingSnapshot.index() == 0 || leader == NONE || role == Role.LEADER) {
+            return false;
+        }
+        send(new Message.SnapshotChunkResponse(id, leader, term, incomingSnapshot.index(), 0, false, true));
+        incomingSnapshot = SnapshotMetadata.EMPTY;
+        incomingSnapshotOffset = 0;
+        return true;
     }
 
     private void handleSnapshotChunkResponse(Progress pr, Message.SnapshotChunkResponse r) {

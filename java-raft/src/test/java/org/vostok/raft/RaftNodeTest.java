@@ -131,6 +131,42 @@ class RaftNodeTest {
         assertEquals(c.node(1).commitIndex(), c.node(3).commitIndex());
     }
 
+    /**
+     * Regression: after a failed snapshot the leader set nextIndex past the snapshot and, having
+     * no entries to send, never probed the follower again; it stayed behind for good.
+     */
+    @Test
+    void aFollowerThatCannotStoreASnapshotFailsItAndTheLeaderStartsOverLater() {
+        TestCluster c = TestCluster.of(3, b -> b.snapshotChunkBytesMax(8)).elect(1);
+        c.isolate(3);
+        for (int i = 0; i < 5; i++) {
+            c.propose(1, "entry-" + i);
+        }
+        c.stabilize();
+        c.host(1).compact();
+        c.heal();
+        c.tick(1, c.node(1).config().electionTimeoutTicks());
+        c.processReady(1);
+        for (Message m : c.take(3)) {
+            c.deliver(m);
+        }
+        assertTrue(c.node(3).abortIncomingSnapshot());
+        assertFalse(c.node(3).abortIncomingSnapshot(), "nothing left to abort");
+        c.processReady(3);
+        List<Message> toLeader = c.take(1);
+        Message.SnapshotChunkResponse failed = (Message.SnapshotChunkResponse) toLeader.stream()
+                .filter(m -> m instanceof Message.SnapshotChunkResponse).reduce((a, b) -> b).orElseThrow();
+        assertTrue(failed.failed());
+        for (Message m : toLeader) {
+            c.deliver(m);
+        }
+        assertEquals("PROBE", c.node(1).status().peers().get(3L).state());
+        c.stabilize();
+        c.tick(1, c.node(1).config().heartbeatTimeoutTicks());
+        c.stabilize();
+        assertEquals(c.applied(1), c.applied(3), "the next attempt completes");
+    }
+
     @Test
     void aRemovedNodeThatMissedItsRemovalCannotDisruptTheCluster() {
         TestCluster c = TestCluster.of(3, b -> b.preVote(true).checkQuorum(true)).elect(1);
