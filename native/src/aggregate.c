@@ -187,7 +187,7 @@ static int aggregate_slice(struct vos_pool *pool, struct vos_cont_df *cont, uint
 			cursor->key_len = 0;
 			cursor->key_int = 0;
 		}
-		if (obj->punch_epoch <= up_to) {
+		if (obj->punch_epoch != VOS_EPOCH_MAX && obj->punch_epoch <= up_to) {
 			rc = drop_obj(pool, &ocur, obj, &budget, &finished);
 		} else {
 			rc = fold_obj(pool, obj, up_to, cursor, &budget, &finished);

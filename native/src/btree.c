@@ -270,6 +270,7 @@ static void cur_reset(const struct btr_tree *t, struct btr_cursor *cur)
 {
 	cur->tree = *t;
 	cur->depth = 0;
+	cur->deleted = false;
 	cur->visits = 0;
 }
 
@@ -505,6 +506,49 @@ int btr_find_epoch(const struct btr_tree *t, struct btr_cursor *cur, uint64_t fr
 	return VOS_OK;
 }
 
+int btr_find_epoch_next(struct btr_cursor *cur, uint64_t from)
+{
+	const struct btr_tree *t = &cur->tree;
+
+	if (cur->depth == 0)
+		return VOS_ERR_NONEXIST;
+	cur->visits = 0;
+	/* Right of the path, level by level upwards; the first subtree that may hold an epoch at
+	 * or above from is searched downwards (its bound may be stale-high, so it can come up
+	 * empty, and the scan goes on). */
+	for (uint32_t l = cur->depth; l-- > 0;) {
+		struct btr_node *n = cur->path[l].node;
+		uint32_t first = cur->path[l].idx + 1;
+
+		if (l == cur->depth - 1 && cur->deleted)
+			first--;
+		for (uint32_t i = first; i < n->count; i++) {
+			struct btr_node *child;
+			int found;
+
+			if (n->ent[i].epoch < from)
+				continue;
+			cur->path[l].idx = i;
+			if (n->level == 0) {
+				cur->deleted = false;
+				return VOS_OK;
+			}
+			child = node_at(t, n->ent[i].val, n->level - 1u);
+			if (child == NULL)
+				return corrupt_node(n->ent[i].val);
+			found = find_epoch_at(t, cur, l + 1, child, from, NULL);
+			if (found < 0)
+				return found;
+			if (found > 0) {
+				cur->deleted = false;
+				return VOS_OK;
+			}
+		}
+	}
+	cur->depth = 0;
+	return VOS_ERR_NONEXIST;
+}
+
 uint64_t btr_max_epoch(const struct btr_tree *t)
 {
 	const struct btr_node *root;
@@ -583,6 +627,15 @@ int btr_cur_set_val(struct btr_cursor *cur, uint64_t val)
  * Insertion
  */
 
+/* Whether the node at path[l] is the last one of its level. */
+static bool at_right_edge(const struct btr_cursor *cur, uint32_t l)
+{
+	for (uint32_t k = 0; k < l; k++)
+		if (cur->path[k].idx + 1u != cur->path[k].node->count)
+			return false;
+	return true;
+}
+
 /* Inserts ent at path[l].idx of the node at level path[l], splitting it if it is full; the
  * split pushes a separator into the parent, and so on up to a new root. */
 static int insert_at(struct btr_tree *t, struct btr_cursor *cur, uint32_t l,
@@ -591,8 +644,8 @@ static int insert_at(struct btr_tree *t, struct btr_cursor *cur, uint32_t l,
 	struct btr_node *n = cur->path[l].node;
 	uint32_t pos = cur->path[l].idx;
 	struct btr_ent all[BTR_ORDER + 1];
-	const uint32_t left_n = (BTR_ORDER + 1) / 2;
-	const uint32_t right_n = BTR_ORDER + 1 - left_n;
+	uint32_t left_n = (BTR_ORDER + 1) / 2;
+	uint32_t right_n;
 	struct btr_node *r;
 	struct btr_ent sep;
 	umem_off_t r_off;
@@ -610,7 +663,13 @@ static int insert_at(struct btr_tree *t, struct btr_cursor *cur, uint32_t l,
 		return VOS_OK;
 	}
 
-	/* Split: the BTR_ORDER + 1 entries go left_n to this node and right_n to a new one. */
+	/* Split: the BTR_ORDER + 1 entries go left_n to this node and right_n to a new one.
+	 * Appending at the right edge of the tree (a log's keys) leaves the left node nearly full
+	 * and starts the right one with the fewest entries a node may have, so such a tree ends
+	 * up about 80% full instead of half. */
+	if (pos == BTR_ORDER && at_right_edge(cur, l))
+		left_n = BTR_ORDER + 1 - BTR_FILL_MIN;
+	right_n = BTR_ORDER + 1 - left_n;
 	*split_out = true;
 	memcpy(all, n->ent, pos * ENT_BYTES);
 	all[pos] = *ent;
@@ -901,6 +960,11 @@ int btr_cur_delete(struct btr_cursor *cur)
 	if (rc != VOS_OK)
 		return rc;
 	t->root->count--;
+	/* The cursor stays valid only if no node below merges or borrows. */
+	if (l == 0 ? n->count > 0 : n->count >= BTR_FILL_MIN) {
+		cur->deleted = true;
+		return l == 0 ? VOS_OK : refresh_epochs(cur, l);
+	}
 	cur->depth = 0;
 
 	for (;;) {

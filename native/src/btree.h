@@ -88,6 +88,7 @@ struct btr_cursor {
 		uint32_t         idx;
 	} path[BTR_DEPTH_MAX];
 	uint8_t keybuf[BTR_INLINE_KEY_BYTES];
+	bool     deleted;      /* the leaf entry at the cursor was deleted; idx is its successor */
 	uint64_t visits;       /* nodes reached through this cursor, for cost checks in tests */
 };
 
@@ -126,6 +127,13 @@ void btr_cur_key(struct btr_cursor *cur, struct btr_key *key_out);
 int btr_find_epoch(const struct btr_tree *tree, struct btr_cursor *cur, uint64_t from,
 		   const struct btr_key *after);
 
+/* Moves the cursor on to the next entry whose epoch is at or above from, continuing from where
+ * it stands: after its entry, or, when the entry was just deleted, at its successor. The tree
+ * may have changed since the cursor was positioned only through btr_cur_set_val,
+ * btr_cur_set_epoch and a btr_cur_delete that left it positioned. VOS_ERR_NONEXIST when there
+ * is none. */
+int btr_find_epoch_next(struct btr_cursor *cur, uint64_t from);
+
 /* The greatest epoch in the tree, 0 when it is empty. */
 uint64_t btr_max_epoch(const struct btr_tree *tree);
 
@@ -144,9 +152,16 @@ int btr_cur_raise_epoch(struct btr_cursor *cur, uint64_t epoch);
 /* Sets the entry's epoch exactly (lower or higher) and corrects its ancestors. */
 int btr_cur_set_epoch(struct btr_cursor *cur, uint64_t epoch);
 
-/* Deletes the entry at the cursor; the owner frees what val refers to. The cursor is not
- * positioned afterwards. */
+/* Deletes the entry at the cursor; the owner frees what val refers to. If the tree kept its
+ * shape (no node merged or borrowed), the cursor stays positioned just before the deleted
+ * entry's successor, for btr_find_epoch_next(..., inclusive); otherwise it is not positioned
+ * afterwards (btr_cur_positioned() says which). */
 int btr_cur_delete(struct btr_cursor *cur);
+
+static inline bool btr_cur_positioned(const struct btr_cursor *cur)
+{
+	return cur->depth > 0;
+}
 
 /* Frees every node and key of the tree, calling free_val for every entry's value first, and
  * leaves the tree empty. */

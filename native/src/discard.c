@@ -29,14 +29,17 @@ static void key_save(struct btr_cursor *cur, struct key_copy *copy)
 	btr_key_bytes(&copy->key, copy->bytes, k.len);
 }
 
-/* Drops the versions at or above from of the key at kcur; deletes the key if none remain. */
-static int discard_key(struct vos_pool *pool, struct btr_cursor *kcur, uint64_t from)
+/* Drops the versions at or above from of the key at kcur; deletes the key if none remain
+ * (*deleted_out, and kcur is no longer positioned). */
+static int discard_key(struct vos_pool *pool, struct btr_cursor *kcur, uint64_t from,
+		       bool *deleted_out)
 {
 	umem_off_t head = btr_cur_ent(kcur)->val;
 	umem_off_t off = head;
 	struct vos_ver_df *ver = NULL;
 	int rc;
 
+	*deleted_out = false;
 	while (off != UMEM_OFF_NULL) {
 		umem_off_t next;
 
@@ -56,8 +59,10 @@ static int discard_key(struct vos_pool *pool, struct btr_cursor *kcur, uint64_t 
 	}
 	if (off == head)
 		return VOS_OK;
-	if (off == UMEM_OFF_NULL)
+	if (off == UMEM_OFF_NULL) {
+		*deleted_out = true;
 		return btr_cur_delete(kcur);
+	}
 	rc = btr_cur_set_val(kcur, off);
 	if (rc == VOS_OK)
 		rc = btr_cur_set_epoch(kcur, ver->epoch);
@@ -69,7 +74,7 @@ static int discard_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t f
 	static _Thread_local struct key_copy after;
 	struct btr_cursor kcur;
 	struct btr_tree keys;
-	bool have_after = false;
+	bool deleted = false;
 	int rc;
 
 	rc = btr_open(&keys, pool->um, &obj->keys);
@@ -81,18 +86,23 @@ static int discard_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t f
 			return rc;
 		obj->punch_epoch = VOS_EPOCH_MAX;
 	}
+	rc = btr_find_epoch(&keys, &kcur, from, NULL);
 	for (;;) {
-		rc = btr_find_epoch(&keys, &kcur, from, have_after ? &after.key : NULL);
 		pool->discard_visits += kcur.visits;
 		if (rc == VOS_ERR_NONEXIST)
 			return VOS_OK;
 		if (rc != VOS_OK)
 			return rc;
 		key_save(&kcur, &after);
-		have_after = true;
-		rc = discard_key(pool, &kcur, from);
+		rc = discard_key(pool, &kcur, from, &deleted);
 		if (rc != VOS_OK)
 			return rc;
+		/* Carry on from where the cursor stands, unless a deletion reshaped the tree:
+		 * then search again from the key. */
+		if (deleted && !btr_cur_positioned(&kcur))
+			rc = btr_find_epoch(&keys, &kcur, from, &after.key);
+		else
+			rc = btr_find_epoch_next(&kcur, from);
 	}
 }
 
@@ -101,25 +111,23 @@ int vos_cont_discard(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t f
 	struct btr_cursor ocur;
 	struct btr_tree objs;
 	struct btr_key after;
-	bool have_after = false;
 	int rc;
 
 	rc = btr_open(&objs, pool->um, &cont->objs);
 	if (rc != VOS_OK)
 		return rc;
+	rc = btr_find_epoch(&objs, &ocur, from, NULL);
 	for (;;) {
 		struct vos_obj_df *obj;
 		struct btr_tree keys;
 		uint64_t newest;
 
-		rc = btr_find_epoch(&objs, &ocur, from, have_after ? &after : NULL);
 		pool->discard_visits += ocur.visits;
 		if (rc == VOS_ERR_NONEXIST)
 			return VOS_OK;
 		if (rc != VOS_OK)
 			return rc;
 		btr_key_int(&after, btr_cur_ent(&ocur)->inl);
-		have_after = true;
 		obj = vos_obj_at(pool, btr_cur_ent(&ocur)->val);
 		if (obj == NULL)
 			return vos_fail(VOS_ERR_CORRUPT,
@@ -131,14 +139,15 @@ int vos_cont_discard(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t f
 			rc = vos_obj_free(pool, obj);
 			if (rc == VOS_OK)
 				rc = btr_cur_delete(&ocur);
-			if (rc != VOS_OK)
-				return rc;
+			if (rc == VOS_OK && btr_cur_positioned(&ocur))
+				rc = btr_find_epoch_next(&ocur, from);
+			else if (rc == VOS_OK)
+				rc = btr_find_epoch(&objs, &ocur, from, &after);
 			continue;
 		}
 		rc = discard_obj(pool, obj, from);
-		if (rc != VOS_OK)
-			return rc;
-		rc = btr_open(&keys, pool->um, &obj->keys);
+		if (rc == VOS_OK)
+			rc = btr_open(&keys, pool->um, &obj->keys);
 		if (rc != VOS_OK)
 			return rc;
 		newest = btr_max_epoch(&keys);
@@ -146,9 +155,10 @@ int vos_cont_discard(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t f
 			newest = obj->create_epoch;
 		if (obj->punch_epoch != VOS_EPOCH_MAX && newest < obj->punch_epoch)
 			newest = obj->punch_epoch;
-		/* The object index did not change since ocur was positioned. */
+		/* The object index did not change shape since ocur was positioned. */
 		rc = btr_cur_set_epoch(&ocur, newest);
 		if (rc != VOS_OK)
 			return rc;
+		rc = btr_find_epoch_next(&ocur, from);
 	}
 }

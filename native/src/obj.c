@@ -167,7 +167,7 @@ int vos_obj_check_epoch(const struct vos_obj_df *obj, uint64_t epoch)
 				"object %llu does not exist at epoch %llu: it was created at epoch "
 				"%llu", (unsigned long long)obj->oid, (unsigned long long)epoch,
 				(unsigned long long)obj->create_epoch);
-	if (epoch >= obj->punch_epoch)
+	if (!vos_obj_exists_at(obj, epoch))
 		return vos_fail(VOS_ERR_NONEXIST,
 				"object %llu does not exist at epoch %llu: it was punched at epoch "
 				"%llu", (unsigned long long)obj->oid, (unsigned long long)epoch,

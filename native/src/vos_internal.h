@@ -138,9 +138,12 @@ int vos_cont_get(struct vos_pool *pool, vos_cont_h cont, struct vos_cont_df **co
 int vos_obj_find(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t oid,
 		 struct btr_cursor *ocur, struct vos_obj_df **obj_out);
 
+/* A punch epoch of VOS_EPOCH_MAX means never punched, so VOS_EPOCH_MAX itself (the newest of
+ * all, for reads) sees every object that was not punched. */
 static inline bool vos_obj_exists_at(const struct vos_obj_df *obj, uint64_t epoch)
 {
-	return obj->create_epoch <= epoch && epoch < obj->punch_epoch;
+	return obj->create_epoch <= epoch &&
+	       (epoch < obj->punch_epoch || obj->punch_epoch == VOS_EPOCH_MAX);
 }
 
 /* Fails with VOS_ERR_NONEXIST, saying why, unless the object exists at epoch. */

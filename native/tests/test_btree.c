@@ -174,13 +174,19 @@ static void verify(const struct btr_tree *t)
 			CHECK(rc == (i < n_model ? VOS_OK : VOS_ERR_NONEXIST));
 			if (rc == VOS_OK)
 				check_same_key(&cur, &model[i]);
+			/* From the first, and on with btr_find_epoch_next: every match, in order. */
 			i = 0;
-			while (i < n_model && model[i].epoch < from)
-				i++;
 			rc = btr_find_epoch(t, &cur, from, NULL);
-			CHECK(rc == (i < n_model ? VOS_OK : VOS_ERR_NONEXIST));
-			if (rc == VOS_OK)
+			for (; p < 3;) {
+				while (i < n_model && model[i].epoch < from)
+					i++;
+				CHECK(rc == (i < n_model ? VOS_OK : VOS_ERR_NONEXIST));
+				if (rc != VOS_OK)
+					break;
 				check_same_key(&cur, &model[i]);
+				i++;
+				rc = btr_find_epoch_next(&cur, from);
+			}
 		}
 	}
 }
@@ -226,7 +232,7 @@ static void one_op(const struct btr_tree *t)
 		CHECK_OK(btr_cur_delete(&cur));
 		memmove(&model[i], &model[i + 1], (n_model - i - 1) * sizeof(*model));
 		n_model--;
-	} else {
+	} else if (test_rand_below(4) != 0) {
 		uint32_t i = (uint32_t)test_rand_below(n_model);
 		uint64_t epoch = test_rand_below(1000);
 
@@ -234,6 +240,39 @@ static void one_op(const struct btr_tree *t)
 		CHECK_OK(btr_probe(t, &cur, BTR_PROBE_EQ, &bk));
 		CHECK_OK(btr_cur_set_epoch(&cur, epoch));
 		model[i].epoch = epoch;
+	} else {
+		/* A sweep as discard does it: every entry at or above an epoch is deleted or
+		 * lowered, continuing from the cursor whenever a deletion left it positioned. */
+		uint64_t from = 960 + test_rand_below(40);
+		uint32_t m = 0;
+		int rc = btr_find_epoch(t, &cur, from, NULL);
+
+		while (rc == VOS_OK) {
+			while (model[m].epoch < from)
+				m++;
+			check_same_key(&cur, &model[m]);
+			if (test_rand_below(3) != 0) {
+				struct mkey saved_key = model[m];
+
+				CHECK_OK(btr_cur_delete(&cur));
+				memmove(&model[m], &model[m + 1], (n_model - m - 1) * sizeof(*model));
+				n_model--;
+				if (btr_cur_positioned(&cur)) {
+					rc = btr_find_epoch_next(&cur, from);
+				} else {
+					mkey_to_key(&saved_key, &bk);
+					rc = btr_find_epoch(t, &cur, from, &bk);
+				}
+			} else {
+				model[m].epoch = test_rand_below(from);
+				CHECK_OK(btr_cur_set_epoch(&cur, model[m].epoch));
+				m++;
+				rc = btr_find_epoch_next(&cur, from);
+			}
+		}
+		CHECK(rc == VOS_ERR_NONEXIST);
+		for (; m < n_model; m++)
+			CHECK(model[m].epoch < from);
 	}
 }
 
@@ -294,9 +333,41 @@ static void run(struct umem *um, uint32_t key_order, int rounds)
 	CHECK(free1 == free0);
 	CHECK(root->depth == 0 && root->node == UMEM_OFF_NULL);
 
-	/* Build again and destroy whole: every byte comes back. */
+	/* Build again in ascending order, as a log grows (the right-edge split), then with random
+	 * operations, and destroy whole: every byte comes back. */
 	CHECK_OK(umem_tx_begin(um, 0));
-	for (int i = 0; i < 3000; i++)
+	for (uint32_t i = 0; i < 3000; i++) {
+		struct mkey *m = &model[n_model];
+		struct btr_key bk;
+		bool created;
+
+		memset(m, 0, sizeof(*m));
+		m->ival = 100000 + i;
+		m->len = (uint32_t)snprintf((char *)m->bytes, sizeof(m->bytes), "~%08u", i);
+		m->epoch = i;
+		mkey_to_key(m, &bk);
+		CHECK_OK(btr_upsert(&t, &cur, &bk, m->epoch, m->val, &created));
+		CHECK(created);
+		n_model++;
+	}
+	CHECK_OK(umem_tx_commit(um));
+	verify(&t);
+	{
+		/* Appending leaves the leaves about 80% full, not half. */
+		uint32_t leaves = 0;
+		const struct btr_node *last = NULL;
+		int rc;
+
+		for (rc = btr_probe(&t, &cur, BTR_PROBE_FIRST, NULL); rc == VOS_OK;
+		     rc = btr_next(&cur)) {
+			if (cur.path[cur.depth - 1].node != last)
+				leaves++;
+			last = cur.path[cur.depth - 1].node;
+		}
+		CHECK(leaves * 24 <= 3000 + BTR_ORDER);
+	}
+	CHECK_OK(umem_tx_begin(um, 0));
+	for (int i = 0; i < 2000; i++)
 		one_op(&t);
 	CHECK_OK(umem_tx_commit(um));
 	verify(&t);

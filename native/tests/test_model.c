@@ -138,7 +138,7 @@ static const struct mver *mkey_get(const struct mkey *k, uint64_t epoch)
 
 static bool mobj_at(const struct mobj *o, uint64_t epoch)
 {
-	return o->exists && o->create <= epoch && epoch < o->punch;
+	return o->exists && o->create <= epoch && (epoch < o->punch || o->punch == UINT64_MAX);
 }
 
 static void model_discard(uint64_t from)
@@ -172,7 +172,7 @@ static void model_aggregate(uint64_t up_to)
 
 		if (!o->exists)
 			continue;
-		if (o->punch <= up_to) {
+		if (o->punch != UINT64_MAX && o->punch <= up_to) {
 			o->exists = false;
 			for (uint32_t k = 0; k < N_KEYS; k++)
 				o->keys[k].n = 0;
