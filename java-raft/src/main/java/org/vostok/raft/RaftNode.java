@@ -1244,7 +1244,8 @@ public final class RaftNode {
             log.restore(s);
             uncommittedMembershipIndexes.clear();
             membership = s.membership();
-            membershipHistory.clear();
+            // The older history stays: until the host installs the snapshot, it may still take
+            // its own snapshot at its applied index, below this one.
             membershipHistory.put(s.index(), membership);
             membershipChanged = true;
         }
