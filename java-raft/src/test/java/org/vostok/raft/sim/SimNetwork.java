@@ -1,0 +1,133 @@
+package org.vostok.raft.sim;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.vostok.raft.Message;
+
+/**
+ * The network between the simulated hosts: every message sent waits in flight for a delay drawn
+ * per message, so messages are reordered; some are lost, some delivered twice. Links can be cut
+ * one way at a time, which makes symmetric partitions (both ways), one-way partitions, and
+ * partial ones (A reaches B and B reaches C, but A does not reach C). A cut link loses what it
+ * would deliver, including messages sent before it was cut.
+ */
+final class SimNetwork {
+
+    /** One message on its way, delivered at {@code deliverTick}; {@code order} breaks ties at random. */
+    private record InFlight(long deliverTick, long order, Message message) {
+    }
+
+    private final SplittableRandom random;
+    private final SimTrace trace;
+    private final PriorityQueue<InFlight> inFlight = new PriorityQueue<>((a, b) -> a.deliverTick != b.deliverTick
+            ? Long.compare(a.deliverTick, b.deliverTick) : Long.compare(a.order, b.order));
+    /** Cut links, as {@code from * LINK_FACTOR + to}. */
+    private final Set<Long> cut = new HashSet<>();
+    private static final long LINK_FACTOR = 1_000_000;
+
+    private double dropPerMessage;
+    private double duplicatePerMessage;
+    private int delayTicksMax;
+    private double delaySpikePerMessage;
+    private int delaySpikeTicksMax;
+
+    /** Every message handed to the network, delivered or not, for the run's summary. */
+    long sent;
+    long dropped;
+    long duplicated;
+
+    SimNetwork(SplittableRandom random, SimTrace trace, SimOptions options) {
+        this.random = random;
+        this.trace = trace;
+        this.dropPerMessage = options.dropPerMessage();
+        this.duplicatePerMessage = options.duplicatePerMessage();
+        this.delayTicksMax = options.delayTicksMax();
+        this.delaySpikePerMessage = options.delaySpikePerMessage();
+        this.delaySpikeTicksMax = options.delaySpikeTicksMax();
+    }
+
+    /**
+     * The faults stop: nothing is lost, duplicated or held back from now on, and every link is
+     * up. Messages already in flight keep their delivery time.
+     */
+    void heal(int delayTicksMaxAfter) {
+        dropPerMessage = 0;
+        duplicatePerMessage = 0;
+        delaySpikePerMessage = 0;
+        delayTicksMax = Math.min(delayTicksMax, delayTicksMaxAfter);
+        cut.clear();
+    }
+
+    void send(long now, Message m) {
+        sent++;
+        if (random.nextDouble() < dropPerMessage) {
+            dropped++;
+            trace.add(now, m.from(), "lost", m);
+            return;
+        }
+        enqueue(now, m);
+        if (random.nextDouble() < duplicatePerMessage) {
+            duplicated++;
+            enqueue(now, m);
+        }
+    }
+
+    private void enqueue(long now, Message m) {
+        int delay = random.nextInt(delayTicksMax + 1);
+        if (delaySpikePerMessage > 0 && random.nextDouble() < delaySpikePerMessage) {
+            delay = random.nextInt(delaySpikeTicksMax + 1);
+        }
+        inFlight.add(new InFlight(now + delay, random.nextLong(), m));
+    }
+
+    /**
+     * The messages due by {@code now}, in delivery order, taken off the network; those whose link
+     * is cut are lost instead.
+     */
+    List<Message> takeDue(long now) {
+        List<Message> due = new ArrayList<>();
+        while (!inFlight.isEmpty() && inFlight.peek().deliverTick <= now) {
+            Message m = inFlight.poll().message;
+            if (cut.contains(link(m.from(), m.to()))) {
+                dropped++;
+                trace.add(now, m.to(), "cut off", m);
+            } else {
+                due.add(m);
+            }
+        }
+        return due;
+    }
+
+    boolean hasDue(long now) {
+        return !inFlight.isEmpty() && inFlight.peek().deliverTick <= now;
+    }
+
+    /** The last tick at which a message now in flight is delivered, or {@code now}. */
+    long lastDeliveryTick(long now) {
+        long last = now;
+        for (InFlight f : inFlight) {
+            last = Math.max(last, f.deliverTick);
+        }
+        return last;
+    }
+
+    void cut(long from, long to) {
+        cut.add(link(from, to));
+    }
+
+    void healLinks() {
+        cut.clear();
+    }
+
+    boolean isCut(long from, long to) {
+        return cut.contains(link(from, to));
+    }
+
+    private static long link(long from, long to) {
+        return from * LINK_FACTOR + to;
+    }
+}

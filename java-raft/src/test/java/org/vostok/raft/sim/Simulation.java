@@ -1,0 +1,701 @@
+package org.vostok.raft.sim;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.vostok.raft.Entry;
+import org.vostok.raft.Membership;
+import org.vostok.raft.MembershipChange;
+import org.vostok.raft.MemoryStorage;
+import org.vostok.raft.Message;
+import org.vostok.raft.ProposeResult;
+import org.vostok.raft.RaftNode;
+import org.vostok.raft.Refusal;
+import org.vostok.raft.Role;
+
+/**
+ * One run of the cluster simulator, in one thread, from one seed: a cluster of
+ * {@link SimHost}s over a {@link SimNetwork}, with clients proposing entries and asking for
+ * reads, an operator changing the membership, transferring leadership and compacting logs, and
+ * a fault injector crashing nodes and partitioning the network. Time is a tick counter; every
+ * choice is drawn from one {@link SplittableRandom} seeded by the run's seed, so a seed replays
+ * exactly.
+ *
+ * <p>A run has two phases. In the fault phase ({@link SimOptions#faultTicks()}) everything above
+ * happens at the rates the seed drew. Then the faults heal: every node restarts, every link comes
+ * up, nothing more is lost, and the run checks liveness: a leader that every voter follows must
+ * emerge within {@link #leaderBoundTicks()}; proposals made after the heal must each commit within
+ * {@link #commitBoundTicks()}; and the whole cluster must converge, every member holding every
+ * entry ever reported committed, within {@link #convergeBoundTicks()}. Safety is checked at every
+ * step of both phases by the {@link SafetyChecker}.
+ */
+public final class Simulation {
+
+    /** Proposals the client makes after the heal, each of which must commit. */
+    static final int PROPOSALS_AFTER_HEAL = 5;
+    /** Rounds of delivery within one tick, for messages sent with no delay. */
+    private static final int ROUNDS_PER_TICK_MAX = 8;
+    /** Trace events printed with a failure. */
+    static final int TRACE_PRINTED = 200;
+
+    final SimOptions options;
+    final SplittableRandom random;
+    final SimTrace trace = new SimTrace();
+    final SimNetwork network;
+    final SafetyChecker checker;
+    private final TreeMap<Long, SimHost> hosts = new TreeMap<>();
+    private final int electionTicks;
+    /** The longest a host's write takes to become durable now; lowered at the heal. */
+    int diskLatencyTicksMax;
+
+    private long now;
+    private boolean healed;
+    private long nextPayloadId = 1;
+    private long nextReadId = 1;
+    private long nextNodeId;
+    private long crashes;
+    private long partitions;
+    private long proposalsRefused;
+    /** How often each notable path was taken, to see what the seeds reach. */
+    final TreeMap<String, Long> counts = new TreeMap<>();
+    /** The last leadership transfer asked for: its target and the leader's term then. */
+    private long transferTarget;
+    private long transferTerm;
+
+    private Simulation(SimOptions options) {
+        this.options = options;
+        this.random = new SplittableRandom(options.seed());
+        this.network = new SimNetwork(random, trace, options);
+        this.electionTicks = options.config().electionTimeoutTicks();
+        this.diskLatencyTicksMax = options.diskLatencyTicksMax();
+        List<Long> voters = new ArrayList<>();
+        for (long id = 1; id <= options.nodes(); id++) {
+            voters.add(id);
+        }
+        Membership founding = Membership.of(voters, List.of());
+        long foundingIndex = MemoryStorage.bootstrap(founding).snapshot().index();
+        this.checker = new SafetyChecker(foundingIndex);
+        for (long id : voters) {
+            hosts.put(id, new SimHost(this, options.config().withId(id), MemoryStorage.bootstrap(founding)));
+        }
+        this.nextNodeId = options.nodes() + 1;
+    }
+
+    /** Runs seed {@code options.seed()}; throws {@link SimulationFailure} when a check fails. */
+    public static SimResult run(SimOptions options) {
+        Simulation sim = new Simulation(options);
+        try {
+            return sim.runPhases();
+        } catch (SimulationFailure f) {
+            throw f;
+        } catch (Throwable t) {
+            throw new SimulationFailure(options, sim.now, t.toString(), sim.describeCluster(),
+                    sim.trace.format(TRACE_PRINTED), t);
+        }
+    }
+
+    private SimResult runPhases() {
+        while (now < options.faultTicks()) {
+            injectFaults();
+            clientsAndOperator();
+            step();
+        }
+        heal();
+        long leaderTick = awaitLeader();
+        long committedTick = proposeAfterHeal();
+        long convergedTick = awaitConverged();
+        checker.checkConverged(members());
+        return new SimResult(options.seed(), options.nodes(), now, leaderTick, committedTick, convergedTick,
+                checker.proposals().size(), countApplied(), proposalsRefused, checker.readsServed,
+                checker.leadersElected, crashes, partitions, checker.snapshotsInstalled, network.sent, network.dropped,
+                maxTerm(), counts);
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // One tick
+
+    private void step() {
+        now++;
+        for (SimHost h : hosts.values()) {
+            if (!h.isUp() && h.restartTick <= now) {
+                h.restart(now);
+            }
+        }
+        for (SimHost h : shuffled()) {
+            if (!h.isUp()) {
+                continue;
+            }
+            int ticks = 1;
+            if (!healed && options.clockSkewPerTick() > 0 && random.nextDouble() < options.clockSkewPerTick()) {
+                ticks = random.nextInt(3); // a clock that stalls or runs ahead for a moment
+            }
+            for (int i = 0; i < ticks; i++) {
+                Role before = h.node.role();
+                long termBefore = h.node.term();
+                h.node.tick();
+                if (h.node.role() != before) {
+                    trace.add(now, h.id, "became", h.node.role() + " in term " + h.node.term());
+                    if (before == Role.LEADER && h.node.term() == termBefore) {
+                        count("leader stepped down: no quorum heard (CheckQuorum)");
+                    }
+                }
+                observe(h);
+            }
+        }
+        for (int round = 0; round < ROUNDS_PER_TICK_MAX; round++) {
+            boolean moved = deliver();
+            for (SimHost h : shuffled()) {
+                moved |= h.finishReadyIfDurable(now);
+                moved |= h.handleReady(now);
+            }
+            if (!moved && !network.hasDue(now)) {
+                break;
+            }
+        }
+    }
+
+    private boolean deliver() {
+        List<Message> due = network.takeDue(now);
+        for (Message m : due) {
+            SimHost h = hosts.get(m.to());
+            if (h == null || !h.isUp()) {
+                trace.add(now, m.to(), "missed", m);
+                continue;
+            }
+            trace.add(now, m.to(), "receives", m);
+            Role before = h.node.role();
+            long termBefore = h.node.term();
+            h.node.step(m);
+            if (h.node.role() != before || h.node.term() != termBefore) {
+                trace.add(now, h.id, "became", h.node.role() + " in term " + h.node.term());
+            }
+            observe(h);
+            if (random.nextInt(4) == 0) {
+                h.handleReady(now); // sometimes at once, sometimes batched with later messages
+            }
+        }
+        return !due.isEmpty();
+    }
+
+    void observe(SimHost h) {
+        checker.observe(h, hosts.values());
+        if (transferTarget != 0 && h.id == transferTarget && h.node.role() == Role.LEADER
+                && h.node.term() > transferTerm) {
+            count("leadership transferred");
+            transferTarget = 0;
+        }
+    }
+
+    void count(String what) {
+        counts.merge(what, 1L, Long::sum);
+    }
+
+    private List<SimHost> shuffled() {
+        List<SimHost> list = new ArrayList<>(hosts.values());
+        for (int i = list.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            SimHost t = list.get(i);
+            list.set(i, list.get(j));
+            list.set(j, t);
+        }
+        return list;
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Faults
+
+    private void injectFaults() {
+        if (options.partitionPerTick() > 0 && random.nextDouble() < options.partitionPerTick()) {
+            repartition();
+        }
+        if (options.crashPerTick() > 0 && random.nextDouble() < options.crashPerTick()) {
+            List<SimHost> up = upHosts();
+            if (!up.isEmpty()) {
+                // Leaders, and hosts in the middle of a write, crash more often than their share:
+                // that is where the interesting cases are.
+                Optional<SimHost> leader = leader();
+                List<SimHost> writing = up.stream().filter(SimHost::isPersisting).toList();
+                int choice = random.nextInt(3);
+                SimHost victim = choice == 0 && leader.isPresent() ? leader.get()
+                        : choice == 1 && !writing.isEmpty() ? writing.get(random.nextInt(writing.size()))
+                        : up.get(random.nextInt(up.size()));
+                if (victim.isPersisting()) {
+                    count("crash with a write not yet durable");
+                }
+                victim.crash(now);
+                victim.restartTick = now + random.nextInt(options.downTicksMax() + 1);
+                crashes++;
+            }
+        }
+    }
+
+    /** Replaces the network's shape by a new partition, or heals it. */
+    private void repartition() {
+        network.healLinks();
+        partitions++;
+        List<Long> ids = new ArrayList<>(hosts.keySet());
+        shuffle(ids);
+        int n = ids.size();
+        switch (random.nextInt(6)) {
+            case 0 -> trace.add(now, 0, "links healed", null);
+            case 1 -> {
+                // Symmetric: a minority (or half) on one side, the rest on the other.
+                int k = 1 + random.nextInt(Math.max(1, n / 2));
+                List<Long> side = ids.subList(0, k);
+                for (long a : side) {
+                    for (long b : ids.subList(k, n)) {
+                        network.cut(a, b);
+                        network.cut(b, a);
+                    }
+                }
+                trace.add(now, 0, "partition", side + " | " + ids.subList(k, n));
+            }
+            case 2 -> {
+                // One node cut off both ways, often the leader.
+                long x = leader().filter(l -> random.nextBoolean()).map(l -> l.id).orElse(ids.get(0));
+                for (long b : ids) {
+                    if (b != x) {
+                        network.cut(x, b);
+                        network.cut(b, x);
+                    }
+                }
+                trace.add(now, 0, "isolated", x);
+            }
+            case 3 -> {
+                // One way: the node hears everyone but nobody hears it, or the reverse.
+                long x = leader().filter(l -> random.nextBoolean()).map(l -> l.id).orElse(ids.get(0));
+                boolean deaf = random.nextBoolean();
+                for (long b : ids) {
+                    if (b != x) {
+                        if (deaf) {
+                            network.cut(b, x);
+                        } else {
+                            network.cut(x, b);
+                        }
+                    }
+                }
+                trace.add(now, 0, deaf ? "deaf (hears nobody)" : "mute (heard by nobody)", x);
+            }
+            case 4 -> {
+                // Partial: A sees B, B sees C, A does not see C.
+                if (n >= 3) {
+                    long a = ids.get(0);
+                    long c = ids.get(1);
+                    network.cut(a, c);
+                    network.cut(c, a);
+                    trace.add(now, 0, "partial", a + " and " + c + " cannot see each other; others see both");
+                }
+            }
+            default -> {
+                // Any links down, each direction on its own.
+                List<String> cutLinks = new ArrayList<>();
+                for (long a : ids) {
+                    for (long b : ids) {
+                        if (a != b && random.nextInt(4) == 0) {
+                            network.cut(a, b);
+                            cutLinks.add(a + "->" + b);
+                        }
+                    }
+                }
+                trace.add(now, 0, "links cut", cutLinks);
+            }
+        }
+    }
+
+    private void heal() {
+        healed = true;
+        // Raft's liveness needs a network and disks much faster than the election timeout
+        // (Raft §5.6: broadcastTime << electionTimeout); the fault phase need not respect that.
+        network.heal(healedDelayTicksMax());
+        diskLatencyTicksMax = Math.min(diskLatencyTicksMax, electionTicks / 10);
+        for (SimHost h : hosts.values()) {
+            if (!h.isUp()) {
+                h.restart(now);
+            }
+        }
+        trace.add(now, 0, "healed", "every node up, every link up, nothing lost from now on");
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Clients and the operator
+
+    private void clientsAndOperator() {
+        if (random.nextDouble() < options.proposePerTick()) {
+            SimHost target = pickTarget();
+            if (target != null) {
+                propose(target);
+            }
+        }
+        if (options.readPerTick() > 0 && random.nextDouble() < options.readPerTick()) {
+            SimHost target = pickTarget();
+            if (target != null) {
+                read(target);
+            }
+        }
+        if (options.membershipPerTick() > 0 && random.nextDouble() < options.membershipPerTick()) {
+            leader().ifPresent(this::changeMembership);
+        }
+        if (options.transferPerTick() > 0 && random.nextDouble() < options.transferPerTick()) {
+            leader().ifPresent(this::transferLeadership);
+        }
+        if (options.compactPerTick() > 0 && random.nextDouble() < options.compactPerTick()) {
+            List<SimHost> up = upHosts();
+            if (!up.isEmpty()) {
+                up.get(random.nextInt(up.size())).compact(now);
+            }
+        }
+    }
+
+    /**
+     * Where a client sends a request: mostly the leader of the highest term; often any node that
+     * believes it leads, as a client that cached an old leader would (a deposed leader that does
+     * not know it yet must not serve stale reads); sometimes any node (which refuses, or forwards
+     * a read to its leader).
+     */
+    private SimHost pickTarget() {
+        int choice = random.nextInt(10);
+        if (choice < 5) {
+            Optional<SimHost> leader = leader();
+            if (leader.isPresent()) {
+                return leader.get();
+            }
+        }
+        List<SimHost> up = upHosts();
+        if (choice < 8) {
+            List<SimHost> leaders = up.stream().filter(h -> h.node.role() == Role.LEADER).toList();
+            if (!leaders.isEmpty()) {
+                return leaders.get(random.nextInt(leaders.size()));
+            }
+        }
+        return up.isEmpty() ? null : up.get(random.nextInt(up.size()));
+    }
+
+    /** Proposes a fresh payload at {@code h}; returns the accepted proposal's payload id, or 0. */
+    private long propose(SimHost h) {
+        long payloadId = nextPayloadId++;
+        long entryBytesMax = options.config().entryBytesMax();
+        int bytes = random.nextInt(50) == 0 ? (int) entryBytesMax + 1 + random.nextInt(8)
+                : SimPayloads.ID_BYTES + random.nextInt((int) entryBytesMax - SimPayloads.ID_BYTES + 1);
+        ProposeResult result = h.node.propose(SimPayloads.create(payloadId, bytes));
+        observe(h);
+        trace.add(now, h.id, "propose " + payloadId + " (" + bytes + "B)", result);
+        if (result instanceof ProposeResult.Accepted a) {
+            if (bytes > entryBytesMax) {
+                SafetyChecker.fail("node " + h.id + " accepted a " + bytes + "-byte entry, above entryBytesMax "
+                        + entryBytesMax);
+            }
+            checker.onProposalAccepted(payloadId, a.index(), a.term(), h.id, now);
+            return payloadId;
+        }
+        proposalsRefused++;
+        count("proposal refused: " + ((ProposeResult.Refused) result).refusal().reason());
+        return 0;
+    }
+
+    private void read(SimHost h) {
+        long requestId = nextReadId++;
+        checker.onReadRequested(requestId, h, now);
+        Optional<Refusal> refused = h.node.readIndex(requestId);
+        observe(h);
+        trace.add(now, h.id, "read " + requestId, refused.map(Object::toString).orElse("asked"));
+        refused.ifPresent(r -> {
+            checker.onReadRefused(requestId);
+            count("read refused: " + r.reason());
+        });
+    }
+
+    private void changeMembership(SimHost leader) {
+        Membership m = leader.node.membership();
+        long[] voters = m.voters();
+        long[] learners = m.learners();
+        MembershipChange change;
+        int choice = random.nextInt(4);
+        if (learners.length > 0 && choice == 0) {
+            change = MembershipChange.promote(learners[random.nextInt(learners.length)]);
+        } else if (voters.length + learners.length < options.votersMax() && choice <= 1) {
+            change = random.nextInt(4) == 0 ? MembershipChange.addVoter(nextNodeId)
+                    : MembershipChange.addLearner(nextNodeId);
+        } else if (voters.length > 3 && choice == 2) {
+            change = MembershipChange.remove(voters[random.nextInt(voters.length)]);
+        } else if (learners.length > 0) {
+            change = MembershipChange.remove(learners[random.nextInt(learners.length)]);
+        } else {
+            return;
+        }
+        if (change.type() == MembershipChange.Type.REMOVE && change.node() == leader.id) {
+            count("membership change proposed: the leader removes itself");
+        }
+        ProposeResult result = leader.node.proposeMembershipChange(change);
+        observe(leader);
+        trace.add(now, leader.id, "propose " + change, result);
+        count("membership change " + (result.isAccepted() ? "accepted" : "refused: "
+                + ((ProposeResult.Refused) result).refusal().reason()));
+        if (result.isAccepted() && change.node() == nextNodeId) {
+            // The new node's host starts empty; it learns the cluster from the leader's snapshot.
+            SimHost joining = new SimHost(this, options.config().withId(nextNodeId), new MemoryStorage());
+            hosts.put(nextNodeId, joining);
+            nextNodeId++;
+        }
+    }
+
+    private void transferLeadership(SimHost leader) {
+        long[] voters = leader.node.membership().voters();
+        long target = voters[random.nextInt(voters.length)];
+        Optional<Refusal> refused = leader.node.transferLeadership(target);
+        observe(leader);
+        trace.add(now, leader.id, "transfer to " + target, refused.map(Object::toString).orElse("started"));
+        if (refused.isEmpty() && target != leader.id) {
+            transferTarget = target;
+            transferTerm = leader.node.term();
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Liveness after the heal
+
+    /** Ticks after the heal within which every voter must follow one leader. */
+    long leaderBoundTicks() {
+        return (network.lastDeliveryTick(now) - now) + options.diskLatencyTicksMax() + 10L * electionTicks
+                + 10L * roundTripTicks();
+    }
+
+    /** The longest delay of a message once the network healed. */
+    private int healedDelayTicksMax() {
+        return Math.min(options.delayTicksMax(), Math.max(1, electionTicks / 10));
+    }
+
+    /** A message there and back with a persist at each end, on the healed network. */
+    private long roundTripTicks() {
+        return 2L * (healedDelayTicksMax() + 1) + 2L * diskLatencyTicksMax + 2;
+    }
+
+    /**
+     * Ticks within which a proposal made after the heal must commit: a few election timeouts,
+     * plus the time to bring a quorum's logs up to the leader's at the configured flow-control
+     * bounds (one message of entries per in-flight slot per round trip).
+     */
+    long commitBoundTicks(long backlogEntries) {
+        long entryBytes = options.config().entryBytesMax() + Entry.HEADER_BYTES;
+        long perMessage = Math.max(1, Math.min(options.config().entriesPerMessageMax(),
+                options.config().messageBytesMax() / entryBytes));
+        long perRoundTrip = Math.max(1, Math.min(perMessage * options.config().inflightMessagesMax(),
+                options.config().inflightBytesMax() / entryBytes));
+        long chunks = 1 + (32 + 8L * SimStateMachine.RECENT_MAX) / options.config().snapshotChunkBytesMax();
+        return 6L * electionTicks + 2 * (backlogEntries / perRoundTrip + chunks + 4) * roundTripTicks();
+    }
+
+    /** Ticks within which every member must hold and apply the whole committed log. */
+    long convergeBoundTicks(long backlogEntries) {
+        return commitBoundTicks(backlogEntries) + backlogEntries * 2 + 2L * electionTicks;
+    }
+
+    private long awaitLeader() {
+        long deadline = now + leaderBoundTicks();
+        while (stableLeader().isEmpty()) {
+            if (now >= deadline) {
+                throw liveness("no leader that every voter follows within " + leaderBoundTicks()
+                        + " ticks after the heal");
+            }
+            maybeRead();
+            step();
+        }
+        trace.add(now, stableLeader().get().id, "stable leader", "after the heal");
+        return now;
+    }
+
+    /**
+     * The client proposes {@link #PROPOSALS_AFTER_HEAL} entries one after the other, each retried
+     * on the current leader while refused or superseded; each must commit within the bound.
+     */
+    private long proposeAfterHeal() {
+        for (int k = 0; k < PROPOSALS_AFTER_HEAL; k++) {
+            long start = now;
+            long bound = commitBoundTicks(backlog());
+            long attempt = 0;
+            while (true) {
+                if (now - start > bound) {
+                    throw liveness("proposal " + (k + 1) + " of " + PROPOSALS_AFTER_HEAL + " after the heal did not"
+                            + " commit within " + bound + " ticks (last attempt: "
+                            + (attempt == 0 ? "none accepted" : checker.proposal(attempt)) + ")");
+                }
+                if (attempt != 0) {
+                    SafetyChecker.Proposal p = checker.proposal(attempt);
+                    long t = checker.committedTerm(p.index);
+                    if (t == p.term) {
+                        break;
+                    }
+                    if (t != 0 || leader().map(l -> l.node.term() != p.term).orElse(false)) {
+                        attempt = 0; // superseded: a new leader; the client asks again
+                    }
+                }
+                if (attempt == 0) {
+                    Optional<SimHost> leader = leader();
+                    if (leader.isPresent()) {
+                        attempt = propose(leader.get());
+                    }
+                }
+                maybeRead();
+                step();
+            }
+        }
+        return now;
+    }
+
+    private long awaitConverged() {
+        long bound = convergeBoundTicks(backlog());
+        long deadline = now + bound;
+        while (!converged()) {
+            if (now >= deadline) {
+                throw liveness("the members did not converge within " + bound + " ticks after the last proposal");
+            }
+            maybeRead();
+            step();
+        }
+        return now;
+    }
+
+    /** Reads go on after the heal, to check them against the proposals' commits. */
+    private void maybeRead() {
+        if (options.readPerTick() > 0 && random.nextDouble() < options.readPerTick()) {
+            SimHost target = pickTarget();
+            if (target != null) {
+                read(target);
+            }
+        }
+    }
+
+    /** The leader every voter of its membership follows, all in its term. */
+    private Optional<SimHost> stableLeader() {
+        Optional<SimHost> leader = leader();
+        if (leader.isEmpty()) {
+            return leader;
+        }
+        RaftNode l = leader.get().node;
+        for (long v : l.membership().voters()) {
+            SimHost h = hosts.get(v);
+            if (h == null || !h.isUp() || h.node.term() != l.term() || h.node.leader() != l.id()) {
+                return Optional.empty();
+            }
+        }
+        return leader;
+    }
+
+    private boolean converged() {
+        Optional<SimHost> leader = stableLeader();
+        if (leader.isEmpty()) {
+            return false;
+        }
+        RaftNode l = leader.get().node;
+        if (l.commitIndex() != l.lastIndex() || l.commitIndex() < checker.maxCommitted) {
+            return false;
+        }
+        for (SimHost h : members()) {
+            if (!h.isUp() || h.isPersisting() || h.state.appliedIndex != l.commitIndex()
+                    || h.node.lastIndex() != l.lastIndex()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private SimulationFailure liveness(String what) {
+        return new SimulationFailure(options, now, "liveness: " + what, describeCluster(),
+                trace.format(TRACE_PRINTED), null);
+    }
+
+    // ----------------------------------------------------------------------------------------
+
+    /** The running leader of the highest term, if any node leads. */
+    private Optional<SimHost> leader() {
+        SimHost best = null;
+        for (SimHost h : hosts.values()) {
+            if (h.isUp() && h.node.role() == Role.LEADER && (best == null || h.node.term() > best.node.term())) {
+                best = h;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The hosts of the members of the leader's membership (all hosts when none leads). */
+    private List<SimHost> members() {
+        Optional<SimHost> leader = leader();
+        if (leader.isEmpty()) {
+            return new ArrayList<>(hosts.values());
+        }
+        Membership m = leader.get().node.membership();
+        List<SimHost> list = new ArrayList<>();
+        for (SimHost h : hosts.values()) {
+            if (m.contains(h.id)) {
+                list.add(h);
+            }
+        }
+        return list;
+    }
+
+    private List<SimHost> upHosts() {
+        List<SimHost> up = new ArrayList<>();
+        for (SimHost h : hosts.values()) {
+            if (h.isUp()) {
+                up.add(h);
+            }
+        }
+        return up;
+    }
+
+    /** Entries the furthest-behind member lacks of the longest log. */
+    private long backlog() {
+        long max = 0;
+        for (SimHost h : upHosts()) {
+            max = Math.max(max, h.node.lastIndex());
+        }
+        long min = max;
+        for (SimHost h : members()) {
+            min = Math.min(min, h.state.appliedIndex);
+        }
+        return max - min;
+    }
+
+    private long countApplied() {
+        long n = 0;
+        for (SafetyChecker.Proposal p : checker.proposals()) {
+            if (p.applied) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private long maxTerm() {
+        long max = 0;
+        for (SimHost h : upHosts()) {
+            max = Math.max(max, h.node.term());
+        }
+        return max;
+    }
+
+    private <T> void shuffle(List<T> list) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            T t = list.get(i);
+            list.set(i, list.get(j));
+            list.set(j, t);
+        }
+    }
+
+    private String describeCluster() {
+        StringBuilder b = new StringBuilder();
+        for (SimHost h : hosts.values()) {
+            b.append("  ").append(h).append('\n');
+        }
+        b.append("  committed up to ").append(checker.maxCommitted).append(", applied somewhere up to ")
+                .append(checker.maxApplied).append('\n');
+        return b.toString();
+    }
+
+    Collection<SimHost> hosts() {
+        return hosts.values();
+    }
+}
