@@ -104,6 +104,18 @@ public final class RaftNode {
     private final IndexBytesQueue uncommitted = new IndexBytesQueue(64);
     private boolean appendsPending;
     private long readRound;
+    // The lease (thesis §6.4.1) counts from when a heartbeat was sent, not answered: a follower
+    // refuses votes for an election timeout after it receives one, so once a quorum has answered
+    // a round sent at leaderTicks t, no other leader can be elected before t + electionTimeoutTicks.
+    /** Ticks this node has led in its current term. */
+    private long leaderTicks;
+    /** The round whose answers will renew the lease, 0 when none is out; sent at leaseRoundTick. */
+    private long leaseRound;
+    private long leaseRoundTick;
+    /** When the round that last renewed the lease was sent; Long.MIN_VALUE when it never was. */
+    private long leaseStartTick = Long.MIN_VALUE;
+    /** This leader sent TimeoutNow: the target's voters ignore their leases, so this lease is void. */
+    private boolean leaseRevoked;
     private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
     private final ArrayList<PendingRead> readsAwaitingCommit = new ArrayList<>();
 
@@ -185,6 +197,7 @@ public final class RaftNode {
     }
 
     private void tickLeader() {
+        leaderTicks++;
         heartbeatElapsed++;
         electionElapsed++;
         if (electionElapsed >= config.electionTimeoutTicks()) {
@@ -392,6 +405,10 @@ public final class RaftNode {
         uncommitted.clear();
         appendsPending = false;
         pendingMembershipIndex = 0;
+        leaderTicks = 0;
+        leaseRound = 0;
+        leaseStartTick = Long.MIN_VALUE;
+        leaseRevoked = false;
     }
 
     // ----------------------------------------------------------------------------------------
@@ -613,8 +630,14 @@ public final class RaftNode {
         }
         appendsPending = true;
         if (pr.id == transferTarget && pr.match == log.lastIndex()) {
-            send(new Message.TimeoutNow(id, pr.id, term));
+            sendTimeoutNow(pr.id);
         }
+    }
+
+    /** Thesis §3.10: tells {@code target} to start an election now, which its voters grant despite their leases. */
+    private void sendTimeoutNow(long target) {
+        leaseRevoked = true;
+        send(new Message.TimeoutNow(id, target, term));
     }
 
     private void handleHeartbeatResponse(Progress pr, Message.HeartbeatResponse r) {
@@ -697,6 +720,11 @@ public final class RaftNode {
     }
 
     private void broadcastHeartbeat() {
+        if (config.leaseReads() && leaseRound == 0) {
+            readRound++;
+            leaseRound = readRound;
+            leaseRoundTick = leaderTicks;
+        }
         for (Progress pr : peers.values()) {
             if (pr.id != id) {
                 send(new Message.Heartbeat(id, pr.id, term, Math.min(pr.match, log.committed), readRound));
@@ -961,7 +989,7 @@ public final class RaftNode {
             }
         }
         if (best != null && best.match == log.lastIndex()) {
-            send(new Message.TimeoutNow(id, best.id, term));
+            sendTimeoutNow(best.id);
         }
         peers.remove(id);
         becomeFollower(term, NONE);
@@ -993,7 +1021,7 @@ public final class RaftNode {
         transferElapsed = 0;
         Progress pr = peers.get(target);
         if (pr.match == log.lastIndex()) {
-            send(new Message.TimeoutNow(id, target, term));
+            sendTimeoutNow(target);
             return Optional.empty();
         }
         if (pr.state == Progress.State.REPLICATE && pr.inflights.count() > 0) {
@@ -1044,9 +1072,9 @@ public final class RaftNode {
 
     private void serveRead(PendingRead read) {
         boolean alone = membership.voterCount() == 1 && membership.isVoter(id);
-        if (alone || config.leaseReads()) {
-            // Under CheckQuorum a leader steps down when its lease lapses, so while it leads no
-            // other leader can have committed anything (thesis §6.4.1, assuming bounded drift).
+        if (alone || (config.leaseReads() && leaseHolds())) {
+            // While the lease holds no other leader can have been elected, so nothing can have
+            // been committed that this leader does not know (thesis §6.4.1, assuming bounded drift).
             answerRead(read.origin, read.requestId, log.committed);
             return;
         }
@@ -1066,9 +1094,21 @@ public final class RaftNode {
         }
     }
 
-    /** Answers the reads whose round a quorum has acknowledged (the leader was still leader then). */
+    /**
+     * Whether a quorum answered a round sent less than an election timeout ago, less one tick
+     * kept in hand for clocks that tick a little apart, and no TimeoutNow went out this term.
+     */
+    private boolean leaseHolds() {
+        return !leaseRevoked && leaseStartTick != Long.MIN_VALUE
+                && leaderTicks - leaseStartTick < config.electionTimeoutTicks() - 1;
+    }
+
+    /**
+     * Answers the reads whose round a quorum has acknowledged (the leader was still leader then),
+     * and renews the lease when the lease round is among them.
+     */
     private void releaseConfirmedReads() {
-        if (pendingReads.isEmpty()) {
+        if (pendingReads.isEmpty() && leaseRound == 0) {
             return;
         }
         int n = membership.voterCount();
@@ -1080,6 +1120,10 @@ public final class RaftNode {
         }
         java.util.Arrays.sort(rounds);
         long confirmed = rounds[n - membership.quorum()];
+        if (leaseRound != 0 && confirmed >= leaseRound) {
+            leaseStartTick = leaseRoundTick;
+            leaseRound = 0;
+        }
         while (!pendingReads.isEmpty() && pendingReads.peekFirst().round <= confirmed) {
             PendingRead r = pendingReads.pollFirst();
             answerRead(r.origin, r.requestId, r.index);
