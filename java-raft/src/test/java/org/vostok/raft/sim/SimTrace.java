@@ -7,8 +7,13 @@ package org.vostok.raft.sim;
  */
 final class SimTrace {
 
+    /**
+     * Events printed with a failure: 200, or {@code -Dsim.trace=N} to see further back when
+     * replaying a seed.
+     */
+    static final int PRINTED = Integer.getInteger("sim.trace", 200);
     /** Events kept; older ones are overwritten. */
-    static final int EVENTS_MAX = 400;
+    private static final int EVENTS_MAX = Math.max(PRINTED, 1);
 
     private final long[] ticks = new long[EVENTS_MAX];
     private final long[] nodes = new long[EVENTS_MAX];
@@ -27,10 +32,10 @@ final class SimTrace {
         count++;
     }
 
-    /** The last {@code last} events, oldest first, one a line. */
-    String format(int last) {
+    /** The last {@link #PRINTED} events, oldest first, one a line. */
+    String format() {
         StringBuilder b = new StringBuilder();
-        long from = Math.max(0, count - Math.min(last, EVENTS_MAX));
+        long from = Math.max(0, count - Math.min(PRINTED, EVENTS_MAX));
         for (long i = from; i < count; i++) {
             int at = (int) (i % EVENTS_MAX);
             b.append("  t=").append(ticks[at]).append(' ');

@@ -38,8 +38,6 @@ public final class Simulation {
     static final int PROPOSALS_AFTER_HEAL = 5;
     /** Rounds of delivery within one tick, for messages sent with no delay. */
     private static final int ROUNDS_PER_TICK_MAX = 8;
-    /** Trace events printed with a failure. */
-    static final int TRACE_PRINTED = 200;
 
     final SimOptions options;
     final SplittableRandom random;
@@ -50,6 +48,8 @@ public final class Simulation {
     private final int electionTicks;
     /** The longest a host's write takes to become durable now; lowered at the heal. */
     int diskLatencyTicksMax;
+    /** The chance a host fails to read or write a snapshot chunk now; 0 after the heal. */
+    double snapshotFailPerChunk;
 
     private long now;
     private boolean healed;
@@ -71,6 +71,7 @@ public final class Simulation {
         this.network = new SimNetwork(random, trace, options);
         this.electionTicks = options.config().electionTimeoutTicks();
         this.diskLatencyTicksMax = options.diskLatencyTicksMax();
+        this.snapshotFailPerChunk = options.snapshotFailPerChunk();
         List<Long> voters = new ArrayList<>();
         for (long id = 1; id <= options.nodes(); id++) {
             voters.add(id);
@@ -93,7 +94,7 @@ public final class Simulation {
             throw f;
         } catch (Throwable t) {
             throw new SimulationFailure(options, sim.now, t.toString(), sim.describeCluster(),
-                    sim.trace.format(TRACE_PRINTED), t);
+                    sim.trace.format(), t);
         }
     }
 
@@ -311,6 +312,7 @@ public final class Simulation {
         // (Raft §5.6: broadcastTime << electionTimeout); the fault phase need not respect that.
         network.heal(healedDelayTicksMax());
         diskLatencyTicksMax = Math.min(diskLatencyTicksMax, electionTicks / 10);
+        snapshotFailPerChunk = 0;
         for (SimHost h : hosts.values()) {
             if (!h.isUp()) {
                 h.restart(now);
@@ -603,7 +605,7 @@ public final class Simulation {
 
     private SimulationFailure liveness(String what) {
         return new SimulationFailure(options, now, "liveness: " + what, describeCluster(),
-                trace.format(TRACE_PRINTED), null);
+                trace.format(), null);
     }
 
     // ----------------------------------------------------------------------------------------
