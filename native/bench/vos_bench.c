@@ -1,1 +1,341 @@
-int main(void) { return 0; }
+/*
+ * vos_bench: throughput of the four VOS hot paths through the C ABI, one thread, one pool.
+ *
+ * The same operations, with the same parameters, as the JMH VosBenchmark in bindings/ffm, so
+ * the two give the FFM-over-C ratio (scripts/bench-vos.sh runs both):
+ *
+ *   fetch     one vos_fetch call for one 1 KiB value, of a pseudo-random key (xorshift64)
+ *             among the preloaded keys of object 1, at the epoch they were written; op = fetch
+ *   update1   one vos_tx_apply with one 1 KiB update to object 2, at a new epoch, keys cycling
+ *             over 0 .. keys - 1; op = transaction (= update)
+ *   update64  one vos_tx_apply with 64 such updates at one new epoch; op = update
+ *   iterate   vos_iterate over all preloaded keys of object 1 with their values, 1 MiB buffer,
+ *             resumed from the last key; op = record
+ *
+ * Setup (not measured): a pool of --pool-mib MiB under --pool-dir, --keys keys of 1 KiB
+ * preloaded into object 1 at epoch 1, 1000 per transaction. The versions the updates leave are
+ * aggregated away after each measured run (not measured). Each operation runs for --seconds
+ * after a short warm-up. PMEM_IS_PMEM_FORCE is taken from the environment as it is: 1 measures
+ * the code (no msync), 0 or unset measures PMDK's msync path on an ordinary file.
+ *
+ * Output, one line per operation:  BENCH op=<name> ops_per_s=<n> ns_per_op=<n>
+ */
+#include "vostok/vos.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_OID 1
+#define WRITE_OID 2
+#define LOAD_EPOCH 1
+#define LOAD_BATCH 1000u
+#define BATCH_UPDATES 64u
+#define ITER_BUFFER_BYTES (1u << 20)
+#define AGG_KEYS_PER_CALL 4096u
+
+struct config {
+	double      seconds;
+	const char *pool_dir;
+	uint64_t    keys;
+	uint64_t    pool_mib;
+	uint32_t    value_bytes;
+};
+
+static vos_pool_t *pool;
+static vos_cont_h cont;
+static char pool_path[4096];
+static uint8_t *value;
+static uint8_t *buffer;
+static uint64_t epoch = LOAD_EPOCH;
+static uint64_t next_key;
+static uint64_t random_state = 0x9e3779b97f4a7c15ull;
+
+static void die(const char *what, int rc)
+{
+	fprintf(stderr, "vos_bench: %s failed: %s: %s\n", what, vos_strerror(rc), vos_last_message());
+	exit(1);
+}
+
+static void check(const char *what, int rc)
+{
+	if (rc != VOS_OK)
+		die(what, rc);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* xorshift64, as in the JMH benchmark. */
+static uint64_t next_random_key(const struct config *cfg)
+{
+	random_state ^= random_state << 13;
+	random_state ^= random_state >> 7;
+	random_state ^= random_state << 17;
+	return random_state % cfg->keys;
+}
+
+static vos_op_t update_op(uint64_t oid, uint64_t key, uint64_t at_epoch, uint32_t len)
+{
+	vos_op_t op;
+
+	memset(&op, 0, sizeof(op));
+	op.kind = VOS_OP_UPDATE;
+	op.cont = cont;
+	op.oid = oid;
+	op.epoch = at_epoch;
+	op.key_int = key;
+	op.value_len = len;
+	return op;
+}
+
+/* ---- The operations; each returns the number of ops it did. ---- */
+
+static uint64_t op_fetch(const struct config *cfg)
+{
+	vos_fetch_req_t req;
+
+	memset(&req, 0, sizeof(req));
+	req.cont = cont;
+	req.oid = READ_OID;
+	req.epoch = LOAD_EPOCH;
+	req.key_int = next_random_key(cfg);
+	check("vos_fetch", vos_fetch(pool, &req, 1, NULL, 0, buffer, cfg->value_bytes));
+	if (req.status != VOS_OK || req.value_len != cfg->value_bytes)
+		die("a fetch of a preloaded key", req.status);
+	return 1;
+}
+
+static uint64_t op_update1(const struct config *cfg)
+{
+	vos_op_t op = update_op(WRITE_OID, next_key++ % cfg->keys, ++epoch, cfg->value_bytes);
+
+	check("vos_tx_apply", vos_tx_apply(pool, &op, 1, value, cfg->value_bytes, NULL));
+	return 1;
+}
+
+static uint64_t op_update64(const struct config *cfg)
+{
+	vos_op_t ops[BATCH_UPDATES];
+
+	++epoch;
+	for (uint32_t i = 0; i < BATCH_UPDATES; i++)
+		ops[i] = update_op(WRITE_OID, next_key++ % cfg->keys, epoch, cfg->value_bytes);
+	check("vos_tx_apply", vos_tx_apply(pool, ops, BATCH_UPDATES, value, cfg->value_bytes, NULL));
+	return BATCH_UPDATES;
+}
+
+/* One pass over all preloaded keys. */
+static uint64_t op_iterate(const struct config *cfg)
+{
+	vos_iter_req_t req;
+	uint32_t state = 0;
+	uint64_t records = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.cont = cont;
+	req.oid = READ_OID;
+	req.epoch = LOAD_EPOCH;
+	while (state != VOS_ITER_END) {
+		vos_rec_hdr_t hdr;
+		uint32_t n;
+		uint64_t used, at = 0;
+
+		check("vos_iterate", vos_iterate(pool, &req, NULL, buffer, ITER_BUFFER_BYTES, &n,
+						 &used, &state));
+		/* The last record's key is the next anchor. */
+		for (uint32_t r = 0; r + 1 < n; r++) {
+			memcpy(&hdr, buffer + at, sizeof(hdr));
+			at += (sizeof(hdr) + hdr.key_len + hdr.value_len + 7) & ~(uint64_t)7;
+		}
+		if (n > 0) {
+			memcpy(&hdr, buffer + at, sizeof(hdr));
+			req.anchor_int = hdr.key_int;
+			req.flags = VOS_ITER_HAS_ANCHOR;
+		}
+		records += n;
+	}
+	if (records != cfg->keys) {
+		fprintf(stderr, "vos_bench: iterated %llu records, expected %llu\n",
+			(unsigned long long)records, (unsigned long long)cfg->keys);
+		exit(1);
+	}
+	return records;
+}
+
+/* ---- Setup and measurement ---- */
+
+static void aggregate(void)
+{
+	vos_agg_cursor_t *cursor = calloc(1, sizeof(*cursor));
+	uint32_t done = 0;
+
+	if (cursor == NULL) {
+		fprintf(stderr, "vos_bench: out of memory\n");
+		exit(1);
+	}
+	while (!done)
+		check("vos_aggregate", vos_aggregate(pool, cont, epoch, cursor, AGG_KEYS_PER_CALL,
+						     &done));
+	free(cursor);
+}
+
+static void remove_pool(void)
+{
+	if (pool != NULL)
+		vos_pool_close(pool);
+	if (pool_path[0] != '\0')
+		vos_pool_destroy(pool_path);
+}
+
+static void setup(const struct config *cfg)
+{
+	const uint8_t uuid[16] = { 0xbe, 0x0c };
+	vos_op_t *ops = calloc(LOAD_BATCH, sizeof(*ops));
+	vos_op_t create[2];
+
+	snprintf(pool_path, sizeof(pool_path), "%s/vos_bench-%ld.pool", cfg->pool_dir,
+		 (long)getpid());
+	atexit(remove_pool);
+	value = malloc(cfg->value_bytes);
+	buffer = malloc(ITER_BUFFER_BYTES > cfg->value_bytes ? ITER_BUFFER_BYTES : cfg->value_bytes);
+	if (ops == NULL || value == NULL || buffer == NULL) {
+		fprintf(stderr, "vos_bench: out of memory\n");
+		exit(1);
+	}
+	for (uint32_t i = 0; i < cfg->value_bytes; i++)
+		value[i] = (uint8_t)(i * 31 + 7);
+	check("vos_pool_create", vos_pool_create(pool_path, cfg->pool_mib << 20, &pool));
+	check("vos_cont_create", vos_cont_create(pool, uuid));
+	check("vos_cont_open", vos_cont_open(pool, uuid, &cont));
+	for (int i = 0; i < 2; i++) {
+		memset(&create[i], 0, sizeof(create[i]));
+		create[i].kind = VOS_OP_OBJ_CREATE;
+		create[i].key_order = VOS_KEYS_INTEGER;
+		create[i].cont = cont;
+		create[i].oid = i == 0 ? READ_OID : WRITE_OID;
+		create[i].epoch = LOAD_EPOCH;
+	}
+	check("creating the objects", vos_tx_apply(pool, create, 2, value, 0, NULL));
+	for (uint64_t k = 0; k < cfg->keys; k += LOAD_BATCH) {
+		uint32_t n = 0;
+
+		for (; n < LOAD_BATCH && k + n < cfg->keys; n++)
+			ops[n] = update_op(READ_OID, k + n, LOAD_EPOCH, cfg->value_bytes);
+		check("preloading", vos_tx_apply(pool, ops, n, value, cfg->value_bytes, NULL));
+	}
+	free(ops);
+}
+
+static void run(const struct config *cfg, const char *name,
+		uint64_t (*op)(const struct config *))
+{
+	double warmup = cfg->seconds / 4 < 0.5 ? cfg->seconds / 4 : 0.5;
+	double start = now(), end;
+	uint64_t ops = 0;
+
+	while (now() - start < warmup)
+		op(cfg);
+	start = now();
+	do {
+		ops += op(cfg);
+		end = now();
+	} while (end - start < cfg->seconds);
+	printf("BENCH op=%s ops_per_s=%.0f ns_per_op=%.0f\n", name, (double)ops / (end - start),
+	       (end - start) * 1e9 / (double)ops);
+	fflush(stdout);
+}
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"usage: vos_bench [--seconds S] [--pool-dir DIR] [--keys N] [--pool-mib N]\n"
+		"                 [--value-bytes N]\n"
+		"  --seconds S       measured seconds per operation (default 2)\n"
+		"  --pool-dir DIR    where the pool file goes (default $TMPDIR or /tmp); removed at "
+		"exit\n"
+		"  --keys N          preloaded keys (default 100000)\n"
+		"  --pool-mib N      pool size in MiB (default 2048)\n"
+		"  --value-bytes N   value size (default 1024)\n"
+		"PMEM_IS_PMEM_FORCE is taken from the environment.\n"
+		"Prints BENCH op=<fetch|update1|update64|iterate> ops_per_s=<n> ns_per_op=<n>.\n");
+}
+
+static uint64_t number(const char *opt, const char *text, uint64_t min, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "vos_bench: %s wants a whole number from %llu to %llu, not \"%s\"\n",
+			opt, (unsigned long long)min, (unsigned long long)max, text);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct config cfg = {
+		.seconds = 2.0,
+		.pool_dir = tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp",
+		.keys = 100000,
+		.pool_mib = 2048,
+		.value_bytes = 1024,
+	};
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "vos_bench: unknown option or missing value: %s\n", arg);
+			usage(stderr);
+			return 2;
+		}
+		if (strcmp(arg, "--seconds") == 0) {
+			char *end;
+
+			cfg.seconds = strtod(argv[++i], &end);
+			if (*end != '\0' || !(cfg.seconds > 0 && cfg.seconds <= 3600)) {
+				fprintf(stderr, "vos_bench: --seconds wants a number above 0 and at "
+					"most 3600, not \"%s\"\n", argv[i]);
+				return 2;
+			}
+		} else if (strcmp(arg, "--pool-dir") == 0) {
+			cfg.pool_dir = argv[++i];
+		} else if (strcmp(arg, "--keys") == 0) {
+			cfg.keys = number(arg, argv[++i], 1, 100000000);
+		} else if (strcmp(arg, "--pool-mib") == 0) {
+			cfg.pool_mib = number(arg, argv[++i], VOS_POOL_BYTES_MIN >> 20, 1u << 22);
+		} else if (strcmp(arg, "--value-bytes") == 0) {
+			cfg.value_bytes = (uint32_t)number(arg, argv[++i], 1, VOS_VALUE_BYTES_MAX);
+		} else {
+			fprintf(stderr, "vos_bench: unknown option %s\n", arg);
+			usage(stderr);
+			return 2;
+		}
+	}
+	setup(&cfg);
+	run(&cfg, "fetch", op_fetch);
+	run(&cfg, "update1", op_update1);
+	aggregate();
+	run(&cfg, "update64", op_update64);
+	aggregate();
+	run(&cfg, "iterate", op_iterate);
+	return 0;
+}

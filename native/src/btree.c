@@ -191,6 +191,14 @@ static int add_hdr(struct btr_tree *t, struct btr_node *n)
 	return umem_tx_add(t->um, n, offsetof(struct btr_node, ent));
 }
 
+/* The header and entries [0, to) as one range: one range costs less to log than two (with
+ * emulated persistence each range is a separate msync), even if it carries some bytes that do
+ * not change. */
+static int add_node(struct btr_tree *t, struct btr_node *n, uint32_t to)
+{
+	return umem_tx_add(t->um, n, offsetof(struct btr_node, ent) + to * ENT_BYTES);
+}
+
 static int add_ents(struct btr_tree *t, struct btr_node *n, uint32_t from, uint32_t to)
 {
 	if (to <= from)
@@ -611,6 +619,23 @@ int btr_cur_set_epoch(struct btr_cursor *cur, uint64_t epoch)
 	return refresh_epochs(cur, cur->depth - 1);
 }
 
+int btr_cur_update(struct btr_cursor *cur, uint64_t val, uint64_t epoch)
+{
+	struct btr_ent *e = btr_cur_ent(cur);
+	int rc;
+
+	_Static_assert(offsetof(struct btr_ent, epoch) == offsetof(struct btr_ent, val) + 8,
+		       "val and epoch are adjacent");
+	rc = umem_tx_add(cur->tree.um, &e->val, 2 * sizeof(uint64_t));
+	if (rc != VOS_OK)
+		return rc;
+	e->val = val;
+	if (e->epoch >= epoch)
+		return VOS_OK;
+	e->epoch = epoch;
+	return btr_cur_raise_epoch(cur, epoch);
+}
+
 int btr_cur_set_val(struct btr_cursor *cur, uint64_t val)
 {
 	struct btr_ent *e = btr_cur_ent(cur);
@@ -652,9 +677,7 @@ static int insert_at(struct btr_tree *t, struct btr_cursor *cur, uint32_t l,
 	int rc;
 
 	if (n->count < BTR_ORDER) {
-		rc = add_hdr(t, n);
-		if (rc == VOS_OK)
-			rc = add_ents(t, n, pos, n->count + 1u);
+		rc = add_node(t, n, n->count + 1u);
 		if (rc != VOS_OK)
 			return rc;
 		memmove(&n->ent[pos + 1], &n->ent[pos], (n->count - pos) * ENT_BYTES);
@@ -677,9 +700,7 @@ static int insert_at(struct btr_tree *t, struct btr_cursor *cur, uint32_t l,
 	rc = node_alloc(t, n->level, &r, &r_off);
 	if (rc != VOS_OK)
 		return rc;
-	rc = add_hdr(t, n);
-	if (rc == VOS_OK && pos < left_n)
-		rc = add_ents(t, n, pos, left_n);
+	rc = add_node(t, n, pos < left_n ? left_n : 0);
 	if (rc != VOS_OK)
 		return rc;
 	memcpy(&n->ent[pos < left_n ? pos : left_n], &all[pos < left_n ? pos : left_n],
@@ -787,7 +808,7 @@ int btr_upsert(const struct btr_tree *tree, struct btr_cursor *cur, const struct
 	cur->path[leaf].idx = lower_bound(&t, cur->path[leaf].node, key, &eq);
 	if (eq) {
 		*created_out = false;
-		return btr_cur_raise_epoch(cur, epoch);
+		return VOS_OK;
 	}
 
 	/* Raise the internal entries on the path first: the new entry lands under them (or, after
@@ -823,10 +844,8 @@ int btr_upsert(const struct btr_tree *tree, struct btr_cursor *cur, const struct
 /* Removes entry idx of n (its key block, if any, is the caller's business). */
 static int remove_ent(struct btr_tree *t, struct btr_node *n, uint32_t idx)
 {
-	int rc = add_hdr(t, n);
+	int rc = add_node(t, n, n->count);
 
-	if (rc == VOS_OK)
-		rc = add_ents(t, n, idx, n->count);
 	if (rc != VOS_OK)
 		return rc;
 	memmove(&n->ent[idx], &n->ent[idx + 1], (n->count - idx - 1u) * ENT_BYTES);
@@ -843,9 +862,7 @@ static int merge(struct btr_tree *t, struct btr_node *parent, uint32_t s, struct
 	umem_off_t right_off = sep->val;
 	int rc;
 
-	rc = add_hdr(t, left);
-	if (rc == VOS_OK)
-		rc = add_ents(t, left, at, at + right->count);
+	rc = add_node(t, left, at + right->count);
 	if (rc != VOS_OK)
 		return rc;
 	memcpy(&left->ent[at], right->ent, right->count * ENT_BYTES);
@@ -882,19 +899,15 @@ static int redistribute(struct btr_tree *t, struct btr_node *parent, uint32_t s,
 	bool leaf = left->level == 0;
 	int rc;
 
-	rc = add_hdr(t, left);
-	if (rc == VOS_OK)
-		rc = add_hdr(t, right);
-	if (rc == VOS_OK)
-		rc = add_ents(t, parent, s - 1, s + 1);
+	rc = add_ents(t, parent, s - 1, s + 1);
 	if (rc != VOS_OK)
 		return rc;
 	if (left->count < want_left) {
 		uint32_t k = want_left - left->count;
 
-		rc = add_ents(t, left, left->count, want_left);
+		rc = add_node(t, left, want_left);
 		if (rc == VOS_OK)
-			rc = add_ents(t, right, 0, right->count);
+			rc = add_node(t, right, right->count);
 		if (rc != VOS_OK)
 			return rc;
 		memcpy(&left->ent[left->count], right->ent, k * ENT_BYTES);
@@ -914,7 +927,9 @@ static int redistribute(struct btr_tree *t, struct btr_node *parent, uint32_t s,
 	} else {
 		uint32_t k = left->count - want_left;
 
-		rc = add_ents(t, right, 0, right->count + k);
+		rc = add_hdr(t, left);
+		if (rc == VOS_OK)
+			rc = add_node(t, right, right->count + k);
 		if (rc != VOS_OK)
 			return rc;
 		memmove(&right->ent[k], right->ent, right->count * ENT_BYTES);

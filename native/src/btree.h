@@ -139,12 +139,17 @@ uint64_t btr_max_epoch(const struct btr_tree *tree);
 
 /* ---- Changes, inside a umem transaction ---- */
 
-/* Finds key, or inserts it with val and epoch; either way the cursor ends at the entry and
- * every epoch on the path is raised to at least epoch. *created_out says which happened. */
+/* Finds key, or inserts it with val and epoch (raising every epoch on its path); either way
+ * the cursor ends at the entry. *created_out says which happened; an entry that was found is
+ * left as it was, for the caller to change with btr_cur_update() or btr_cur_raise_epoch(). */
 int btr_upsert(const struct btr_tree *tree, struct btr_cursor *cur, const struct btr_key *key,
 	       uint64_t epoch, uint64_t val, bool *created_out);
 
 int btr_cur_set_val(struct btr_cursor *cur, uint64_t val);
+
+/* Sets the entry's value and raises its epoch, and its ancestors', to at least epoch, logging
+ * the entry once. */
+int btr_cur_update(struct btr_cursor *cur, uint64_t val, uint64_t epoch);
 
 /* Raises the entry's epoch and its ancestors' to at least epoch. */
 int btr_cur_raise_epoch(struct btr_cursor *cur, uint64_t epoch);

@@ -66,15 +66,127 @@ uint32_t crc32c_sw(uint32_t crc, const void *buf, size_t len)
 }
 
 #ifdef CRC32C_HAVE_X86
+/*
+ * The crc32 instruction takes 3 cycles but can start one per cycle, so long buffers are cut
+ * into three blocks whose CRCs run side by side and are then combined: with the CRC register
+ * linear over GF(2), crc(A B C) = shift(crc(A), |B| + |C|) ^ shift(crc(B), |C|) ^ crc(C), where
+ * crc(B) and crc(C) start from 0 and shift(x, n) is the register after n zero bytes, a linear
+ * map kept as four 256-entry tables per n.
+ */
+#define LONG_BLOCK  256u
+#define SHORT_BLOCK 64u
+
+struct shift_table {
+	uint32_t t[4][256];
+};
+
+static struct shift_table shift_long1, shift_long2, shift_short1, shift_short2;
+static pthread_once_t shift_once = PTHREAD_ONCE_INIT;
+
+/* A linear map on 32-bit registers, as the images of the 32 unit vectors. */
+struct gf2_matrix {
+	uint32_t col[32];
+};
+
+static uint32_t gf2_apply(const struct gf2_matrix *m, uint32_t v)
+{
+	uint32_t r = 0;
+
+	for (int i = 0; v != 0; i++, v >>= 1)
+		if (v & 1)
+			r ^= m->col[i];
+	return r;
+}
+
+static void gf2_compose(struct gf2_matrix *out, const struct gf2_matrix *a,
+			const struct gf2_matrix *b)
+{
+	struct gf2_matrix r;
+
+	for (int i = 0; i < 32; i++)
+		r.col[i] = gf2_apply(a, b->col[i]);
+	*out = r;
+}
+
+/* The map "feed n zero bytes". */
+static void zeros_matrix(struct gf2_matrix *out, uint32_t n)
+{
+	struct gf2_matrix byte, acc;
+
+	pthread_once(&table_once, table_init);
+	for (int i = 0; i < 32; i++) {
+		uint32_t c = 1u << i;
+
+		byte.col[i] = table[0][c & 0xff] ^ (c >> 8);
+		acc.col[i] = 1u << i;
+	}
+	for (; n > 0; n >>= 1) {
+		if (n & 1)
+			gf2_compose(&acc, &byte, &acc);
+		gf2_compose(&byte, &byte, &byte);
+	}
+	*out = acc;
+}
+
+static void shift_table_init(struct shift_table *st, uint32_t n)
+{
+	struct gf2_matrix m;
+
+	zeros_matrix(&m, n);
+	for (int k = 0; k < 4; k++)
+		for (uint32_t b = 0; b < 256; b++)
+			st->t[k][b] = gf2_apply(&m, b << (8 * k));
+}
+
+static void shift_init(void)
+{
+	shift_table_init(&shift_long1, LONG_BLOCK);
+	shift_table_init(&shift_long2, 2 * LONG_BLOCK);
+	shift_table_init(&shift_short1, SHORT_BLOCK);
+	shift_table_init(&shift_short2, 2 * SHORT_BLOCK);
+}
+
+static inline uint32_t shift(const struct shift_table *st, uint32_t c)
+{
+	return st->t[0][c & 0xff] ^ st->t[1][(c >> 8) & 0xff] ^ st->t[2][(c >> 16) & 0xff] ^
+	       st->t[3][c >> 24];
+}
+
+/* Three blocks of block bytes side by side, from register c; returns the register after
+ * them. */
+__attribute__((target("sse4.2"))) static inline uint64_t
+crc3(uint64_t c, const uint8_t *p, uint32_t block, const struct shift_table *one,
+     const struct shift_table *two)
+{
+	uint64_t c1 = 0, c2 = 0;
+
+	for (uint32_t i = 0; i < block; i += 8) {
+		uint64_t w0, w1, w2;
+
+		memcpy(&w0, p + i, 8);
+		memcpy(&w1, p + block + i, 8);
+		memcpy(&w2, p + 2 * block + i, 8);
+		c = _mm_crc32_u64(c, w0);
+		c1 = _mm_crc32_u64(c1, w1);
+		c2 = _mm_crc32_u64(c2, w2);
+	}
+	return shift(two, (uint32_t)c) ^ shift(one, (uint32_t)c1) ^ (uint32_t)c2;
+}
+
 __attribute__((target("sse4.2"))) uint32_t crc32c_hw(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint64_t c = (uint32_t)~crc;
 
+	pthread_once(&shift_once, shift_init);
 	while (len > 0 && ((uintptr_t)p & 7) != 0) {
 		c = _mm_crc32_u8((uint32_t)c, *p++);
 		len--;
 	}
+	for (; len >= 3 * LONG_BLOCK; p += 3 * LONG_BLOCK, len -= 3 * LONG_BLOCK)
+		c = crc3(c, p, LONG_BLOCK, &shift_long1, &shift_long2);
+	for (; len >= 3 * SHORT_BLOCK; p += 3 * SHORT_BLOCK, len -= 3 * SHORT_BLOCK)
+		c = crc3(c, p, SHORT_BLOCK, &shift_short1, &shift_short2);
 	while (len >= 8) {
 		uint64_t w;
 

@@ -234,8 +234,9 @@ int vos_obj_write(struct vos_pool *pool, struct btr_cursor *ocur, struct vos_obj
 		((struct vos_ver_df *)umem_ptr(pool->um, off))->next =
 			replaced != NULL ? replaced->next : at;
 		if (prev == NULL) {
-			rc = btr_cur_set_val(&kcur, off);
+			rc = btr_cur_update(&kcur, off, epoch);
 		} else {
+			/* A write in the past: the newest version stays at the head. */
 			rc = umem_tx_add(pool->um, &prev->next, sizeof(prev->next));
 			if (rc == VOS_OK)
 				prev->next = off;

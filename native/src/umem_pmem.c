@@ -34,6 +34,14 @@
 /* Zones of a pool measured at creation; a zone holds up to about 16 GiB. */
 #define MEASURE_BLOCKS_MAX 4096u
 
+/* Allocation classes for small records (version headers with short values, short keys): pmemobj's
+ * default classes give at least 112 usable bytes after a 16-byte header, so a 40-byte record
+ * would take 128 bytes. These have no header, so a unit holds exactly its size. */
+static const uint32_t small_class_bytes[] = { 32, 48, 64, 96, 128, 192 };
+#define SMALL_CLASSES (sizeof(small_class_bytes) / sizeof(small_class_bytes[0]))
+#define SMALL_BYTES_MAX 192u
+#define SMALL_UNITS_PER_RUN 1024u
+
 /* Space held back from ordinary writes for transactions that free space. */
 #define RESERVE_BYTES_MIN (256ull << 10)
 #define RESERVE_BYTES_MAX (64ull << 20)
@@ -58,6 +66,9 @@ struct umem_pmem {
 	uint32_t              tx_flags;
 	bool                  in_tx;
 	bool                  hdr_added; /* allocated_bytes is in the current transaction */
+	/* pmemobj's class id for a size of up to SMALL_BYTES_MAX bytes, by (size + 15) / 16;
+	 * 0: the default classes. */
+	uint32_t              small_class[SMALL_BYTES_MAX / 16 + 1];
 };
 
 static struct umem_pmem *to_pmem(struct umem *um)
@@ -185,6 +196,8 @@ static int pmem_alloc(struct umem *um, size_t len, uint32_t flags, umem_off_t *o
 				(unsigned long long)hdr->total_bytes, len);
 	if (flags & UMEM_ALLOC_ZERO)
 		pflags |= POBJ_XALLOC_ZERO;
+	if (len <= SMALL_BYTES_MAX && pm->small_class[(len + 15) / 16] != 0)
+		pflags |= POBJ_CLASS_ID(pm->small_class[(len + 15) / 16]);
 	oid = pmemobj_tx_xalloc(len, 0, pflags);
 	if (OID_IS_NULL(oid)) {
 		int err = errno;
@@ -372,6 +385,28 @@ static int parent_exists(const char *path)
 	return VOS_OK;
 }
 
+/* Registers the small allocation classes for this open of the pool (pmemobj keeps them in
+ * DRAM; runs already in the pool keep their own unit size). Without them allocation still
+ * works, with more waste. */
+static void register_small_classes(struct umem_pmem *pm)
+{
+	uint32_t c = 0;
+
+	for (uint32_t i = 0; i < SMALL_CLASSES; i++) {
+		struct pobj_alloc_class_desc desc = {
+			.unit_size = small_class_bytes[i],
+			.alignment = 0,
+			.units_per_block = SMALL_UNITS_PER_RUN,
+			.header_type = POBJ_HEADER_NONE,
+		};
+
+		if (pmemobj_ctl_set(pm->pop, "heap.alloc_class.new.desc", &desc) != 0)
+			return;
+		for (; c <= SMALL_BYTES_MAX / 16 && c * 16 <= small_class_bytes[i]; c++)
+			pm->small_class[c] = desc.class_id;
+	}
+}
+
 static struct umem_pmem *wrap(PMEMobjpool *pop, const char *path, uint64_t root_size)
 {
 	struct umem_pmem *pm = calloc(1, sizeof(*pm));
@@ -392,6 +427,7 @@ static struct umem_pmem *wrap(PMEMobjpool *pop, const char *path, uint64_t root_
 	pm->um.root_size = root_size;
 	/* pmemobj maps the pool at pop; offsets are relative to it. */
 	VOS_ASSERT((char *)pm->hdr == pm->um.base + root.off);
+	register_small_classes(pm);
 	return pm;
 }
 

@@ -220,7 +220,12 @@ static void one_op(const struct btr_tree *t)
 		} else {
 			if (model[lo].epoch < epoch)
 				model[lo].epoch = epoch;
-			CHECK_OK(btr_cur_set_val(&cur, val));
+			if (test_rand_below(2) == 0) {
+				CHECK_OK(btr_cur_update(&cur, val, epoch));
+			} else {
+				CHECK_OK(btr_cur_raise_epoch(&cur, epoch));
+				CHECK_OK(btr_cur_set_val(&cur, val));
+			}
 			model[lo].val = val;
 		}
 		check_same_key(&cur, &model[lo]);
