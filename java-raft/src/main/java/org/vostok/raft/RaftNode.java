@@ -459,7 +459,12 @@ public final class RaftNode {
                 // A pre-vote request carries the term the candidate would use; nobody changes term.
                 return true;
             }
+            // Raft Figure 2: the election timer restarts on hearing from the leader or on granting
+            // a vote, not on merely seeing a later term. Otherwise a candidate that cannot win (a
+            // stale log, a removed node) would hold every other node back with each new term.
+            int elapsed = electionElapsed;
             becomeFollower(m.term(), NONE);
+            electionElapsed = elapsed;
             return true;
         }
         if (m instanceof Message.VoteResponse r && r.preVote() && r.granted()) {

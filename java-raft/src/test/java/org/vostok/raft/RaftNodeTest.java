@@ -186,6 +186,31 @@ class RaftNodeTest {
         assertEquals(term, c.node(1).term(), "the removed node's campaigns changed nobody's term");
     }
 
+    /**
+     * Regression: seeing a later term in a vote request it rejected restarted a follower's
+     * election timer, so a candidate that could never win (a stale log, a removed node that
+     * missed its removal) held every other node back with each new term and the cluster stayed
+     * without a leader.
+     */
+    @Test
+    void aCandidateThatCannotWinDoesNotHoldBackTheElectionTimers() {
+        TestCluster c = TestCluster.of(3).elect(1);
+        c.propose(1, "x");
+        c.stabilize();
+        c.isolate(1);
+        long term = c.node(2).term();
+        boolean campaigned = false;
+        for (int tick = 1; tick <= 40 && !campaigned; tick++) {
+            if (tick % 5 == 0) {
+                term = Math.max(term, c.node(2).term()) + 1;
+                c.node(2).step(new Message.VoteRequest(3, 2, term, 1, 1, false, false));
+            }
+            c.node(2).tick();
+            campaigned = c.node(2).role() == Role.CANDIDATE;
+        }
+        assertTrue(campaigned, "node 2 never started an election: " + c.node(2).status());
+    }
+
     @Test
     void storageWhoseCommitIsOutsideItsLogIsRefused() {
         MemoryStorage s = MemoryStorage.bootstrap(Membership.ofVoters(1));
