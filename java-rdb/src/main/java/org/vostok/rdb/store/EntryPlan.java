@@ -1,0 +1,82 @@
+package org.vostok.rdb.store;
+
+import java.util.Optional;
+import java.util.UUID;
+import org.vostok.vos.Container;
+import org.vostok.vos.Transaction;
+
+/**
+ * What one entry does to the KV tree, worked out against the state before it: either its
+ * changes, or the failure that makes it change nothing. Computed once by the leader before it
+ * proposes and reused when the entry is persisted, or computed at persist time by any replica;
+ * both give the same result for the same entry (Raft's Log Matching property makes the state
+ * before an entry with a given index and term the same everywhere).
+ */
+public final class EntryPlan {
+
+    private final Optional<UUID> requestId;
+    private final Optional<PlanFailure> failure;
+    private final Overlay effects;
+    private final boolean recordsRequest;
+
+    private EntryPlan(Optional<UUID> requestId, Optional<PlanFailure> failure, Overlay effects,
+                      boolean recordsRequest) {
+        this.requestId = requestId;
+        this.failure = failure;
+        this.effects = effects;
+        this.recordsRequest = recordsRequest;
+    }
+
+    static EntryPlan applied(Optional<UUID> requestId, Overlay effects) {
+        return new EntryPlan(requestId, Optional.empty(), effects, requestId.isPresent());
+    }
+
+    /**
+     * A failed entry: it changes nothing in the tree, but its request id is still recorded with
+     * the failure, unless the failure is that the id was recorded already.
+     */
+    static EntryPlan failed(Optional<UUID> requestId, PlanFailure failure, boolean recordsRequest) {
+        return new EntryPlan(requestId, Optional.of(failure), new Overlay(EMPTY_VIEW), recordsRequest && requestId.isPresent());
+    }
+
+    /** The failure that keeps the entry from changing anything, if it fails. */
+    public Optional<PlanFailure> failure() {
+        return failure;
+    }
+
+    public Optional<UUID> requestId() {
+        return requestId;
+    }
+
+    boolean recordsRequest() {
+        return recordsRequest;
+    }
+
+    /** VOS operations for the tree changes (not the entry record nor the request record). */
+    int vosOperations() {
+        return effects.vosOperations();
+    }
+
+    void writeTo(Transaction tx, Container log, long epoch) {
+        effects.writeTo(tx, log, epoch);
+    }
+
+    /** Adds this entry's changes (and its request record) to {@code target}, as of after the entry. */
+    void mergeInto(Overlay target, byte[] requestRecord) {
+        effects.mergeInto(target);
+        if (recordsRequest) {
+            target.put(StoreLayout.REQUESTS_OID, RequestRecords.key(requestId.orElseThrow()), requestRecord);
+        }
+    }
+
+    private static final TreeView EMPTY_VIEW = new TreeView() {
+        @Override
+        public Optional<byte[]> get(long oid, org.vostok.vos.Key key) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void forEachKvsChild(long oid, java.util.function.BiConsumer<org.vostok.vos.Key, Descriptor> visitor) {
+        }
+    };
+}

@@ -1,0 +1,50 @@
+package org.vostok.rdb.store;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.UUID;
+import org.vostok.rdb.RdbError;
+import org.vostok.rdb.RdbException;
+import org.vostok.rdb.RequestOutcome;
+import org.vostok.vos.Key;
+
+/**
+ * Request records: under a request id's 16 bytes in the request object, the index of the entry
+ * that carried it and that entry's outcome ({@code 0} applied, else an {@link RdbError} code).
+ */
+final class RequestRecords {
+
+    private static final byte FORMAT = 1;
+    private static final int BYTES = 1 + 8 + 4;
+
+    private RequestRecords() {
+    }
+
+    static Key key(UUID id) {
+        return Key.of(ByteBuffer.allocate(16).putLong(id.getMostSignificantBits())
+                .putLong(id.getLeastSignificantBits()).array());
+    }
+
+    static byte[] encode(long index, Optional<RdbError> failure) {
+        return ByteBuffer.allocate(BYTES).put(FORMAT).putLong(index).putInt(failure.map(RdbError::code).orElse(0))
+                .array();
+    }
+
+    static RequestOutcome decode(UUID id, byte[] raw) {
+        if (raw.length != BYTES || raw[0] != FORMAT) {
+            throw new RdbException(RdbError.CORRUPT, "the request record of " + id + " has " + raw.length
+                    + " bytes and format " + (raw.length > 0 ? raw[0] : -1) + "; the pool is damaged");
+        }
+        ByteBuffer in = ByteBuffer.wrap(raw, 1, BYTES - 1);
+        long index = in.getLong();
+        int code = in.getInt();
+        if (code == 0) {
+            return new RequestOutcome(id, index, Optional.empty());
+        }
+        try {
+            return new RequestOutcome(id, index, Optional.of(RdbError.ofCode(code)));
+        } catch (IllegalArgumentException e) {
+            throw new RdbException(RdbError.CORRUPT, "the request record of " + id + " holds error code " + code);
+        }
+    }
+}

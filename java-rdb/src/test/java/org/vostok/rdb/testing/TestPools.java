@@ -1,0 +1,27 @@
+package org.vostok.rdb.testing;
+
+import java.nio.file.Path;
+import org.vostok.vos.Pool;
+import org.vostok.vos.VosProvider;
+
+/** Real pool files for tests, through the provider an application would find. */
+public final class TestPools {
+
+    /** A pool size that holds every test's data with room to spare. */
+    public static final long POOL_BYTES = 64L << 20;
+
+    private TestPools() {
+    }
+
+    public static VosProvider provider() {
+        return VosProvider.load();
+    }
+
+    public static Pool create(Path path) {
+        return provider().createPool(path, POOL_BYTES);
+    }
+
+    public static Pool open(Path path) {
+        return provider().openPool(path);
+    }
+}
