@@ -174,7 +174,9 @@ static int node_alloc(struct btr_tree *t, uint16_t level, struct btr_node **node
 	struct btr_node *n;
 	int rc;
 
-	rc = umem_alloc(t->um, sizeof(struct btr_node), 0, off_out);
+	/* Zeroed, so that logging a range that takes in free slots never reads undefined
+	 * memory. */
+	rc = umem_alloc(t->um, sizeof(struct btr_node), UMEM_ALLOC_ZERO, off_out);
 	if (rc != VOS_OK)
 		return rc;
 	n = umem_ptr(t->um, *off_out);

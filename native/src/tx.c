@@ -92,8 +92,9 @@ static int apply_op(struct vos_pool *pool, const vos_op_t *op, const uint8_t *da
 	if (rc != VOS_OK)
 		return rc;
 	if (op->kind == VOS_OP_UPDATE)
-		return vos_obj_write(pool, &ocur, obj, &key, op->epoch, data + op->value_off,
-				     op->value_len, false);
+		return vos_obj_write(pool, &ocur, obj, &key, op->epoch,
+				     op->value_len > 0 ? data + op->value_off : NULL, op->value_len,
+				     false);
 	return vos_obj_write(pool, &ocur, obj, &key, op->epoch, NULL, 0, true);
 }
 

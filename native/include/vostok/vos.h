@@ -37,7 +37,8 @@ extern "C" {
 #define VOS_POOL_BYTES_MIN  (16ull << 20)  /* smallest pool vos_pool_create() accepts */
 #define VOS_CONT_OPEN_MAX   1024u          /* containers open at once in one pool */
 
-/* An epoch is an unsigned 64-bit number; VOS_EPOCH_MAX reads the newest version of all. */
+/* An epoch is an unsigned 64-bit number; VOS_EPOCH_MAX reads the newest version of all. Writes
+ * (updates, punches, object creation and punch) at VOS_EPOCH_MAX are refused (VOS_ERR_INVAL). */
 #define VOS_EPOCH_MAX UINT64_MAX
 
 /* Error codes. Stable: the Java bindings and the wire protocol map them by value. */
@@ -61,7 +62,9 @@ enum vos_error {
 /* A short fixed name for a code ("NOSPACE"), never NULL. */
 const char *vos_strerror(int rc);
 
-/* The message of the calling thread's last failure, or "" when there was none. The text stays
+/* The message of the calling thread's last failure, or "" when there was none. Every call
+ * (but this one, vos_strerror and vos_abi_version) starts by clearing it; a vos_fetch that
+ * returns VOS_OK leaves the message of its last request that failed, if any. The text stays
  * valid until the thread's next call into this library. */
 const char *vos_last_message(void);
 
@@ -73,6 +76,10 @@ uint32_t vos_abi_version(void);
  */
 typedef struct vos_pool vos_pool_t;
 
+/* total_bytes is the heap's capacity, measured when the pool was created; free_bytes is what
+ * is not allocated to stored data, kept exact in every transaction. The allocator gives whole
+ * chunks of the heap to each size of allocation, so on a small pool a write can meet
+ * VOS_ERR_NOSPACE while free_bytes is still well above zero. */
 typedef struct vos_pool_info {
 	uint64_t total_bytes;    /* usable heap bytes of the pool */
 	uint64_t free_bytes;     /* of those, not allocated */
@@ -86,7 +93,8 @@ int vos_pool_create(const char *path, uint64_t size_bytes, vos_pool_t **pool_out
 
 /* Opens an existing pool. VOS_ERR_NONEXIST if there is no file, VOS_ERR_NOTPOOL if it is not a
  * Vostok pool, VOS_ERR_LAYOUT if it is newer than this library, VOS_ERR_BUSY if another process
- * has it open. A failed open changes nothing in the file. */
+ * (or another handle in this one) has it open, VOS_ERR_CORRUPT if its headers are damaged.
+ * A failed open with NONEXIST, NOTPOOL, LAYOUT or BUSY changes nothing in the file. */
 int vos_pool_open(const char *path, vos_pool_t **pool_out);
 
 /* Closes the pool and every container handle still open in it. */
@@ -107,6 +115,10 @@ int vos_cont_create(vos_pool_t *pool, const uint8_t uuid[16]);
 /* Destroys a container and everything in it. VOS_ERR_BUSY while a handle to it is open. */
 int vos_cont_destroy(vos_pool_t *pool, const uint8_t uuid[16]);
 
+/* A container may be open through several handles at once; VOS_ERR_TOOBIG when
+ * VOS_CONT_OPEN_MAX handles are open in the pool. A handle that is closed, never opened, from
+ * another pool or from an earlier open of this pool gives VOS_ERR_BADHANDLE wherever it is
+ * used. */
 int vos_cont_open(vos_pool_t *pool, const uint8_t uuid[16], vos_cont_h *cont_out);
 int vos_cont_close(vos_pool_t *pool, vos_cont_h cont);
 
@@ -122,18 +134,25 @@ enum vos_key_order {
 	VOS_KEYS_LEXICAL = 2, /* keys are 1..VOS_KEY_BYTES_MAX bytes, unsigned byte order */
 };
 
+/* Updates and punches need the object to exist at their epoch (created at or below it, not
+ * punched at or below it): VOS_ERR_NONEXIST otherwise. Writing below the newest version of a
+ * key is allowed and lands in its place in the key's history. */
 enum vos_op_kind {
 	/* key := value at epoch. Replaces a version at the same epoch. */
 	VOS_OP_UPDATE     = 1,
-	/* A tombstone for key at epoch: fetch at or above epoch finds nothing. */
+	/* A tombstone for key at epoch: fetch at or above epoch finds nothing. Allowed on a key
+	 * that has no value. Replaces a version at the same epoch. */
 	VOS_OP_PUNCH      = 2,
 	/* Creates object oid with key_order; it exists at epochs >= epoch. VOS_ERR_EXIST if an
-	 * object with this id exists in any state (object ids are never reused). */
+	 * object with this id exists in any state, punched included (object ids are not reused
+	 * while the object is known; a discard that removes its creation, or an aggregation that
+	 * removes it after its punch, frees the id). */
 	VOS_OP_OBJ_CREATE = 3,
-	/* The object and all its keys cease to exist at epochs >= epoch. */
+	/* The object and all its keys cease to exist at epochs >= epoch. VOS_ERR_NONEXIST if the
+	 * object does not exist at epoch. */
 	VOS_OP_OBJ_PUNCH  = 4,
-	/* Removes every version, tombstone and object creation at or above epoch in the
-	 * container (Raft log truncation). oid and key are ignored. */
+	/* Removes every version, tombstone, object punch and object creation at or above epoch in
+	 * the container (Raft log truncation). oid and key are ignored; any epoch is accepted. */
 	VOS_OP_DISCARD    = 5,
 };
 
@@ -156,7 +175,9 @@ typedef struct vos_op {
 /* Applies n_ops operations (1 .. VOS_TX_OPS_MAX), in order, as one crash-consistent local
  * transaction with one persist: after a crash at any instant the pool holds all of them or none.
  * On failure nothing is changed, and *failed_op (if not NULL) is the index of the operation that
- * failed, or n_ops when the failure was not one operation's (e.g. the commit's own space). */
+ * failed, or n_ops when the failure was not one operation's (e.g. the commit's own space).
+ * Malformed operations (a kind, a key order, a key or value outside data, a key or value too
+ * large) are refused before the pool is touched. */
 int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_ops,
 		 const uint8_t *data, uint64_t data_len, uint32_t *failed_op);
 
@@ -176,7 +197,9 @@ typedef struct vos_fetch_req {
 	/* out */
 	int32_t    status;    /* VOS_OK, VOS_ABSENT, or a VOS_ERR_* (NONEXIST: no such object at
 	                       * epoch; CORRUPT: the stored value fails its checksum; TRUNC: the
-	                       * value did not fit in what was left of the out buffer) */
+	                       * value did not fit in what was left of the out buffer; BADHANDLE:
+	                       * cont is not open; INVAL: the key's form does not suit the
+	                       * object's key order) */
 	uint64_t   value_off; /* where in the out buffer the value was written */
 	uint32_t   value_len; /* the value's length (also when status is TRUNC) */
 	uint32_t   reserved;
@@ -184,7 +207,9 @@ typedef struct vos_fetch_req {
 
 /* Fetches n (1 .. VOS_TX_OPS_MAX) keys; values are written back to back into out, each at an
  * offset aligned to 8. Returns VOS_OK when every request got its own status, or an error that
- * applies to the whole call (bad arguments). */
+ * applies to the whole call (bad arguments, such as a key outside the keys buffer). Once one
+ * value does not fit, every later value found gets TRUNC too (with its value_len), so the
+ * values returned are those of a prefix of the batch: retry from the first TRUNC. */
 int vos_fetch(vos_pool_t *pool, vos_fetch_req_t *reqs, uint32_t n,
 	      const uint8_t *keys, uint64_t keys_len, uint8_t *out, uint64_t out_len);
 
@@ -192,7 +217,7 @@ enum vos_iter_flags {
 	VOS_ITER_BACKWARD         = 1, /* descending key order */
 	VOS_ITER_HAS_ANCHOR       = 2, /* start at the anchor key instead of the first (last) key */
 	VOS_ITER_ANCHOR_INCLUSIVE = 4, /* include the anchor key itself if it is live */
-	VOS_ITER_KEYS_ONLY        = 8, /* write keys without values */
+	VOS_ITER_KEYS_ONLY        = 8, /* write keys without values (so no checksum to verify) */
 };
 
 typedef struct vos_iter_req {
@@ -230,7 +255,9 @@ int vos_iterate(vos_pool_t *pool, const vos_iter_req_t *req, const uint8_t *anch
  * Maintenance
  */
 
-/* Removes every version at or above from_epoch in the container; one transaction. */
+/* Removes every version, tombstone, object punch and object creation at or above from_epoch in
+ * the container, in one transaction. Its cost follows what it removes, not what the container
+ * holds. It may use the space held back for freeing, so it works on a full pool. */
 int vos_discard(vos_pool_t *pool, vos_cont_h cont, uint64_t from_epoch);
 
 /* Where an aggregation stopped; zero it to start. Opaque to the caller. */
@@ -242,12 +269,14 @@ typedef struct vos_agg_cursor {
 	uint8_t  key[VOS_KEY_BYTES_MAX];
 } vos_agg_cursor_t;
 
-/* Folds, for up to keys_max keys from the cursor on, all versions at or below up_to_epoch into
- * one (the newest), drops keys and objects whose newest such version is a tombstone, and frees
- * their space. Each call is one transaction and holds the pool's change lock only for its
+/* Folds, for up to keys_max (>= 1) keys from the cursor on, all versions at or below up_to_epoch
+ * into one (the newest), drops keys and objects whose newest such version is a tombstone, and
+ * frees their space; an object punched at or below up_to_epoch goes whole, keys_max keys per
+ * call. Each call is one transaction and holds the pool's change lock only for its
  * duration, so a caller aggregating a large container in a loop does not stall other writers.
- * *done_out is 1 when the container has been aggregated up to the epoch. Reads below
- * up_to_epoch are not meaningful afterwards. Idempotent, so a crash mid-way loses nothing. */
+ * *done_out is 1 when the container has been aggregated up to the epoch; a finished cursor
+ * stays finished until it is zeroed. Reads below up_to_epoch are not meaningful afterwards.
+ * Idempotent, so a crash mid-way loses nothing. Works on a full pool. */
 int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_epoch,
 		  vos_agg_cursor_t *cursor, uint32_t keys_max, uint32_t *done_out);
 
