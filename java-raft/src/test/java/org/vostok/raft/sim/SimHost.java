@@ -136,7 +136,7 @@ final class SimHost {
         // 1. Snapshot first. Sometimes the host cannot write a chunk: it gives the snapshot up
         // and the leader starts over (a chunk that completes the snapshot is always written).
         boolean writeFails = !rd.receivedSnapshotChunks().isEmpty() && rd.snapshot().isEmpty()
-                && sim.random.nextDouble() < sim.snapshotFailPerChunk;
+                && sim.hostRandom.nextDouble() < sim.snapshotFailPerChunk;
         if (writeFails && node.abortIncomingSnapshot()) {
             sim.trace.add(now, id, "snapshot write failed", rd.receivedSnapshotChunks());
             sim.count("snapshot chunk write failed by the host");
@@ -172,7 +172,7 @@ final class SimHost {
         }
         persisting = rd;
         int latency = rd.isPersistEmpty() || sim.diskLatencyTicksMax == 0
-                ? 0 : sim.random.nextInt(sim.diskLatencyTicksMax + 1);
+                ? 0 : sim.hostRandom.nextInt(sim.diskLatencyTicksMax + 1);
         persistDoneTick = now + latency;
         if (latency == 0) {
             finishReady(now);
@@ -243,7 +243,7 @@ final class SimHost {
 
     private void supplyChunk(long now, SnapshotChunkRequest req) {
         byte[] content = snapshotContents.get(req.snapshot().index());
-        if (content == null || sim.random.nextDouble() < sim.snapshotFailPerChunk) {
+        if (content == null || sim.hostRandom.nextDouble() < sim.snapshotFailPerChunk) {
             sim.trace.add(now, id, "snapshot read failed", req);
             sim.count("snapshot chunk failed by the host");
             node.reportSnapshotFailed(req.peer());

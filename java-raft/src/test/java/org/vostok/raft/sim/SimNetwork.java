@@ -29,6 +29,11 @@ final class SimNetwork {
     private final Set<Long> cut = new HashSet<>();
     private static final long LINK_FACTOR = 1_000_000;
 
+    /** After the heal each link delivers in the order sent, as a TCP connection does. */
+    private boolean inOrder;
+    /** The last delivery tick given to a message on each link, for in-order delivery. */
+    private final java.util.Map<Long, Long> lastDeliveryByLink = new java.util.HashMap<>();
+    private long sequence;
     private double dropPerMessage;
     private double duplicatePerMessage;
     private int delayTicksMax;
@@ -37,6 +42,7 @@ final class SimNetwork {
 
     /** Every message handed to the network, delivered or not, for the run's summary. */
     long sent;
+    /** Messages lost at random; the caller counts those lost to a cut link or a down host. */
     long dropped;
     long duplicated;
 
@@ -51,10 +57,12 @@ final class SimNetwork {
     }
 
     /**
-     * The faults stop: nothing is lost, duplicated or held back from now on, and every link is
-     * up. Messages already in flight keep their delivery time.
+     * The faults stop: nothing is lost, duplicated, held back or reordered on a link from now on,
+     * and every link is up. Messages already in flight keep their delivery time.
      */
     void heal(int delayTicksMaxAfter) {
+        inOrder = true;
+        lastDeliveryByLink.replaceAll((link, tick) -> tick + 1);
         dropPerMessage = 0;
         duplicatePerMessage = 0;
         delaySpikePerMessage = 0;
@@ -81,23 +89,29 @@ final class SimNetwork {
         if (delaySpikePerMessage > 0 && random.nextDouble() < delaySpikePerMessage) {
             delay = random.nextInt(delaySpikeTicksMax + 1);
         }
-        inFlight.add(new InFlight(now + delay, random.nextLong(), m));
+        long deliverTick = now + delay;
+        long link = link(m.from(), m.to());
+        Long last = lastDeliveryByLink.get(link);
+        // Before the heal, messages due at the same tick come in a random order. After it, a
+        // message is never delivered before an earlier one of its link, and those due at the
+        // same tick come in sending order (heal() moved the link past the messages sent before).
+        long order = random.nextLong();
+        if (inOrder) {
+            deliverTick = Math.max(deliverTick, last == null ? 0 : last);
+            order = sequence++;
+        }
+        lastDeliveryByLink.put(link, Math.max(deliverTick, last == null ? 0 : last));
+        inFlight.add(new InFlight(deliverTick, order, m));
     }
 
     /**
-     * The messages due by {@code now}, in delivery order, taken off the network; those whose link
-     * is cut are lost instead.
+     * The messages due by {@code now}, in delivery order, taken off the network, including those
+     * whose link is cut: the caller loses them ({@link #isCut}), and may tell the sender.
      */
     List<Message> takeDue(long now) {
         List<Message> due = new ArrayList<>();
         while (!inFlight.isEmpty() && inFlight.peek().deliverTick <= now) {
-            Message m = inFlight.poll().message;
-            if (cut.contains(link(m.from(), m.to()))) {
-                dropped++;
-                trace.add(now, m.to(), "cut off", m);
-            } else {
-                due.add(m);
-            }
+            due.add(inFlight.poll().message);
         }
         return due;
     }

@@ -40,7 +40,16 @@ public final class Simulation {
     private static final int ROUNDS_PER_TICK_MAX = 8;
 
     final SimOptions options;
-    final SplittableRandom random;
+    // Separate streams for separate concerns, split from the seed in a fixed order, so that a
+    // change in how one concern draws disturbs the others as little as possible.
+    /** Crashes, partitions, clock skew, transport errors. */
+    private final SplittableRandom faults;
+    /** Clients and the operator: what they ask, of whom, when. */
+    private final SplittableRandom clients;
+    /** Hosts: disk latency, snapshot chunk failures, how Ready batches fall. */
+    final SplittableRandom hostRandom;
+    /** The order in which nodes tick and handle their Ready within a tick. */
+    private final SplittableRandom schedule;
     final SimTrace trace = new SimTrace();
     final SimNetwork network;
     final SafetyChecker checker;
@@ -67,8 +76,12 @@ public final class Simulation {
 
     private Simulation(SimOptions options) {
         this.options = options;
-        this.random = new SplittableRandom(options.seed());
-        this.network = new SimNetwork(random, trace, options);
+        SplittableRandom root = new SplittableRandom(options.seed());
+        this.network = new SimNetwork(root.split(), trace, options);
+        this.faults = root.split();
+        this.clients = root.split();
+        this.hostRandom = root.split();
+        this.schedule = root.split();
         this.electionTicks = options.config().electionTimeoutTicks();
         this.diskLatencyTicksMax = options.diskLatencyTicksMax();
         this.snapshotFailPerChunk = options.snapshotFailPerChunk();
@@ -130,8 +143,8 @@ public final class Simulation {
                 continue;
             }
             int ticks = 1;
-            if (!healed && options.clockSkewPerTick() > 0 && random.nextDouble() < options.clockSkewPerTick()) {
-                ticks = random.nextInt(3); // a clock that stalls or runs ahead for a moment
+            if (!healed && options.clockSkewPerTick() > 0 && faults.nextDouble() < options.clockSkewPerTick()) {
+                ticks = faults.nextInt(3); // a clock that stalls or runs ahead for a moment
             }
             for (int i = 0; i < ticks; i++) {
                 Role before = h.node.role();
@@ -162,8 +175,15 @@ public final class Simulation {
         List<Message> due = network.takeDue(now);
         for (Message m : due) {
             SimHost h = hosts.get(m.to());
-            if (h == null || !h.isUp()) {
-                trace.add(now, m.to(), "missed", m);
+            if (h == null || !h.isUp() || network.isCut(m.from(), m.to())) {
+                trace.add(now, m.to(), h == null || !h.isUp() ? "missed (down)" : "cut off", m);
+                network.dropped++;
+                SimHost sender = hosts.get(m.from());
+                if (sender != null && sender.isUp() && faults.nextBoolean()) {
+                    // Sometimes the sender's transport notices, as a broken connection would show.
+                    sender.node.reportUnreachable(m.to());
+                    observe(sender);
+                }
                 continue;
             }
             trace.add(now, m.to(), "receives", m);
@@ -174,7 +194,7 @@ public final class Simulation {
                 trace.add(now, h.id, "became", h.node.role() + " in term " + h.node.term());
             }
             observe(h);
-            if (random.nextInt(4) == 0) {
+            if (hostRandom.nextInt(4) == 0) {
                 h.handleReady(now); // sometimes at once, sometimes batched with later messages
             }
         }
@@ -197,7 +217,7 @@ public final class Simulation {
     private List<SimHost> shuffled() {
         List<SimHost> list = new ArrayList<>(hosts.values());
         for (int i = list.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
+            int j = schedule.nextInt(i + 1);
             SimHost t = list.get(i);
             list.set(i, list.get(j));
             list.set(j, t);
@@ -209,25 +229,25 @@ public final class Simulation {
     // Faults
 
     private void injectFaults() {
-        if (options.partitionPerTick() > 0 && random.nextDouble() < options.partitionPerTick()) {
+        if (options.partitionPerTick() > 0 && faults.nextDouble() < options.partitionPerTick()) {
             repartition();
         }
-        if (options.crashPerTick() > 0 && random.nextDouble() < options.crashPerTick()) {
+        if (options.crashPerTick() > 0 && faults.nextDouble() < options.crashPerTick()) {
             List<SimHost> up = upHosts();
             if (!up.isEmpty()) {
                 // Leaders, and hosts in the middle of a write, crash more often than their share:
                 // that is where the interesting cases are.
                 Optional<SimHost> leader = leader();
                 List<SimHost> writing = up.stream().filter(SimHost::isPersisting).toList();
-                int choice = random.nextInt(3);
+                int choice = faults.nextInt(3);
                 SimHost victim = choice == 0 && leader.isPresent() ? leader.get()
-                        : choice == 1 && !writing.isEmpty() ? writing.get(random.nextInt(writing.size()))
-                        : up.get(random.nextInt(up.size()));
+                        : choice == 1 && !writing.isEmpty() ? writing.get(faults.nextInt(writing.size()))
+                        : up.get(faults.nextInt(up.size()));
                 if (victim.isPersisting()) {
                     count("crash with a write not yet durable");
                 }
                 victim.crash(now);
-                victim.restartTick = now + random.nextInt(options.downTicksMax() + 1);
+                victim.restartTick = now + faults.nextInt(options.downTicksMax() + 1);
                 crashes++;
             }
         }
@@ -238,13 +258,13 @@ public final class Simulation {
         network.healLinks();
         partitions++;
         List<Long> ids = new ArrayList<>(hosts.keySet());
-        shuffle(ids);
+        shuffle(ids, faults);
         int n = ids.size();
-        switch (random.nextInt(6)) {
+        switch (faults.nextInt(6)) {
             case 0 -> trace.add(now, 0, "links healed", null);
             case 1 -> {
                 // Symmetric: a minority (or half) on one side, the rest on the other.
-                int k = 1 + random.nextInt(Math.max(1, n / 2));
+                int k = 1 + faults.nextInt(Math.max(1, n / 2));
                 List<Long> side = ids.subList(0, k);
                 for (long a : side) {
                     for (long b : ids.subList(k, n)) {
@@ -256,7 +276,7 @@ public final class Simulation {
             }
             case 2 -> {
                 // One node cut off both ways, often the leader.
-                long x = leader().filter(l -> random.nextBoolean()).map(l -> l.id).orElse(ids.get(0));
+                long x = leader().filter(l -> faults.nextBoolean()).map(l -> l.id).orElse(ids.get(0));
                 for (long b : ids) {
                     if (b != x) {
                         network.cut(x, b);
@@ -267,8 +287,8 @@ public final class Simulation {
             }
             case 3 -> {
                 // One way: the node hears everyone but nobody hears it, or the reverse.
-                long x = leader().filter(l -> random.nextBoolean()).map(l -> l.id).orElse(ids.get(0));
-                boolean deaf = random.nextBoolean();
+                long x = leader().filter(l -> faults.nextBoolean()).map(l -> l.id).orElse(ids.get(0));
+                boolean deaf = faults.nextBoolean();
                 for (long b : ids) {
                     if (b != x) {
                         if (deaf) {
@@ -295,7 +315,7 @@ public final class Simulation {
                 List<String> cutLinks = new ArrayList<>();
                 for (long a : ids) {
                     for (long b : ids) {
-                        if (a != b && random.nextInt(4) == 0) {
+                        if (a != b && faults.nextInt(4) == 0) {
                             network.cut(a, b);
                             cutLinks.add(a + "->" + b);
                         }
@@ -325,28 +345,28 @@ public final class Simulation {
     // Clients and the operator
 
     private void clientsAndOperator() {
-        if (random.nextDouble() < options.proposePerTick()) {
+        if (clients.nextDouble() < options.proposePerTick()) {
             SimHost target = pickTarget();
             if (target != null) {
                 propose(target);
             }
         }
-        if (options.readPerTick() > 0 && random.nextDouble() < options.readPerTick()) {
+        if (options.readPerTick() > 0 && clients.nextDouble() < options.readPerTick()) {
             SimHost target = pickTarget();
             if (target != null) {
                 read(target);
             }
         }
-        if (options.membershipPerTick() > 0 && random.nextDouble() < options.membershipPerTick()) {
+        if (options.membershipPerTick() > 0 && clients.nextDouble() < options.membershipPerTick()) {
             leader().ifPresent(this::changeMembership);
         }
-        if (options.transferPerTick() > 0 && random.nextDouble() < options.transferPerTick()) {
+        if (options.transferPerTick() > 0 && clients.nextDouble() < options.transferPerTick()) {
             leader().ifPresent(this::transferLeadership);
         }
-        if (options.compactPerTick() > 0 && random.nextDouble() < options.compactPerTick()) {
+        if (options.compactPerTick() > 0 && clients.nextDouble() < options.compactPerTick()) {
             List<SimHost> up = upHosts();
             if (!up.isEmpty()) {
-                up.get(random.nextInt(up.size())).compact(now);
+                up.get(clients.nextInt(up.size())).compact(now);
             }
         }
     }
@@ -358,7 +378,7 @@ public final class Simulation {
      * a read to its leader).
      */
     private SimHost pickTarget() {
-        int choice = random.nextInt(10);
+        int choice = clients.nextInt(10);
         if (choice < 5) {
             Optional<SimHost> leader = leader();
             if (leader.isPresent()) {
@@ -369,18 +389,18 @@ public final class Simulation {
         if (choice < 8) {
             List<SimHost> leaders = up.stream().filter(h -> h.node.role() == Role.LEADER).toList();
             if (!leaders.isEmpty()) {
-                return leaders.get(random.nextInt(leaders.size()));
+                return leaders.get(clients.nextInt(leaders.size()));
             }
         }
-        return up.isEmpty() ? null : up.get(random.nextInt(up.size()));
+        return up.isEmpty() ? null : up.get(clients.nextInt(up.size()));
     }
 
     /** Proposes a fresh payload at {@code h}; returns the accepted proposal's payload id, or 0. */
     private long propose(SimHost h) {
         long payloadId = nextPayloadId++;
         long entryBytesMax = options.config().entryBytesMax();
-        int bytes = random.nextInt(50) == 0 ? (int) entryBytesMax + 1 + random.nextInt(8)
-                : SimPayloads.ID_BYTES + random.nextInt((int) entryBytesMax - SimPayloads.ID_BYTES + 1);
+        int bytes = clients.nextInt(50) == 0 ? (int) entryBytesMax + 1 + clients.nextInt(8)
+                : SimPayloads.ID_BYTES + clients.nextInt((int) entryBytesMax - SimPayloads.ID_BYTES + 1);
         ProposeResult result = h.node.propose(SimPayloads.create(payloadId, bytes));
         observe(h);
         trace.add(now, h.id, "propose " + payloadId + " (" + bytes + "B)", result);
@@ -414,16 +434,16 @@ public final class Simulation {
         long[] voters = m.voters();
         long[] learners = m.learners();
         MembershipChange change;
-        int choice = random.nextInt(4);
+        int choice = clients.nextInt(4);
         if (learners.length > 0 && choice == 0) {
-            change = MembershipChange.promote(learners[random.nextInt(learners.length)]);
+            change = MembershipChange.promote(learners[clients.nextInt(learners.length)]);
         } else if (voters.length + learners.length < options.votersMax() && choice <= 1) {
-            change = random.nextInt(4) == 0 ? MembershipChange.addVoter(nextNodeId)
+            change = clients.nextInt(4) == 0 ? MembershipChange.addVoter(nextNodeId)
                     : MembershipChange.addLearner(nextNodeId);
         } else if (voters.length > 3 && choice == 2) {
-            change = MembershipChange.remove(voters[random.nextInt(voters.length)]);
+            change = MembershipChange.remove(voters[clients.nextInt(voters.length)]);
         } else if (learners.length > 0) {
-            change = MembershipChange.remove(learners[random.nextInt(learners.length)]);
+            change = MembershipChange.remove(learners[clients.nextInt(learners.length)]);
         } else {
             return;
         }
@@ -445,7 +465,7 @@ public final class Simulation {
 
     private void transferLeadership(SimHost leader) {
         long[] voters = leader.node.membership().voters();
-        long target = voters[random.nextInt(voters.length)];
+        long target = voters[clients.nextInt(voters.length)];
         Optional<Refusal> refused = leader.node.transferLeadership(target);
         observe(leader);
         trace.add(now, leader.id, "transfer to " + target, refused.map(Object::toString).orElse("started"));
@@ -561,7 +581,7 @@ public final class Simulation {
 
     /** Reads go on after the heal, to check them against the proposals' commits. */
     private void maybeRead() {
-        if (options.readPerTick() > 0 && random.nextDouble() < options.readPerTick()) {
+        if (options.readPerTick() > 0 && clients.nextDouble() < options.readPerTick()) {
             SimHost target = pickTarget();
             if (target != null) {
                 read(target);
@@ -678,7 +698,7 @@ public final class Simulation {
         return max;
     }
 
-    private <T> void shuffle(List<T> list) {
+    private static <T> void shuffle(List<T> list, SplittableRandom random) {
         for (int i = list.size() - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             T t = list.get(i);
