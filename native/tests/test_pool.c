@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -144,6 +146,19 @@ static void test_bad_paths(void)
 
 		CHECK_RC(vos_pool_create(test_path("exists"), POOL_BYTES, &pool), VOS_ERR_EXIST);
 		CHECK(file_digest(test_path("exists")) == before);
+	}
+	/* A socket cannot even be opened: the operating system's refusal is IO, with its text. */
+	{
+		struct sockaddr_un addr = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		CHECK(fd >= 0);
+		snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", test_path("socket"));
+		CHECK(bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+		CHECK_RC(vos_pool_open(test_path("socket"), &pool), VOS_ERR_IO);
+		check_message_mentions("cannot open");
+		CHECK_RC(vos_pool_destroy(test_path("socket")), VOS_ERR_IO);
+		close(fd);
 	}
 	/* A directory. */
 	CHECK_RC(vos_pool_open(test_dir(), &pool), VOS_ERR_NOTPOOL);
