@@ -9,21 +9,30 @@ import java.util.ServiceLoader;
 /**
  * Finds {@link VosProvider}s with {@link ServiceLoader}; behind {@link VosProvider#load()}.
  *
- * <p>Thread-safety: the default provider is found once, under the class-initialization lock of
- * its holder; {@link #find} uses a fresh ServiceLoader per call.
+ * <p>Thread-safety: the default provider is found once, under this class's lock, and published
+ * through a volatile field; {@link #find} uses a fresh ServiceLoader per call.
  */
 final class ProviderLookup {
 
     private ProviderLookup() {
     }
 
+    /** The default provider once found; a failed lookup is not cached, so it can be retried. */
+    private static volatile VosProvider cached;
+
     /** The default provider, found on first use. */
     static VosProvider defaultProvider() {
-        return Holder.DEFAULT;
-    }
-
-    private static final class Holder {
-        static final VosProvider DEFAULT = findDefault();
+        VosProvider provider = cached;
+        if (provider == null) {
+            synchronized (ProviderLookup.class) {
+                provider = cached;
+                if (provider == null) {
+                    provider = findDefault();
+                    cached = provider;
+                }
+            }
+        }
+        return provider;
     }
 
     private static VosProvider findDefault() {

@@ -28,127 +28,159 @@ import org.vostok.vos.VosProvider;
 
 /**
  * The FFM side of the FFM-over-C ratio: the same four operations, with the same parameters, as
- * the native benchmark {@code vos_bench} (native/bench/vos_bench.c), one thread each.
+ * the native benchmark {@code vos_bench} (native/bench/vos_bench.c), one thread.
  *
  * <ul>
- *   <li>{@code fetch}: one fetch of a 1 KiB value, of a pseudo-random key among {@code keys}
- *       preloaded ones, at the epoch they were written.</li>
- *   <li>{@code update1}: a transaction with one 1 KiB update, committed (one persist).</li>
- *   <li>{@code update64}: a transaction with 64 1 KiB updates, committed; a figure per update.</li>
- *   <li>{@code iterate}: iterating all preloaded keys with their values; a figure per record.</li>
+ *   <li>{@code fetch}: one fetch of a 1 KiB value, of a pseudo-random key (xorshift64) among
+ *       {@code keys} preloaded ones, at the epoch they were written. Returns a new byte[], as the
+ *       API does (the C benchmark leaves the value in its buffer).</li>
+ *   <li>{@code update1}: a transaction with one 1 KiB update at a new epoch, keys cycling over
+ *       {@code keys}, committed (one persist); a figure per transaction.</li>
+ *   <li>{@code update64}: a transaction with 64 such updates at one new epoch; a figure per
+ *       update.</li>
+ *   <li>{@code iterate}: one pass over all preloaded keys with their values in 1 MiB batches,
+ *       reading each record's key (as the C benchmark reads each header); a figure per pass:
+ *       multiply by {@code keys} for records per second (scripts/bench-vos.sh does).</li>
  * </ul>
- * Updates go to fresh epochs of a separate object, cycling over {@code keys} keys; the versions
- * they leave are aggregated away between measurement iterations (not measured), so the pool does
- * not fill up. Run with {@code scripts/bench-vos.sh}, or alone with
- * {@code ./mvnw -pl bindings/ffm -am -Pjmh verify -DskipTests}.
+ * Setup is not measured: a pool of {@code poolMiB}, {@code keys} values preloaded 1000 per
+ * transaction (reads only), two objects. The versions the updates leave are aggregated away
+ * between measurement iterations (not measured), so the pool does not fill up.
+ * PMEM_IS_PMEM_FORCE is taken from the environment (the forks inherit it).
+ *
+ * <p>Run with {@code scripts/bench-vos.sh} (C and Java, both persistence modes, one table), or
+ * alone with {@code ./mvnw -pl bindings/ffm -am -Pjmh verify -DskipTests}.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx1g"})
 public class VosBenchmark {
-    private static final long READ_OID = 1;
-    private static final long WRITE_OID = 2;
-    private static final long LOAD_EPOCH = 1;
+    static final long READ_OID = 1;
+    static final long WRITE_OID = 2;
+    static final long LOAD_EPOCH = 1;
+    static final int LOAD_BATCH = 1000;
+    static final int ITERATE_BATCH_BYTES = 1 << 20;
 
-    /** Preloaded keys, 0 .. keys - 1. */
-    @Param("100000")
-    public int keys;
+    /** A pool in a temporary directory with the two objects, removed at the end. */
+    @State(Scope.Thread)
+    public abstract static class BenchPool {
+        /** Preloaded keys, 0 .. keys - 1; also the cycle of keys the updates write. */
+        @Param("100000")
+        public int keys;
 
-    /** Bytes per value. */
-    @Param("1024")
-    public int valueBytes;
+        /** Bytes per value. */
+        @Param("1024")
+        public int valueBytes;
 
-    /** The pool's size. */
-    @Param("2048")
-    public int poolMiB;
+        /** The pool's size. */
+        @Param("2048")
+        public int poolMiB;
 
-    private Path dir;
-    private Pool pool;
-    private Container container;
-    private Transaction tx;
-    private byte[] value;
-    private long epoch;
-    private long next;
-    private long random = 0x9E3779B97F4A7C15L;
+        Path dir;
+        Pool pool;
+        Container container;
+        Transaction tx;
+        byte[] value;
 
-    @Setup(Level.Trial)
-    public void setUp() throws IOException {
-        dir = Files.createTempDirectory("vos-jmh-");
-        pool = VosProvider.load().createPool(dir.resolve("bench.pool"), (long) poolMiB << 20);
-        UUID uuid = UUID.randomUUID();
-        pool.createContainer(uuid);
-        container = pool.openContainer(uuid);
-        tx = pool.newTransaction();
-        value = new byte[valueBytes];
-        for (int i = 0; i < valueBytes; i++) {
-            value[i] = (byte) (i * 31 + 7);
-        }
-        tx.createObject(container, READ_OID, KeyOrder.INTEGER, LOAD_EPOCH)
-                .createObject(container, WRITE_OID, KeyOrder.INTEGER, LOAD_EPOCH)
-                .commit();
-        for (int k = 0; k < keys; k++) {
-            tx.update(container, READ_OID, k, LOAD_EPOCH, value);
-            if (tx.size() == 1000) {
-                tx.commit();
+        void open() throws IOException {
+            dir = Files.createTempDirectory("vos-jmh-");
+            pool = VosProvider.load().createPool(dir.resolve("bench.pool"), (long) poolMiB << 20);
+            UUID uuid = UUID.randomUUID();
+            pool.createContainer(uuid);
+            container = pool.openContainer(uuid);
+            tx = pool.newTransaction();
+            value = new byte[valueBytes];
+            for (int i = 0; i < valueBytes; i++) {
+                value[i] = (byte) (i * 31 + 7);
             }
+            tx.createObject(container, READ_OID, KeyOrder.INTEGER, LOAD_EPOCH)
+                    .createObject(container, WRITE_OID, KeyOrder.INTEGER, LOAD_EPOCH)
+                    .commit();
         }
-        tx.commit();
-        epoch = LOAD_EPOCH;
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            tx.close();
+            container.close();
+            pool.close();
+            VosProvider.load().destroyPool(dir.resolve("bench.pool"));
+            Files.deleteIfExists(dir);
+        }
     }
 
-    /** Folds the versions the updates left, outside the measurement, so the pool never fills. */
-    @TearDown(Level.Iteration)
-    public void aggregate() {
-        container.aggregate(epoch);
+    /** For fetch and iterate: {@code keys} values preloaded at LOAD_EPOCH. */
+    @State(Scope.Thread)
+    public static class Reads extends BenchPool {
+        private long random = 0x9E3779B97F4A7C15L;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            open();
+            for (int k = 0; k < keys; k++) {
+                tx.update(container, READ_OID, k, LOAD_EPOCH, value);
+                if (tx.size() == LOAD_BATCH) {
+                    tx.commit();
+                }
+            }
+            tx.commit();
+        }
+
+        long nextRandomKey() {
+            // xorshift64, as in vos_bench.
+            random ^= random << 13;
+            random ^= random >>> 7;
+            random ^= random << 17;
+            return Long.remainderUnsigned(random, keys);
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-        tx.close();
-        container.close();
-        pool.close();
-        VosProvider.load().destroyPool(dir.resolve("bench.pool"));
-        Files.deleteIfExists(dir);
-    }
+    /** For update1 and update64: an empty object written at ever newer epochs. */
+    @State(Scope.Thread)
+    public static class Writes extends BenchPool {
+        long epoch = LOAD_EPOCH;
+        long next;
 
-    private long nextRandomKey() {
-        // xorshift64: the same cheap generator the C benchmark uses.
-        random ^= random << 13;
-        random ^= random >>> 7;
-        random ^= random << 17;
-        return Long.remainderUnsigned(random, keys);
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            open();
+        }
+
+        /** Folds the versions the updates left, outside the measurement, so the pool never fills. */
+        @TearDown(Level.Iteration)
+        public void aggregate() {
+            container.aggregate(epoch);
+        }
     }
 
     @Benchmark
-    public Optional<byte[]> fetch() {
-        return container.fetch(READ_OID, nextRandomKey(), LOAD_EPOCH);
+    public Optional<byte[]> fetch(Reads s) {
+        return s.container.fetch(READ_OID, s.nextRandomKey(), LOAD_EPOCH);
     }
 
     @Benchmark
-    public void update1() {
-        tx.update(container, WRITE_OID, next++ % keys, ++epoch, value).commit();
+    public void update1(Writes s) {
+        s.tx.update(s.container, WRITE_OID, s.next++ % s.keys, ++s.epoch, s.value).commit();
     }
 
     @Benchmark
     @OperationsPerInvocation(64)
-    public void update64() {
-        long e = ++epoch;
+    public void update64(Writes s) {
+        long e = ++s.epoch;
         for (int i = 0; i < 64; i++) {
-            tx.update(container, WRITE_OID, next++ % keys, e, value);
+            s.tx.update(s.container, WRITE_OID, s.next++ % s.keys, e, s.value);
         }
-        tx.commit();
+        s.tx.commit();
     }
 
     @Benchmark
-    @OperationsPerInvocation(100000)
-    public long iterate(Blackhole blackhole) {
-        if (keys != 100000) {
-            throw new IllegalStateException("iterate counts 100000 records per invocation; keys is " + keys);
+    public long iterate(Reads s, Blackhole blackhole) {
+        long records = s.container.iterate(Iteration.forward(READ_OID, LOAD_EPOCH).withBatch(0, ITERATE_BATCH_BYTES),
+                record -> {
+                    blackhole.consume(record.integerKey());
+                    return true;
+                }).records();
+        if (records != s.keys) {
+            throw new IllegalStateException("iterated " + records + " records, expected " + s.keys);
         }
-        return container.iterate(Iteration.forward(READ_OID, LOAD_EPOCH), record -> {
-            blackhole.consume(record.value());
-            return true;
-        }).records();
+        return records;
     }
 }
