@@ -15,6 +15,7 @@ public class RdbException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final RdbError error;
+    private final String detail;
     private final transient Optional<LeaderHint> leaderHint;
     private final boolean outcomeUnknown;
 
@@ -30,6 +31,7 @@ public class RdbException extends RuntimeException {
                         Throwable cause) {
         super(error.name() + ": " + message, cause);
         this.error = Objects.requireNonNull(error, "error");
+        this.detail = message;
         this.leaderHint = Objects.requireNonNull(leaderHint, "leaderHint");
         this.outcomeUnknown = outcomeUnknown;
     }
@@ -53,13 +55,13 @@ public class RdbException extends RuntimeException {
         return outcomeUnknown;
     }
 
-    /** The same failure with the outcome marked unknown. */
-    public RdbException withOutcomeUnknown() {
-        return new RdbException(error, message(), leaderHint(), true, getCause());
+    /** The message without the error's name. */
+    public String detail() {
+        return detail;
     }
 
-    private String message() {
-        String m = getMessage();
-        return m.substring(error.name().length() + 2);
+    /** The same failure with the outcome marked unknown. */
+    public RdbException withOutcomeUnknown() {
+        return new RdbException(error, detail, leaderHint(), true, this);
     }
 }

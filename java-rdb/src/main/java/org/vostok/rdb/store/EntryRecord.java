@@ -7,7 +7,6 @@ import org.vostok.raft.Entry;
 import org.vostok.raft.EntryType;
 import org.vostok.rdb.RdbError;
 import org.vostok.rdb.RdbException;
-import org.vostok.vos.VosLimits;
 
 /**
  * A log entry as stored in its segment (the index is the key):
@@ -20,7 +19,7 @@ final class EntryRecord {
     private static final byte FORMAT = 1;
     static final int HEADER_BYTES = 1 + 8 + 1 + 4;
     /** The largest entry data a record can hold: the store's largest value less the header. */
-    static final int DATA_BYTES_MAX = VosLimits.VALUE_BYTES_MAX - HEADER_BYTES;
+    static final int DATA_BYTES_MAX = RdbStore.ENTRY_BYTES_MAX;
 
     private EntryRecord() {
     }

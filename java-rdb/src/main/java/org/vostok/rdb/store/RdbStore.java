@@ -52,6 +52,9 @@ public final class RdbStore implements LogStorage, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RdbStore.class);
 
+    /** The largest entry data the store can hold: one VOS value less the entry record's header. */
+    public static final int ENTRY_BYTES_MAX = VosLimits.VALUE_BYTES_MAX - EntryRecord.HEADER_BYTES;
+
     /** Entries fetched from the pool per call when the cache does not hold them. */
     private static final int FETCH_BATCH_ENTRIES = 256;
     /** META records a persist transaction may write besides the entries (hard state, bounds). */

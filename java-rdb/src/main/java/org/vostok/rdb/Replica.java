@@ -1,0 +1,362 @@
+package org.vostok.rdb;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vostok.raft.Membership;
+import org.vostok.raft.MembershipChange;
+import org.vostok.raft.Message;
+import org.vostok.raft.Role;
+import org.vostok.rdb.store.EntryPayload;
+import org.vostok.rdb.store.PlanFailure;
+import org.vostok.rdb.store.RdbStore;
+import org.vostok.rdb.store.TreeReader;
+import org.vostok.rdb.transport.RaftTransport;
+import org.vostok.vos.Pool;
+
+/**
+ * One replica of a replicated, transactional KV tree: a Raft core and a VOS pool driven by one
+ * owner thread ({@link ReplicaLoop}). Transactions begin on the leader ({@link #begin(long)});
+ * leadership changes reach the host through its {@link LeadershipListener}.
+ *
+ * <p>Life cycle: format the pool once ({@link #bootstrap} for a founding member of a new cluster,
+ * {@link #formatJoining} for a replica that a running cluster will add), then
+ * {@link #start} it after every process start, and {@link #close()} it. The pool stays the
+ * caller's: close it after the replica.
+ *
+ * <p>Threads: {@code rdb-<id>-replica} (the owner: all Raft state and every write),
+ * {@code rdb-<id>-events} (leadership events), {@code rdb-<id>-completions} (commit futures
+ * complete there, so that a caller's continuation never runs on the owner thread). All end in
+ * {@link #close()}.
+ *
+ * <p>Thread-safety: safe for any number of threads.
+ */
+public final class Replica implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+
+    private final long id;
+    private final RdbConfig config;
+    private final LinkedBlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
+    private final AtomicInteger messagesQueued = new AtomicInteger();
+    private final AtomicInteger requestsQueued = new AtomicInteger();
+    private final ReplicaLoop loop;
+    private final Thread owner;
+    private final LeadershipEvents events;
+    private final ExecutorService completions;
+    private volatile ReplicaStatus status;
+    private volatile boolean closed;
+    private volatile RdbException failure;
+
+    private Replica(RdbStore store, RdbConfig config, RaftTransport transport, LeadershipListener listener) {
+        this.id = store.replicaId();
+        this.config = config;
+        this.events = new LeadershipEvents(id, listener, term -> submitInternal(new Request.Abdicate(term)));
+        this.completions = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "rdb-" + id + "-completions");
+            t.setDaemon(true);
+            return t;
+        });
+        this.loop = new ReplicaLoop(this, store, config, transport, events, completions);
+        this.status = loop.currentStatus();
+        this.owner = new Thread(loop, "rdb-" + id + "-replica");
+        this.owner.setDaemon(true);
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Format and start
+
+    /**
+     * Formats an empty pool as founding replica {@code replicaId} of a new cluster whose voters
+     * are {@code voters} (this one among them). Every founding replica is formatted with the same
+     * voters; the cluster elects its first leader once a majority has started.
+     */
+    public static void bootstrap(Pool pool, long replicaId, Collection<Long> voters) {
+        if (!voters.contains(replicaId)) {
+            throw new RdbException(RdbError.INVAL, "founding replica " + replicaId + " must be one of the voters "
+                    + voters);
+        }
+        Membership membership;
+        try {
+            membership = Membership.of(voters, List.of());
+        } catch (IllegalArgumentException e) {
+            throw new RdbException(RdbError.INVAL, "bad founding voters " + voters + ": " + e.getMessage());
+        }
+        RdbStore.format(pool, replicaId, Optional.of(membership));
+    }
+
+    /**
+     * Formats an empty pool as replica {@code replicaId} that a running cluster will add
+     * ({@link #changeMembership}): it starts empty and receives the state from the leader.
+     * A replica id is never reused, not even for a replica that was removed.
+     */
+    public static void formatJoining(Pool pool, long replicaId) {
+        RdbStore.format(pool, replicaId, Optional.empty());
+    }
+
+    /**
+     * Opens the replica in a formatted pool and starts it: its threads run until
+     * {@link #close()}, and it exchanges Raft messages through {@code transport}.
+     */
+    public static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener) {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(config, "config").validate();
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(listener, "listener");
+        RdbStore store = RdbStore.open(pool, config.storeLimits());
+        Replica replica;
+        try {
+            replica = new Replica(store, config, transport, listener);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        try {
+            transport.start(replica::receive);
+            replica.owner.start();
+        } catch (RuntimeException | Error e) {
+            replica.closed = true;
+            replica.loop.abandon();
+            throw e;
+        }
+        LOG.info("replica {} started", replica.id);
+        return replica;
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // What a host calls
+
+    public long id() {
+        return id;
+    }
+
+    /** This replica's state, as of the end of its thread's last round. */
+    public ReplicaStatus status() {
+        return status;
+    }
+
+    /** The leader this replica knows, other than itself. */
+    public Optional<LeaderHint> leaderHint() {
+        ReplicaStatus s = status;
+        return s.leader() != 0 && s.leader() != id && s.term() > 0 ? Optional.of(new LeaderHint(s.leader(), s.term()))
+                : Optional.empty();
+    }
+
+    /** The error that stopped the replica, if one did. */
+    public Optional<RdbException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /**
+     * Begins a transaction in {@code term}: {@link RdbError#NOTLEADER} (with the leader this
+     * replica knows) unless this replica leads that term and has applied the term's first entry.
+     */
+    public Tx begin(long term) {
+        checkRunning();
+        ReplicaStatus s = status;
+        if (s.role() == Role.LEADER && s.term() == term && s.readyTerm() == term) {
+            return new Tx(this, term);
+        }
+        throw notLeader(s, term);
+    }
+
+    private RdbException notLeader(ReplicaStatus s, long term) {
+        String what = s.role() == Role.LEADER && s.term() == term
+                ? "leads term " + term + " but is not ready for transactions yet (its first entry is not applied)"
+                : "does not lead term " + term + " (it is " + s.role().name().toLowerCase(java.util.Locale.ROOT)
+                + " in term " + s.term() + ")";
+        return RdbException.notLeader("replica " + id + " " + what + leaderText(), leaderHint());
+    }
+
+    private String leaderText() {
+        return leaderHint().map(h -> "; the leader it knows is " + h).orElse("; it knows no leader");
+    }
+
+    /**
+     * Proposes a membership change (add a learner, promote it, add or remove a voter); the
+     * future completes with the change's log index once it is committed and applied here.
+     */
+    public CompletableFuture<Long> changeMembership(MembershipChange change) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        submit(new Request.ChangeMembership(Objects.requireNonNull(change, "change"), f));
+        return f;
+    }
+
+    /**
+     * Asks this replica, if it leads, to hand the leadership to voter {@code target} (thesis
+     * §3.10); the future completes when the transfer has started.
+     */
+    public CompletableFuture<Void> transferLeadership(long target) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        submit(new Request.TransferLeadership(target, f));
+        return f;
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // What a Tx calls
+
+    /** A reader at a linearizable read epoch for a transaction of {@code term} (blocks). */
+    TreeReader readAt(long term) {
+        if (Thread.currentThread() == owner) {
+            throw new IllegalStateException("a transaction query on the replica's own thread would wait for itself");
+        }
+        CompletableFuture<TreeReader> f = new CompletableFuture<>();
+        submit(new Request.Read(term, f));
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RdbException(RdbError.TIMEDOUT, "interrupted while waiting for a read epoch");
+        } catch (ExecutionException e) {
+            throw forCaller(e.getCause());
+        }
+    }
+
+    /** Rethrows another thread's failure with this thread's stack, the original as the cause. */
+    private static RdbException forCaller(Throwable cause) {
+        if (cause instanceof RdbException r) {
+            return new RdbException(r.error(), r.detail(), r.leaderHint(), r.outcomeUnknown(), r);
+        }
+        return new RdbException(RdbError.IO, "the read failed: " + cause, cause);
+    }
+
+    CompletableFuture<Long> commit(long term, EntryPayload payload) {
+        byte[] data;
+        try {
+            data = payload.encode();
+        } catch (PlanFailure e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (data.length > config.entryBytesMax()) {
+            return CompletableFuture.failedFuture(new RdbException(RdbError.TOOBIG, "the transaction encodes to "
+                    + data.length + " bytes, more than entryBytesMax (" + config.entryBytesMax()
+                    + "); split it into several"));
+        }
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        submit(new Request.Propose(term, payload, data, f));
+        return f;
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // The owner thread's queue
+
+    /** The transport hands over a message: queued, or dropped when the queue is full (Raft resends). */
+    private void receive(Message m) {
+        if (closed) {
+            return;
+        }
+        if (messagesQueued.incrementAndGet() > config.inboundMessagesMax()) {
+            messagesQueued.decrementAndGet();
+            LOG.debug("replica {}: inbound queue full, dropped {}", id, m);
+            return;
+        }
+        inbound.offer(m);
+    }
+
+    private void submit(Request r) {
+        if (closed) {
+            r.fail(shutdownError());
+            return;
+        }
+        if (requestsQueued.incrementAndGet() > config.requestsPendingMax()) {
+            requestsQueued.decrementAndGet();
+            r.fail(new RdbException(RdbError.BUSY, "replica " + id + " has " + config.requestsPendingMax()
+                    + " requests queued (requestsPendingMax); retry later"));
+            return;
+        }
+        inbound.offer(r);
+        if (closed && inbound.remove(r)) {
+            r.fail(shutdownError());
+        }
+    }
+
+    /** Queues an internal request, not counted against the bound. */
+    void submitInternal(Request r) {
+        inbound.offer(r);
+    }
+
+    /** The next queued item, waiting at most {@code nanos}; null when none came. */
+    Object poll(long nanos) throws InterruptedException {
+        Object item = nanos > 0 ? inbound.poll(nanos, TimeUnit.NANOSECONDS) : inbound.poll();
+        countTaken(item);
+        return item;
+    }
+
+    private void countTaken(Object item) {
+        if (item instanceof Message) {
+            messagesQueued.decrementAndGet();
+        } else if (item != null && !(item instanceof Request.Abdicate) && !(item instanceof Request.Stop)) {
+            requestsQueued.decrementAndGet();
+        }
+    }
+
+    /** Takes what is left in the queue once the replica stopped, failing every request. */
+    void drainAfterStop(RdbException error) {
+        Object item;
+        while ((item = inbound.poll()) != null) {
+            countTaken(item);
+            if (item instanceof Request r) {
+                r.fail(error);
+            }
+        }
+    }
+
+    void publish(ReplicaStatus s) {
+        status = s;
+    }
+
+    /** Marks the replica closed (no new requests) and records the error that stopped it, if any. */
+    void markStopped(RdbException error) {
+        failure = error;
+        closed = true;
+    }
+
+    RdbException shutdownError() {
+        RdbException f = failure;
+        return f != null ? new RdbException(f.error(), "replica " + id + " stopped: " + f.detail(), f)
+                : new RdbException(RdbError.SHUTDOWN, "replica " + id + " is shut down");
+    }
+
+    private void checkRunning() {
+        if (closed) {
+            throw shutdownError();
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Close
+
+    /**
+     * Stops the replica: pending commits and reads fail with {@link RdbError#SHUTDOWN} (a
+     * proposed commit with its outcome unknown), a leader's host gets its stepDown, the store is
+     * closed (not the pool), and every thread of the replica has ended when this returns.
+     */
+    @Override
+    public void close() {
+        if (Thread.currentThread() == owner) {
+            throw new IllegalStateException("close() from the replica's own thread would wait for itself");
+        }
+        inbound.offer(new Request.Stop());
+        try {
+            owner.join();
+            events.awaitTermination();
+            if (!Thread.currentThread().getName().equals("rdb-" + id + "-completions")) {
+                completions.awaitTermination(60, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RdbException(RdbError.SHUTDOWN, "interrupted while replica " + id + " was closing");
+        }
+        LOG.info("replica {} closed", id);
+    }
+}

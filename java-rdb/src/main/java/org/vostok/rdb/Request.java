@@ -1,0 +1,59 @@
+package org.vostok.rdb;
+
+import java.util.concurrent.CompletableFuture;
+import org.vostok.raft.MembershipChange;
+import org.vostok.rdb.store.EntryPayload;
+import org.vostok.rdb.store.TreeReader;
+
+/** What callers queue for the replica's owner thread besides Raft messages. */
+sealed interface Request {
+
+    /** Fails the request without carrying it out. */
+    void fail(RdbException error);
+
+    /** Commit a transaction of {@code term}: validate it, propose it, complete when applied. */
+    record Propose(long term, EntryPayload payload, byte[] data, CompletableFuture<Long> future) implements Request {
+        @Override
+        public void fail(RdbException error) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /** Obtain a linearizable read epoch for a transaction of {@code term}. */
+    record Read(long term, CompletableFuture<TreeReader> future) implements Request {
+        @Override
+        public void fail(RdbException error) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /** Propose a membership change; complete with its index when applied. */
+    record ChangeMembership(MembershipChange change, CompletableFuture<Long> future) implements Request {
+        @Override
+        public void fail(RdbException error) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /** Hand the leadership to {@code target}; completes when the core has started the transfer. */
+    record TransferLeadership(long target, CompletableFuture<Void> future) implements Request {
+        @Override
+        public void fail(RdbException error) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /** The host's stepUp for {@code term} failed: give the leadership up. */
+    record Abdicate(long term) implements Request {
+        @Override
+        public void fail(RdbException error) {
+        }
+    }
+
+    /** Stop the replica. */
+    record Stop() implements Request {
+        @Override
+        public void fail(RdbException error) {
+        }
+    }
+}

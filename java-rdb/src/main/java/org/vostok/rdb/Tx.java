@@ -1,0 +1,211 @@
+package org.vostok.rdb;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.vostok.rdb.store.EntryPayload;
+import org.vostok.rdb.store.Op;
+import org.vostok.rdb.store.TreeReader;
+import org.vostok.vos.Key;
+import org.vostok.vos.KeyOrder;
+import org.vostok.vos.VosLimits;
+
+/**
+ * A transaction on the leader, bound to the term it began in ({@link Replica#begin(long)}).
+ *
+ * <p><b>Queries</b> read committed state at one read epoch, obtained by the first query (a
+ * lease read or a ReadIndex round, Raft §6.4): the transaction's reads are linearizable and all
+ * see the same state. <b>Updates</b> are queued and invisible until commit, even to this
+ * transaction's own queries. {@link #commit()} sends them as one log entry; they take effect
+ * together or not at all.
+ *
+ * <p>Transactions are not isolated from one another (as in DAOS's rdb): two transactions may
+ * read the same state and both commit. A service serializes its read-modify-write handlers with
+ * its own lock, held from the first query until the commit completes.
+ *
+ * <p>Not thread-safe: one thread at a time. Queries block that thread until the read epoch is
+ * obtained; never query from the replica's own threads' callbacks of a commit future
+ * (complete your reads before committing).
+ */
+public final class Tx implements AutoCloseable {
+
+    private final Replica replica;
+    private final long term;
+    private final List<Op> ops = new ArrayList<>();
+    private Optional<UUID> requestId = Optional.empty();
+    private TreeReader reader;
+    private boolean finished;
+
+    Tx(Replica replica, long term) {
+        this.replica = replica;
+        this.term = term;
+    }
+
+    /** The term this transaction began in. */
+    public long term() {
+        return term;
+    }
+
+    /**
+     * Tags the transaction with a request id, recorded with its outcome when it commits, so that
+     * a caller whose commit ended ambiguously ({@link RdbException#outcomeUnknown()}) can ask a
+     * later leader what became of it ({@link #requestOutcome}). A request id commits at most
+     * once: a second transaction with it fails with {@link RdbError#EXIST}.
+     */
+    public Tx requestId(UUID id) {
+        checkOpen();
+        requestId = Optional.of(Objects.requireNonNull(id, "id"));
+        return this;
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Queries
+
+    /** The epoch (log index) this transaction reads at, obtaining it if no query did yet. */
+    public long readEpoch() {
+        return reader().epoch();
+    }
+
+    private TreeReader reader() {
+        checkOpen();
+        if (reader == null) {
+            reader = replica.readAt(term);
+        }
+        return reader;
+    }
+
+    /** The value of {@code key} in the KVS at {@code kvs}; empty when there is none. NONEXIST without the KVS. */
+    public Optional<byte[]> lookup(KvsPath kvs, Key key) {
+        return reader().lookup(kvs, key);
+    }
+
+    /** The key order of the KVS at {@code kvs}; empty when there is no such KVS. */
+    public Optional<KeyOrder> kvsOrder(KvsPath kvs) {
+        return reader().kvsOrder(kvs);
+    }
+
+    /** The first key of the KVS (a value or a child KVS); empty when the KVS is empty. */
+    public Optional<KvsRecord> fetchFirst(KvsPath kvs) {
+        return reader().first(kvs);
+    }
+
+    /** The last key of the KVS. */
+    public Optional<KvsRecord> fetchLast(KvsPath kvs) {
+        return reader().last(kvs);
+    }
+
+    /** The smallest key greater than {@code key}. */
+    public Optional<KvsRecord> fetchNext(KvsPath kvs, Key key) {
+        return reader().next(kvs, key);
+    }
+
+    /** The largest key smaller than {@code key}. */
+    public Optional<KvsRecord> fetchPrevious(KvsPath kvs, Key key) {
+        return reader().previous(kvs, key);
+    }
+
+    /**
+     * Visits the keys of the KVS forwards or backwards from an optional anchor until the
+     * visitor returns false; returns true when it visited every key.
+     */
+    public boolean iterate(KvsPath kvs, KvsScan scan, KvsVisitor visitor) {
+        return reader().iterate(kvs, scan, visitor);
+    }
+
+    /** The largest key of an integer-keyed KVS; INVAL for a lexical one. */
+    public OptionalLong largestIntegerKey(KvsPath kvs) {
+        return reader().largestIntegerKey(kvs);
+    }
+
+    /** What became of the transaction that carried {@code id}; empty when none committed (yet). */
+    public Optional<RequestOutcome> requestOutcome(UUID id) {
+        return reader().requestOutcome(Objects.requireNonNull(id, "id"));
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Updates
+
+    /** Creates the root KVS, with keys of {@code order}. */
+    public Tx createRoot(KeyOrder order) {
+        return queue(new Op.CreateRoot(Objects.requireNonNull(order, "order")));
+    }
+
+    /** Destroys the root KVS and everything in the tree. */
+    public Tx destroyRoot() {
+        return queue(new Op.DestroyRoot());
+    }
+
+    /** Creates a child KVS with keys of {@code order} under {@code key} of the KVS at {@code parent}. */
+    public Tx createKvs(KvsPath parent, Key key, KeyOrder order) {
+        return queue(new Op.CreateKvs(parent, key, order));
+    }
+
+    /**
+     * Destroys the child KVS under {@code key} of {@code parent}: its values and, recursively,
+     * its own child KVSs. Refused with TOOBIG when that is more KVSs than one entry may destroy.
+     */
+    public Tx destroyKvs(KvsPath parent, Key key) {
+        return queue(new Op.DestroyKvs(parent, key));
+    }
+
+    /** {@code key := value} in the KVS at {@code kvs}; the value is copied. */
+    public Tx update(KvsPath kvs, Key key, byte[] value) {
+        if (value.length > VosLimits.VALUE_BYTES_MAX - 1) {
+            throw new RdbException(RdbError.TOOBIG, "a value of " + value.length + " bytes is larger than the largest ("
+                    + (VosLimits.VALUE_BYTES_MAX - 1) + " bytes)");
+        }
+        return queue(new Op.Update(kvs, key, value.clone()));
+    }
+
+    /** Deletes {@code key} from the KVS at {@code kvs}; deleting an absent key succeeds. */
+    public Tx delete(KvsPath kvs, Key key) {
+        return queue(new Op.Delete(kvs, key));
+    }
+
+    private Tx queue(Op op) {
+        checkOpen();
+        ops.add(op);
+        return this;
+    }
+
+    /** The updates queued so far. */
+    public int updateCount() {
+        return ops.size();
+    }
+
+    /**
+     * Commits the queued updates as one log entry. The future completes with the entry's index
+     * (the epoch at which the updates are seen) once the entry is committed and applied here, or
+     * fails with the {@link RdbException} that kept it from applying: a validation failure
+     * (NONEXIST, EXIST, INVAL, TOOBIG) before anything was proposed, NOTLEADER or STALE when the
+     * term is over, or, once proposed, an error with {@link RdbException#outcomeUnknown()} when
+     * this replica cannot tell whether the entry will commit. A transaction with no update and no
+     * request id completes at once with its read epoch (0 when it read nothing).
+     */
+    public CompletableFuture<Long> commit() {
+        checkOpen();
+        finished = true;
+        if (ops.isEmpty() && requestId.isEmpty()) {
+            return CompletableFuture.completedFuture(reader == null ? 0L : reader.epoch());
+        }
+        EntryPayload payload = new EntryPayload(requestId, ops);
+        return replica.commit(term, payload);
+    }
+
+    private void checkOpen() {
+        if (finished) {
+            throw new IllegalStateException("the transaction was committed or closed; begin a new one");
+        }
+    }
+
+    /** Drops the queued updates; the transaction is unusable after. */
+    @Override
+    public void close() {
+        finished = true;
+        ops.clear();
+    }
+}

@@ -1,0 +1,290 @@
+package org.vostok.rdb;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vostok.raft.MembershipChange;
+import org.vostok.raft.Role;
+import org.vostok.rdb.testing.Await;
+import org.vostok.rdb.testing.TestCluster;
+import org.vostok.vos.Key;
+import org.vostok.vos.KeyOrder;
+
+/**
+ * Clusters of 3 and 5 replicas in one process, each on its own pool file: elections,
+ * replication, leaders killed and restarted, partitions healed, every replica restarted at once,
+ * a replica that joins, and what a host sees (NOTLEADER hints, leadership events).
+ */
+class ClusterTest {
+
+    private static final KvsPath ROOT = KvsPath.root();
+
+    @TempDir
+    Path dir;
+    private TestCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            List<Long> ids = cluster.ids();
+            cluster.close();
+            for (long id : ids) {
+                cluster.listener(id).assertWellFormed();
+            }
+        }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Key k(String s) {
+        return Key.ofUtf8(s);
+    }
+
+    private void createRoot() {
+        cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
+    }
+
+    private long put(String key, String value) {
+        return cluster.commit(tx -> tx.update(ROOT, k(key), b(value)));
+    }
+
+    private Optional<String> get(String key) {
+        return cluster.read(tx -> tx.lookup(ROOT, k(key)).map(v -> new String(v, StandardCharsets.UTF_8)));
+    }
+
+    private List<Long> others(long id) {
+        return cluster.runningIds().stream().filter(i -> i != id).toList();
+    }
+
+    @Test
+    void threeReplicasElectOneLeaderAndReplicateToAll() {
+        cluster = TestCluster.start(dir, 3, 11);
+        Replica leader = cluster.awaitLeader();
+        createRoot();
+        long last = 0;
+        for (int i = 0; i < 20; i++) {
+            last = put("k" + i, "v" + i);
+        }
+        cluster.awaitApplied(last, cluster.ids());
+        long leaders = cluster.ids().stream().filter(id -> cluster.replica(id).status().role() == Role.LEADER).count();
+        assertEquals(1, leaders);
+        // Every replica holds every committed update durably.
+        long leaderId = leader.id();
+        cluster.stopAll();
+        for (long id : cluster.ids()) {
+            for (int i = 0; i < 20; i++) {
+                String key = "k" + i;
+                assertArrayEquals(b("v" + i), cluster.inspectStopped(id, r -> r.lookup(ROOT, k(key))).orElseThrow(),
+                        "replica " + id + " (leader was " + leaderId + ")");
+            }
+        }
+    }
+
+    @Test
+    void aFollowerAnswersNotLeaderWithTheLeaderAsHint() {
+        cluster = TestCluster.start(dir, 3, 12);
+        Replica leader = cluster.awaitLeader();
+        long term = leader.status().term();
+        long follower = others(leader.id()).get(0);
+        Await.until("follower " + follower + " knowing the leader",
+                () -> cluster.replica(follower).status().leader() == leader.id());
+        RdbException e = assertThrows(RdbException.class, () -> cluster.replica(follower).begin(term));
+        assertEquals(RdbError.NOTLEADER, e.error());
+        assertEquals(Optional.of(new LeaderHint(leader.id(), term)), e.leaderHint());
+        assertEquals(Optional.of(new LeaderHint(leader.id(), term)), cluster.replica(follower).leaderHint());
+        assertEquals(Optional.empty(), leader.leaderHint());
+    }
+
+    @Test
+    void theLeaderKilledAndRestartedCatchesUp() {
+        cluster = TestCluster.start(dir, 3, 13);
+        createRoot();
+        put("before", "1");
+        long old = cluster.awaitLeader().id();
+        cluster.stop(old);
+        Replica next = cluster.awaitLeaderAmong(others(old));
+        assertNotEquals(old, next.id());
+        long last = 0;
+        for (int i = 0; i < 10; i++) {
+            last = put("during" + i, "x");
+        }
+        cluster.restart(old);
+        cluster.awaitApplied(last, cluster.ids());
+        assertEquals(Optional.of("1"), get("before"));
+        assertEquals(Optional.of("x"), get("during9"));
+        put("after", "2");
+        assertEquals(Optional.of("2"), get("after"));
+    }
+
+    @Test
+    void anIsolatedLeaderStepsDownItsCommitIsLostAndItCatchesUpAfterTheHeal() {
+        cluster = TestCluster.start(dir, 3, 14);
+        createRoot();
+        put("a", "1");
+        Replica old = cluster.awaitLeader();
+        long oldTerm = old.status().term();
+        cluster.network().isolate(old.id());
+        // A commit on the isolated leader cannot reach a majority.
+        UUID id = UUID.randomUUID();
+        CompletableFuture<Long> stranded = old.begin(oldTerm).requestId(id).update(ROOT, k("stranded"), b("?")).commit();
+        Replica next = cluster.awaitLeaderAmong(others(old.id()));
+        assertTrue(next.status().term() > oldTerm);
+        put("b", "2");
+        // With CheckQuorum the old leader steps down by itself, and its commit ends ambiguously.
+        ExecutionException e = assertThrows(ExecutionException.class, stranded::get);
+        RdbException r = (RdbException) e.getCause();
+        assertEquals(RdbError.NOTLEADER, r.error());
+        assertTrue(r.outcomeUnknown(), r.getMessage());
+        Await.until("the old leader stepping down", () -> old.status().role() != Role.LEADER);
+        cluster.network().heal();
+        long last = put("c", "3");
+        cluster.awaitApplied(last, cluster.ids());
+        // The stranded entry was replaced by the new leader's log: its request never committed.
+        assertEquals(Optional.empty(), cluster.requestOutcome(id));
+        assertEquals(Optional.empty(), get("stranded"));
+        assertEquals(Optional.of("2"), get("b"));
+        assertEquals(List.of("stepUp " + oldTerm, "stepDown " + oldTerm),
+                cluster.listener(old.id()).events().subList(0, 2));
+    }
+
+    @Test
+    void aMinorityPartitionDoesNotStopTheMajority() {
+        cluster = TestCluster.start(dir, 5, 15);
+        createRoot();
+        Replica leader = cluster.awaitLeader();
+        List<Long> minority = others(leader.id()).subList(0, 2);
+        cluster.network().partition(minority);
+        long last = 0;
+        for (int i = 0; i < 10; i++) {
+            last = put("p" + i, "v");
+        }
+        for (long id : minority) {
+            assertTrue(cluster.replica(id).status().appliedIndex() < last);
+        }
+        cluster.network().heal();
+        cluster.awaitApplied(last, cluster.ids());
+    }
+
+    @Test
+    void fiveReplicasSurviveTheLossOfTwo() {
+        cluster = TestCluster.start(dir, 5, 16);
+        createRoot();
+        put("x", "1");
+        long leader = cluster.awaitLeader().id();
+        cluster.stop(leader);
+        cluster.stop(others(leader).get(0));
+        put("y", "2");
+        assertEquals(Optional.of("1"), get("x"));
+        assertEquals(Optional.of("2"), get("y"));
+    }
+
+    @Test
+    void everyReplicaRestartedAtOnceKeepsAllCommittedData() {
+        cluster = TestCluster.start(dir, 3, 17);
+        createRoot();
+        cluster.commit(tx -> tx.createKvs(ROOT, k("nums"), KeyOrder.INTEGER));
+        long last = 0;
+        for (long i = 0; i < 30; i++) {
+            long n = i;
+            last = cluster.commit(tx -> tx.update(ROOT.child("nums"), Key.of(n), b("n" + n)));
+        }
+        cluster.stopAll();
+        for (long id : cluster.ids()) {
+            cluster.restart(id);
+        }
+        Replica leader = cluster.awaitLeader();
+        assertTrue(leader.status().commitIndex() > last);
+        List<Long> keys = cluster.read(tx -> {
+            List<Long> found = new ArrayList<>();
+            tx.iterate(ROOT.child("nums"), KvsScan.forward(), r -> found.add(((Key.IntegerKey) r.key()).value()));
+            return found;
+        });
+        assertEquals(30, keys.size());
+        assertEquals(29L, keys.get(29));
+        assertEquals(Optional.of("n7"), cluster.read(tx -> tx.lookup(ROOT.child("nums"), Key.of(7))
+                .map(v -> new String(v, StandardCharsets.UTF_8))));
+    }
+
+    @Test
+    void leadershipEventsComeInOrderAcrossTransfers() {
+        cluster = TestCluster.start(dir, 3, 18);
+        createRoot();
+        for (int round = 0; round < 3; round++) {
+            Replica leader = cluster.awaitLeader();
+            long target = others(leader.id()).get(round % 2);
+            leader.transferLeadership(target).join();
+            Await.until("replica " + target + " leading", () -> cluster.leader().map(Replica::id).orElse(0L) == target);
+            put("r" + round, "v");
+        }
+        Replica leader = cluster.awaitLeader();
+        long term = leader.status().term();
+        Await.until("the leader's stepUp delivered", () -> cluster.listener(leader.id()).steppedUpTerm() == term);
+        for (long id : cluster.ids()) {
+            cluster.listener(id).assertWellFormed();
+            List<String> events = cluster.listener(id).events();
+            for (int i = 0; i < events.size(); i++) {
+                assertTrue(events.get(i).startsWith(i % 2 == 0 ? "stepUp" : "stepDown"), events.toString());
+            }
+        }
+    }
+
+    @Test
+    void aTransactionOfAnEndedTermIsStale() {
+        cluster = TestCluster.start(dir, 3, 19);
+        createRoot();
+        Replica leader = cluster.awaitLeader();
+        long term = leader.status().term();
+        Tx tx = leader.begin(term);
+        // Leadership goes away and comes back: the transaction's term is over.
+        long other = others(leader.id()).get(0);
+        leader.transferLeadership(other).join();
+        Replica second = Await.value("replica " + other + " leading",
+                () -> cluster.leader().filter(r -> r.id() == other));
+        second.transferLeadership(leader.id()).join();
+        Await.until("the first leader leading again", () -> leader.status().isReadyLeader());
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> tx.update(ROOT, k("late"), b("x")).commit().get());
+        assertEquals(RdbError.STALE, ((RdbException) e.getCause()).error());
+    }
+
+    @Test
+    void aNewReplicaJoinsAndReceivesEverything() {
+        cluster = TestCluster.start(dir, 3, 20);
+        createRoot();
+        for (int i = 0; i < 5; i++) {
+            put("j" + i, "v" + i);
+        }
+        Replica joining = cluster.startJoining(4);
+        assertEquals(Role.FOLLOWER, joining.status().role());
+        long index = Await.value("the membership change", () -> {
+            try {
+                return Optional.of(cluster.awaitLeader().changeMembership(MembershipChange.addVoter(4)).get());
+            } catch (ExecutionException | InterruptedException e) {
+                return Optional.empty(); // the leader changed or was not ready: try again
+            }
+        });
+        cluster.awaitApplied(index, cluster.ids());
+        assertTrue(cluster.replica(4).status().membership().isVoter(4));
+        long last = put("after-join", "yes");
+        cluster.awaitApplied(last, List.of(4L));
+        cluster.stop(4);
+        assertArrayEquals(b("v3"), cluster.inspectStopped(4, r -> r.lookup(ROOT, k("j3"))).orElseThrow());
+        assertArrayEquals(b("yes"), cluster.inspectStopped(4, r -> r.lookup(ROOT, k("after-join"))).orElseThrow());
+    }
+}
