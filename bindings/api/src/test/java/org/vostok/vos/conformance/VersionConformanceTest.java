@@ -214,10 +214,18 @@ public abstract class VersionConformanceTest extends VosConformance {
             }
             tx.commit();
         }
+        requests.add(12, FetchRequest.of(1, 999, 1)); // absent, among values that do not fit at once
+        requests.add(FetchRequest.of(404, 1, 1));       // no such object, after them
         List<FetchResult> results = c.fetch(requests);
+        assertEquals(26, results.size());
         for (int i = 0; i < 24; i++) {
-            assertArrayEquals(pattern(i, 100_000 + i), results.get(i).value().orElseThrow(), "value " + i);
+            FetchResult result = results.get(i < 12 ? i : i + 1);
+            assertArrayEquals(pattern(i, 100_000 + i), result.value().orElseThrow(), "value " + i);
         }
+        assertInstanceOf(FetchResult.Absent.class, results.get(12));
+        FetchResult.Failed failed = assertInstanceOf(FetchResult.Failed.class, results.get(25));
+        assertEquals(VosError.NONEXIST, failed.error());
+        assertTrue(failed.exception().getMessage().contains("404"), failed.exception()::getMessage);
     }
 
     @Test

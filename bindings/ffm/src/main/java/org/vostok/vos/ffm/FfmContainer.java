@@ -124,7 +124,7 @@ final class FfmContainer implements Container {
                     out = scratch.out(VosNative.align8(Integer.toUnsignedLong(length)));
                     continue;
                 }
-                throw statusFailure(status, oid, keyInt, lexical, epoch);
+                throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
             }
         } catch (Throwable t) {
             throw VosNative.rethrow(t);
@@ -181,30 +181,36 @@ final class FfmContainer implements Container {
                 long keyInt = request.key() instanceof Key.IntegerKey k ? k.value() : 0;
                 keyOffset = writeFetchRequest(reqs, i, request.oid(), keyInt, lexical, request.epoch(), keys, keyOffset);
             }
+            List<FetchResult> results = new ArrayList<>(n);
             MemorySegment out = scratch.out(0);
-            while (true) {
-                int rc = (int) VosNative.FETCH.invokeExact(pool.handle, reqs, n, keys, keyOffset, out, out.byteSize());
+            int start = 0;
+            while (start < n) {
+                // vos.h: once one value does not fit, every later value found gets TRUNC too, so
+                // the values returned are those of a prefix; go on from the first TRUNC with a
+                // buffer sized by the lengths the library reported for the rest.
+                MemorySegment pending = reqs.asSlice(start * VosNative.FETCH_BYTES);
+                int count = n - start;
+                int rc = (int) VosNative.FETCH.invokeExact(pool.handle, pending, count, keys, keyOffset, out, out.byteSize());
                 if (rc != VosNative.OK) {
                     throw VosNative.failure(rc, "fetching a batch of " + n + " keys in container " + uuid);
                 }
-                // Values are written back to back, each 8-aligned; when some did not fit, fetch the
-                // whole batch again into a buffer sized by the lengths the library reported.
+                String lastMessage = VosNative.lastMessage();
+                int truncatedAt = collectResults(requests, start, pending, out, results, lastMessage);
+                if (truncatedAt < 0) {
+                    break;
+                }
                 long needed = 0;
-                boolean truncated = false;
-                for (int i = 0; i < n; i++) {
-                    long base = i * VosNative.FETCH_BYTES;
-                    int status = reqs.get(JAVA_INT, base + VosNative.FETCH_STATUS);
+                for (int i = truncatedAt; i < n; i++) {
+                    long base = (i - start) * VosNative.FETCH_BYTES;
+                    int status = pending.get(JAVA_INT, base + VosNative.FETCH_STATUS);
                     if (status == VosNative.OK || status == VosNative.ERR_TRUNC) {
-                        needed += VosNative.align8(Integer.toUnsignedLong(reqs.get(JAVA_INT, base + VosNative.FETCH_VALUE_LEN)));
-                        truncated |= status == VosNative.ERR_TRUNC;
+                        needed += VosNative.align8(Integer.toUnsignedLong(pending.get(JAVA_INT, base + VosNative.FETCH_VALUE_LEN)));
                     }
                 }
-                if (truncated) {
-                    out = scratch.out(needed);
-                    continue;
-                }
-                return collectResults(requests, reqs, out);
+                out = scratch.out(needed);
+                start = truncatedAt;
             }
+            return results;
         } catch (Throwable t) {
             throw VosNative.rethrow(t);
         } finally {
@@ -212,32 +218,52 @@ final class FfmContainer implements Container {
         }
     }
 
-    private List<FetchResult> collectResults(List<FetchRequest> requests, MemorySegment reqs, MemorySegment out) {
+    /**
+     * Adds the results of requests {@code start ..} (their structs in {@code pending}) up to the
+     * first TRUNC; returns that request's index, or -1 when none was truncated.
+     */
+    private int collectResults(List<FetchRequest> requests, int start, MemorySegment pending, MemorySegment out,
+                               List<FetchResult> results, String lastMessage) {
         int n = requests.size();
-        List<FetchResult> results = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            long base = i * VosNative.FETCH_BYTES;
-            int status = reqs.get(JAVA_INT, base + VosNative.FETCH_STATUS);
+        for (int i = start; i < n; i++) {
+            long base = (i - start) * VosNative.FETCH_BYTES;
+            int status = pending.get(JAVA_INT, base + VosNative.FETCH_STATUS);
             if (status == VosNative.OK) {
-                int length = reqs.get(JAVA_INT, base + VosNative.FETCH_VALUE_LEN);
+                int length = pending.get(JAVA_INT, base + VosNative.FETCH_VALUE_LEN);
                 byte[] value = new byte[length];
-                MemorySegment.copy(out, JAVA_BYTE, reqs.get(JAVA_LONG, base + VosNative.FETCH_VALUE_OFF), value, 0, length);
+                MemorySegment.copy(out, JAVA_BYTE, pending.get(JAVA_LONG, base + VosNative.FETCH_VALUE_OFF), value, 0, length);
                 results.add(new FetchResult.Found(value));
             } else if (status == VosNative.ABSENT) {
                 results.add(FetchResult.Absent.INSTANCE);
+            } else if (status == VosNative.ERR_TRUNC) {
+                return i;
             } else {
                 FetchRequest request = requests.get(i);
                 Key.LexicalKey lexical = request.key() instanceof Key.LexicalKey k ? k : null;
                 long keyInt = request.key() instanceof Key.IntegerKey k ? k.value() : 0;
-                results.add(new FetchResult.Failed(statusFailure(status, request.oid(), keyInt, lexical, request.epoch())));
+                // The library keeps the message of the batch's last failed request only.
+                boolean last = true;
+                for (int j = i + 1; j < n && last; j++) {
+                    int later = pending.get(JAVA_INT, (j - start) * VosNative.FETCH_BYTES + VosNative.FETCH_STATUS);
+                    last = later == VosNative.OK || later == VosNative.ABSENT;
+                }
+                results.add(new FetchResult.Failed(statusFailure(status, request.oid(), keyInt, lexical, request.epoch(),
+                        last ? lastMessage : "")));
             }
         }
-        return results;
+        return -1;
     }
 
-    private VosException statusFailure(int status, long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
+    /** The exception for a request's failed status; {@code nativeMessage} is the library's, or "". */
+    private VosException statusFailure(int status, long oid, long keyInt, Key.LexicalKey lexical, long epoch,
+                                       String nativeMessage) {
         VosError error = VosError.ofCode(status);
         String what = describe(oid, keyInt, lexical, epoch);
+        if (!nativeMessage.isEmpty()) {
+            String advice = error == VosError.CORRUPT
+                    ? "; no bytes were returned. Restore the data from a replica or a backup" : "";
+            return new VosException(error, "fetching " + what + ": " + nativeMessage + advice);
+        }
         return switch (error) {
             case NONEXIST -> new VosException(error, "object " + Long.toUnsignedString(oid)
                     + " does not exist at epoch " + Long.toUnsignedString(epoch) + " in container " + uuid
