@@ -269,17 +269,16 @@ public abstract class VersionConformanceTest extends VosConformance {
             }
         }
         int steps = 0;
-        try (org.vostok.vos.Aggregation aggregation = c.startAggregation(4)) {
-            assertEquals(4, aggregation.upToEpoch());
-            while (!aggregation.step(7)) {
-                steps++;
-                // Other writers go on between slices.
-                c.update(1, Key.of(1000 + steps), 5, utf8("between slices"));
-            }
-            assertTrue(aggregation.step(7), "a finished aggregation stays finished");
-            aggregation.close();
-            assertVos(VosError.BADHANDLE, () -> aggregation.step(7));
+        org.vostok.vos.Aggregation aggregation = c.startAggregation(4);
+        assertEquals(4, aggregation.upToEpoch());
+        while (!aggregation.step(7)) {
+            steps++;
+            // Other writers go on between slices.
+            c.update(1, Key.of(1000 + steps), 5, utf8("between slices"));
         }
+        assertTrue(aggregation.step(7), "a finished aggregation stays finished");
+        aggregation.close();
+        assertVos(VosError.BADHANDLE, () -> aggregation.step(7));
         assertTrue(steps >= 60 / 7, "60 keys in slices of 7 took " + (steps + 1) + " steps");
         for (int k = 0; k < 60; k++) {
             assertEquals("k" + k + "e4", text(c.fetch(1, k, 4)));
