@@ -5,7 +5,7 @@
 # and then with PMEM_IS_PMEM_FORCE=0 (PMDK's real msync path on this file system). It prints
 # ops/s for each and the FFM-over-C ratio per operation.
 #   scripts/bench-vos.sh
-#   JMH_ARGS="-f 1 -wi 3 -w 2s -i 5 -r 2s" C_SECONDS=5 scripts/bench-vos.sh   # longer, steadier
+#   JMH_ARGS="-f 1 -wi 3 -w 2s -i 5 -r 2s" C_SECONDS=2 scripts/bench-vos.sh   # longer, steadier
 # With msync every persist reaches the disk, so that pass preloads fewer keys (KEYS_MSYNC) into
 # a smaller pool; each pass uses one set of parameters for both languages. Keep runs short on a
 # shared machine: the point is the ratio, measured in the same run.
@@ -17,7 +17,9 @@ export PATH="$JAVA_HOME/bin:$PATH"
 
 ffm="$vostok_root/bindings/ffm"
 JMH_ARGS=${JMH_ARGS:-"-f 1 -wi 1 -w 1s -i 3 -r 1s"}
-C_SECONDS=${C_SECONDS:-3}
+# vos_bench aggregates after each operation's run, JMH after each iteration: measuring the C side
+# for about one JMH iteration keeps the version chains the updates build comparable.
+C_SECONDS=${C_SECONDS:-1}
 KEYS_FORCED=${KEYS_FORCED:-100000}
 POOL_MIB_FORCED=${POOL_MIB_FORCED:-2048}
 KEYS_MSYNC=${KEYS_MSYNC:-1000}

@@ -42,8 +42,8 @@ import org.vostok.vos.VosProvider;
  *       reading each record's key (as the C benchmark reads each header); a figure per pass:
  *       multiply by {@code keys} for records per second (scripts/bench-vos.sh does).</li>
  * </ul>
- * Setup is not measured: a pool of {@code poolMiB}, {@code keys} values preloaded 1000 per
- * transaction (reads only), two objects. The versions the updates leave are aggregated away
+ * Setup is not measured: a pool of {@code poolMiB}, two objects, {@code keys} values preloaded
+ * into the first at LOAD_EPOCH, 1000 per transaction (for every operation, as in vos_bench). The versions the updates leave are aggregated away
  * between measurement iterations (not measured), so the pool does not fill up.
  * PMEM_IS_PMEM_FORCE is taken from the environment (the forks inherit it).
  *
@@ -95,6 +95,14 @@ public class VosBenchmark {
             tx.createObject(container, READ_OID, KeyOrder.INTEGER, LOAD_EPOCH)
                     .createObject(container, WRITE_OID, KeyOrder.INTEGER, LOAD_EPOCH)
                     .commit();
+            // Preloaded for every operation, as vos_bench does, so the pool is in the same state.
+            for (int k = 0; k < keys; k++) {
+                tx.update(container, READ_OID, k, LOAD_EPOCH, value);
+                if (tx.size() == LOAD_BATCH) {
+                    tx.commit();
+                }
+            }
+            tx.commit();
         }
 
         @TearDown(Level.Trial)
@@ -107,7 +115,7 @@ public class VosBenchmark {
         }
     }
 
-    /** For fetch and iterate: {@code keys} values preloaded at LOAD_EPOCH. */
+    /** For fetch and iterate: reads of the preloaded values. */
     @State(Scope.Thread)
     public static class Reads extends BenchPool {
         private long random = 0x9E3779B97F4A7C15L;
@@ -115,13 +123,6 @@ public class VosBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             open();
-            for (int k = 0; k < keys; k++) {
-                tx.update(container, READ_OID, k, LOAD_EPOCH, value);
-                if (tx.size() == LOAD_BATCH) {
-                    tx.commit();
-                }
-            }
-            tx.commit();
         }
 
         long nextRandomKey() {
@@ -133,7 +134,7 @@ public class VosBenchmark {
         }
     }
 
-    /** For update1 and update64: an empty object written at ever newer epochs. */
+    /** For update1 and update64: the second object, written at ever newer epochs. */
     @State(Scope.Thread)
     public static class Writes extends BenchPool {
         long epoch = LOAD_EPOCH;
