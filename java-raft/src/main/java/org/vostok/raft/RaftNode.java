@@ -1230,14 +1230,18 @@ public final class RaftNode {
 
     /**
      * The follower's host cannot take the incoming snapshot (it could not write a chunk): the
-     * core drops it and tells the leader, which starts over later. Returns false when no
-     * snapshot is coming in.
+     * core drops it and tells the leader, if it knows one, which starts over later. Returns false
+     * when no snapshot is coming in.
      */
     public boolean abortIncomingSnapshot() {
-        if (incomingSnapshot.index() == 0 || leader == NONE || role == Role.LEADER) {
+        if (incomingSnapshot.index() == 0) {
             return false;
         }
-        send(new Message.SnapshotChunkResponse(id, leader, term, incomingSnapshot.index(), 0, false, true));
+        // Dropped even when no leader can be told: a leader met later would otherwise resume
+        // the snapshot past the chunk the host could not write.
+        if (leader != NONE && role != Role.LEADER) {
+            send(new Message.SnapshotChunkResponse(id, leader, term, incomingSnapshot.index(), 0, false, true));
+        }
         incomingSnapshot = SnapshotMetadata.EMPTY;
         incomingSnapshotOffset = 0;
         return true;
