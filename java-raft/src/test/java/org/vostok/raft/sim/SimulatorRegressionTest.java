@@ -44,4 +44,18 @@ class SimulatorRegressionTest {
     void leaseSurvivedTimeoutNow() {
         Simulation.run(SimOptions.draw(1134, 3));
     }
+
+    /**
+     * A snapshot was installed with a hole in it. New node 5 had received chunks up to offset
+     * 144 from the leader of term 10 when a vote request moved it to term 11, where it knew no
+     * leader yet; its host then failed to write the chunk at 96 and called
+     * abortIncomingSnapshot(), which refused (no leader to tell) and kept the incoming snapshot.
+     * The next leader resumed the same snapshot at offset 144, which the core accepted and
+     * handed to a host whose staging copy ended at 96. Fixed by dropping the incoming snapshot
+     * whenever there is one, telling the leader only when one is known.
+     */
+    @Test
+    void snapshotAbortRefusedWithoutLeader() {
+        Simulation.run(SimOptions.draw(1026630, 3));
+    }
 }
