@@ -9,13 +9,17 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.vos.VosUnavailableException;
@@ -40,6 +44,9 @@ final class NativeLibrary {
     static final int ABI_VERSION = 1;
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
+    /** Extraction directories are named vostok-vos-<pid>-<random>. */
+    private static final String EXTRACT_PREFIX = "vostok-vos-";
+    private static final Pattern EXTRACT_NAME = Pattern.compile(Pattern.quote(EXTRACT_PREFIX) + "([0-9]+)-[0-9]+");
     private static final String RESOURCE_ROOT = "org/vostok/vos/ffm/native/";
 
     private NativeLibrary() {
@@ -105,10 +112,14 @@ final class NativeLibrary {
     /**
      * Copies the library into a new directory readable only by this user (so no one else can
      * swap the file before it is loaded), both deleted when the JVM exits. A loaded library stays
-     * mapped after its file is deleted, so the deletion is safe.
+     * mapped after its file is deleted, so the deletion is safe. A JVM that is killed or halts
+     * skips that deletion, so the directory's name carries the process id and each extraction
+     * first removes the directories of processes that are gone.
      */
     private static Path extract(InputStream in) throws IOException {
-        Path dir = Files.createTempDirectory("vostok-vos-",
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        removeStaleExtractions(tmp);
+        Path dir = Files.createTempDirectory(tmp, EXTRACT_PREFIX + ProcessHandle.current().pid() + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         dir.toFile().deleteOnExit();
         Path file = dir.resolve(FILE_NAME);
@@ -116,6 +127,38 @@ final class NativeLibrary {
         Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r-x------"));
         return file;
+    }
+
+    /**
+     * Deletes the extraction directories in {@code tmp} that belong to this user and to
+     * processes no longer running. Best effort: anything it cannot delete stays.
+     */
+    static int removeStaleExtractions(Path tmp) {
+        int removed = 0;
+        String me = System.getProperty("user.name", "");
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, EXTRACT_PREFIX + "*")) {
+            for (Path dir : dirs) {
+                Matcher m = EXTRACT_NAME.matcher(dir.getFileName().toString());
+                if (!m.matches() || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                        || !me.equals(Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName())) {
+                    continue;
+                }
+                long pid = Long.parseLong(m.group(1));
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                try {
+                    Files.deleteIfExists(dir.resolve(FILE_NAME));
+                    Files.delete(dir);
+                    removed++;
+                } catch (IOException e) {
+                    LOG.debug("could not remove the stale extraction {}: {}", dir, e.toString());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not look for stale extractions in {}: {}", tmp, e.toString());
+        }
+        return removed;
     }
 
     /** Opens the library file; a missing dependency (libpmemobj) is named with the fix. */

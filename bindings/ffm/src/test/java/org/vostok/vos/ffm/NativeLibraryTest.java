@@ -42,6 +42,21 @@ class NativeLibraryTest {
         }
     }
 
+    /** Before this existed, every killed or halted JVM left its extracted copy in the temporary directory. */
+    @Test
+    void extractionsOfProcessesThatAreGoneAreRemoved(@TempDir Path tmp) throws Exception {
+        Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        Path stale = Files.createDirectory(tmp.resolve("vostok-vos-" + finished.pid() + "-123"));
+        Files.writeString(stale.resolve(NativeLibrary.FILE_NAME), "left by a killed JVM");
+        Path live = Files.createDirectory(tmp.resolve("vostok-vos-" + ProcessHandle.current().pid() + "-456"));
+        Path unrelated = Files.createDirectory(tmp.resolve("vostok-vos-notes"));
+        assertEquals(1, NativeLibrary.removeStaleExtractions(tmp));
+        assertTrue(Files.notExists(stale));
+        assertTrue(Files.isDirectory(live));
+        assertTrue(Files.isDirectory(unrelated));
+    }
+
     @Test
     void aMissingExplicitPathSaysWhatToDo(@TempDir Path dir) {
         String missing = dir.resolve("nowhere/libvostok-vos.so").toString();
