@@ -8,7 +8,8 @@ package org.vostok.testing.linearizability;
  *                  {@link Verdict#UNKNOWN}. Deciding linearizability is NP-complete, and a history
  *                  with many operations that are concurrent or open can need exponentially many
  *                  states; the limit turns "runs forever" into an answer. Memory grows with it: a
- *                  state costs about 100 bytes plus one bit per operation of the partition.
+ *                  state costs 150 to 350 bytes (more when operations are open), whatever the
+ *                  length of the history, so the default needs at most about 350 MB.
  */
 public record CheckerConfig(long statesMax) {
 

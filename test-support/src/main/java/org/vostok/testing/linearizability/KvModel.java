@@ -52,6 +52,34 @@ public final class KvModel implements Model<Optional<String>, KvOp, KvResult> {
                 || (input instanceof KvOp.CompareAndSet && output instanceof KvResult.Swapped swapped && !swapped.swapped());
     }
 
+    /** A read needs the value it returned; a compare-and-set that swapped needs its expected value. */
+    @Override
+    public Optional<Optional<String>> stateNeeded(KvOp input, KvResult output) {
+        if (input instanceof KvOp.Read && output instanceof KvResult.Value value) {
+            return Optional.of(value.value());
+        }
+        if (input instanceof KvOp.CompareAndSet cas && output instanceof KvResult.Swapped swapped && swapped.swapped()) {
+            return Optional.of(cas.expected());
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public StateLeft<Optional<String>> stateLeftBy(KvOp input, Optional<KvResult> output) {
+        if (input instanceof KvOp.Write write) {
+            return StateLeft.unchangedOr(Optional.of(write.value()));
+        }
+        if (input instanceof KvOp.Delete) {
+            return StateLeft.unchangedOr(Optional.empty());
+        }
+        if (input instanceof KvOp.CompareAndSet cas) {
+            boolean notSwapped = output.isPresent() && output.get() instanceof KvResult.Swapped swapped
+                    && !swapped.swapped();
+            return notSwapped ? StateLeft.unchanged() : StateLeft.unchangedOr(Optional.of(cas.newValue()));
+        }
+        return StateLeft.unchanged();
+    }
+
     @Override
     public Optional<String> checkOutput(KvOp input, KvResult output) {
         boolean fits = input instanceof KvOp.Read ? output instanceof KvResult.Value

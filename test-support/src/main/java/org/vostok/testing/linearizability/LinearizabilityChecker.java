@@ -24,7 +24,8 @@ import java.util.Optional;
  * assertTrue(result.isLinearizable(), result::toString);
  * }</pre>
  *
- * A checker holds no state between calls; one instance may check many histories, from any thread.
+ * A checker holds no state between calls; one instance may check many histories, from any thread
+ * if its model is thread-safe (KvModel is).
  */
 public final class LinearizabilityChecker<I, O> {
 

@@ -68,6 +68,24 @@ public interface Model<S, I, O> {
     }
 
     /**
+     * The one state in which an operation with this input gives {@code output}, if there is only
+     * one (a read that returned v needs the value v; a compare-and-set that swapped needs its
+     * expected value), else empty. With {@link #stateLeftBy} this lets the search see early that
+     * a needed state can never come back. Empty is always safe, only slower.
+     */
+    default Optional<S> stateNeeded(I input, O output) {
+        return Optional.empty();
+    }
+
+    /**
+     * Which states an operation can leave behind, given its output when it has one (empty for
+     * an open operation). The default, {@link StateLeft#any()}, is always safe, only slower.
+     */
+    default StateLeft<S> stateLeftBy(I input, Optional<O> output) {
+        return StateLeft.any();
+    }
+
+    /**
      * A description of what is wrong when {@code output} can never be an output of {@code input}
      * (a write recorded with a read's result, say), or empty when it can. A recording mistake of
      * that kind is reported as an error instead of as a linearizability violation.
@@ -79,6 +97,38 @@ public interface Model<S, I, O> {
     /** How a state is shown in explanations. */
     default String describeState(S state) {
         return String.valueOf(state);
+    }
+
+    /**
+     * What an operation can do to the state: nothing ({@link #unchanged()}: a read, a
+     * compare-and-set that did not swap), leave it unchanged or set it to one given state
+     * ({@link #unchangedOr}: a write, a delete, a compare-and-set that swapped or may have), or
+     * anything ({@link #any()}).
+     *
+     * @param anything whether it may set any state
+     * @param state    the one state it may set, when it may set one
+     */
+    record StateLeft<S>(boolean anything, Optional<S> state) {
+        public StateLeft {
+            if (state == null || (anything && state.isPresent())) {
+                throw new IllegalArgumentException("use StateLeft.unchanged(), unchangedOr(state) or any()");
+            }
+        }
+
+        public static <S> StateLeft<S> unchanged() {
+            return new StateLeft<>(false, Optional.empty());
+        }
+
+        public static <S> StateLeft<S> unchangedOr(S state) {
+            if (state == null) {
+                throw new IllegalArgumentException("unchangedOr needs the state the operation may set");
+            }
+            return new StateLeft<>(false, Optional.of(state));
+        }
+
+        public static <S> StateLeft<S> any() {
+            return new StateLeft<>(true, Optional.empty());
+        }
     }
 
     /** The result of applying one input: the state after it and the output it gives. */

@@ -1,6 +1,7 @@
 package org.vostok.testing.linearizability;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Objects;
 
 /**
@@ -20,7 +21,9 @@ import java.util.Objects;
  * operation has been linearized: the open ones left never took effect. Running out of operations
  * to pop means no linearization exists.
  *
- * <p>Two reductions keep the search small without losing linearizations:
+ * <p>Three reductions keep the search small without losing linearizations. Without them a key
+ * that 20 clients hammer at once cannot be checked at all; with them it takes a few states per
+ * operation.
  * <ul>
  *   <li>A completed operation whose output says it changed nothing, whatever the state
  *   ({@link Model#leavesStateUnchanged}: a read, a compare-and-set that did not swap), and whose
@@ -32,6 +35,12 @@ import java.util.Objects;
  *   finds nothing now may delete something later, so it does not qualify.)</li>
  *   <li>An open operation that would leave the state as it is is not linearized: doing so
  *   changes nothing, and it never has to be.</li>
+ *   <li>A configuration is dead when an operation still to be linearized needs a state other
+ *   than the current one ({@link Model#stateNeeded}: a read needs the value it returned) and
+ *   no operation still to be linearized can set that state ({@link Model#stateLeftBy}). The
+ *   search never enters one. The plain search would only find out when the stranded operation
+ *   returns, after trying every order of everything concurrent with it: the usual way a wrong
+ *   guess, such as a write linearized too early, becomes exponential.</li>
  * </ul>
  *
  * <p>See Wing and Gong, "Testing and verifying concurrent objects" (1993), and Lowe, "Testing for
@@ -46,6 +55,9 @@ final class PartitionSearch<S, I, O> {
      */
     record Result(Verdict verdict, long statesExplored, int[] longestLinearization) {
     }
+
+    /** In {@link #settableState}: the operation may set any state. */
+    private static final int ANY_STATE = -2;
 
     private final Model<S, I, O> model;
     private final PartitionHistory<I, O> history;
@@ -62,6 +74,18 @@ final class PartitionSearch<S, I, O> {
     private final boolean[] unchanging;
     private final I[] inputs;
     private final Object[] outputs;
+
+    // The states operations need or may set, numbered; for each operation the state it needs
+    // (-1: none) and may set (-1: none, ANY_STATE); and for each state how many operations not
+    // yet linearized need it or may set it.
+    private final HashMap<Object, Integer> stateIds = new HashMap<>();
+    private final int[] neededState;
+    private final int[] settableState;
+    private int[] needers = new int[0];
+    private int[] setters = new int[0];
+    private int anySetters;
+    /** The number of states that some operation needs and none can set ("orphans"). */
+    private int orphans;
 
     private final SearchCache cache;
     // Invariant: stackOperation[0..depth) is the current partial linearization, stackState[i] is
@@ -101,12 +125,19 @@ final class PartitionSearch<S, I, O> {
         unchanging = new boolean[size];
         inputs = (I[]) new Object[size];
         outputs = new Object[size];
+        neededState = new int[size];
+        settableState = new int[size];
         for (int op = 0; op < size; op++) {
             Operation<I, O> operation = history.operations.get(op);
             open[op] = operation.isOpen();
             inputs[op] = operation.input();
             outputs[op] = operation.output().orElse(null);
             unchanging[op] = !open[op] && model.leavesStateUnchanged(operation.input(), operation.output().get());
+            neededState[op] = open[op] ? -1
+                    : model.stateNeeded(operation.input(), operation.output().get()).map(this::stateId).orElse(-1);
+            Model.StateLeft<S> left = model.stateLeftBy(operation.input(), operation.output());
+            settableState[op] = left.anything() ? ANY_STATE : left.state().map(this::stateId).orElse(-1);
+            count(op, 1);
         }
         cache = new SearchCache(history.completedCount, history.openCount());
         stackOperation = new int[size];
@@ -123,6 +154,9 @@ final class PartitionSearch<S, I, O> {
     private Result search() {
         if (unlinearizedCompleted == 0) {
             return new Result(Verdict.LINEARIZABLE, 0, new int[0]);
+        }
+        if (isDead(state)) {
+            return new Result(Verdict.NOT_LINEARIZABLE, 0, new int[0]);
         }
         boolean entered = true;
         int event = head;
@@ -142,7 +176,7 @@ final class PartitionSearch<S, I, O> {
                         entered = true;
                         continue;
                     }
-                    // The only choice worth trying was explored before, so this configuration fails.
+                    // The only choice worth trying was explored before, so this configuration fails too.
                     event = backtrack();
                     if (event < 0) {
                         return new Result(Verdict.NOT_LINEARIZABLE, cache.size(), longest);
@@ -201,11 +235,20 @@ final class PartitionSearch<S, I, O> {
         return -1;
     }
 
-    /** Linearizes {@code op} next, leading to {@code after}, unless that configuration was explored. */
+    /**
+     * Linearizes {@code op} next, leading to {@code after}, unless that configuration was explored
+     * or is dead (see {@link #isDead}).
+     */
     private boolean tryLinearize(int op, S after, boolean forced) {
+        count(op, -1);
+        if (isDead(after)) {
+            count(op, 1);
+            return false;
+        }
         flip(op);
         if (!cache.record(after)) {
             flip(op);
+            count(op, 1);
             return false;
         }
         stackOperation[depth] = op;
@@ -235,6 +278,7 @@ final class PartitionSearch<S, I, O> {
             state = (S) stackState[depth];
             stackState[depth] = null;
             flip(op);
+            count(op, 1);
             if (!open[op]) {
                 relink(history.returnEvent[op]);
                 unlinearizedCompleted++;
@@ -245,6 +289,54 @@ final class PartitionSearch<S, I, O> {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether a configuration in state {@code current}, with the operations counted now still to
+     * be linearized, is dead: one of them needs a state other than {@code current}, and none of
+     * them can set it. Then no order of the rest works.
+     */
+    private boolean isDead(S current) {
+        if (orphans == 0 || anySetters > 0) {
+            return false;
+        }
+        Integer id = stateIds.get(current);
+        return orphans > (id != null && isOrphan(id) ? 1 : 0);
+    }
+
+    private boolean isOrphan(int id) {
+        return needers[id] > 0 && setters[id] == 0;
+    }
+
+    /** Counts {@code op} in (delta 1) or out of (delta -1) the needers and setters of states. */
+    private void count(int op, int delta) {
+        if (neededState[op] >= 0) {
+            int id = neededState[op];
+            orphans -= isOrphan(id) ? 1 : 0;
+            needers[id] += delta;
+            orphans += isOrphan(id) ? 1 : 0;
+        }
+        if (settableState[op] >= 0) {
+            int id = settableState[op];
+            orphans -= isOrphan(id) ? 1 : 0;
+            setters[id] += delta;
+            orphans += isOrphan(id) ? 1 : 0;
+        } else if (settableState[op] == ANY_STATE) {
+            anySetters += delta;
+        }
+    }
+
+    private int stateId(S needed) {
+        Integer id = stateIds.get(needed);
+        if (id == null) {
+            id = stateIds.size();
+            stateIds.put(needed, id);
+            if (id == needers.length) {
+                needers = Arrays.copyOf(needers, Math.max(8, 2 * id));
+                setters = Arrays.copyOf(setters, needers.length);
+            }
+        }
+        return id;
     }
 
     /**

@@ -1,9 +1,8 @@
 package org.vostok.testing.linearizability;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
+import java.util.HashSet;
 import java.util.SplittableRandom;
 
 /**
@@ -16,20 +15,25 @@ import java.util.SplittableRandom;
  * <p>Open operations get one refinement. Two configurations with the same state and the same
  * completed operations linearized, where the first has linearized only some of the open
  * operations the second has, can do everything the second can: an open operation never has to
- * be linearized, so the first can simply leave out the extra ones. So a configuration is skipped
- * when one with the same completed set and state and a subset of its open operations was
- * explored. Without this, every open operation not yet linearized would double the number of
- * configurations for the rest of the history.
+ * be linearized, so the first can simply leave out the extra ones. So a configuration is also
+ * skipped when one with the same completed set and state and a subset of its open operations
+ * was explored. Without this, every open operation not yet linearized would double the number of
+ * configurations for the rest of the history. Only a few open sets per (completed set, state)
+ * are kept for this test, the smallest, since comparing against all of them would cost more than
+ * it saves; skipping fewer configurations than possible is always safe.
  *
  * <p>The current sets are kept here and updated in place with {@link #flipCompleted} and
- * {@link #flipOpen}. The hash of the completed set is kept up to date incrementally (Zobrist
- * hashing: the xor of one random word per member), so a lookup never passes over the bitset
- * unless hashes collide. Completed operations are numbered in invocation order, so the completed
- * set is all of them up to near the search's frontier plus a few beyond; a stored configuration
- * keeps only the words between the first that is not all ones and the last that is not zero,
- * a few words whatever the length of the history.
+ * {@link #flipOpen}. Their hashes are kept up to date incrementally (Zobrist hashing: the xor of
+ * one random word per member), so a lookup never passes over a bitset unless hashes collide.
+ * Completed operations are numbered in invocation order, so the completed set is all of them up
+ * to near the search's frontier plus a few beyond; a stored configuration keeps only the words
+ * between the first that is not all ones and the last that is not zero, a few words whatever the
+ * length of the history.
  */
 final class SearchCache {
+
+    /** How many open sets per (completed set, state) are kept to test new ones against. */
+    private static final int DOMINATORS_MAX = 8;
 
     private final long[] completed;
     /** Invariant: completed[0..fullWords) are all ones, and completed[fullWords] is not. */
@@ -37,29 +41,32 @@ final class SearchCache {
     /** Invariant: completed[usedWords..] are all zero, and completed[usedWords - 1] is not. */
     private int usedWords;
     private final long[] completedHash;
-    private long currentHash;
+    private long completedSetHash;
+
     private final long[] open;
-    /** For each (completed set, state): the open sets explored with it, as long[] or List<long[]>. */
-    private final HashMap<Configuration, Object> explored = new HashMap<>();
-    private final Configuration probe = new Configuration(0, new long[0], null, 0);
-    private long recorded;
+    private final long[] openHash;
+    private long openSetHash;
+
+    /** Every configuration explored, exactly. */
+    private final HashSet<Configuration> explored = new HashSet<>();
+    /** For some (completed set, state) pairs: small open sets explored with them. */
+    private final HashMap<Configuration, long[][]> dominators = new HashMap<>();
+    private final Configuration probe = new Configuration(0, new long[0], null, null, 0);
 
     SearchCache(int completedCount, int openCount) {
         completed = new long[(completedCount + 63) >>> 6];
         open = new long[(openCount + 63) >>> 6];
-        completedHash = new long[completedCount];
         // A fixed seed keeps every run of the checker identical.
         SplittableRandom random = new SplittableRandom(0x5EED_0F_57A7E5L);
-        for (int i = 0; i < completedCount; i++) {
-            completedHash[i] = random.nextLong();
-        }
+        completedHash = random.longs(completedCount).toArray();
+        openHash = random.longs(openCount).toArray();
     }
 
     /** Adds completed operation {@code index} to the current set, or removes it. */
     void flipCompleted(int index) {
         int word = index >>> 6;
         completed[word] ^= 1L << index;
-        currentHash ^= completedHash[index];
+        completedSetHash ^= completedHash[index];
         if (completed[word] == -1L) {
             while (fullWords < completed.length && completed[fullWords] == -1L) {
                 fullWords++;
@@ -79,6 +86,7 @@ final class SearchCache {
     /** Adds open operation {@code index} to the current set, or removes it. */
     void flipOpen(int index) {
         open[index >>> 6] ^= 1L << index;
+        openSetHash ^= openHash[index];
     }
 
     /**
@@ -86,42 +94,65 @@ final class SearchCache {
      * dominates it already was; returns whether it was recorded (that is, is new).
      */
     boolean record(Object state) {
-        int hash = hash(currentHash, state);
-        probe.set(fullWords, completed, usedWords, state, hash);
-        Object openSets = explored.get(probe);
-        if (openSets == null) {
-            long[] window = Arrays.copyOfRange(completed, fullWords, Math.max(fullWords, usedWords));
-            explored.put(new Configuration(fullWords, window, state, hash), open.clone());
-        } else if (openSets instanceof long[] single) {
-            if (isSubset(single, open)) {
-                return false;
-            }
-            List<long[]> sets = new ArrayList<>(2);
-            if (!isSubset(open, single)) {
-                sets.add(single);
-            }
-            sets.add(open.clone());
-            explored.replace(probe, sets.size() == 1 ? sets.get(0) : sets);
-        } else {
-            @SuppressWarnings("unchecked")
-            List<long[]> sets = (List<long[]>) openSets;
-            for (long[] set : sets) {
-                if (isSubset(set, open)) {
-                    return false;
+        int hash = hash(completedSetHash ^ openSetHash, state);
+        probe.set(fullWords, completed, usedWords, open, state, hash);
+        if (explored.contains(probe)) {
+            return false;
+        }
+        long[][] smallOpenSets = null;
+        if (open.length > 0) {
+            probe.set(fullWords, completed, usedWords, null, state, hash(completedSetHash, state));
+            smallOpenSets = dominators.get(probe);
+            if (smallOpenSets != null) {
+                for (long[] set : smallOpenSets) {
+                    if (set != null && isSubset(set, open)) {
+                        return false;
+                    }
                 }
             }
-            // Sets the new one is a subset of are now redundant: whatever they would cut off,
-            // the new one cuts off too.
-            sets.removeIf(set -> isSubset(open, set));
-            sets.add(open.clone());
         }
-        recorded++;
+        long[] window = Arrays.copyOfRange(completed, fullWords, Math.max(fullWords, usedWords));
+        long[] openCopy = open.clone();
+        explored.add(new Configuration(fullWords, window, openCopy, state, hash));
+        if (open.length > 0) {
+            keepIfSmall(smallOpenSets, window, openCopy, state);
+        }
         return true;
     }
 
     /** The number of configurations recorded as explored. */
     long size() {
-        return recorded;
+        return explored.size();
+    }
+
+    /** Adds the current open set to the dominators of (completed set, state) if it is among the smallest. */
+    private void keepIfSmall(long[][] smallOpenSets, long[] window, long[] openCopy, Object state) {
+        if (smallOpenSets == null) {
+            smallOpenSets = new long[DOMINATORS_MAX][];
+            dominators.put(new Configuration(fullWords, window, null, state, hash(completedSetHash, state)),
+                    smallOpenSets);
+        }
+        int largest = 0;
+        for (int i = 0; i < DOMINATORS_MAX; i++) {
+            if (smallOpenSets[i] == null) {
+                smallOpenSets[i] = openCopy;
+                return;
+            }
+            if (bitCount(smallOpenSets[i]) > bitCount(smallOpenSets[largest])) {
+                largest = i;
+            }
+        }
+        if (bitCount(openCopy) < bitCount(smallOpenSets[largest])) {
+            smallOpenSets[largest] = openCopy;
+        }
+    }
+
+    private static int bitCount(long[] set) {
+        int count = 0;
+        for (long word : set) {
+            count += Long.bitCount(word);
+        }
+        return count;
     }
 
     private static boolean isSubset(long[] subset, long[] of) {
@@ -133,38 +164,41 @@ final class SearchCache {
         return true;
     }
 
-    private static int hash(long completedHash, Object state) {
-        long mixed = completedHash ^ (state.hashCode() * 0x9E37_79B9_7F4A_7C15L);
+    private static int hash(long setHash, Object state) {
+        long mixed = setHash ^ (state.hashCode() * 0x9E37_79B9_7F4A_7C15L);
         mixed ^= mixed >>> 29;
         return (int) (mixed ^ (mixed >>> 32));
     }
 
     /**
-     * A completed set and a state. The set is the first {@code fullWords * 64} operations and
-     * the members among the next {@code (to - from) * 64}, which are words[from..to). A stored
-     * configuration owns its words (from is 0); the probe looks into the live bitset.
+     * A completed set, optionally an open set (null: not part of the key), and a state. The
+     * completed set is the first {@code fullWords * 64} completed operations and the members
+     * among the next {@code (to - from) * 64}, which are words[from..to). A stored configuration
+     * owns its arrays (from is 0); the probe looks into the live bitsets.
      */
     private static final class Configuration {
         int fullWords;
         long[] words;
         int from;
         int to;
+        long[] open;
         Object state;
         int hash;
 
-        Configuration(int fullWords, long[] words, Object state, int hash) {
-            set(fullWords, words, 0, words.length, state, hash);
+        Configuration(int fullWords, long[] words, long[] open, Object state, int hash) {
+            set(fullWords, words, 0, words.length, open, state, hash);
         }
 
-        void set(int fullWords, long[] completed, int usedWords, Object state, int hash) {
-            set(fullWords, completed, fullWords, Math.max(fullWords, usedWords), state, hash);
+        void set(int fullWords, long[] completed, int usedWords, long[] open, Object state, int hash) {
+            set(fullWords, completed, fullWords, Math.max(fullWords, usedWords), open, state, hash);
         }
 
-        private void set(int fullWords, long[] words, int from, int to, Object state, int hash) {
+        private void set(int fullWords, long[] words, int from, int to, long[] open, Object state, int hash) {
             this.fullWords = fullWords;
             this.words = words;
             this.from = from;
             this.to = to;
+            this.open = open;
             this.state = state;
             this.hash = hash;
         }
@@ -180,6 +214,7 @@ final class SearchCache {
                     && hash == that.hash
                     && fullWords == that.fullWords
                     && Arrays.equals(words, from, to, that.words, that.from, that.to)
+                    && Arrays.equals(open, that.open)
                     && state.equals(that.state);
         }
     }

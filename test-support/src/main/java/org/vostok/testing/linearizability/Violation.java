@@ -14,8 +14,12 @@ import java.util.List;
  *                             linearizable just before it returned, and is not after
  * @param prefixIsShortest     false when the search budget ran out while looking for a shorter
  *                             failing prefix, so a shorter one may exist
- * @param longestLinearization the longest partial linearization of the prefix the search found,
- *                             in linearization order
+ * @param longestLinearization the partial linearization of the prefix with the most completed
+ *                             operations that the search reached, in linearization order: where it
+ *                             got stuck. The search does not take steps it can tell are dead (one
+ *                             that leaves a value a pending read still needs and nothing can set
+ *                             again), so it shows the point of the mistake rather than how far
+ *                             one could go past it
  * @param explanation          all of the above, for a person: see {@link #toString()}
  */
 public record Violation<I, O>(Object partition, History<I, O> failingPrefix, Operation<I, O> lastOperation,

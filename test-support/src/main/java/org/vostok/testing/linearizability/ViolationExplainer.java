@@ -3,12 +3,14 @@ package org.vostok.testing.linearizability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Turns a partition that is not linearizable into a {@link Violation} a person can act on: it
  * bisects for the shortest failing prefix (see {@link PartitionHistory#prefix}), then describes
- * that prefix, the longest partial linearization the search found for it, and why none of the
- * operations that could come next fits.
+ * that prefix, the longest partial linearization the search found for it, and why nothing can
+ * follow: an operation that needs a state nothing left can set, or for each operation that
+ * could come next, why it does not fit or what it would break.
  */
 final class ViolationExplainer<S, I, O> {
 
@@ -63,10 +65,8 @@ final class ViolationExplainer<S, I, O> {
 
     private String describe(PartitionHistory<I, O> failing, Operation<I, O> last, boolean shortest, int[] longest) {
         StringBuilder text = new StringBuilder();
-        String partition = model.describePartition(failing.partition);
-        text.append(partition).append(" cannot be linearized once this operation has returned:\n  ")
-                .append(last).append('\n');
-
+        text.append(model.describePartition(failing.partition))
+                .append(" cannot be linearized once this operation has returned:\n  ").append(last).append('\n');
         text.append("Shortest failing prefix of its history, ").append(failing.size()).append(" operations in invocation"
                 + " order (those with outcome '?' may or may not have taken effect: timed out, or no answer yet):\n");
         if (!shortest) {
@@ -75,6 +75,14 @@ final class ViolationExplainer<S, I, O> {
         appendLines(text, failing.operations);
 
         boolean[] linearized = new boolean[failing.size()];
+        S state = describeLinearization(text, failing, longest, linearized);
+        describeWhyStuck(text, failing, linearized, state);
+        return text.toString();
+    }
+
+    /** Lists the partial linearization with the state after each step; returns the last state. */
+    private S describeLinearization(StringBuilder text, PartitionHistory<I, O> failing, int[] longest,
+                                    boolean[] linearized) {
         int completedLinearized = 0;
         List<String> steps = new ArrayList<>();
         S state = model.initialState();
@@ -85,20 +93,63 @@ final class ViolationExplainer<S, I, O> {
             completedLinearized += operation.isOpen() ? 0 : 1;
             steps.add(operation + "    => " + model.describeState(state));
         }
+        int openLinearized = longest.length - completedLinearized;
         text.append("Longest partial linearization found: ").append(completedLinearized).append(" of ")
-                .append(failing.completedCount).append(" completed operations and ")
-                .append(longest.length - completedLinearized).append(" open ones, in order, with the state after each:\n");
+                .append(failing.completedCount).append(" completed operations and ").append(openLinearized)
+                .append(openLinearized == 1 ? " open one" : " open ones").append(", in order, with the state after each:\n");
         if (steps.isEmpty()) {
-            text.append("  (none: no operation can go first)\n");
+            text.append("  (none)\n");
         }
         appendLines(text, steps);
+        return state;
+    }
 
-        text.append("After it the state is ").append(model.describeState(state))
-                .append(", and none of the operations that could come next leads to a linearization:\n");
+    /** Says why nothing can follow the partial linearization: a stranded operation, or each candidate's reason. */
+    private void describeWhyStuck(StringBuilder text, PartitionHistory<I, O> failing, boolean[] linearized, S state) {
+        text.append("After it the state is ").append(model.describeState(state));
+        Optional<Operation<I, O>> orphan = orphan(failing, linearized, state);
+        if (orphan.isPresent()) {
+            Operation<I, O> needer = orphan.get();
+            S needed = model.stateNeeded(needer.input(), needer.output().get()).get();
+            text.append(". This operation needs ").append(model.describeState(needed))
+                    .append(", and no operation left can set it, so no order of the rest works:\n  ")
+                    .append(needer).append('\n');
+            return;
+        }
+        text.append(", and none of the operations that could come next leads to a linearization:\n");
         for (String line : nextCandidates(failing, linearized, state)) {
             text.append("  ").append(line).append('\n');
         }
-        return text.toString();
+    }
+
+    /** A completed operation not yet linearized that needs a state other than {@code state} that nothing left can set. */
+    private Optional<Operation<I, O>> orphan(PartitionHistory<I, O> failing, boolean[] linearized, S state) {
+        for (int op = 0; op < failing.size(); op++) {
+            Operation<I, O> operation = failing.operations.get(op);
+            if (linearized[op] || operation.isOpen()) {
+                continue;
+            }
+            Optional<S> needed = model.stateNeeded(operation.input(), operation.output().get());
+            if (needed.isPresent() && !needed.get().equals(state) && !canBeSet(failing, linearized, -1, needed.get())) {
+                return Optional.of(operation);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether an operation not yet linearized, other than {@code except}, may set {@code wanted}. */
+    private boolean canBeSet(PartitionHistory<I, O> failing, boolean[] linearized, int except, S wanted) {
+        for (int op = 0; op < failing.size(); op++) {
+            if (op == except || linearized[op]) {
+                continue;
+            }
+            Operation<I, O> operation = failing.operations.get(op);
+            Model.StateLeft<S> left = model.stateLeftBy(operation.input(), operation.output());
+            if (left.anything() || left.state().filter(wanted::equals).isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -126,11 +177,34 @@ final class ViolationExplainer<S, I, O> {
                 reason = "cannot: here it would return " + step.output();
             } else {
                 reason = (operation.isOpen() ? "may take effect here" : "fits here") + " (the state would become "
-                        + model.describeState(step.next()) + "), but no order of the rest works after it";
+                        + model.describeState(step.next()) + "), but "
+                        + strandedBy(failing, linearized, op, state, step.next())
+                        .map(stranded -> "nothing left could set " + model.describeState(state)
+                                + " again, which " + stranded + " still needs")
+                        .orElse("no order of the rest works after it");
             }
             lines.add(operation + "\n      " + reason);
         }
         return lines;
+    }
+
+    /**
+     * An operation not yet linearized that needs {@code before}, when operation {@code op} would
+     * leave that state and no other operation not yet linearized could set it again.
+     */
+    private Optional<Operation<I, O>> strandedBy(PartitionHistory<I, O> failing, boolean[] linearized, int op,
+                                                 S before, S after) {
+        if (after.equals(before) || canBeSet(failing, linearized, op, before)) {
+            return Optional.empty();
+        }
+        for (int other = 0; other < failing.size(); other++) {
+            Operation<I, O> operation = failing.operations.get(other);
+            if (other != op && !linearized[other] && !operation.isOpen()
+                    && model.stateNeeded(operation.input(), operation.output().get()).filter(before::equals).isPresent()) {
+                return Optional.of(operation);
+            }
+        }
+        return Optional.empty();
     }
 
     private static void appendLines(StringBuilder text, List<?> lines) {

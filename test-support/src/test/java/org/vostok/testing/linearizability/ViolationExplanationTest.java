@@ -2,9 +2,11 @@ package org.vostok.testing.linearizability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vostok.testing.linearizability.KvOp.compareAndSet;
 import static org.vostok.testing.linearizability.KvOp.read;
 import static org.vostok.testing.linearizability.KvOp.write;
 import static org.vostok.testing.linearizability.KvResult.ok;
+import static org.vostok.testing.linearizability.KvResult.swapped;
 import static org.vostok.testing.linearizability.KvResult.value;
 
 import java.util.List;
@@ -61,13 +63,46 @@ class ViolationExplanationTest {
                 + "  #3 client 2 [5, 6] read(x) -> \"a\"\n"), text);
         assertTrue(text.contains("  #2 client 3 [4, -] write(x, \"c\") -> ? (unknown: may or may not have happened)\n"),
                 text);
-        assertTrue(text.contains("Longest partial linearization found: 2 of 3 completed operations"), text);
-        assertTrue(text.contains("  #1 client 1 [2, 3] write(x, \"b\") -> ok    => \"b\"\n"), text);
-        assertTrue(text.contains("After it the state is \"b\""), text);
-        assertTrue(text.contains("  #3 client 2 [5, 6] read(x) -> \"a\"\n      cannot: here it would return \"b\"\n"),
+        assertTrue(text.contains("Longest partial linearization found: 1 of 3 completed operations and 0 open ones"),
                 text);
-        assertTrue(text.contains("#2 client 3 [4, -] write(x, \"c\") -> ? (unknown: may or may not have happened)\n"
-                + "      may take effect here (the state would become \"c\")"), text);
+        assertTrue(text.contains("  #0 client 1 [0, 1] write(x, \"a\") -> ok    => \"a\"\n"), text);
+        assertTrue(text.contains("After it the state is \"a\""), text);
+        assertTrue(text.contains("  #1 client 1 [2, 3] write(x, \"b\") -> ok\n      fits here (the state would become"
+                + " \"b\"), but nothing left could set \"a\" again, which #3 client 2 [5, 6] read(x) -> \"a\" still"
+                + " needs\n"), text);
+    }
+
+    @Test
+    void anOperationThatCannotFitSaysWhatItWouldHaveReturned() {
+        History<KvOp, KvResult> history = History.<KvOp, KvResult>builder()
+                .ok(1, write("x", "a"), ok(), 0, 1)
+                .ok(2, compareAndSet("x", "a", "b"), swapped(false), 2, 3)
+                .build();
+
+        String text = checker.check(history).toString();
+
+        assertTrue(text.contains("After it the state is \"a\", and none of the operations that could come next leads"
+                + " to a linearization:\n"
+                + "  #1 client 2 [2, 3] cas(x, \"a\" -> \"b\") -> not swapped\n"
+                + "      cannot: here it would return swapped\n"), text);
+    }
+
+    /** The write of a had not returned when the read did, so in the failing prefix it is open. */
+    @Test
+    void aReadOfAValueNothingCanSetIsNamedAsTheReason() {
+        History<KvOp, KvResult> history = History.<KvOp, KvResult>builder()
+                .ok(1, write("x", "a"), ok(), 0, 10)
+                .info(2, write("x", "b"), 0)
+                .ok(3, read("x"), value("c"), 5, 6)
+                .build();
+
+        String text = checker.check(history).toString();
+
+        assertTrue(text.contains("  #0 client 1 [0, -] write(x, \"a\") -> ? (unknown: may or may not have happened)\n"),
+                text);
+        assertTrue(text.contains("After it the state is absent. This operation needs \"c\", and no operation left can"
+                + " set it, so no order of the rest works:\n"
+                + "  #2 client 3 [5, 6] read(x) -> \"c\"\n"), text);
     }
 
     @Test
@@ -76,14 +111,14 @@ class ViolationExplanationTest {
         for (int i = 0; i < 100; i++) {
             history.ok(1, write("x", "v" + i), ok(), 2L * i, 2L * i + 1);
         }
-        history.ok(2, read("x"), value("v0"), 1000, 1001);
+        history.ok(2, read("x"), value("v98"), 1000, 1001);
         Violation<KvOp, KvResult> violation = checker.check(history.build()).violations().get(0);
 
         assertEquals(101, violation.failingPrefix().size());
-        assertEquals(100, violation.longestLinearization().size());
+        assertEquals(99, violation.longestLinearization().size());
         String text = violation.toString();
         assertTrue(text.contains("  ... 61 earlier lines left out (the Violation holds them all)\n"), text);
-        assertTrue(text.contains("  ... 60 earlier lines left out (the Violation holds them all)\n"), text);
-        assertTrue(text.contains("#99 client 1 [198, 199] write(x, \"v99\") -> ok    => \"v99\""), text);
+        assertTrue(text.contains("  ... 59 earlier lines left out (the Violation holds them all)\n"), text);
+        assertTrue(text.contains("#98 client 1 [196, 197] write(x, \"v98\") -> ok    => \"v98\""), text);
     }
 }
