@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The checker against {@link BruteForceLinearizability} on small random histories: random
@@ -26,16 +26,23 @@ class BruteForceAgreementTest {
 
     private final LinearizabilityChecker<KvOp, KvResult> checker = new LinearizabilityChecker<>(MODEL);
 
-    @Property(tries = 2000)
-    void theCheckerAgreesWithTheDefinition(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int operations,
-                                           @ForAll @IntRange(min = 1, max = 2) int keys) {
-        History<KvOp, KvResult> history = randomHistory(new SplittableRandom(seed), operations, keys);
+    static LongStream seeds() {
+        return Seeds.of(2000);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void theCheckerAgreesWithTheDefinition(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int operations = Seeds.between(random, 1, 8);
+        int keys = Seeds.between(random, 1, 2);
+        History<KvOp, KvResult> history = randomHistory(random, operations, keys);
 
         CheckResult<KvOp, KvResult> result = checker.check(history);
 
         boolean expected = BruteForceLinearizability.isLinearizable(MODEL, history.operations());
         assertEquals(expected ? Verdict.LINEARIZABLE : Verdict.NOT_LINEARIZABLE, result.verdict(),
-                () -> result + "\n" + history);
+                () -> "seed " + seed + "\n" + result + "\n" + history);
         for (Violation<KvOp, KvResult> violation : result.violations()) {
             assertShortestFailingPrefix(violation);
         }

@@ -3,53 +3,54 @@ package org.vostok.testing.linearizability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The checker against histories whose verdict is known by construction: random concurrent
  * workloads from {@link SimulatedKvWorkload} (linearizable), and the same with one anomaly from
- * {@link AnomalyInjector} (not linearizable). A failing case replays from the printed seed.
+ * {@link AnomalyInjector} (not linearizable). Each case draws its shape from its seed; a failing
+ * case replays with {@code -Dlin.replay=<seed>} (see {@link Seeds}).
  */
 class GeneratedHistoriesTest {
 
+    static LongStream seeds() {
+        return Seeds.of(300);
+    }
+
+    private static SimulatedKvWorkload.Shape shape(SplittableRandom random, int operationsMax) {
+        return new SimulatedKvWorkload.Shape(Seeds.between(random, 1, 8), Seeds.between(random, 1, 3),
+                Seeds.between(random, 1, operationsMax), Seeds.between(random, 1, 8),
+                Seeds.between(random, 0, 10), Seeds.between(random, 0, 10));
+    }
+
     private final LinearizabilityChecker<KvOp, KvResult> checker = new LinearizabilityChecker<>(new KvModel());
 
-    @Property(tries = 300)
-    void aSequentialExecutionWithRandomOverlapsIsLinearizable(
-            @ForAll long seed,
-            @ForAll @IntRange(min = 1, max = 8) int clients,
-            @ForAll @IntRange(min = 1, max = 3) int keys,
-            @ForAll @IntRange(min = 1, max = 80) int operations,
-            @ForAll @IntRange(min = 1, max = 8) int durationMax,
-            @ForAll @IntRange(min = 0, max = 10) int failPercent,
-            @ForAll @IntRange(min = 0, max = 10) int infoPercent) {
-        History<KvOp, KvResult> history = SimulatedKvWorkload.generate(seed,
-                new SimulatedKvWorkload.Shape(clients, keys, operations, durationMax, failPercent, infoPercent));
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void aSequentialExecutionWithRandomOverlapsIsLinearizable(long seed) {
+        SimulatedKvWorkload.Shape shape = shape(new SplittableRandom(seed), 80);
+        History<KvOp, KvResult> history = SimulatedKvWorkload.generate(seed, shape);
 
         CheckResult<KvOp, KvResult> result = checker.check(history);
 
-        assertEquals(Verdict.LINEARIZABLE, result.verdict(), () -> result + "\n" + history);
+        assertEquals(Verdict.LINEARIZABLE, result.verdict(), () -> "seed " + seed + ", " + shape + "\n" + result + "\n" + history);
     }
 
-    @Property(tries = 300)
-    void oneInjectedAnomalyMakesItNotLinearizable(
-            @ForAll long seed,
-            @ForAll AnomalyInjector.Kind anomaly,
-            @ForAll @IntRange(min = 1, max = 8) int clients,
-            @ForAll @IntRange(min = 1, max = 3) int keys,
-            @ForAll @IntRange(min = 1, max = 60) int operations,
-            @ForAll @IntRange(min = 1, max = 8) int durationMax,
-            @ForAll @IntRange(min = 0, max = 10) int failPercent,
-            @ForAll @IntRange(min = 0, max = 10) int infoPercent) {
-        History<KvOp, KvResult> clean = SimulatedKvWorkload.generate(seed,
-                new SimulatedKvWorkload.Shape(clients, keys, operations, durationMax, failPercent, infoPercent));
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void oneInjectedAnomalyMakesItNotLinearizable(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        AnomalyInjector.Kind[] kinds = AnomalyInjector.Kind.values();
+        AnomalyInjector.Kind anomaly = kinds[random.nextInt(kinds.length)];
+        History<KvOp, KvResult> clean = SimulatedKvWorkload.generate(seed, shape(random, 60));
         AnomalyInjector.Injected injected = AnomalyInjector.inject(clean, anomaly, seed);
 
         CheckResult<KvOp, KvResult> result = checker.check(injected.history());
 
-        assertEquals(Verdict.NOT_LINEARIZABLE, result.verdict(), () -> anomaly + "\n" + injected.history());
+        assertEquals(Verdict.NOT_LINEARIZABLE, result.verdict(), () -> "seed " + seed + ", " + anomaly + "\n" + injected.history());
         assertEquals(1, result.violations().size(), result::toString);
         Violation<KvOp, KvResult> violation = result.violations().get(0);
         assertEquals(injected.key(), violation.partition(), result::toString);
