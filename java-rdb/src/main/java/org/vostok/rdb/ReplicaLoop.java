@@ -125,6 +125,11 @@ final class ReplicaLoop implements Runnable {
 
     private static final class PendingRead {
         final long term;
+        /**
+         * Completed on the owner thread itself, never on the completion thread: only a blocked
+         * {@link Tx} waits on it, and that Tx may run on the completion thread (a commit's
+         * continuation that queries), which would then wait for itself.
+         */
         final CompletableFuture<org.vostok.rdb.store.TreeReader> future;
         final long deadlineNanos;
         long index;
@@ -180,9 +185,10 @@ final class ReplicaLoop implements Runnable {
         while (running) {
             long wait = node.hasReady() ? 0 : nextTick - System.nanoTime();
             Object item = replica.poll(wait);
-            for (int n = 0; item != null && running; n++) {
+            for (int n = 0; item != null; n++) {
                 take(item);
-                item = n < ITEMS_PER_ROUND_MAX ? replica.poll(0) : null;
+                // Nothing is taken after a Stop: what is left is failed by the shutdown.
+                item = running && n < ITEMS_PER_ROUND_MAX ? replica.poll(0) : null;
             }
             long now = System.nanoTime();
             if (now - nextTick >= 0) {
@@ -293,13 +299,13 @@ final class ReplicaLoop implements Runnable {
     private void read(Request.Read r) {
         RdbException refused = refuseTerm(r.term());
         if (refused != null) {
-            complete(r.future(), refused);
+            r.future().completeExceptionally(refused);
             return;
         }
         long requestId = ++readSequence;
         Optional<Refusal> refusal = node.readIndex(requestId);
         if (refusal.isPresent()) {
-            complete(r.future(), refusal(refusal.get()));
+            r.future().completeExceptionally(refusal(refusal.get()));
             return;
         }
         readsAwaitingIndex.put(requestId, new PendingRead(r.term(), r.future(), deadline(config.readTimeoutMillis())));
@@ -389,7 +395,7 @@ final class ReplicaLoop implements Runnable {
         for (ReadRefused rr : rd.readsRefused()) {
             PendingRead r = readsAwaitingIndex.remove(rr.requestId());
             if (r != null) {
-                complete(r.future, refusal(rr.refusal()));
+                r.future.completeExceptionally(refusal(rr.refusal()));
             }
         }
         for (SnapshotChunkRequest req : rd.snapshotChunkRequests()) {
@@ -456,9 +462,9 @@ final class ReplicaLoop implements Runnable {
         if (leading == 0 && (!readsAwaitingIndex.isEmpty() || !readsAwaitingApply.isEmpty())) {
             RdbException e = RdbException.notLeader("replica " + id + " lost the leadership before the read was"
                     + " confirmed" + hintText(), hint());
-            readsAwaitingIndex.values().forEach(r -> complete(r.future, e));
+            readsAwaitingIndex.values().forEach(r -> r.future.completeExceptionally(e));
             readsAwaitingIndex.clear();
-            readsAwaitingApply.forEach(r -> complete(r.future, e));
+            readsAwaitingApply.forEach(r -> r.future.completeExceptionally(e));
             readsAwaitingApply.clear();
         }
         if (leading == 0) {
@@ -488,8 +494,7 @@ final class ReplicaLoop implements Runnable {
             PendingRead r = it.next();
             if (r.index <= applied) {
                 it.remove();
-                org.vostok.rdb.store.TreeReader reader = store.reader(applied);
-                completionBatch.add(() -> r.future.complete(reader));
+                r.future.complete(store.reader(applied));
             }
         }
     }
@@ -501,7 +506,7 @@ final class ReplicaLoop implements Runnable {
             if (now - r.deadlineNanos >= 0) {
                 it.remove();
                 readTimeout = readTimeout != null ? readTimeout : readTimedOut();
-                complete(r.future, readTimeout);
+                r.future.completeExceptionally(readTimeout);
             }
         }
         for (Iterator<PendingRead> it = readsAwaitingApply.iterator(); it.hasNext(); ) {
@@ -509,7 +514,7 @@ final class ReplicaLoop implements Runnable {
             if (now - r.deadlineNanos >= 0) {
                 it.remove();
                 readTimeout = readTimeout != null ? readTimeout : readTimedOut();
-                complete(r.future, readTimeout);
+                r.future.completeExceptionally(readTimeout);
             }
         }
         for (Iterator<PendingCommit> it = pendingCommits.values().iterator(); it.hasNext(); ) {
@@ -649,9 +654,9 @@ final class ReplicaLoop implements Runnable {
             complete(pc.future, error.withOutcomeUnknown());
         }
         pendingCommits.clear();
-        readsAwaitingIndex.values().forEach(r -> complete(r.future, error));
+        readsAwaitingIndex.values().forEach(r -> r.future.completeExceptionally(error));
         readsAwaitingIndex.clear();
-        readsAwaitingApply.forEach(r -> complete(r.future, error));
+        readsAwaitingApply.forEach(r -> r.future.completeExceptionally(error));
         readsAwaitingApply.clear();
         if (steppedUpTerm != 0) {
             events.stepDown(steppedUpTerm);

@@ -27,9 +27,9 @@ import org.vostok.vos.VosLimits;
  * read the same state and both commit. A service serializes its read-modify-write handlers with
  * its own lock, held from the first query until the commit completes.
  *
- * <p>Not thread-safe: one thread at a time. Queries block that thread until the read epoch is
- * obtained; never query from the replica's own threads' callbacks of a commit future
- * (complete your reads before committing).
+ * <p>Not thread-safe: one thread at a time. The first query blocks its thread until the read
+ * epoch is obtained (any thread will do, a commit future's continuation or a leadership handler
+ * too).
  */
 public final class Tx implements AutoCloseable {
 

@@ -1,0 +1,166 @@
+package org.vostok.rdb;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vostok.raft.Role;
+import org.vostok.rdb.testing.Await;
+import org.vostok.rdb.testing.RecordingListener;
+import org.vostok.rdb.testing.TestCluster;
+import org.vostok.rdb.testing.TestPools;
+import org.vostok.rdb.transport.LocalNetwork;
+import org.vostok.vos.Key;
+import org.vostok.vos.KeyOrder;
+import org.vostok.vos.Pool;
+
+/** Starting, failing and stopping replicas: bad pools, shutdown with work pending, timeouts, hosts that fail. */
+class ReplicaLifecycleTest {
+
+    private static final KvsPath ROOT = KvsPath.root();
+
+    @TempDir
+    Path dir;
+    private TestCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void assertNoThreadsOf(long id) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            assertFalse(t.getName().startsWith("rdb-" + id + "-") && t.isAlive(),
+                    "thread " + t.getName() + " outlived replica " + id);
+        }
+    }
+
+    @Test
+    void badPoolsAndBadFoundingsAreRefused() {
+        try (Pool pool = TestPools.create(dir.resolve("a.pool")); LocalNetwork net = new LocalNetwork(1)) {
+            RdbException unformatted = assertThrows(RdbException.class,
+                    () -> Replica.start(pool, RdbConfig.defaults(), net.endpoint(1), LeadershipListener.NONE));
+            assertEquals(RdbError.NONEXIST, unformatted.error());
+            RdbException notVoter = assertThrows(RdbException.class, () -> Replica.bootstrap(pool, 4, List.of(1L, 2L)));
+            assertEquals(RdbError.INVAL, notVoter.error());
+            Replica.bootstrap(pool, 1, List.of(1L, 2L, 3L));
+            RdbException twice = assertThrows(RdbException.class, () -> Replica.formatJoining(pool, 1));
+            assertEquals(RdbError.EXIST, twice.error());
+            // A replica that cannot start (its endpoint is taken) leaves nothing running.
+            net.endpoint(1).start(m -> { });
+            assertThrows(IllegalStateException.class,
+                    () -> Replica.start(pool, RdbConfig.defaults(), net.endpoint(1), LeadershipListener.NONE));
+            assertNoThreadsOf(1);
+            Replica r = Replica.start(pool, RdbConfig.defaults(), net.endpoint(2), LeadershipListener.NONE);
+            assertEquals(1, r.id());
+            r.close();
+        }
+        assertNoThreadsOf(1);
+    }
+
+    @Test
+    void configsOutsideTheirBoundsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> RdbConfig.builder().tickMillis(0).build());
+        assertThrows(IllegalArgumentException.class, () -> RdbConfig.builder().heartbeatTicks(30).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> RdbConfig.builder().entryBytesMax(org.vostok.rdb.store.RdbStore.ENTRY_BYTES_MAX + 1).build());
+        IllegalArgumentException lease = assertThrows(IllegalArgumentException.class,
+                () -> RdbConfig.builder().checkQuorum(false).leaseReads(true).build());
+        assertTrue(lease.getMessage().contains("leaseReads"), lease.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RdbConfig.builder().vosOperationsPerTransactionMax(1).build());
+    }
+
+    /** A leader cut off from everyone, which never notices (no CheckQuorum): its work can only wait. */
+    private Replica strandedLeader(long readTimeoutMillis) {
+        RdbConfig config = TestCluster.testConfig(31).checkQuorum(false).readTimeoutMillis(readTimeoutMillis).build();
+        cluster = TestCluster.start(dir, 3, config, 31, id -> new RecordingListener());
+        cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
+        Replica leader = cluster.awaitLeader();
+        cluster.network().isolate(leader.id());
+        return leader;
+    }
+
+    @Test
+    void closeFailsPendingWorkWithShutdownAndEndsEveryThread() throws Exception {
+        Replica leader = strandedLeader(600_000);
+        long term = leader.status().term();
+        CompletableFuture<Long> commit = leader.begin(term).update(ROOT, Key.ofUtf8("x"), b("1")).commit();
+        CompletableFuture<Optional<byte[]>> read = CompletableFuture.supplyAsync(
+                () -> leader.begin(term).lookup(ROOT, Key.ofUtf8("x")));
+        Await.until("the commit to be written", () -> leader.status().lastIndex() > leader.status().commitIndex());
+        cluster.stop(leader.id());
+        ExecutionException c = assertThrows(ExecutionException.class, commit::get);
+        assertEquals(RdbError.SHUTDOWN, ((RdbException) c.getCause()).error());
+        assertTrue(((RdbException) c.getCause()).outcomeUnknown());
+        ExecutionException r = assertThrows(ExecutionException.class, read::get);
+        assertEquals(RdbError.SHUTDOWN, ((RdbException) r.getCause()).error());
+        List<String> events = cluster.listener(leader.id()).events();
+        assertEquals(List.of("stepUp " + term, "stepDown " + term), events);
+        assertNoThreadsOf(leader.id());
+    }
+
+    @Test
+    void aReadThatCannotBeConfirmedTimesOut() {
+        Replica leader = strandedLeader(300);
+        Tx tx = leader.begin(leader.status().term());
+        RdbException e = assertThrows(RdbException.class, () -> tx.lookup(ROOT, Key.ofUtf8("x")));
+        assertEquals(RdbError.TIMEDOUT, e.error());
+    }
+
+    @Test
+    void aHostThatFailsToStepUpGivesTheLeadershipAway() {
+        AtomicBoolean thrown = new AtomicBoolean();
+        cluster = TestCluster.start(dir, 3, TestCluster.testConfig(32).build(), 32, id -> new RecordingListener() {
+            @Override
+            protected void onStepUp(long term) {
+                if (thrown.compareAndSet(false, true)) {
+                    throw new IllegalStateException("this host cannot serve");
+                }
+            }
+        });
+        long failed = Await.value("a host that failed to step up", () -> cluster.ids().stream()
+                .filter(id -> !cluster.listener(id).events().isEmpty()).findFirst());
+        Replica next = Await.value("another leader", () -> cluster.leader().filter(r -> r.id() != failed));
+        assertNotEquals(failed, next.id());
+        cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
+        Await.until("the failed host's stepDown", () -> cluster.listener(failed).steppedUpTerm() == 0);
+        List<String> events = cluster.listener(failed).events();
+        assertTrue(events.size() >= 2 && events.get(1).startsWith("stepDown"), events.toString());
+        for (long id : cluster.ids()) {
+            cluster.listener(id).assertWellFormed();
+        }
+    }
+
+    @Test
+    void leaseReadsAndQueriesInCommitContinuations() throws Exception {
+        RdbConfig config = TestCluster.testConfig(33).leaseReads(true).build();
+        cluster = TestCluster.start(dir, 3, config, 33, id -> new RecordingListener());
+        cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
+        Replica leader = cluster.awaitLeader();
+        long term = leader.status().term();
+        // A query in a commit's continuation runs on the completion thread and must not wait for itself.
+        byte[] seen = leader.begin(term).update(ROOT, Key.ofUtf8("k"), b("v")).commit()
+                .thenApply(index -> leader.begin(term).lookup(ROOT, Key.ofUtf8("k")).orElseThrow()).get();
+        assertArrayEquals(b("v"), seen);
+        assertEquals(Role.LEADER, leader.status().role());
+    }
+}
