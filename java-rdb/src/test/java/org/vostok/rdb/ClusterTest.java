@@ -21,6 +21,7 @@ import org.vostok.raft.MembershipChange;
 import org.vostok.raft.Role;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.TestCluster;
+import org.vostok.rdb.transport.LinkFaults;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 
@@ -286,5 +287,45 @@ class ClusterTest {
         cluster.stop(4);
         assertArrayEquals(b("v3"), cluster.inspectStopped(4, r -> r.lookup(ROOT, k("j3"))).orElseThrow());
         assertArrayEquals(b("yes"), cluster.inspectStopped(4, r -> r.lookup(ROOT, k("after-join"))).orElseThrow());
+    }
+
+    @Test
+    void aLossyNetworkDelaysButNeverLosesOrDuplicatesATransaction() {
+        // Drops, duplicates and reordering on every link: Raft resends, and request ids make the
+        // harness's retries apply at most once, so the counter ends exactly at the commits made.
+        cluster = TestCluster.start(dir, 3, 21);
+        createRoot();
+        cluster.network().setFaults(new LinkFaults(0.1, 0.1, 0, 15));
+        for (int i = 0; i < 25; i++) {
+            cluster.commit(tx -> {
+                long n = tx.lookup(ROOT, k("counter")).map(v -> Long.parseLong(new String(v, StandardCharsets.UTF_8)))
+                        .orElse(0L);
+                tx.update(ROOT, k("counter"), b(Long.toString(n + 1)));
+            });
+        }
+        cluster.network().reset();
+        assertEquals(Optional.of("25"), get("counter"));
+        long last = cluster.awaitLeader().status().commitIndex();
+        cluster.awaitApplied(last, cluster.ids());
+        assertTrue(cluster.network().dropped() > 0);
+    }
+
+    @Test
+    void aOneWayCutFromTheLeaderMovesTheLeadership() {
+        // The old leader still hears its followers but cannot reach them: they elect another,
+        // and CheckQuorum makes the old one step down, since no answer to its appends arrives.
+        cluster = TestCluster.start(dir, 3, 22);
+        createRoot();
+        Replica old = cluster.awaitLeader();
+        for (long other : others(old.id())) {
+            cluster.network().cut(old.id(), other);
+        }
+        Replica next = cluster.awaitLeaderAmong(others(old.id()));
+        put("moved", "yes");
+        Await.until("the old leader stepping down", () -> old.status().role() != Role.LEADER);
+        cluster.network().heal();
+        long last = put("healed", "yes");
+        cluster.awaitApplied(last, cluster.ids());
+        assertNotEquals(old.id(), next.id());
     }
 }

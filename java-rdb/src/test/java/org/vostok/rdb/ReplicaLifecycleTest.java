@@ -91,7 +91,11 @@ class ReplicaLifecycleTest {
 
     /** A leader cut off from everyone, which never notices (no CheckQuorum): its work can only wait. */
     private Replica strandedLeader(long readTimeoutMillis) {
-        RdbConfig config = TestCluster.testConfig(31).checkQuorum(false).readTimeoutMillis(readTimeoutMillis).build();
+        return strandedLeader(TestCluster.testConfig(31).readTimeoutMillis(readTimeoutMillis));
+    }
+
+    private Replica strandedLeader(RdbConfig.Builder builder) {
+        RdbConfig config = builder.checkQuorum(false).build();
         cluster = TestCluster.start(dir, 3, config, 31, id -> new RecordingListener());
         cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
         Replica leader = cluster.awaitLeader();
@@ -124,6 +128,33 @@ class ReplicaLifecycleTest {
         Tx tx = leader.begin(leader.status().term());
         RdbException e = assertThrows(RdbException.class, () -> tx.lookup(ROOT, Key.ofUtf8("x")));
         assertEquals(RdbError.TIMEDOUT, e.error());
+    }
+
+    @Test
+    void aCommitThatCannotBeAppliedInTimeEndsWithItsOutcomeUnknown() {
+        Replica leader = strandedLeader(TestCluster.testConfig(34).commitTimeoutMillis(300));
+        CompletableFuture<Long> commit = leader.begin(leader.status().term()).update(ROOT, Key.ofUtf8("x"), b("1"))
+                .commit();
+        ExecutionException e = assertThrows(ExecutionException.class, commit::get);
+        RdbException r = (RdbException) e.getCause();
+        assertEquals(RdbError.TIMEDOUT, r.error());
+        assertTrue(r.outcomeUnknown());
+    }
+
+    @Test
+    void aLeaderHoldingTooMuchUncommittedAnswersBusy() {
+        Replica leader = strandedLeader(TestCluster.testConfig(35).entryBytesMax(4096).uncommittedBytesMax(8192));
+        long term = leader.status().term();
+        List<CompletableFuture<Long>> commits = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            commits.add(leader.begin(term).update(ROOT, Key.ofUtf8("k" + i), new byte[3000]).commit());
+        }
+        // Three fit in uncommittedBytesMax; the rest are refused at once, while the first wait.
+        CompletableFuture<Long> refused = Await.value("a refused commit",
+                () -> commits.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst());
+        RdbException busy = (RdbException) assertThrows(ExecutionException.class, refused::get).getCause();
+        assertEquals(RdbError.BUSY, busy.error());
+        assertFalse(busy.outcomeUnknown());
     }
 
     @Test
