@@ -59,16 +59,20 @@ static int check_path(const char *path)
 	return VOS_OK;
 }
 
-/* Reads the layout version from the file's pmemobj header. VOS_ERR_NOTPOOL unless the
- * layout is Vostok's. */
-static int sniff_layout(const char *path, uint32_t *version_out, char layout[])
+_Static_assert(VOS_BACKEND_PMEM == (int)UMEM_BACKEND_PMEM, "backend numbers");
+_Static_assert(VOS_BACKEND_WAL == (int)UMEM_BACKEND_WAL, "backend numbers");
+
+/* Reads the backend and the layout version from the file's header (pmemobj's, or the WAL
+ * image's). VOS_ERR_NOTPOOL unless the layout is Vostok's. */
+static int sniff_layout(const char *path, uint32_t *backend_out, uint32_t *version_out,
+			char layout[])
 {
 	size_t prefix = strlen(VOS_LAYOUT_PREFIX);
 	unsigned long v;
 	char *end;
 	int rc;
 
-	rc = umem_pmem_layout(path, layout);
+	rc = umem_probe(path, backend_out, layout);
 	if (rc != VOS_OK)
 		return rc;
 	if (strncmp(layout, VOS_LAYOUT_PREFIX, prefix) != 0)
@@ -138,14 +142,48 @@ static void pool_free(struct vos_pool *pool)
 	free(pool);
 }
 
+static int check_opts(const vos_pool_opts_t *opts)
+{
+	if (opts->backend != 0 && opts->backend != VOS_BACKEND_PMEM &&
+	    opts->backend != VOS_BACKEND_WAL)
+		return vos_fail(VOS_ERR_INVAL,
+				"backend %u is unknown: use VOS_BACKEND_PMEM (1) or VOS_BACKEND_WAL "
+				"(2)", opts->backend);
+	if (opts->reserved0 != 0)
+		return vos_fail(VOS_ERR_INVAL, "vos_pool_opts_t.reserved0 must be 0");
+	for (size_t i = 0; i < sizeof(opts->reserved) / sizeof(opts->reserved[0]); i++)
+		if (opts->reserved[i] != 0)
+			return vos_fail(VOS_ERR_INVAL, "vos_pool_opts_t.reserved[%zu] must be 0", i);
+	if (opts->backend != VOS_BACKEND_WAL &&
+	    (opts->wal_segment_bytes != 0 || opts->wal_checkpoint_bytes != 0))
+		return vos_fail(VOS_ERR_INVAL,
+				"wal_segment_bytes and wal_checkpoint_bytes apply to the WAL "
+				"backend only; leave them 0 or choose VOS_BACKEND_WAL");
+	return VOS_OK;
+}
+
 VOS_EXPORT int vos_pool_create(const char *path, uint64_t size_bytes, vos_pool_t **pool_out)
 {
+	return vos_pool_create_opts(path, size_bytes, NULL, pool_out);
+}
+
+VOS_EXPORT int vos_pool_create_opts(const char *path, uint64_t size_bytes,
+				    const vos_pool_opts_t *opts, vos_pool_t **pool_out)
+{
+	static const vos_pool_opts_t defaults = { .backend = VOS_BACKEND_PMEM };
 	char layout[32];
 	struct vos_root_df *root;
 	struct umem *um;
+	uint32_t backend;
 	int rc;
 
 	vos_clear_message();
+	if (opts == NULL)
+		opts = &defaults;
+	rc = check_opts(opts);
+	if (rc != VOS_OK)
+		return rc;
+	backend = opts->backend == 0 ? VOS_BACKEND_PMEM : opts->backend;
 	rc = check_path(path);
 	if (rc != VOS_OK)
 		return rc;
@@ -160,7 +198,17 @@ VOS_EXPORT int vos_pool_create(const char *path, uint64_t size_bytes, vos_pool_t
 		return vos_fail(VOS_ERR_EXIST,
 				"%s exists already: destroy it first or choose another path", path);
 	snprintf(layout, sizeof(layout), "%s%u", VOS_LAYOUT_PREFIX, VOS_LAYOUT_VERSION);
-	rc = umem_pmem_create(path, layout, size_bytes, sizeof(struct vos_root_df), &um);
+	if (backend == VOS_BACKEND_WAL) {
+		struct umem_wal_params params = {
+			.segment_bytes = opts->wal_segment_bytes,
+			.checkpoint_bytes = opts->wal_checkpoint_bytes,
+		};
+
+		rc = umem_wal_create(path, layout, size_bytes, sizeof(struct vos_root_df), &params,
+				     &um);
+	} else {
+		rc = umem_pmem_create(path, layout, size_bytes, sizeof(struct vos_root_df), &um);
+	}
 	if (rc != VOS_OK)
 		return rc;
 
@@ -184,7 +232,7 @@ VOS_EXPORT int vos_pool_create(const char *path, uint64_t size_bytes, vos_pool_t
 		rc = pool_wrap(path, um, pool_out);
 	if (rc != VOS_OK) {
 		umem_close(um);
-		unlink(path);
+		umem_remove(backend, path);
 	}
 	return rc;
 }
@@ -194,7 +242,7 @@ VOS_EXPORT int vos_pool_open(const char *path, vos_pool_t **pool_out)
 	char layout[UMEM_PMEM_LAYOUT_BYTES_MAX];
 	const struct vos_root_df *root;
 	struct btr_tree conts;
-	uint32_t version;
+	uint32_t backend, version;
 	struct umem *um;
 	int rc;
 
@@ -205,7 +253,7 @@ VOS_EXPORT int vos_pool_open(const char *path, vos_pool_t **pool_out)
 	if (pool_out == NULL)
 		return vos_fail(VOS_ERR_INVAL, "pool_out is NULL");
 	/* Everything that can refuse the file without writing to it comes first. */
-	rc = sniff_layout(path, &version, layout);
+	rc = sniff_layout(path, &backend, &version, layout);
 	if (rc != VOS_OK)
 		return rc;
 	if (version > VOS_LAYOUT_VERSION)
@@ -213,7 +261,7 @@ VOS_EXPORT int vos_pool_open(const char *path, vos_pool_t **pool_out)
 				"%s has pool layout %u, newer than layout %u that this library "
 				"reads: open it with a newer libvostok-vos", path, version,
 				VOS_LAYOUT_VERSION);
-	rc = umem_pmem_open(path, layout, sizeof(struct vos_root_df), &um);
+	rc = umem_open(backend, path, layout, sizeof(struct vos_root_df), &um);
 	if (rc != VOS_OK)
 		return rc;
 	root = umem_ptr(um, um->root);
@@ -262,17 +310,21 @@ VOS_EXPORT int vos_pool_close(vos_pool_t *pool)
 VOS_EXPORT int vos_pool_destroy(const char *path)
 {
 	char layout[UMEM_PMEM_LAYOUT_BYTES_MAX];
-	uint32_t version;
+	uint32_t backend, version;
 	int rc;
 
 	vos_clear_message();
 	rc = check_path(path);
 	if (rc != VOS_OK)
 		return rc;
-	rc = sniff_layout(path, &version, layout);
+	rc = sniff_layout(path, &backend, &version, layout);
+	/* A WAL pool whose header is damaged is still known for one by its mark, and can be
+	 * removed. */
+	if (rc == VOS_ERR_CORRUPT && backend == UMEM_BACKEND_WAL)
+		rc = VOS_OK;
 	if (rc != VOS_OK)
 		return rc;
-	return umem_pmem_remove(path);
+	return umem_remove(backend, path);
 }
 
 VOS_EXPORT int vos_pool_query(vos_pool_t *pool, vos_pool_info_t *info_out)
@@ -291,6 +343,8 @@ VOS_EXPORT int vos_pool_query(vos_pool_t *pool, vos_pool_info_t *info_out)
 	umem_space(pool->um, &info_out->total_bytes, &info_out->free_bytes);
 	info_out->layout_version = pool->root->layout_version;
 	info_out->containers = (uint32_t)pool->root->conts.count;
+	info_out->backend = pool->um->backend;
+	info_out->reserved = 0;
 	vos_pool_unlock(pool);
 	return VOS_OK;
 }

@@ -21,7 +21,8 @@
  *
  * This is what both backends need: PMDK's libpmemobj (umem_pmem.c), whose undo log snapshots
  * each added range before it changes, and a DRAM heap whose transactions append the final
- * bytes of every added range (and of new allocations) as redo records to a write-ahead log.
+ * bytes of every added range (and of new allocations) as redo records to a write-ahead log
+ * (umem_wal.c).
  */
 #ifndef VOSTOK_UMEM_H
 #define VOSTOK_UMEM_H
@@ -44,6 +45,12 @@ enum umem_tx_flags {
 	UMEM_TX_MAINTENANCE = 1,
 };
 
+/* The backends; the values are those of enum vos_backend in vos.h. */
+enum umem_backend {
+	UMEM_BACKEND_PMEM = 1, /* a pmemobj pool file (umem_pmem.c) */
+	UMEM_BACKEND_WAL  = 2, /* a DRAM heap, a write-ahead log and a checkpointed image (umem_wal.c) */
+};
+
 struct umem;
 
 struct umem_ops {
@@ -64,6 +71,7 @@ struct umem {
 	uint64_t   size;      /* bytes mapped at base; every valid offset is below it */
 	umem_off_t root;      /* the caller's root area, fixed for the life of the space */
 	uint64_t   root_size;
+	uint32_t   backend;   /* enum umem_backend */
 };
 
 static inline void *umem_ptr(const struct umem *um, umem_off_t off)
@@ -148,5 +156,55 @@ int umem_pmem_open(const char *path, const char *layout, uint64_t root_size,
 
 /* Removes a pool file that nobody has open; VOS_ERR_BUSY otherwise. */
 int umem_pmem_remove(const char *path);
+
+/* ------------------------------------------------------------------------------------------
+ * The WAL backend (umem_wal.c): the heap in DRAM, one write-ahead log record per transaction
+ * with one fdatasync, the image checkpointed in the background. The pool path is the image;
+ * the log's segments are <path>.wal.<n> next to it.
+ */
+
+/* Tuning of a WAL pool, fixed when it is created; 0 picks the default. */
+struct umem_wal_params {
+	uint64_t segment_bytes;    /* bytes of one log segment file (frames; the header is extra) */
+	uint64_t checkpoint_bytes; /* the log grown past this since the last checkpoint starts one */
+};
+
+#define UMEM_WAL_SEGMENT_BYTES_DEFAULT    (16ull << 20)
+#define UMEM_WAL_SEGMENT_BYTES_MIN        (64ull << 10)
+#define UMEM_WAL_SEGMENT_BYTES_MAX        (1ull << 30)
+#define UMEM_WAL_CHECKPOINT_BYTES_DEFAULT (64ull << 20)
+
+/* Reads the layout name from a WAL pool's image header without opening the pool.
+ * VOS_ERR_NOTPOOL: not a WAL image; VOS_ERR_CORRUPT: its header fails its checksum. */
+int umem_wal_layout(const char *path, char layout_out[UMEM_PMEM_LAYOUT_BYTES_MAX]);
+
+/* VOS_ERR_EXIST also when log segments of an earlier pool are left at <path>.wal.<n>. */
+int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
+		    uint64_t root_size, const struct umem_wal_params *params,
+		    struct umem **um_out);
+
+/* Loads the image and replays the log from the last checkpoint. VOS_ERR_BUSY when another
+ * process, or another handle in this one, has the pool open; VOS_ERR_CORRUPT, with nothing
+ * written, when a header, a needed segment or a record that should be whole is damaged,
+ * missing or belongs to another pool. */
+int umem_wal_open(const char *path, const char *layout, uint64_t root_size,
+		  struct umem **um_out);
+
+/* Removes the image and every log segment of a pool that nobody has open. */
+int umem_wal_remove(const char *path);
+
+/* ------------------------------------------------------------------------------------------
+ * Either backend, by what the file holds (umem.c).
+ */
+
+/* The backend and layout name of the pool file at path, read without opening it. Errors as
+ * umem_pmem_layout() and umem_wal_layout(); on VOS_ERR_CORRUPT *backend_out is still set. */
+int umem_probe(const char *path, uint32_t *backend_out,
+	       char layout_out[UMEM_PMEM_LAYOUT_BYTES_MAX]);
+
+int umem_open(uint32_t backend, const char *path, const char *layout, uint64_t root_size,
+	      struct umem **um_out);
+
+int umem_remove(uint32_t backend, const char *path);
 
 #endif /* VOSTOK_UMEM_H */

@@ -425,6 +425,7 @@ static struct umem_pmem *wrap(PMEMobjpool *pop, const char *path, uint64_t root_
 	pm->um.size = (uint64_t)st.st_size;
 	pm->um.root = root.off + sizeof(struct umem_pmem_hdr);
 	pm->um.root_size = root_size;
+	pm->um.backend = UMEM_BACKEND_PMEM;
 	/* pmemobj maps the pool at pop; offsets are relative to it. */
 	VOS_ASSERT((char *)pm->hdr == pm->um.base + root.off);
 	register_small_classes(pm);

@@ -1,7 +1,9 @@
 /*
  * vos.h: the flat C ABI of libvostok-vos, the versioning object store.
  *
- * A pool is a pmemobj pool file. A pool holds containers (128-bit UUIDs); a container holds
+ * A pool is a pmemobj pool file (the PMDK backend) or an image file with a write-ahead log
+ * beside it (the WAL backend, for machines with NVMe or SSD but no persistent memory); both
+ * behave the same through this ABI. A pool holds containers (128-bit UUIDs); a container holds
  * objects (64-bit ids); an object holds keys, ordered either as unsigned 64-bit integers or as
  * byte strings (lexical, unsigned byte order, shorter first on a common prefix); a key holds a
  * chain of values versioned by epoch. Fetch at epoch E returns the newest version at or below E.
@@ -27,8 +29,10 @@
 extern "C" {
 #endif
 
-/* The version of this ABI; bump it when a struct layout or a function signature changes. */
-#define VOS_ABI_VERSION 1
+/* The version of this ABI; bump it when a struct layout or a function signature changes.
+ * 2: vos_pool_create_opts() and vos_pool_opts_t, vos_pool_info_t.backend (the struct grew from
+ * 24 to 32 bytes). */
+#define VOS_ABI_VERSION 2
 
 /* Limits. Anything larger is refused with VOS_ERR_TOOBIG, before anything is changed. */
 #define VOS_KEY_BYTES_MAX   4096u          /* a lexical key: 1 .. 4096 bytes */
@@ -76,6 +80,37 @@ uint32_t vos_abi_version(void);
  */
 typedef struct vos_pool vos_pool_t;
 
+/* How a pool keeps its data durable, chosen when it is created. */
+enum vos_backend {
+	/* A pmemobj pool file (PMDK): on a DAX file system the file is mapped directly; elsewhere
+	 * persistence is emulated with msync, which costs several milliseconds a transaction. */
+	VOS_BACKEND_PMEM = 1,
+	/* The heap in DRAM (the whole pool is held in memory), every transaction appended to a
+	 * write-ahead log with one fdatasync, the image checkpointed in the background. For
+	 * machines with NVMe or SSD but no persistent memory. Files: the pool path (the image, of
+	 * size_bytes) and log segments <path>.wal.<n> beside it, which take up to about twice
+	 * wal_checkpoint_bytes more. */
+	VOS_BACKEND_WAL  = 2,
+};
+
+/* Limits of the WAL backend's tuning. */
+#define VOS_WAL_SEGMENT_BYTES_MIN (64ull << 10) /* a multiple of 4096 from here ... */
+#define VOS_WAL_SEGMENT_BYTES_MAX (1ull << 30)  /* ... to here */
+
+/* Options for vos_pool_create_opts(). Zero everything, then set what you need: zero is the
+ * default of every field. */
+typedef struct vos_pool_opts {
+	uint32_t backend;              /* enum vos_backend; 0: VOS_BACKEND_PMEM */
+	uint32_t reserved0;            /* must be 0 */
+	/* VOS_BACKEND_WAL only (0 for the PMDK backend): the size of one log segment file, and
+	 * how much log makes the background thread checkpoint the image (at least twice the
+	 * segment size; it also bounds the work of recovery). 0: an eighth of the pool, from
+	 * 1 MiB to 16 MiB, and half the pool, from 4 MiB to 64 MiB. */
+	uint64_t wal_segment_bytes;
+	uint64_t wal_checkpoint_bytes;
+	uint64_t reserved[5];          /* must be 0 */
+} vos_pool_opts_t;                 /* 64 bytes */
+
 /* total_bytes is the heap's capacity, measured when the pool was created; free_bytes is what
  * is not allocated to stored data, kept exact in every transaction. The allocator gives whole
  * chunks of the heap to each size of allocation, so on a small pool a write can meet
@@ -85,22 +120,36 @@ typedef struct vos_pool_info {
 	uint64_t free_bytes;     /* of those, not allocated */
 	uint32_t layout_version; /* the layout version stored in the pool */
 	uint32_t containers;     /* containers in the pool */
-} vos_pool_info_t;           /* 24 bytes */
+	uint32_t backend;        /* enum vos_backend (ABI 2) */
+	uint32_t reserved;       /* 0 */
+} vos_pool_info_t;           /* 32 bytes */
 
-/* Creates a pool file of size_bytes (>= VOS_POOL_BYTES_MIN) at path; VOS_ERR_EXIST if the file
- * exists. On a DAX file system the file is mapped directly; elsewhere persistence is emulated. */
+/* Creates a pool file of size_bytes (>= VOS_POOL_BYTES_MIN) at path with the PMDK backend;
+ * VOS_ERR_EXIST if the file exists. On a DAX file system the file is mapped directly; elsewhere
+ * persistence is emulated. The same as vos_pool_create_opts() with opts NULL. */
 int vos_pool_create(const char *path, uint64_t size_bytes, vos_pool_t **pool_out);
 
-/* Opens an existing pool. VOS_ERR_NONEXIST if there is no file, VOS_ERR_NOTPOOL if it is not a
- * Vostok pool, VOS_ERR_LAYOUT if it is newer than this library, VOS_ERR_BUSY if another process
- * (or another handle in this one) has it open, VOS_ERR_CORRUPT if its headers are damaged.
- * A failed open with NONEXIST, NOTPOOL, LAYOUT or BUSY changes nothing in the file. */
+/* Creates a pool with the backend and tuning in opts (NULL: all defaults). VOS_ERR_INVAL for an
+ * unknown backend, a reserved field that is not 0, or tuning outside its limits; VOS_ERR_EXIST
+ * also when log segments of an earlier WAL pool are left at <path>.wal.*. */
+int vos_pool_create_opts(const char *path, uint64_t size_bytes, const vos_pool_opts_t *opts,
+			 vos_pool_t **pool_out);
+
+/* Opens an existing pool, of either backend (the file says which). VOS_ERR_NONEXIST if there
+ * is no file, VOS_ERR_NOTPOOL if it is not a Vostok pool, VOS_ERR_LAYOUT if it is newer than
+ * this library, VOS_ERR_BUSY if another process (or another handle in this one) has it open,
+ * VOS_ERR_CORRUPT if its headers are damaged (or, for a WAL pool, a log segment it needs is
+ * missing, damaged or another pool's). A failed open with NONEXIST, NOTPOOL, LAYOUT or BUSY
+ * changes nothing in the file; a WAL pool's open writes nothing unless it succeeds. A WAL
+ * pool's open loads the image and replays the log written since its last checkpoint. */
 int vos_pool_open(const char *path, vos_pool_t **pool_out);
 
-/* Closes the pool and every container handle still open in it. */
+/* Closes the pool and every container handle still open in it. A WAL pool checkpoints its
+ * image first, so the next open has no log to replay. */
 int vos_pool_close(vos_pool_t *pool);
 
-/* Removes a pool file that no process has open. VOS_ERR_NOTPOOL if it is not a Vostok pool. */
+/* Removes a pool file (and a WAL pool's log segments) that no process has open.
+ * VOS_ERR_NOTPOOL if it is not a Vostok pool. */
 int vos_pool_destroy(const char *path);
 
 int vos_pool_query(vos_pool_t *pool, vos_pool_info_t *info_out);
