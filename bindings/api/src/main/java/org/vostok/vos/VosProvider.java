@@ -18,20 +18,41 @@ public interface VosProvider {
     String name();
 
     /**
-     * Creates a pool file of {@code sizeBytes} (at least {@link VosLimits#POOL_BYTES_MIN}) and
-     * opens it. {@link VosError#EXIST} if the file exists.
+     * Creates a pool file of {@code sizeBytes} (at least {@link VosLimits#POOL_BYTES_MIN}) with
+     * the PMDK backend ({@link PoolOptions#pmem()}) and opens it. {@link VosError#EXIST} if the
+     * file exists.
      */
     Pool createPool(Path path, long sizeBytes);
+
+    /**
+     * Creates a pool with the backend and tuning in {@code options} and opens it.
+     * {@link VosError#EXIST} if the file exists (or, for the WAL backend, log segments of an
+     * earlier pool are left at {@code <path>.wal.*}); {@link VosError#INVAL} if the library
+     * refuses the tuning. {@link #openPool} opens a pool of either backend.
+     *
+     * <p>The default implementation supports the PMDK backend only and fails with
+     * {@link VosError#INVAL} for any other; implementations that have more override it.
+     */
+    default Pool createPool(Path path, long sizeBytes, PoolOptions options) {
+        if (!options.equals(PoolOptions.pmem())) {
+            throw new VosException(VosError.INVAL, "the provider " + name() + " cannot create pools with "
+                    + options + "; use PoolOptions.pmem() or another provider");
+        }
+        return createPool(path, sizeBytes);
+    }
 
     /**
      * Opens an existing pool. {@link VosError#NONEXIST} if there is no file,
      * {@link VosError#NOTPOOL} if it is not a Vostok pool, {@link VosError#LAYOUT} if a newer
      * library wrote it, {@link VosError#BUSY} if it is open already (in this process or another).
-     * A failed open changes nothing in the file.
+     * A failed open changes nothing in the file. The pool's backend is read from the file.
      */
     Pool openPool(Path path);
 
-    /** Removes a pool file that is not open; {@link VosError#NOTPOOL} if it is not a Vostok pool. */
+    /**
+     * Removes a pool file (and a WAL pool's log segments) that is not open;
+     * {@link VosError#NOTPOOL} if it is not a Vostok pool.
+     */
     void destroyPool(Path path);
 
     /**

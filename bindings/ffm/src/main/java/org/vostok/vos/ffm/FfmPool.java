@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.vostok.vos.Container;
 import org.vostok.vos.Pool;
+import org.vostok.vos.PoolBackend;
 import org.vostok.vos.PoolInfo;
 import org.vostok.vos.Transaction;
 import org.vostok.vos.VosError;
@@ -75,7 +76,8 @@ final class FfmPool implements Pool {
                 throw VosNative.failure(rc, "querying the pool " + path);
             }
             return new PoolInfo(info.get(JAVA_LONG, VosNative.INFO_TOTAL), info.get(JAVA_LONG, VosNative.INFO_FREE),
-                    info.get(JAVA_INT, VosNative.INFO_LAYOUT), info.get(JAVA_INT, VosNative.INFO_CONTAINERS));
+                    info.get(JAVA_INT, VosNative.INFO_LAYOUT), info.get(JAVA_INT, VosNative.INFO_CONTAINERS),
+                    PoolBackend.ofCode(info.get(JAVA_INT, VosNative.INFO_BACKEND)));
         } catch (Throwable t) {
             throw VosNative.rethrow(t);
         } finally {

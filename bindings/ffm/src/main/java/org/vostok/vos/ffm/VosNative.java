@@ -53,11 +53,24 @@ final class VosNative {
             JAVA_LONG.withName("total_bytes"),
             JAVA_LONG.withName("free_bytes"),
             JAVA_INT.withName("layout_version"),
-            JAVA_INT.withName("containers"));
+            JAVA_INT.withName("containers"),
+            JAVA_INT.withName("backend"),
+            JAVA_INT.withName("reserved"));
     static final long INFO_TOTAL = offset(POOL_INFO, "total_bytes");
     static final long INFO_FREE = offset(POOL_INFO, "free_bytes");
     static final long INFO_LAYOUT = offset(POOL_INFO, "layout_version");
     static final long INFO_CONTAINERS = offset(POOL_INFO, "containers");
+    static final long INFO_BACKEND = offset(POOL_INFO, "backend");
+
+    static final StructLayout POOL_OPTS = MemoryLayout.structLayout(
+            JAVA_INT.withName("backend"),
+            JAVA_INT.withName("reserved0"),
+            JAVA_LONG.withName("wal_segment_bytes"),
+            JAVA_LONG.withName("wal_checkpoint_bytes"),
+            MemoryLayout.sequenceLayout(5, JAVA_LONG).withName("reserved"));
+    static final long OPTS_BACKEND = offset(POOL_OPTS, "backend");
+    static final long OPTS_WAL_SEGMENT = offset(POOL_OPTS, "wal_segment_bytes");
+    static final long OPTS_WAL_CHECKPOINT = offset(POOL_OPTS, "wal_checkpoint_bytes");
 
     static final StructLayout OP = MemoryLayout.structLayout(
             JAVA_INT.withName("kind"),
@@ -140,7 +153,8 @@ final class VosNative {
 
     static {
         // The sizes vos.h states next to each struct; a mismatch is a bug here, not a user's problem.
-        checkSize(POOL_INFO, 24);
+        checkSize(POOL_INFO, 32);
+        checkSize(POOL_OPTS, 64);
         checkSize(OP, 64);
         checkSize(FETCH_REQ, 64);
         checkSize(ITER_REQ, 48);
@@ -150,7 +164,7 @@ final class VosNative {
 
     private static final List<String> SYMBOLS = List.of(
             "vos_strerror", "vos_last_message", "vos_abi_version",
-            "vos_pool_create", "vos_pool_open", "vos_pool_close", "vos_pool_destroy", "vos_pool_query",
+            "vos_pool_create", "vos_pool_create_opts", "vos_pool_open", "vos_pool_close", "vos_pool_destroy", "vos_pool_query",
             "vos_cont_create", "vos_cont_destroy", "vos_cont_open", "vos_cont_close", "vos_cont_list",
             "vos_tx_apply", "vos_fetch", "vos_iterate", "vos_discard", "vos_aggregate");
 
@@ -173,8 +187,8 @@ final class VosNative {
 
     static final MethodHandle STRERROR = handle("vos_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), CRITICAL);
     static final MethodHandle LAST_MESSAGE = handle("vos_last_message", FunctionDescriptor.of(ADDRESS), CRITICAL);
-    static final MethodHandle POOL_CREATE = handle("vos_pool_create",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    static final MethodHandle POOL_CREATE_OPTS = handle("vos_pool_create_opts",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
     static final MethodHandle POOL_OPEN = handle("vos_pool_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle POOL_CLOSE = handle("vos_pool_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle POOL_DESTROY = handle("vos_pool_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
