@@ -18,6 +18,7 @@ static char dir[512];
 static char path_buf[1024];
 static pid_t owner_pid;
 static uint64_t rng_state;
+static uint32_t backend = VOS_BACKEND_PMEM;
 
 _Noreturn void check_failed(const char *file, int line, const char *what)
 {
@@ -55,6 +56,14 @@ void test_init(const char *name, bool pmem_force)
 	const char *tmp = getenv("TMPDIR");
 	const char *seed = getenv("VOSTOK_TEST_SEED");
 
+	const char *which = getenv("VOSTOK_TEST_BACKEND");
+
+	if (which != NULL && strcmp(which, "wal") == 0) {
+		backend = VOS_BACKEND_WAL;
+	} else if (which != NULL && which[0] != '\0' && strcmp(which, "pmem") != 0) {
+		fprintf(stderr, "VOSTOK_TEST_BACKEND=%s: use pmem or wal\n", which);
+		exit(2);
+	}
 	setenv("PMEM_IS_PMEM_FORCE", pmem_force ? "1" : "0", 1);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	snprintf(dir, sizeof(dir), "%s/vostok-%s-XXXXXX", tmp != NULL && tmp[0] ? tmp : "/tmp",
@@ -73,8 +82,30 @@ void test_init(const char *name, bool pmem_force)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		rng_state = (uint64_t)ts.tv_sec * 1000000007ull ^ (uint64_t)ts.tv_nsec;
 	}
-	printf("%s: VOSTOK_TEST_SEED=%llu PMEM_IS_PMEM_FORCE=%d dir=%s\n", name,
-	       (unsigned long long)rng_state, pmem_force ? 1 : 0, dir);
+	printf("%s: VOSTOK_TEST_SEED=%llu PMEM_IS_PMEM_FORCE=%d VOSTOK_TEST_BACKEND=%s dir=%s\n",
+	       name, (unsigned long long)rng_state, pmem_force ? 1 : 0,
+	       backend == VOS_BACKEND_WAL ? "wal" : "pmem", dir);
+}
+
+uint32_t test_backend(void)
+{
+	return backend;
+}
+
+int test_pool_create(const char *path, uint64_t size_bytes, vos_pool_t **pool_out)
+{
+	vos_pool_opts_t opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.backend = backend;
+	if (backend == VOS_BACKEND_WAL) {
+		const char *seg = getenv("VOSTOK_TEST_WAL_SEGMENT_BYTES");
+		const char *ckpt = getenv("VOSTOK_TEST_WAL_CHECKPOINT_BYTES");
+
+		opts.wal_segment_bytes = seg != NULL ? strtoull(seg, NULL, 0) : 256u << 10;
+		opts.wal_checkpoint_bytes = ckpt != NULL ? strtoull(ckpt, NULL, 0) : 1u << 20;
+	}
+	return vos_pool_create_opts(path, size_bytes, &opts, pool_out);
 }
 
 const char *test_dir(void)

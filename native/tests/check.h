@@ -32,8 +32,18 @@ _Noreturn void check_failed_rc(const char *file, int line, const char *expr, int
 
 /* Sets PMEM_IS_PMEM_FORCE (before any pmemobj call), makes a fresh temporary directory that
  * is removed at exit, and seeds the PRNG from VOSTOK_TEST_SEED or the clock (printed, so a
- * failing run can be repeated). */
+ * failing run can be repeated). The backend for test_pool_create() comes from
+ * VOSTOK_TEST_BACKEND: "pmem" (the default) or "wal". */
 void test_init(const char *name, bool pmem_force);
+
+/* VOS_BACKEND_PMEM or VOS_BACKEND_WAL, as VOSTOK_TEST_BACKEND says. */
+uint32_t test_backend(void);
+
+/* Creates a pool with the test's backend. WAL pools get small segments and frequent
+ * checkpoints, so that every test also runs segment changes and checkpoints:
+ * VOSTOK_TEST_WAL_SEGMENT_BYTES (default 256 KiB) and VOSTOK_TEST_WAL_CHECKPOINT_BYTES
+ * (default 1 MiB). */
+int test_pool_create(const char *path, uint64_t size_bytes, vos_pool_t **pool_out);
 
 /* The temporary directory, and a path inside it. */
 const char *test_dir(void);

@@ -150,7 +150,7 @@ int main(void)
 	uint32_t extra = 0;
 
 	test_init("aggregate", true);
-	CHECK_OK(vos_pool_create(test_path("agg.pool"), 128ull << 20, &pool));
+	CHECK_OK(test_pool_create(test_path("agg.pool"), 128ull << 20, &pool));
 	CHECK_OK(vos_cont_create(pool, uuid));
 	CHECK_OK(vos_cont_open(pool, uuid, &cont));
 	load();

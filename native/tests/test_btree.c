@@ -11,6 +11,7 @@
 #include "btree.h"
 #include "error.h"
 #include "umem.h"
+#include "wal_heap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,10 +394,21 @@ int main(void)
 	model = calloc(MODEL_MAX + 1, sizeof(*model));
 	saved = calloc(MODEL_MAX + 1, sizeof(*saved));
 	CHECK(model != NULL && saved != NULL);
-	CHECK_OK(umem_pmem_create(test_path("pool"), "vostok-btree-test", 128ull << 20,
-				  sizeof(struct btr_root), &um));
+	if (test_backend() == VOS_BACKEND_WAL) {
+		struct umem_wal_params params = { .segment_bytes = 256u << 10,
+						  .checkpoint_bytes = 1u << 20 };
+
+		CHECK_OK(umem_wal_create(test_path("pool"), "vostok-btree-test", 128ull << 20,
+					 sizeof(struct btr_root), &params, &um));
+	} else {
+		CHECK_OK(umem_pmem_create(test_path("pool"), "vostok-btree-test", 128ull << 20,
+					  sizeof(struct btr_root), &um));
+	}
 	run(um, BTR_KEYS_INTEGER, 300);
 	run(um, BTR_KEYS_LEXICAL, 300);
+	/* The WAL backend's allocator: every block and free list agrees after all of it. */
+	if (test_backend() == VOS_BACKEND_WAL)
+		CHECK_OK(wal_heap_verify(um));
 	umem_close(um);
 	free(model);
 	free(saved);

@@ -171,7 +171,7 @@ static void test_other_pools(void)
 	vos_cont_h here, there;
 
 	uuid_of(uuid, 4);
-	CHECK_OK(vos_pool_create(test_path("other.pool"), 16u << 20, &other));
+	CHECK_OK(test_pool_create(test_path("other.pool"), 16u << 20, &other));
 	CHECK_OK(vos_cont_create(other, uuid));
 	CHECK_OK(vos_cont_open(other, uuid, &there));
 	CHECK_OK(vos_cont_open(pool, uuid, &here));
@@ -191,7 +191,7 @@ static void test_other_pools(void)
 int main(void)
 {
 	test_init("cont", true);
-	CHECK_OK(vos_pool_create(test_path("cont.pool"), 64ull << 20, &pool));
+	CHECK_OK(test_pool_create(test_path("cont.pool"), 64ull << 20, &pool));
 	test_create_list();
 	test_open_close_destroy();
 	test_handle_limit();

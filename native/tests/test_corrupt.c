@@ -128,7 +128,7 @@ int main(void)
 
 	test_init("corrupt", true);
 	path = strdup(test_path("corrupt.pool"));
-	CHECK_OK(vos_pool_create(path, 32ull << 20, &pool));
+	CHECK_OK(test_pool_create(path, 32ull << 20, &pool));
 	CHECK_OK(vos_cont_create(pool, uuid));
 	CHECK_OK(vos_cont_open(pool, uuid, &cont));
 	CHECK_OK(test_obj_create(pool, cont, 1, VOS_KEYS_INTEGER, 1));

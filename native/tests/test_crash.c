@@ -210,7 +210,7 @@ int main(int argc, char **argv)
 
 	test_init(force ? "crash" : "crash-msync", force);
 	snprintf(pool_path, sizeof(pool_path), "%s", test_path("crash.pool"));
-	CHECK_OK(vos_pool_create(pool_path, 256ull << 20, &pool));
+	CHECK_OK(test_pool_create(pool_path, 256ull << 20, &pool));
 	CHECK_OK(vos_cont_create(pool, uuid));
 	CHECK_OK(vos_cont_open(pool, uuid, &cont));
 	CHECK_OK(test_obj_create(pool, cont, OID_DATA, VOS_KEYS_INTEGER, 0));

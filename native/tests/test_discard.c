@@ -269,7 +269,7 @@ int main(void)
 	uint8_t u1[16] = { 0xd1, 1 }, u2[16] = { 0xd1, 2 };
 
 	test_init("discard", true);
-	CHECK_OK(vos_pool_create(test_path("discard.pool"), 256ull << 20, &pool));
+	CHECK_OK(test_pool_create(test_path("discard.pool"), 256ull << 20, &pool));
 	CHECK_OK(vos_cont_create(pool, u1));
 	CHECK_OK(vos_cont_create(pool, u2));
 	CHECK_OK(vos_cont_open(pool, u1, &cont));

@@ -219,7 +219,7 @@ int main(void)
 	uint8_t uuid[16] = { 0x17 };
 
 	test_init("iterate", true);
-	CHECK_OK(vos_pool_create(test_path("iter.pool"), 32ull << 20, &pool));
+	CHECK_OK(test_pool_create(test_path("iter.pool"), 32ull << 20, &pool));
 	CHECK_OK(vos_cont_create(pool, uuid));
 	CHECK_OK(vos_cont_open(pool, uuid, &cont));
 	load();

@@ -163,7 +163,7 @@ int main(void)
 	for (uint64_t i = 1; i < KEYS; i++)
 		CHECK(sorted[i - 1] < sorted[i]);
 
-	CHECK_OK(vos_pool_create(test_path("million.pool"), 512ull << 20, &pool));
+	CHECK_OK(test_pool_create(test_path("million.pool"), 512ull << 20, &pool));
 	CHECK_OK(vos_cont_create(pool, uuid));
 	CHECK_OK(vos_cont_open(pool, uuid, &cont));
 	CHECK_OK(test_obj_create(pool, cont, 1, VOS_KEYS_INTEGER, 1));

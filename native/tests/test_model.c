@@ -526,7 +526,7 @@ int main(void)
 
 	test_init("model", true);
 	make_keys();
-	CHECK_OK(vos_pool_create(test_path("model.pool"), 256ull << 20, &pool));
+	CHECK_OK(test_pool_create(test_path("model.pool"), 256ull << 20, &pool));
 	CHECK_OK(vos_cont_create(pool, uuid));
 	CHECK_OK(vos_cont_open(pool, uuid, &cont));
 	for (uint64_t oid = 1; oid <= N_OBJS; oid++) {

@@ -87,7 +87,7 @@ int main(void)
 	uint32_t batches;
 
 	test_init("nospace", true);
-	CHECK_OK(vos_pool_create(test_path("small.pool"), VOS_POOL_BYTES_MIN, &pool));
+	CHECK_OK(test_pool_create(test_path("small.pool"), VOS_POOL_BYTES_MIN, &pool));
 	CHECK_OK(vos_cont_create(pool, u1));
 	CHECK_OK(vos_cont_create(pool, u2));
 	CHECK_OK(vos_cont_open(pool, u1, &cont));

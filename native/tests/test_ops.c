@@ -346,7 +346,7 @@ int main(void)
 	uint8_t u1[16] = { 0xc0, 1 }, u2[16] = { 0xc0, 2 };
 
 	test_init("ops", true);
-	CHECK_OK(vos_pool_create(test_path("ops.pool"), 64ull << 20, &pool));
+	CHECK_OK(test_pool_create(test_path("ops.pool"), 64ull << 20, &pool));
 	CHECK_OK(vos_cont_create(pool, u1));
 	CHECK_OK(vos_cont_create(pool, u2));
 	CHECK_OK(vos_cont_open(pool, u1, &cont));

@@ -1,13 +1,14 @@
 /*
  * test_pool: pool create, open, close, destroy and query, and every way a path or a file can be
  * wrong: a missing file or directory, a file that exists, a size below the minimum, a file
- * that is not a pool (empty, short, random bytes, a directory), a pmemobj pool of another
+ * that is not a pool (empty, short, random bytes, a directory), a pool file of another
  * program, a pool of a newer layout, a pool in use by another process, a damaged header or
  * root. Each gets its own code and a message, and a file that is refused is left untouched.
  */
 #include "check.h"
 
 #include "crc32c.h"
+#include "umem_wal.h"
 #include "vos_internal.h"
 
 #include <fcntl.h>
@@ -22,6 +23,53 @@
 #include <unistd.h>
 
 #define POOL_BYTES (32ull << 20)
+
+/* A pool file of the test's backend with another layout name, holding nothing. */
+static void make_pool_file(const char *path, const char *layout)
+{
+	if (test_backend() == VOS_BACKEND_WAL) {
+		struct umem *um;
+
+		CHECK_OK(umem_wal_create(path, layout, 16u << 20, 64, NULL, &um));
+		umem_close(um);
+	} else {
+		PMEMobjpool *pop = pmemobj_create(path, layout, 16u << 20, 0600);
+
+		CHECK(pop != NULL);
+		pmemobj_close(pop);
+	}
+}
+
+/* Changes the Vostok root of a closed pool through its backend, in a transaction. */
+static void edit_root(const char *path, void (*edit)(struct vos_root_df *root))
+{
+	struct vos_root_df *root;
+	struct umem *um;
+
+	CHECK_OK(umem_open(test_backend(), path, "vostok-vos-1", sizeof(*root), &um));
+	root = umem_ptr(um, um->root);
+	CHECK(root->magic == VOS_ROOT_MAGIC);
+	CHECK_OK(umem_tx_begin(um, 0));
+	CHECK_OK(umem_tx_add(um, root, sizeof(*root)));
+	edit(root);
+	CHECK_OK(umem_tx_commit(um));
+	umem_close(um);
+}
+
+static void root_newer(struct vos_root_df *root)
+{
+	uint32_t c = crc32c(0, &root->magic, 8);
+
+	root->layout_version = 2;
+	c = crc32c(c, &root->layout_version, 4);
+	root->csum = crc32c(c, &root->created_sec, 8);
+}
+
+static void root_damaged(struct vos_root_df *root)
+{
+	root->layout_version = 1;
+	root->created_sec ^= 1; /* checksum no longer matches */
+}
 
 /* A digest of the whole file, to show a refused open did not write to it. */
 static uint32_t file_digest(const char *path)
@@ -81,10 +129,11 @@ static void test_lifecycle(void)
 	int32_t status;
 	uint32_t len;
 
-	CHECK_OK(vos_pool_create(path, POOL_BYTES, &pool));
+	CHECK_OK(test_pool_create(path, POOL_BYTES, &pool));
 	CHECK_OK(vos_pool_query(pool, &info));
 	CHECK(info.layout_version == VOS_LAYOUT_VERSION);
 	CHECK(info.containers == 0);
+	CHECK(info.backend == test_backend());
 	/* The heap of a 32 MiB pool: most of it, all of it free but the root. */
 	CHECK(info.total_bytes > POOL_BYTES / 2 && info.total_bytes < POOL_BYTES);
 	CHECK(info.free_bytes == info.total_bytes);
@@ -126,14 +175,14 @@ static void test_bad_paths(void)
 	char path[1024];
 
 	snprintf(path, sizeof(path), "%s/no/such/dir/p.pool", test_dir());
-	CHECK_RC(vos_pool_create(path, POOL_BYTES, &pool), VOS_ERR_NONEXIST);
+	CHECK_RC(test_pool_create(path, POOL_BYTES, &pool), VOS_ERR_NONEXIST);
 	check_message_mentions("directory");
 	CHECK_RC(vos_pool_open(path, &pool), VOS_ERR_NONEXIST);
 	check_message_mentions(path);
 	CHECK_RC(vos_pool_open(test_path("missing.pool"), &pool), VOS_ERR_NONEXIST);
 	CHECK_RC(vos_pool_open("", &pool), VOS_ERR_INVAL);
 	CHECK_RC(vos_pool_open(NULL, &pool), VOS_ERR_INVAL);
-	CHECK_RC(vos_pool_create(test_path("small.pool"), VOS_POOL_BYTES_MIN - 1, &pool),
+	CHECK_RC(test_pool_create(test_path("small.pool"), VOS_POOL_BYTES_MIN - 1, &pool),
 		 VOS_ERR_INVAL);
 	check_message_mentions("minimum");
 	CHECK(access(test_path("small.pool"), F_OK) != 0);
@@ -144,7 +193,7 @@ static void test_bad_paths(void)
 	{
 		uint32_t before = file_digest(test_path("exists"));
 
-		CHECK_RC(vos_pool_create(test_path("exists"), POOL_BYTES, &pool), VOS_ERR_EXIST);
+		CHECK_RC(test_pool_create(test_path("exists"), POOL_BYTES, &pool), VOS_ERR_EXIST);
 		CHECK(file_digest(test_path("exists")) == before);
 	}
 	/* A socket cannot even be opened: the operating system's refusal is IO, with its text. */
@@ -184,24 +233,16 @@ static void test_not_pools(void)
 	CHECK(access(test_path("random"), F_OK) == 0);
 	CHECK_RC(vos_pool_destroy(test_path("empty")), VOS_ERR_NOTPOOL);
 
-	/* A pmemobj pool of another program. */
+	/* A pool file (pmemobj's, or a WAL image) of another program. */
 	{
-		PMEMobjpool *pop = pmemobj_create(test_path("other.pool"), "someone-else",
-						  16u << 20, 0600);
-
-		CHECK(pop != NULL);
-		pmemobj_close(pop);
+		make_pool_file(test_path("other.pool"), "someone-else");
 		check_refused(test_path("other.pool"), VOS_ERR_NOTPOOL);
 		check_message_mentions("someone-else");
 		CHECK_RC(vos_pool_destroy(test_path("other.pool")), VOS_ERR_NOTPOOL);
 	}
 	/* A pool of a newer Vostok layout: LAYOUT, untouched. */
 	{
-		PMEMobjpool *pop = pmemobj_create(test_path("newer.pool"), "vostok-vos-2",
-						  16u << 20, 0600);
-
-		CHECK(pop != NULL);
-		pmemobj_close(pop);
+		make_pool_file(test_path("newer.pool"), "vostok-vos-2");
 		check_refused(test_path("newer.pool"), VOS_ERR_LAYOUT);
 		check_message_mentions("newer");
 		/* Destroying it is allowed: it is a Vostok pool. */
@@ -214,41 +255,20 @@ static void test_root(void)
 {
 	const char *path = strdup(test_path("root.pool"));
 	vos_pool_t *pool;
-	PMEMobjpool *pop;
-	struct vos_root_df *root;
 
-	CHECK_OK(vos_pool_create(path, POOL_BYTES, &pool));
+	CHECK_OK(test_pool_create(path, POOL_BYTES, &pool));
 	CHECK_OK(vos_pool_close(pool));
 
-	pop = pmemobj_open(path, "vostok-vos-1");
-	CHECK(pop != NULL);
-	/* The Vostok root follows the 64-byte space header in the pmemobj root object. */
-	root = (struct vos_root_df *)((char *)pmemobj_direct(pmemobj_root(pop, pmemobj_root_size(pop))) + 64);
-	CHECK(root->magic == VOS_ROOT_MAGIC);
-	root->layout_version = 2;
-	{
-		uint32_t c = crc32c(0, &root->magic, 8);
-
-		c = crc32c(c, &root->layout_version, 4);
-		root->csum = crc32c(c, &root->created_sec, 8);
-	}
-	pmemobj_persist(pop, root, sizeof(*root));
-	pmemobj_close(pop);
+	edit_root(path, root_newer);
 	CHECK_RC(vos_pool_open(path, &pool), VOS_ERR_LAYOUT);
-
-	pop = pmemobj_open(path, "vostok-vos-1");
-	CHECK(pop != NULL);
-	root = (struct vos_root_df *)((char *)pmemobj_direct(pmemobj_root(pop, pmemobj_root_size(pop))) + 64);
-	root->layout_version = 1;
-	root->created_sec ^= 1; /* checksum no longer matches */
-	pmemobj_persist(pop, root, sizeof(*root));
-	pmemobj_close(pop);
+	edit_root(path, root_damaged);
 	CHECK_RC(vos_pool_open(path, &pool), VOS_ERR_CORRUPT);
 	check_message_mentions("damaged");
 
-	/* A damaged pmemobj header (its own checksum fails): CORRUPT, not a crash. */
+	/* A damaged file header (pmemobj's, or the WAL image's identity; each has its own
+	 * checksum): CORRUPT, not a crash. */
 	CHECK_OK(vos_pool_destroy(path));
-	CHECK_OK(vos_pool_create(path, POOL_BYTES, &pool));
+	CHECK_OK(test_pool_create(path, POOL_BYTES, &pool));
 	CHECK_OK(vos_pool_close(pool));
 	test_flip_byte(path, 100);
 	CHECK_RC(vos_pool_open(path, &pool), VOS_ERR_CORRUPT);
@@ -272,7 +292,7 @@ static void test_busy(void)
 	pid_t pid;
 	int status;
 
-	CHECK_OK(vos_pool_create(path, POOL_BYTES, &pool));
+	CHECK_OK(test_pool_create(path, POOL_BYTES, &pool));
 	CHECK_OK(vos_pool_close(pool));
 	CHECK(pipe(to_child) == 0 && pipe(to_parent) == 0);
 	pid = fork();

@@ -138,7 +138,7 @@ int main(void)
 	pthread_t w, o, r[READERS];
 
 	test_init("threads", true);
-	CHECK_OK(vos_pool_create(test_path("threads.pool"), 128ull << 20, &pool));
+	CHECK_OK(test_pool_create(test_path("threads.pool"), 128ull << 20, &pool));
 	CHECK_OK(vos_cont_create(pool, uuid));
 	CHECK_OK(vos_cont_open(pool, uuid, &cont));
 	CHECK_OK(test_obj_create(pool, cont, 1, VOS_KEYS_INTEGER, 1));
