@@ -7,14 +7,17 @@ import org.vostok.vos.Container;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 import org.vostok.vos.Pool;
+import org.vostok.vos.PoolBackend;
+import org.vostok.vos.PoolOptions;
 import org.vostok.vos.Transaction;
 import org.vostok.vos.VosProvider;
 
 /**
  * The program {@link DurabilityConformanceTest} runs in a child JVM, so that a test can use an
  * environment of its own (no PMEM_IS_PMEM_FORCE: PMDK's real msync path) or kill the process at
- * an arbitrary point. Arguments: {@code <provider> <pool> <mode> <count>}; the provider is found
- * by name through {@link VosProvider#load(String)}.
+ * an arbitrary point. Arguments: {@code <provider> <pool> <mode> <count> [<backend>]}; the
+ * provider is found by name through {@link VosProvider#load(String)}, the backend (a
+ * {@link PoolBackend} name, PMEM if absent) makes the pool.
  *
  * <ul>
  *   <li>{@code write}: creates the pool, commits {@code count} transactions, closes it, reopens
@@ -40,7 +43,9 @@ public final class ChildWriter {
         Path path = Path.of(args[1]);
         String mode = args[2];
         long count = Long.parseLong(args[3]);
-        try (Pool pool = provider.createPool(path, 16L << 20)) {
+        PoolBackend backend = args.length > 4 ? PoolBackend.valueOf(args[4]) : PoolBackend.PMEM;
+        PoolOptions options = backend == PoolBackend.WAL ? PoolOptions.wal() : PoolOptions.pmem();
+        try (Pool pool = provider.createPool(path, 16L << 20, options)) {
             pool.createContainer(CONTAINER);
             try (Container c = pool.openContainer(CONTAINER); Transaction tx = pool.newTransaction()) {
                 c.createObject(1, KeyOrder.INTEGER, 0);

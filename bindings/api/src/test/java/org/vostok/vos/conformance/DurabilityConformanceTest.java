@@ -30,7 +30,7 @@ public abstract class DurabilityConformanceTest extends VosConformance {
     void aReopenedPoolHoldsEverything() {
         Path path;
         UUID[] uuids = {UUID.randomUUID(), UUID.randomUUID()};
-        try (Pool pool = provider().createPool(dir.resolve("reopen"), POOL_BYTES)) {
+        try (Pool pool = createPool(dir.resolve("reopen"), POOL_BYTES)) {
             path = pool.path();
             for (UUID uuid : uuids) {
                 pool.createContainer(uuid);
@@ -80,7 +80,7 @@ public abstract class DurabilityConformanceTest extends VosConformance {
             }
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChildWriter.class.getName(),
-                provider().name(), pool.toString(), mode, Long.toString(count)));
+                provider().name(), pool.toString(), mode, Long.toString(count), poolOptions().backend().name()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         if (realMsync) {

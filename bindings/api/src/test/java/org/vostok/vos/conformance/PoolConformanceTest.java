@@ -27,7 +27,7 @@ public abstract class PoolConformanceTest extends VosConformance {
     @Test
     void createdPoolReportsItsSpaceAndReopens() {
         Path path = dir.resolve("a.pool");
-        Pool pool = closeAfter(provider().createPool(path, 32L << 20));
+        Pool pool = closeAfter(createPool(path, 32L << 20));
         assertTrue(pool.isOpen());
         assertEquals(path, pool.path());
         PoolInfo info = pool.query();
@@ -35,25 +35,27 @@ public abstract class PoolConformanceTest extends VosConformance {
         assertTrue(info.freeBytes() > 0 && info.freeBytes() <= info.totalBytes(), () -> "free " + info);
         assertTrue(info.layoutVersion() >= 1);
         assertEquals(0, info.containers());
+        assertEquals(poolOptions().backend(), info.backend());
         pool.close();
         assertFalse(pool.isOpen());
         Pool again = openPool(path);
         PoolInfo reopened = again.query();
         assertEquals(info.totalBytes(), reopened.totalBytes());
         assertEquals(info.layoutVersion(), reopened.layoutVersion());
+        assertEquals(info.backend(), reopened.backend());
     }
 
     @Test
     void createOverAnExistingFileIsExistAndLeavesTheFile() throws IOException {
         Path path = dir.resolve("taken");
         Files.write(path, utf8("someone's data"));
-        VosException e = assertVos(VosError.EXIST, () -> provider().createPool(path, POOL_BYTES));
+        VosException e = assertVos(VosError.EXIST, () -> createPool(path, POOL_BYTES));
         assertTrue(e.getMessage().contains(path.toString()), e::getMessage);
         assertArrayEquals(utf8("someone's data"), Files.readAllBytes(path));
 
         Pool pool = newPool("p");
         pool.close();
-        assertVos(VosError.EXIST, () -> provider().createPool(pool.path(), POOL_BYTES));
+        assertVos(VosError.EXIST, () -> createPool(pool.path(), POOL_BYTES));
         openPool(pool.path()).query();
     }
 
@@ -61,7 +63,7 @@ public abstract class PoolConformanceTest extends VosConformance {
     void poolSmallerThanTheMinimumIsRefusedAndNoFileIsLeft() {
         Path path = dir.resolve("tiny");
         VosException e = assertThrows(VosException.class,
-                () -> provider().createPool(path, VosLimits.POOL_BYTES_MIN - 1));
+                () -> createPool(path, VosLimits.POOL_BYTES_MIN - 1));
         assertTrue(Set.of(VosError.TOOBIG, VosError.INVAL).contains(e.error()), e::getMessage);
         assertFalse(Files.exists(path), "a refused create must leave no file behind");
     }
@@ -78,7 +80,7 @@ public abstract class PoolConformanceTest extends VosConformance {
         Path path = dir.resolve("no/such/dir/a.pool");
         VosException open = assertThrows(VosException.class, () -> provider().openPool(path));
         assertEquals(VosError.NONEXIST, open.error(), open::getMessage);
-        VosException create = assertThrows(VosException.class, () -> provider().createPool(path, POOL_BYTES));
+        VosException create = assertThrows(VosException.class, () -> createPool(path, POOL_BYTES));
         assertTrue(Set.of(VosError.NONEXIST, VosError.IO).contains(create.error()), create::getMessage);
         assertTrue(create.getMessage().contains(path.toString()), create::getMessage);
     }
@@ -119,12 +121,15 @@ public abstract class PoolConformanceTest extends VosConformance {
     }
 
     @Test
-    void destroyRemovesAClosedPool() {
+    void destroyRemovesAClosedPool() throws IOException {
         Pool pool = newPool("gone");
         Path path = pool.path();
         pool.close();
         provider().destroyPool(path);
         assertFalse(Files.exists(path));
+        try (var left = Files.list(dir)) { // no file of the pool (a WAL pool's log segments too)
+            assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("gone")).toList());
+        }
         assertVos(VosError.NONEXIST, () -> provider().openPool(path));
         assertVos(VosError.NONEXIST, () -> provider().destroyPool(path));
     }

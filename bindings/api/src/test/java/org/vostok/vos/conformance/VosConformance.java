@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
 import org.vostok.vos.Container;
 import org.vostok.vos.Pool;
+import org.vostok.vos.PoolOptions;
 import org.vostok.vos.VosError;
 import org.vostok.vos.VosException;
 import org.vostok.vos.VosLimits;
@@ -31,6 +32,19 @@ public abstract class VosConformance {
 
     /** The implementation under test. */
     protected abstract VosProvider provider();
+
+    /**
+     * How the suite's pools are made; a subclass runs the whole suite on another backend by
+     * overriding it.
+     */
+    protected PoolOptions poolOptions() {
+        return PoolOptions.pmem();
+    }
+
+    /** Creates a pool the way {@link #poolOptions()} says; the caller closes it. */
+    protected Pool createPool(Path path, long bytes) {
+        return provider().createPool(path, bytes, poolOptions());
+    }
 
     /** A size most tests' pools use: the smallest the store accepts. */
     protected static final long POOL_BYTES = VosLimits.POOL_BYTES_MIN;
@@ -59,7 +73,7 @@ public abstract class VosConformance {
     }
 
     protected Pool newPool(String name, long bytes) {
-        return closeAfter(provider().createPool(dir.resolve(name), bytes));
+        return closeAfter(createPool(dir.resolve(name), bytes));
     }
 
     protected Pool openPool(Path path) {
