@@ -54,6 +54,7 @@ public final class Replica implements AutoCloseable {
     private final Thread owner;
     private final LeadershipEvents events;
     private final ExecutorService completions;
+    private volatile Thread completionThread;
     private volatile ReplicaStatus status;
     private volatile boolean closed;
     private volatile RdbException failure;
@@ -65,6 +66,7 @@ public final class Replica implements AutoCloseable {
         this.completions = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "rdb-" + id + "-completions");
             t.setDaemon(true);
+            completionThread = t;
             return t;
         });
         this.loop = new ReplicaLoop(this, store, config, transport, events, completions);
@@ -350,7 +352,7 @@ public final class Replica implements AutoCloseable {
         try {
             owner.join();
             events.awaitTermination();
-            if (!Thread.currentThread().getName().equals("rdb-" + id + "-completions")) {
+            if (Thread.currentThread() != completionThread) {
                 completions.awaitTermination(60, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

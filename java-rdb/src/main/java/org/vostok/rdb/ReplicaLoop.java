@@ -24,7 +24,6 @@ import org.vostok.raft.ReadState;
 import org.vostok.raft.Ready;
 import org.vostok.raft.ReceivedSnapshotChunk;
 import org.vostok.raft.Refusal;
-import org.vostok.raft.RefusalReason;
 import org.vostok.raft.Role;
 import org.vostok.raft.SnapshotChunkRequest;
 import org.vostok.raft.SnapshotMetadata;
@@ -325,7 +324,7 @@ final class ReplicaLoop implements Runnable {
     private void transferLeadership(Request.TransferLeadership t) {
         Optional<Refusal> refused = node.transferLeadership(t.target());
         if (refused.isPresent()) {
-            completeFailed(t.future(), refusal(refused.get()));
+            complete(t.future(), refusal(refused.get()));
         } else {
             completionBatch.add(() -> t.future().complete(null));
         }
@@ -602,10 +601,6 @@ final class ReplicaLoop implements Runnable {
 
     private <T> void complete(CompletableFuture<T> future, RdbException error) {
         completionBatch.add(() -> future.completeExceptionally(error));
-    }
-
-    private <T> void completeFailed(CompletableFuture<T> future, RdbException error) {
-        complete(future, error);
     }
 
     /** Hands the round's completions to the completion thread in one task. */

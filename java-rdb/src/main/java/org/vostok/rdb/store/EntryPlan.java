@@ -2,7 +2,9 @@ package org.vostok.rdb.store;
 
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import org.vostok.vos.Container;
+import org.vostok.vos.Key;
 import org.vostok.vos.Transaction;
 
 /**
@@ -69,14 +71,15 @@ public final class EntryPlan {
         }
     }
 
+    /** The view under a failed entry's (empty) overlay: nothing is ever read through it. */
     private static final TreeView EMPTY_VIEW = new TreeView() {
         @Override
-        public Optional<byte[]> get(long oid, org.vostok.vos.Key key) {
+        public Optional<byte[]> get(long oid, Key key) {
             return Optional.empty();
         }
 
         @Override
-        public void forEachKvsChild(long oid, java.util.function.BiConsumer<org.vostok.vos.Key, Descriptor> visitor) {
+        public void forEachKvsChild(long oid, BiConsumer<Key, Descriptor> visitor) {
         }
     };
 }

@@ -171,7 +171,7 @@ public final class RdbStore implements LogStorage, AutoCloseable {
             throw VosFailures.translate(e, "opening pool " + pool.path());
         }
         try {
-            byte[] layout = readMeta(meta, StoreLayout.META_LAYOUT, pool).orElseThrow(() -> new RdbException(
+            byte[] layout = readMeta(meta, StoreLayout.META_LAYOUT).orElseThrow(() -> new RdbException(
                     RdbError.CORRUPT, "pool " + pool.path() + " was not completely formatted (its format was"
                     + " interrupted); destroy the pool file and format it again"));
             int version = MetaRecords.decodeLayout(layout);
@@ -179,7 +179,7 @@ public final class RdbStore implements LogStorage, AutoCloseable {
                 throw new RdbException(RdbError.INVAL, "pool " + pool.path() + " has rdb layout " + version
                         + "; this version reads layout " + StoreLayout.LAYOUT_VERSION + " only");
             }
-            long replicaId = MetaRecords.decodeReplica(required(meta, StoreLayout.META_REPLICA, "replica id", pool));
+            long replicaId = MetaRecords.decodeReplica(required(meta, StoreLayout.META_REPLICA, "replica id"));
             RdbStore store = new RdbStore(pool, limits, meta, replicaId);
             try {
                 store.load();
@@ -198,9 +198,9 @@ public final class RdbStore implements LogStorage, AutoCloseable {
     }
 
     private void load() {
-        HardState hs = MetaRecords.decodeHardState(required(meta, StoreLayout.META_HARD_STATE, "hard state", pool));
-        LogBounds bounds = MetaRecords.decodeLogBounds(required(meta, StoreLayout.META_LOG_BOUNDS, "log bounds", pool));
-        logUuid = MetaRecords.decodeUuid(required(meta, StoreLayout.META_LOG_CONTAINER, "log container", pool));
+        HardState hs = MetaRecords.decodeHardState(required(meta, StoreLayout.META_HARD_STATE, "hard state"));
+        LogBounds bounds = MetaRecords.decodeLogBounds(required(meta, StoreLayout.META_LOG_BOUNDS, "log bounds"));
+        logUuid = MetaRecords.decodeUuid(required(meta, StoreLayout.META_LOG_CONTAINER, "log container"));
         for (UUID c : pool.listContainers()) {
             if (!c.equals(StoreLayout.META_CONTAINER) && !c.equals(logUuid)) {
                 // A snapshot's staging container, left by a restart before its install.
@@ -252,7 +252,7 @@ public final class RdbStore implements LogStorage, AutoCloseable {
         }
     }
 
-    private static Optional<byte[]> readMeta(Container meta, Key key, Pool pool) {
+    private static Optional<byte[]> readMeta(Container meta, Key key) {
         try {
             return meta.fetch(StoreLayout.META_OID, key, StoreLayout.META_EPOCH);
         } catch (VosException e) {
@@ -263,8 +263,8 @@ public final class RdbStore implements LogStorage, AutoCloseable {
         }
     }
 
-    private static byte[] required(Container meta, Key key, String what, Pool pool) {
-        return readMeta(meta, key, pool).orElseThrow(() -> MetaRecords.corrupt(what, "it is missing"));
+    private static byte[] required(Container meta, Key key, String what) {
+        return readMeta(meta, key).orElseThrow(() -> MetaRecords.corrupt(what, "it is missing"));
     }
 
     // ----------------------------------------------------------------------------------------
