@@ -80,6 +80,8 @@ public final class RaftNode {
     private long leader = NONE;
     /** Invariant: a node leads at most once per term; this is the last term it led. */
     private long lastTermLed;
+    /** Started with lease reads on, and no election timeout, election or new term since. */
+    private boolean leasePromisedBeforeStart;
 
     private Membership membership;
     /** The committed memberships after the storage's snapshot, by index, for membershipAt. */
@@ -157,6 +159,10 @@ public final class RaftNode {
         membershipHistory.put(storage.snapshot().index(), membership);
         loadMembershipEntries(storage);
         becomeFollower(term, NONE);
+        // Before it stopped, this node may have answered a leader's lease round; it does not
+        // remember, so it keeps the promise that answer made: no vote for an election timeout.
+        // Not in the founding term (1) or before it: no node ever led those.
+        this.leasePromisedBeforeStart = config.leaseReads() && term > MemoryStorage.FOUNDING_SNAPSHOT_INDEX;
         this.reportedSoftState = softState();
     }
 
@@ -271,6 +277,7 @@ public final class RaftNode {
     }
 
     private void startElection(boolean pre, boolean leadershipTransfer) {
+        leasePromisedBeforeStart = false;
         if (pre) {
             becomePreCandidate();
         } else {
@@ -396,6 +403,7 @@ public final class RaftNode {
             refuseAllPendingReads(RefusalReason.LEADERSHIP_LOST);
         }
         leader = NONE;
+        leasePromisedBeforeStart = false;
         electionElapsed = 0;
         heartbeatElapsed = 0;
         randomizedElectionTimeout = config.electionTimeoutTicks() + random.nextInt(config.electionTimeoutTicks());
@@ -448,7 +456,7 @@ public final class RaftNode {
     /** A message from a later term; returns false when it is to be ignored. */
     private boolean stepHigherTerm(Message m) {
         if (m instanceof Message.VoteRequest v) {
-            boolean inLease = config.checkQuorum() && leader != NONE
+            boolean inLease = config.checkQuorum() && (leader != NONE || leasePromisedBeforeStart)
                     && electionElapsed < config.electionTimeoutTicks();
             if (inLease && !v.leadershipTransfer()) {
                 // Thesis §4.2.3: we heard from a live leader within the minimum election timeout,
