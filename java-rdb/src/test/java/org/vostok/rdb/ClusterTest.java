@@ -69,6 +69,17 @@ class ClusterTest {
         return cluster.read(tx -> tx.lookup(ROOT, k(key)).map(v -> new String(v, StandardCharsets.UTF_8)));
     }
 
+    /** Moves the leadership to {@code target}, asking again whenever it moved elsewhere meanwhile. */
+    private Replica transferTo(long target) {
+        return Await.value("replica " + target + " leading", () -> {
+            Optional<Replica> leader = cluster.leader();
+            if (leader.isPresent() && leader.get().id() != target) {
+                leader.get().transferLeadership(target);
+            }
+            return leader.filter(r -> r.id() == target);
+        });
+    }
+
     private List<Long> others(long id) {
         return cluster.runningIds().stream().filter(i -> i != id).toList();
     }
@@ -83,8 +94,10 @@ class ClusterTest {
             last = put("k" + i, "v" + i);
         }
         cluster.awaitApplied(last, cluster.ids());
-        long leaders = cluster.ids().stream().filter(id -> cluster.replica(id).status().role() == Role.LEADER).count();
-        assertEquals(1, leaders);
+        // At most one leader per term (a leader deposed by a pause may not have noticed yet).
+        List<Long> leaderTerms = cluster.ids().stream().map(id -> cluster.replica(id).status())
+                .filter(st -> st.role() == Role.LEADER).map(ReplicaStatus::term).toList();
+        assertEquals(leaderTerms.stream().distinct().count(), leaderTerms.size(), leaderTerms.toString());
         // Every replica holds every committed update durably.
         long leaderId = leader.id();
         cluster.stopAll();
@@ -100,16 +113,24 @@ class ClusterTest {
     @Test
     void aFollowerAnswersNotLeaderWithTheLeaderAsHint() {
         cluster = TestCluster.start(dir, 3, 12);
-        Replica leader = cluster.awaitLeader();
-        long term = leader.status().term();
-        long follower = others(leader.id()).get(0);
-        Await.until("follower " + follower + " knowing the leader",
-                () -> cluster.replica(follower).status().leader() == leader.id());
-        RdbException e = assertThrows(RdbException.class, () -> cluster.replica(follower).begin(term));
-        assertEquals(RdbError.NOTLEADER, e.error());
-        assertEquals(Optional.of(new LeaderHint(leader.id(), term)), e.leaderHint());
-        assertEquals(Optional.of(new LeaderHint(leader.id(), term)), cluster.replica(follower).leaderHint());
-        assertEquals(Optional.empty(), leader.leaderHint());
+        // Retried until the cluster holds still for the length of the check (a pause on a loaded
+        // machine can move the leadership in between).
+        Await.until("a follower naming the leader it knows", () -> {
+            Replica leader = cluster.awaitLeader();
+            long term = leader.status().term();
+            Replica follower = cluster.replica(others(leader.id()).get(0));
+            if (follower.status().leader() != leader.id() || follower.status().term() != term) {
+                return false;
+            }
+            RdbException e = assertThrows(RdbException.class, () -> follower.begin(term));
+            assertEquals(RdbError.NOTLEADER, e.error());
+            boolean still = leader.status().isReadyLeader() && leader.status().term() == term;
+            if (still) {
+                assertEquals(Optional.of(new LeaderHint(leader.id(), term)), e.leaderHint(), e.getMessage());
+                assertEquals(Optional.empty(), leader.leaderHint());
+            }
+            return still;
+        });
     }
 
     @Test
@@ -160,8 +181,9 @@ class ClusterTest {
         assertEquals(Optional.empty(), cluster.requestOutcome(id));
         assertEquals(Optional.empty(), get("stranded"));
         assertEquals(Optional.of("2"), get("b"));
-        assertEquals(List.of("stepUp " + oldTerm, "stepDown " + oldTerm),
-                cluster.listener(old.id()).events().subList(0, 2));
+        List<String> events = cluster.listener(old.id()).events();
+        int up = events.indexOf("stepUp " + oldTerm);
+        assertTrue(up >= 0 && events.get(up + 1).equals("stepDown " + oldTerm), events.toString());
     }
 
     @Test
@@ -228,9 +250,7 @@ class ClusterTest {
         createRoot();
         for (int round = 0; round < 3; round++) {
             Replica leader = cluster.awaitLeader();
-            long target = others(leader.id()).get(round % 2);
-            leader.transferLeadership(target).join();
-            Await.until("replica " + target + " leading", () -> cluster.leader().map(Replica::id).orElse(0L) == target);
+            transferTo(others(leader.id()).get(round % 2));
             put("r" + round, "v");
         }
         Replica leader = cluster.awaitLeader();
@@ -251,17 +271,23 @@ class ClusterTest {
         createRoot();
         Replica leader = cluster.awaitLeader();
         long term = leader.status().term();
-        Tx tx = leader.begin(term);
-        // Leadership goes away and comes back: the transaction's term is over.
-        long other = others(leader.id()).get(0);
-        leader.transferLeadership(other).join();
-        Replica second = Await.value("replica " + other + " leading",
-                () -> cluster.leader().filter(r -> r.id() == other));
-        second.transferLeadership(leader.id()).join();
-        Await.until("the first leader leading again", () -> leader.status().isReadyLeader());
-        ExecutionException e = assertThrows(ExecutionException.class,
-                () -> tx.update(ROOT, k("late"), b("x")).commit().get());
-        assertEquals(RdbError.STALE, ((RdbException) e.getCause()).error());
+        // Leadership goes away and comes back: a transaction of the first term is over.
+        transferTo(others(leader.id()).get(0));
+        RdbException stale = Await.value("a commit refused as STALE", () -> {
+            transferTo(leader.id());
+            try {
+                new Tx(leader, term).update(ROOT, k("late"), b("x")).commit().get();
+                throw new AssertionError("a transaction of an ended term committed");
+            } catch (ExecutionException e) {
+                RdbException r = (RdbException) e.getCause();
+                // NOTLEADER: the leadership moved again before the commit; try again.
+                return r.error() == RdbError.NOTLEADER ? Optional.empty() : Optional.of(r);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertEquals(RdbError.STALE, stale.error(), stale.getMessage());
+        assertTrue(leader.status().term() > term);
     }
 
     @Test
@@ -274,8 +300,12 @@ class ClusterTest {
         Replica joining = cluster.startJoining(4);
         assertEquals(Role.FOLLOWER, joining.status().role());
         long index = Await.value("the membership change", () -> {
+            Replica leader = cluster.awaitLeader();
+            if (leader.status().membership().isVoter(4)) {
+                return Optional.of(leader.status().commitIndex()); // an earlier attempt took effect
+            }
             try {
-                return Optional.of(cluster.awaitLeader().changeMembership(MembershipChange.addVoter(4)).get());
+                return Optional.of(leader.changeMembership(MembershipChange.addVoter(4)).get());
             } catch (ExecutionException | InterruptedException e) {
                 return Optional.empty(); // the leader changed or was not ready: try again
             }

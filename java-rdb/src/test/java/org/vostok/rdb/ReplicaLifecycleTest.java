@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,17 +159,17 @@ class ReplicaLifecycleTest {
 
     @Test
     void aHostThatFailsToStepUpGivesTheLeadershipAway() {
-        AtomicBoolean thrown = new AtomicBoolean();
+        AtomicLong thrower = new AtomicLong();
         cluster = TestCluster.start(dir, 3, TestCluster.testConfig(32).build(), 32, id -> new RecordingListener() {
             @Override
             protected void onStepUp(long term) {
-                if (thrown.compareAndSet(false, true)) {
+                if (thrower.compareAndSet(0, id)) {
                     throw new IllegalStateException("this host cannot serve");
                 }
             }
         });
-        long failed = Await.value("a host that failed to step up", () -> cluster.ids().stream()
-                .filter(id -> !cluster.listener(id).events().isEmpty()).findFirst());
+        long failed = Await.value("a host that failed to step up",
+                () -> Optional.of(thrower.get()).filter(id -> id != 0));
         Replica next = Await.value("another leader", () -> cluster.leader().filter(r -> r.id() != failed));
         assertNotEquals(failed, next.id());
         cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
