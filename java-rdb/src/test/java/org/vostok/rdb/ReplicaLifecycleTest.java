@@ -103,6 +103,11 @@ class ReplicaLifecycleTest {
         return leader;
     }
 
+    /**
+     * Also a regression test: the owner thread once took the request queued right behind a Stop
+     * out of the queue and never answered it, so a read submitted as the replica closed waited
+     * forever (here: the read, about one run in four).
+     */
     @Test
     void closeFailsPendingWorkWithShutdownAndEndsEveryThread() throws Exception {
         Replica leader = strandedLeader(600_000);
@@ -181,6 +186,10 @@ class ReplicaLifecycleTest {
         }
     }
 
+    /**
+     * Also a regression test: read epochs were once answered on the completion thread, so a query
+     * in a commit's continuation (which runs there) waited for its own thread forever.
+     */
     @Test
     void leaseReadsAndQueriesInCommitContinuations() throws Exception {
         RdbConfig config = TestCluster.testConfig(33).leaseReads(true).build();
