@@ -15,14 +15,23 @@
  * Setup (not measured): a pool of --pool-mib MiB under --pool-dir, --keys keys of 1 KiB
  * preloaded into object 1 at epoch 1, 1000 per transaction. The versions the updates leave are
  * aggregated away after each measured run (not measured). Each operation runs for --seconds
- * after a short warm-up. PMEM_IS_PMEM_FORCE is taken from the environment as it is: 1 measures
- * the code (no msync), 0 or unset measures PMDK's msync path on an ordinary file.
+ * after a short warm-up. --backend picks the pool's backend: pmem (PMDK) or wal (a DRAM heap
+ * and a write-ahead log, one fdatasync per transaction). For pmem, PMEM_IS_PMEM_FORCE is taken
+ * from the environment as it is: 1 measures the code (no msync), 0 or unset measures PMDK's
+ * msync path on an ordinary file; it has no meaning for wal, whose commits always fdatasync.
+ *
+ * Next to them, the same run measures the file system under the pool (not the library):
+ *
+ *   append4k_fdatasync     write 4 KiB at the end of a file, then fdatasync; op = write
+ *   overwrite4k_fdatasync  the same into a file filled with zeros beforehand (what the WAL
+ *                          backend does with its preallocated segments); op = write
  *
  * Output, one line per operation:  BENCH op=<name> ops_per_s=<n> ns_per_op=<n>
  */
 #include "vostok/vos.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +45,8 @@
 #define BATCH_UPDATES 64u
 #define ITER_BUFFER_BYTES (1u << 20)
 #define AGG_KEYS_PER_CALL 4096u
+#define SYNC_WRITE_BYTES 4096u
+#define SYNC_FILE_BYTES_MAX (256ull << 20) /* the overwrite file wraps around at this size */
 
 struct config {
 	double      seconds;
@@ -43,6 +54,7 @@ struct config {
 	uint64_t    keys;
 	uint64_t    pool_mib;
 	uint32_t    value_bytes;
+	uint32_t    backend;
 };
 
 static vos_pool_t *pool;
@@ -53,6 +65,11 @@ static uint8_t *buffer;
 static uint64_t epoch = LOAD_EPOCH;
 static uint64_t next_key;
 static uint64_t random_state = 0x9e3779b97f4a7c15ull;
+static char sync_path[4096];
+static int sync_fd = -1;
+static uint64_t sync_at;
+static uint64_t sync_file_bytes;
+static uint8_t sync_block[SYNC_WRITE_BYTES];
 
 static void die(const char *what, int rc)
 {
@@ -171,6 +188,71 @@ static uint64_t op_iterate(const struct config *cfg)
 	return records;
 }
 
+/* ---- The file system alone ---- */
+
+static void sync_write(void)
+{
+	if (pwrite(sync_fd, sync_block, SYNC_WRITE_BYTES, (off_t)sync_at) != SYNC_WRITE_BYTES ||
+	    fdatasync(sync_fd) != 0) {
+		fprintf(stderr, "vos_bench: writing %s: %s\n", sync_path, strerror(errno));
+		exit(1);
+	}
+	sync_at += SYNC_WRITE_BYTES;
+}
+
+static uint64_t op_append(const struct config *cfg)
+{
+	(void)cfg;
+	if (sync_at >= SYNC_FILE_BYTES_MAX) { /* start a new file rather than grow without end */
+		if (ftruncate(sync_fd, 0) != 0) {
+			fprintf(stderr, "vos_bench: truncating %s: %s\n", sync_path, strerror(errno));
+			exit(1);
+		}
+		sync_at = 0;
+	}
+	sync_write();
+	return 1;
+}
+
+static uint64_t op_overwrite(const struct config *cfg)
+{
+	(void)cfg;
+	if (sync_at + SYNC_WRITE_BYTES > sync_file_bytes)
+		sync_at = 0;
+	sync_write();
+	return 1;
+}
+
+/* A new, empty file next to the pool; with fill_bytes, filled with zeros and synced. */
+static void sync_file(const struct config *cfg, uint64_t fill_bytes)
+{
+	static uint8_t zeros[1 << 20];
+
+	if (sync_fd >= 0) {
+		close(sync_fd);
+		unlink(sync_path);
+	}
+	snprintf(sync_path, sizeof(sync_path), "%s/vos_bench-%ld.sync", cfg->pool_dir,
+		 (long)getpid());
+	sync_fd = open(sync_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (sync_fd < 0) {
+		fprintf(stderr, "vos_bench: cannot create %s: %s\n", sync_path, strerror(errno));
+		exit(1);
+	}
+	for (uint64_t at = 0; at < fill_bytes; at += sizeof(zeros))
+		if (pwrite(sync_fd, zeros, sizeof(zeros), (off_t)at) != (ssize_t)sizeof(zeros)) {
+			fprintf(stderr, "vos_bench: filling %s: %s\n", sync_path, strerror(errno));
+			exit(1);
+		}
+	if (fill_bytes > 0 && fsync(sync_fd) != 0) {
+		fprintf(stderr, "vos_bench: syncing %s: %s\n", sync_path, strerror(errno));
+		exit(1);
+	}
+	sync_file_bytes = fill_bytes;
+	sync_at = 0;
+	memset(sync_block, 0x5a, sizeof(sync_block));
+}
+
 /* ---- Setup and measurement ---- */
 
 static void aggregate(void)
@@ -194,6 +276,10 @@ static void remove_pool(void)
 		vos_pool_close(pool);
 	if (pool_path[0] != '\0')
 		vos_pool_destroy(pool_path);
+	if (sync_fd >= 0) {
+		close(sync_fd);
+		unlink(sync_path);
+	}
 }
 
 static void setup(const struct config *cfg)
@@ -213,7 +299,14 @@ static void setup(const struct config *cfg)
 	}
 	for (uint32_t i = 0; i < cfg->value_bytes; i++)
 		value[i] = (uint8_t)(i * 31 + 7);
-	check("vos_pool_create", vos_pool_create(pool_path, cfg->pool_mib << 20, &pool));
+	{
+		vos_pool_opts_t opts;
+
+		memset(&opts, 0, sizeof(opts));
+		opts.backend = cfg->backend;
+		check("vos_pool_create_opts",
+		      vos_pool_create_opts(pool_path, cfg->pool_mib << 20, &opts, &pool));
+	}
 	check("vos_cont_create", vos_cont_create(pool, uuid));
 	check("vos_cont_open", vos_cont_open(pool, uuid, &cont));
 	for (int i = 0; i < 2; i++) {
@@ -257,16 +350,19 @@ static void run(const struct config *cfg, const char *name,
 static void usage(FILE *to)
 {
 	fprintf(to,
-		"usage: vos_bench [--seconds S] [--pool-dir DIR] [--keys N] [--pool-mib N]\n"
-		"                 [--value-bytes N]\n"
+		"usage: vos_bench [--backend pmem|wal] [--seconds S] [--pool-dir DIR] [--keys N]\n"
+		"                 [--pool-mib N] [--value-bytes N]\n"
+		"  --backend B       the pool's backend: pmem (PMDK, the default) or wal (a DRAM\n"
+		"                    heap and a write-ahead log)\n"
 		"  --seconds S       measured seconds per operation (default 2)\n"
 		"  --pool-dir DIR    where the pool file goes (default $TMPDIR or /tmp); removed at "
 		"exit\n"
 		"  --keys N          preloaded keys (default 100000)\n"
 		"  --pool-mib N      pool size in MiB (default 2048)\n"
 		"  --value-bytes N   value size (default 1024)\n"
-		"PMEM_IS_PMEM_FORCE is taken from the environment.\n"
-		"Prints BENCH op=<fetch|update1|update64|iterate> ops_per_s=<n> ns_per_op=<n>.\n");
+		"PMEM_IS_PMEM_FORCE is taken from the environment (pmem only).\n"
+		"Prints BENCH op=<fetch|update1|update64|iterate|append4k_fdatasync|\n"
+		"overwrite4k_fdatasync> ops_per_s=<n> ns_per_op=<n>.\n");
 }
 
 static uint64_t number(const char *opt, const char *text, uint64_t min, uint64_t max)
@@ -293,6 +389,7 @@ int main(int argc, char **argv)
 		.keys = 100000,
 		.pool_mib = 2048,
 		.value_bytes = 1024,
+		.backend = VOS_BACKEND_PMEM,
 	};
 
 	for (int i = 1; i < argc; i++) {
@@ -316,6 +413,18 @@ int main(int argc, char **argv)
 					"most 3600, not \"%s\"\n", argv[i]);
 				return 2;
 			}
+		} else if (strcmp(arg, "--backend") == 0) {
+			const char *b = argv[++i];
+
+			if (strcmp(b, "pmem") == 0) {
+				cfg.backend = VOS_BACKEND_PMEM;
+			} else if (strcmp(b, "wal") == 0) {
+				cfg.backend = VOS_BACKEND_WAL;
+			} else {
+				fprintf(stderr, "vos_bench: --backend wants pmem or wal, not \"%s\"\n",
+					b);
+				return 2;
+			}
 		} else if (strcmp(arg, "--pool-dir") == 0) {
 			cfg.pool_dir = argv[++i];
 		} else if (strcmp(arg, "--keys") == 0) {
@@ -331,6 +440,14 @@ int main(int argc, char **argv)
 		}
 	}
 	setup(&cfg);
+	printf("BENCH backend=%s pmem_is_pmem_force=%s\n",
+	       cfg.backend == VOS_BACKEND_WAL ? "wal" : "pmem",
+	       cfg.backend == VOS_BACKEND_WAL ? "n/a"
+	       : getenv("PMEM_IS_PMEM_FORCE") != NULL ? getenv("PMEM_IS_PMEM_FORCE") : "unset");
+	sync_file(&cfg, 0);
+	run(&cfg, "append4k_fdatasync", op_append);
+	sync_file(&cfg, 64ull << 20);
+	run(&cfg, "overwrite4k_fdatasync", op_overwrite);
 	run(&cfg, "fetch", op_fetch);
 	run(&cfg, "update1", op_update1);
 	aggregate();

@@ -57,8 +57,16 @@
 #define MERGE_GAP_BYTES 16u
 /* Bytes written at a time when a segment is filled with zeros. */
 #define ZERO_CHUNK_BYTES (1u << 20)
+/* Background writes (checkpoint pages, zero-filled segments) are written back a batch at a
+ * time and waited for, so that the device's queue never holds more than one batch of them
+ * ahead of a commit's fdatasync. */
+#define WRITEBACK_WAIT (SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | \
+			SYNC_FILE_RANGE_WAIT_AFTER)
 /* How long the background thread waits before it retries work that failed. */
 #define RETRY_SECONDS 1
+/* Old segments kept to be recycled as spares (renamed, their header rewritten), which saves
+ * filling new ones with zeros. */
+#define RECYCLE_MAX 4u
 /* Default tuning: a segment is an eighth of the heap and a checkpoint comes every half heap
  * of log, within these bounds. */
 #define SEGMENT_BYTES_AUTO_MIN    (1ull << 20)
@@ -144,7 +152,8 @@ struct umem_wal {
 	int          spare_fd;      /* a prepared segment numbered seg_seq + 1, or -1 */
 	uint64_t     spare_seq;
 	uint64_t     spare_capacity;
-	uint64_t     recycle_seq;   /* an old segment kept to become the next spare, or 0 */
+	uint64_t     recycle[RECYCLE_MAX]; /* old segments kept to become spares */
+	uint32_t     n_recycle;
 	bool         want_ckpt;
 	bool         stop;
 	bool         thread_started;
@@ -388,7 +397,8 @@ static int size_segment(int fd, const char *path, uint64_t capacity, bool zero_f
 			break;
 		}
 
-		if (pwrite_all(fd, zeros, n, off) != 0)
+		if (pwrite_all(fd, zeros, n, off) != 0 ||
+		    sync_file_range(fd, (off_t)off, (off_t)n, WRITEBACK_WAIT) != 0)
 			rc = io_fail("fill log segment", path);
 	}
 	free(zeros);
@@ -884,18 +894,25 @@ static int write_pages(struct umem_wal *w)
 
 			while (j < n && pages[j] == pages[j - 1] + 1)
 				j++;
-			if (pwrite_all(w->image_fd, w->bounce + (size_t)i * WAL_PAGE_BYTES,
-				       (size_t)(j - i) * WAL_PAGE_BYTES,
-				       WAL_IMAGE_HDR_BYTES + pages[i] * WAL_PAGE_BYTES) != 0)
+			uint64_t at = WAL_IMAGE_HDR_BYTES + pages[i] * WAL_PAGE_BYTES;
+			size_t len = (size_t)(j - i) * WAL_PAGE_BYTES;
+
+			if (pwrite_all(w->image_fd, w->bounce + (size_t)i * WAL_PAGE_BYTES, len,
+				       at) != 0)
 				return io_fail("write the image of", w->path);
 			i = j;
 		}
+		if (sync_file_range(w->image_fd, (off_t)(WAL_IMAGE_HDR_BYTES +
+							  pages[0] * WAL_PAGE_BYTES),
+				    (off_t)((pages[n - 1] - pages[0] + 1) * WAL_PAGE_BYTES),
+				    WRITEBACK_WAIT) != 0)
+			return io_fail("write back the image of", w->path);
 		hook(WAL_HOOK_CKPT_PAGES);
 	}
 }
 
 /* Removes the segments wholly below the older checkpoint slot (recovery may fall back to it
- * if the newer slot is ever found damaged), keeping one to recycle as a spare. */
+ * if the newer slot is ever found damaged), keeping a few to recycle as spares. */
 static void trim_segments(struct umem_wal *w)
 {
 	uint64_t keep = UINT64_MAX;
@@ -911,8 +928,8 @@ static void trim_segments(struct umem_wal *w)
 
 		memmove(w->segs, w->segs + 1, (w->n_segs - 1) * sizeof(*w->segs));
 		w->n_segs--;
-		if (w->recycle_seq == 0) {
-			w->recycle_seq = seq;
+		if (w->n_recycle < RECYCLE_MAX) {
+			w->recycle[w->n_recycle++] = seq;
 			pthread_cond_signal(&w->ctl_cond);
 			continue;
 		}
@@ -1022,8 +1039,7 @@ static int prepare_spare(struct umem_wal *w)
 	if (tmp == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
 	pthread_mutex_lock(&w->ctl_lock);
-	recycle = w->recycle_seq;
-	w->recycle_seq = 0;
+	recycle = w->n_recycle > 0 ? w->recycle[--w->n_recycle] : 0;
 	pthread_mutex_unlock(&w->ctl_lock);
 	if (recycle != 0) {
 		char *old = seg_path(w->path, recycle);
@@ -1913,8 +1929,9 @@ static void tidy_segments(struct umem_wal *w, const struct scan *s, bool tmp)
 			w->spare_fd = open(p, O_RDWR | O_CLOEXEC);
 			w->spare_seq = f->seq;
 			w->spare_capacity = f->hdr.capacity;
-		} else if (f->kind == SEG_ACTIVE && f->seq < w->seg_seq && w->recycle_seq == 0) {
-			w->recycle_seq = f->seq;
+		} else if (f->kind == SEG_ACTIVE && f->seq < w->seg_seq &&
+			   w->n_recycle < RECYCLE_MAX) {
+			w->recycle[w->n_recycle++] = f->seq;
 		} else {
 			unlink(p);
 		}

@@ -89,7 +89,7 @@ enum vos_backend {
 	 * write-ahead log with one fdatasync, the image checkpointed in the background. For
 	 * machines with NVMe or SSD but no persistent memory. Files: the pool path (the image, of
 	 * size_bytes) and log segments <path>.wal.<n> beside it, which take up to about twice
-	 * wal_checkpoint_bytes more. */
+	 * wal_checkpoint_bytes more, and a few segments kept ready for reuse. */
 	VOS_BACKEND_WAL  = 2,
 };
 
