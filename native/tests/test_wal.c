@@ -10,7 +10,8 @@
  *                 and a random moment after it: the prefix property and a sound allocator on
  *                 every reopen
  *   segments      a log of more than 50 segments replayed after a crash, every transaction
- *                 back; after checkpoints the old segments are gone
+ *                 back; after checkpoints the old segments are gone; a frame larger than a
+ *                 segment
  *   refusals      a segment of another pool in place of one of this pool's, a missing segment,
  *                 a damaged frame followed by later segments (a gap): CORRUPT, with a message
  *                 that says what, and nothing written
@@ -565,6 +566,53 @@ static void test_many_segments(void)
 	printf("many segments: OK\n");
 }
 
+/* A transaction whose frame is larger than a whole segment gets a segment of its own size,
+ * and is there after a crash. */
+static void test_big_frame(void)
+{
+	const char *path = strdup(test_path("big.pool"));
+	static uint8_t big[40 * VALUE_BYTES_MAX];
+	vos_op_t ops[41];
+	vos_pool_t *pool;
+	vos_cont_h cont;
+	int status;
+	pid_t pid;
+
+	create_pool(path, 64u << 10, 32u << 20);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		open_pool(path, &pool, &cont);
+		CHECK_OK(test_obj_create(pool, cont, 2, VOS_KEYS_INTEGER, 1));
+		for (uint32_t k = 0; k < 40; k++) {
+			test_fill(big + k * VALUE_BYTES_MAX, VALUE_BYTES_MAX, 1000 + k);
+			ops[k] = test_op_update_int(cont, 2, 2, k, (uint64_t)k * VALUE_BYTES_MAX,
+						    VALUE_BYTES_MAX);
+		}
+		CHECK_OK(vos_tx_apply(pool, ops, 40, big, sizeof(big), NULL));
+		CHECK_OK(apply_tx(pool, cont, 1)); /* and the log goes on after it */
+		raise(SIGKILL);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status));
+	open_pool(path, &pool, &cont);
+	CHECK(stats_of(pool).replayed_bytes > 40 * VALUE_BYTES_MAX);
+	check_prefix(pool, cont, 1);
+	for (uint32_t k = 0; k < 40; k++) {
+		static uint8_t got[VALUE_BYTES_MAX], want[VALUE_BYTES_MAX];
+		int32_t st;
+		uint32_t len;
+
+		CHECK_OK(test_get(pool, cont, 2, 2, k, got, sizeof(got), &st, &len));
+		test_fill(want, VALUE_BYTES_MAX, 1000 + k);
+		CHECK(st == VOS_OK && len == VALUE_BYTES_MAX && memcmp(got, want, len) == 0);
+	}
+	CHECK_OK(wal_heap_verify(pool->um));
+	CHECK_OK(vos_pool_close(pool));
+	CHECK_OK(vos_pool_destroy(path));
+	free((void *)path);
+	printf("big frame: OK\n");
+}
+
 /* ------------------------------------------------------------------------------------------
  * Foreign, missing and damaged segments
  */
@@ -761,6 +809,7 @@ int main(int argc, char **argv)
 	test_options();
 	test_torn_tail();
 	test_many_segments();
+	test_big_frame();
 	test_refusals();
 	test_headers();
 	test_checkpoint_crashes(kills);
