@@ -1281,6 +1281,13 @@ public final class RaftNode {
             send(new Message.SnapshotChunkResponse(id, c.from(), term, s.index(), 0, true, false));
             return;
         }
+        if (log.snapshotIndex() != log.storageSnapshot().index()) {
+            // The host has yet to install the snapshot received last. A chunk of another one in
+            // the same batch would start a new staging copy before that install reads the old
+            // one, so the leader is told to start this one over (at 0) later.
+            send(new Message.SnapshotChunkResponse(id, c.from(), term, s.index(), 0, false, false));
+            return;
+        }
         if (incomingSnapshot.index() != s.index() || incomingSnapshot.term() != s.term()) {
             incomingSnapshot = s;
             incomingSnapshotOffset = 0;
