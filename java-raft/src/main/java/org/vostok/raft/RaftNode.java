@@ -1255,6 +1255,27 @@ public final class RaftNode {
         return true;
     }
 
+    /**
+     * The host holds the content of {@code snapshot} up to {@code offset} in a staging copy it
+     * kept (across its own restart, or while it dropped a stale chunk of another snapshot): the
+     * node takes that snapshot's chunks from {@code offset} on, and a leader that sends from
+     * elsewhere is told to resume there, instead of starting over from 0. Returns false, and
+     * changes nothing, when the node has committed the snapshot's index already (it needs none
+     * of it) or {@code offset} is 0.
+     */
+    public boolean resumeIncomingSnapshot(SnapshotMetadata snapshot, long offset) {
+        Objects.requireNonNull(snapshot, "snapshot");
+        if (offset < 0) {
+            throw new IllegalArgumentException("a snapshot offset cannot be negative: " + offset);
+        }
+        if (offset == 0 || snapshot.index() <= log.committed) {
+            return false;
+        }
+        incomingSnapshot = snapshot;
+        incomingSnapshotOffset = offset;
+        return true;
+    }
+
     private void handleSnapshotChunkResponse(Progress pr, Message.SnapshotChunkResponse r) {
         if (pr.state != Progress.State.SNAPSHOT || r.snapshotIndex() != pr.snapshot.index()) {
             return;
@@ -1267,8 +1288,9 @@ public final class RaftNode {
             pr.becomeProbe();
             appendsPending = true;
         } else if (!pr.snapshotChunkRequested) {
-            // Usually the offset after the chunk just sent; lower when the follower restarted and
-            // lost its staging copy (then it says 0). A stale answer costs one resent chunk.
+            // Usually the offset after the chunk just sent; different when the follower restarted
+            // (0 if it lost its staging copy, or the offset its host kept, resumeIncomingSnapshot).
+            // A stale answer costs one resent chunk.
             pr.snapshotAckedOffset = r.nextOffset();
             requestSnapshotChunk(pr, r.nextOffset());
         }

@@ -28,6 +28,8 @@ final class MemoryHost {
     /** Snapshot contents this host holds, by snapshot index (its own and the one installed). */
     final Map<Long, byte[]> snapshots = new HashMap<>();
     private ByteArrayOutputStream staging = new ByteArrayOutputStream();
+    /** The snapshot whose content {@link #staging} holds, or null. */
+    private SnapshotMetadata stagingSnapshot;
 
     final List<Message> outbox = new ArrayList<>();
     final List<ReadState> readStates = new ArrayList<>();
@@ -57,6 +59,7 @@ final class MemoryHost {
         for (ReceivedSnapshotChunk c : rd.receivedSnapshotChunks()) {
             if (c.offset() == 0) {
                 staging = new ByteArrayOutputStream();
+                stagingSnapshot = c.snapshot();
             }
             if (staging.size() != c.offset()) {
                 throw new AssertionError("node " + id + ": chunk at " + c.offset() + " but staging holds " + staging.size());
@@ -117,9 +120,25 @@ final class MemoryHost {
         storage.crash();
         outbox.clear();
         staging = new ByteArrayOutputStream();
+        stagingSnapshot = null;
         applied.clear();
         applied.addAll(decode(snapshots.getOrDefault(storage.snapshot().index(), encode(List.of()))));
         node = new RaftNode(config, storage, random(seed, id, incarnation));
+    }
+
+    /**
+     * Like {@link #crashAndRestart}, but the staging copy of an incoming snapshot survives (as a
+     * host that keeps it on disk does) and the restarted node is told how much of it is there.
+     */
+    void crashAndRestartKeepingSnapshot(int incarnation) {
+        ByteArrayOutputStream kept = staging;
+        SnapshotMetadata keptSnapshot = stagingSnapshot;
+        crashAndRestart(incarnation);
+        if (keptSnapshot != null) {
+            staging = kept;
+            stagingSnapshot = keptSnapshot;
+            node.resumeIncomingSnapshot(keptSnapshot, kept.size());
+        }
     }
 
     List<Message> takeOutbox() {

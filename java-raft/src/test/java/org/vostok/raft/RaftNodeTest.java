@@ -131,6 +131,53 @@ class RaftNodeTest {
         assertEquals(c.node(1).commitIndex(), c.node(3).commitIndex());
     }
 
+    @Test
+    void aFollowerRestartedDuringASnapshotResumesFromTheOffsetItsHostKept() {
+        // Before resumeIncomingSnapshot a restarted follower always answered offset 0, so a host
+        // that keeps its staging copy on disk still received the whole snapshot again.
+        TestCluster c = TestCluster.of(3, b -> b.snapshotChunkBytesMax(8)).elect(1);
+        c.isolate(3);
+        for (int i = 0; i < 5; i++) {
+            c.propose(1, "entry-" + i);
+        }
+        c.stabilize();
+        c.host(1).compact();
+        c.heal();
+        c.tick(1, c.node(1).config().electionTimeoutTicks());
+        // The first chunk arrives and is written; node 3 crashes before the second one arrives.
+        c.processReady(1);
+        for (Message m : c.take(3)) {
+            c.deliver(m);
+        }
+        c.processReady(3);
+        for (Message m : c.take(1)) {
+            c.deliver(m);
+        }
+        c.processReady(1);
+        c.host(3).crashAndRestartKeepingSnapshot(1);
+        Message.SnapshotChunk second = (Message.SnapshotChunk) c.take(3).stream()
+                .filter(m -> m instanceof Message.SnapshotChunk).findFirst().orElseThrow();
+        assertEquals(8, second.offset());
+        c.deliver(second);
+        c.processReady(3);
+        Message.SnapshotChunkResponse ack = (Message.SnapshotChunkResponse) c.take(1).get(0);
+        assertTrue(ack.done() || ack.nextOffset() == 16, "the second chunk is taken where the kept copy ends: " + ack);
+        c.deliver(ack);
+        c.stabilize();
+        assertEquals(c.applied(1), c.applied(3));
+        assertEquals(c.node(1).commitIndex(), c.node(3).commitIndex());
+    }
+
+    @Test
+    void resumingASnapshotTheNodeHasCommittedAlreadyChangesNothing() {
+        TestCluster c = TestCluster.of(3).elect(1);
+        SnapshotMetadata old = new SnapshotMetadata(1, 1, c.node(2).membership());
+        assertFalse(c.node(2).resumeIncomingSnapshot(old, 8));
+        assertFalse(c.node(2).resumeIncomingSnapshot(new SnapshotMetadata(9, 2, c.node(2).membership()), 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> c.node(2).resumeIncomingSnapshot(new SnapshotMetadata(9, 2, c.node(2).membership()), -1));
+    }
+
     /**
      * Regression: after a failed snapshot the leader set nextIndex past the snapshot and, having
      * no entries to send, never probed the follower again; it stayed behind for good.
