@@ -163,7 +163,6 @@ struct umem_wal {
 	bool         stop;
 	bool         thread_started;
 	pthread_t    thread;
-	char         bg_failure[512];
 
 	/* Checkpoints (ckpt_lock). */
 	pthread_mutex_t ckpt_lock;
@@ -1184,7 +1183,8 @@ static void *background(void *arg)
 			continue;
 		}
 		if (rc != VOS_OK) {
-			snprintf(w->bg_failure, sizeof(w->bg_failure), "%s", vos_message());
+			/* Retried later; meanwhile the log keeps every commit, so nothing is
+			 * lost, only the log grows (and with it the next recovery). */
 			clock_gettime(CLOCK_REALTIME, &retry_at);
 			retry_at.tv_sec += RETRY_SECONDS;
 			backing_off = true;
