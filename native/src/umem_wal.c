@@ -1906,6 +1906,8 @@ static int recover(struct umem_wal *w, struct scan *s, const struct wal_ckpt_slo
 	uint32_t chain = slot->chain;
 	int rc;
 
+	size_t oldest = SIZE_MAX;
+
 	qsort(s->found, s->n, sizeof(*s->found), cmp_found);
 	/* The segment replay starts in: the last active one that starts at or below the slot. */
 	for (size_t i = 0; i < s->n; i++) {
@@ -1913,6 +1915,8 @@ static int recover(struct umem_wal *w, struct scan *s, const struct wal_ckpt_slo
 			continue;
 		if (s->found[i].hdr.first_lsn <= slot->lsn)
 			first = i;
+		if (oldest == SIZE_MAX)
+			oldest = i;
 		last = i;
 	}
 	if (first == SIZE_MAX) {
@@ -1920,7 +1924,9 @@ static int recover(struct umem_wal *w, struct scan *s, const struct wal_ckpt_slo
 
 		snprintf(lsn_text, sizeof(lsn_text), "holds LSN %llu where the checkpoint is",
 			 (unsigned long long)slot->lsn);
-		return missing_segment(w, s, last == SIZE_MAX ? 1 : s->found[last].seq, lsn_text);
+		/* The one before the oldest active segment, or the first there ever was. */
+		return missing_segment(w, s, oldest == SIZE_MAX || s->found[oldest].seq <= 1
+						     ? 1 : s->found[oldest].seq - 1, lsn_text);
 	}
 	act = &s->found[first];
 	if (act->hdr.first_lsn == slot->lsn && act->hdr.prev_chain != slot->chain)
@@ -1966,7 +1972,7 @@ static int recover(struct umem_wal *w, struct scan *s, const struct wal_ckpt_slo
 	w->seg_seq = s->found[last].seq;
 	w->seg_first_lsn = s->found[last].hdr.first_lsn;
 	w->seg_capacity = s->found[last].hdr.capacity;
-	if (w->seg_capacity > s->found[last].file_bytes - WAL_SEG_HDR_BYTES)
+	if (s->found[last].file_bytes < WAL_SEG_HDR_BYTES + w->seg_capacity)
 		w->seg_capacity = lsn - w->seg_first_lsn; /* cut short: full from here on */
 	/* The active segments kept: those that reach above keep_lsn. */
 	for (size_t i = 0; i <= last; i++) {

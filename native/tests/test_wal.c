@@ -2,7 +2,8 @@
  * test_wal: what only the WAL backend has, its log files and its checkpoints.
  *
  *   torn tail     the last frame of the log damaged (a flipped byte) or cut short (its second
- *                 half zero): reopening drops exactly that transaction and keeps all before it;
+ *                 half zero, or the file truncated in it): reopening drops exactly that
+ *                 transaction and keeps all before it;
  *                 a shorter frame written over the torn one, followed by a crash, never lets
  *                 the stale rest of the old frame pass for a record
  *   checkpoints   a child writing transactions whose checkpoint thread reports every step of
@@ -363,7 +364,7 @@ static void test_torn_tail(void)
 	write_then_crash(path, last);
 	check_pool_unclosed(path, last);
 
-	for (int round = 0; round < 2; round++) {
+	for (int round = 0; round < 3; round++) {
 		n = list_segments(path, seqs, 64);
 		/* The last frame is in the newest active segment (a spare may follow it). */
 		{
@@ -383,6 +384,10 @@ static void test_torn_tail(void)
 			if (round == 0) {
 				/* A byte flipped in the middle of the last frame. */
 				test_flip_byte(seg_name(path, s), pos + len / 2);
+			} else if (round == 2) {
+				/* The segment file itself cut short inside the last frame: the
+				 * log goes on in a new segment. */
+				CHECK(truncate(seg_name(path, s), (off_t)(pos + len / 2)) == 0);
 			} else {
 				/* The second half of the last frame never reached the disk. */
 				int fd = open(seg_name(path, s), O_WRONLY);
