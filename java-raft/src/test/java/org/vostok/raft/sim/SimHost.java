@@ -2,6 +2,7 @@ package org.vostok.raft.sim;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.vostok.raft.ReadRefused;
 import org.vostok.raft.ReadState;
 import org.vostok.raft.Ready;
 import org.vostok.raft.ReceivedSnapshotChunk;
+import org.vostok.raft.Role;
 import org.vostok.raft.SnapshotChunkRequest;
 import org.vostok.raft.SnapshotMetadata;
 
@@ -55,6 +57,8 @@ final class SimHost {
     /** Snapshot contents by index: durable (a compaction writes its snapshot first; see install). */
     private final Map<Long, byte[]> snapshotContents = new HashMap<>();
     private ByteArrayOutputStream staging = new ByteArrayOutputStream();
+    /** The snapshot whose chunks the staging copy holds (from the chunk at offset 0). */
+    private SnapshotMetadata stagingSnapshot = SnapshotMetadata.EMPTY;
     /** The hard state as of the last sync. */
     private HardState durableHardState;
 
@@ -108,6 +112,7 @@ final class SimHost {
         node = null;
         persisting = null;
         staging = new ByteArrayOutputStream();
+        stagingSnapshot = SnapshotMetadata.EMPTY;
         confirmedReads.clear();
         seenCommit = commitBefore;
         sim.trace.add(now, id, "crash", "durable " + storage.hardState() + " last=" + storage.lastIndex()
@@ -141,14 +146,17 @@ final class SimHost {
             sim.trace.add(now, id, "snapshot write failed", rd.receivedSnapshotChunks());
             sim.count("snapshot chunk write failed by the host");
             staging = new ByteArrayOutputStream();
+            stagingSnapshot = SnapshotMetadata.EMPTY;
         }
         for (ReceivedSnapshotChunk c : writeFails ? List.<ReceivedSnapshotChunk>of() : rd.receivedSnapshotChunks()) {
             if (c.offset() == 0) {
                 staging = new ByteArrayOutputStream();
+                stagingSnapshot = c.snapshot();
             }
-            if (c.offset() != staging.size()) {
+            if (c.offset() != staging.size() || !c.snapshot().equals(stagingSnapshot)) {
                 SafetyChecker.fail("host " + id + " is handed a chunk of " + c.snapshot() + " at offset " + c.offset()
-                        + " while its staging copy holds " + staging.size() + " bytes: chunks must come in order");
+                        + " while its staging copy holds " + staging.size() + " bytes of " + stagingSnapshot
+                        + ": chunks must come in order");
             }
             staging.writeBytes(c.data());
         }
@@ -203,7 +211,7 @@ final class SimHost {
                 MembershipChange change = MembershipChange.decode(e.data());
                 sim.count("membership change committed: " + change.type()
                         + (change.type() == MembershipChange.Type.REMOVE && change.node() == id
-                                && node.role() == org.vostok.raft.Role.LEADER ? " (the leader itself)" : ""));
+                                && node.role() == Role.LEADER ? " (the leader itself)" : ""));
             }
             sim.checker.onApplied(this, e);
         }
@@ -228,6 +236,10 @@ final class SimHost {
     }
 
     private void installSnapshot(SnapshotMetadata s) {
+        if (!s.equals(stagingSnapshot)) {
+            SafetyChecker.fail("host " + id + " is asked to install " + s + " but its staging copy holds "
+                    + staging.size() + " bytes of " + stagingSnapshot);
+        }
         byte[] content = staging.toByteArray();
         SimStateMachine installed = SimStateMachine.decode(content);
         sim.checker.onSnapshotInstalled(this, s, installed);
@@ -239,6 +251,7 @@ final class SimHost {
         storage.installSnapshot(s);
         state = installed;
         staging = new ByteArrayOutputStream();
+        stagingSnapshot = SnapshotMetadata.EMPTY;
     }
 
     private void supplyChunk(long now, SnapshotChunkRequest req) {
@@ -251,7 +264,7 @@ final class SimHost {
         }
         int from = (int) Math.min(req.offset(), content.length);
         int to = (int) Math.min(content.length, from + (long) req.bytesMax());
-        byte[] chunk = java.util.Arrays.copyOfRange(content, from, to);
+        byte[] chunk = Arrays.copyOfRange(content, from, to);
         node.supplySnapshotChunk(req.peer(), req.snapshot(), req.offset(), chunk, to == content.length);
     }
 
@@ -261,7 +274,7 @@ final class SimHost {
             ConfirmedRead c = it.next();
             if (state.appliedIndex >= c.index) {
                 sim.checker.onReadServed(this, c.read);
-                sim.count(node.role() == org.vostok.raft.Role.LEADER
+                sim.count(node.role() == Role.LEADER
                         ? (config.leaseReads() ? "read served by a leader (lease)" : "read served by a leader")
                         : "read served by a follower");
                 it.remove();

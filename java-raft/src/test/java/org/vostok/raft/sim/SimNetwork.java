@@ -1,8 +1,10 @@
 package org.vostok.raft.sim;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -10,10 +12,12 @@ import org.vostok.raft.Message;
 
 /**
  * The network between the simulated hosts: every message sent waits in flight for a delay drawn
- * per message, so messages are reordered; some are lost, some delivered twice. Links can be cut
- * one way at a time, which makes symmetric partitions (both ways), one-way partitions, and
- * partial ones (A reaches B and B reaches C, but A does not reach C). A cut link loses what it
- * would deliver, including messages sent before it was cut.
+ * per message, so messages are reordered; some are lost, some delivered twice, some held back
+ * far longer than the rest. Links can be cut one way at a time, which makes symmetric partitions
+ * (both ways), one-way partitions, and partial ones (A reaches B and B reaches C, but A does not
+ * reach C); a cut link loses what it would deliver, including messages sent before it was cut.
+ * Links can also be slowed one way at a time. After the heal, nothing is lost, and each link
+ * delivers in the order sent.
  */
 final class SimNetwork {
 
@@ -27,12 +31,14 @@ final class SimNetwork {
             ? Long.compare(a.deliverTick, b.deliverTick) : Long.compare(a.order, b.order));
     /** Cut links, as {@code from * LINK_FACTOR + to}. */
     private final Set<Long> cut = new HashSet<>();
+    /** Extra delay in ticks of slowed links, by link. */
+    private final Map<Long, Integer> slow = new HashMap<>();
     private static final long LINK_FACTOR = 1_000_000;
 
     /** After the heal each link delivers in the order sent, as a TCP connection does. */
     private boolean inOrder;
     /** The last delivery tick given to a message on each link, for in-order delivery. */
-    private final java.util.Map<Long, Long> lastDeliveryByLink = new java.util.HashMap<>();
+    private final Map<Long, Long> lastDeliveryByLink = new HashMap<>();
     private long sequence;
     private double dropPerMessage;
     private double duplicatePerMessage;
@@ -68,6 +74,7 @@ final class SimNetwork {
         delaySpikePerMessage = 0;
         delayTicksMax = Math.min(delayTicksMax, delayTicksMaxAfter);
         cut.clear();
+        slow.clear();
     }
 
     void send(long now, Message m) {
@@ -89,8 +96,8 @@ final class SimNetwork {
         if (delaySpikePerMessage > 0 && random.nextDouble() < delaySpikePerMessage) {
             delay = random.nextInt(delaySpikeTicksMax + 1);
         }
-        long deliverTick = now + delay;
         long link = link(m.from(), m.to());
+        long deliverTick = now + delay + slow.getOrDefault(link, 0);
         Long last = lastDeliveryByLink.get(link);
         // Before the heal, messages due at the same tick come in a random order. After it, a
         // message is never delivered before an earlier one of its link, and those due at the
@@ -135,6 +142,12 @@ final class SimNetwork {
 
     void healLinks() {
         cut.clear();
+        slow.clear();
+    }
+
+    /** Messages from {@code from} to {@code to} take {@code extraTicks} longer until the links heal. */
+    void slow(long from, long to, int extraTicks) {
+        slow.put(link(from, to), extraTicks);
     }
 
     boolean isCut(long from, long to) {

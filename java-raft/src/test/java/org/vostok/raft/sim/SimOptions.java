@@ -33,8 +33,14 @@ import org.vostok.raft.Config;
  * @param membershipPerTick the chance the leader is asked to change the membership
  * @param transferPerTick the chance the leader is asked to hand leadership to another voter
  * @param compactPerTick the chance a host compacts its log up to its applied index
- * @param snapshotFailPerChunk the chance a leader's host fails to read a snapshot chunk
+ * @param snapshotFailPerChunk the chance a leader's host fails to read a snapshot chunk, and a
+ *     follower's host to write one
  * @param votersMax the most voters the membership changes grow the cluster to
+ * @param readAtEveryLeader whether, besides the reads above, every node that believes it leads
+ *     is asked for a read at every tick (clients that cached an old leader keep asking it), so
+ *     that a deposed leader serving a stale read is caught in however short a window
+ * @param quietTicks the length of the quiet spells, alternating with busy ones of the same length,
+ *     in which no client proposes; 0 for none
  */
 public record SimOptions(
         long seed,
@@ -57,7 +63,9 @@ public record SimOptions(
         double transferPerTick,
         double compactPerTick,
         double snapshotFailPerChunk,
-        int votersMax) {
+        int votersMax,
+        boolean readAtEveryLeader,
+        int quietTicks) {
 
     /** The options of seed {@code seed} for a cluster of {@code nodes} founding voters. */
     public static SimOptions draw(long seed, int nodes) {
@@ -68,7 +76,7 @@ public record SimOptions(
         // of a seed alone.
         SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
         int electionTicks = 5 + r.nextInt(16);
-        int heartbeatTicks = 1 + r.nextInt(Math.max(1, electionTicks / 3));
+        int heartbeatTicks = 1 + r.nextInt(Math.max(1, electionTicks / 2));
         boolean checkQuorum = r.nextInt(10) < 8;
         boolean preVote = r.nextInt(10) < 8;
         boolean leaseReads = checkQuorum && r.nextInt(3) == 0;
@@ -115,7 +123,9 @@ public record SimOptions(
                 pick(r, 0.0, 0.002, 0.01),
                 pick(r, 0.0, 0.01, 0.05),
                 pick(r, 0.0, 0.0, 0.1),
-                Math.min(7, nodes + 2));
+                Math.min(7, nodes + 2),
+                r.nextInt(4) == 0,
+                pick(r, 0, electionTicks * 5, electionTicks * 20));
     }
 
     private static int pick(SplittableRandom r, int... choices) {
@@ -152,6 +162,7 @@ public record SimOptions(
                 + " disk=0.." + diskLatencyTicksMax + " skew=" + clockSkewPerTick
                 + " | propose=" + proposePerTick + " read=" + readPerTick + " membership=" + membershipPerTick
                 + " transfer=" + transferPerTick + " compact=" + compactPerTick
-                + " snapshotFail=" + snapshotFailPerChunk + " votersMax=" + votersMax;
+                + " snapshotFail=" + snapshotFailPerChunk + " votersMax=" + votersMax
+                + " readAtEveryLeader=" + readAtEveryLeader + " quiet=" + quietTicks;
     }
 }

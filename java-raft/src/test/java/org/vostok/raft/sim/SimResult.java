@@ -1,5 +1,7 @@
 package org.vostok.raft.sim;
 
+import java.util.Map;
+
 /**
  * What a passing run did, for campaign summaries and to see which paths the seeds reach.
  *
@@ -11,7 +13,7 @@ package org.vostok.raft.sim;
 public record SimResult(long seed, int nodes, long ticks, long leaderTick, long committedTick, long convergedTick,
                         long proposalsAccepted, long proposalsApplied, long proposalsRefused, long readsServed,
                         long leadersElected, long crashes, long partitions, long snapshotsInstalled,
-                        long messagesSent, long messagesLost, long maxTerm, java.util.Map<String, Long> counts) {
+                        long messagesSent, long messagesLost, long maxTerm, Map<String, Long> counts) {
 
     @Override
     public String toString() {

@@ -20,9 +20,9 @@ import org.vostok.raft.Role;
  * One run of the cluster simulator, in one thread, from one seed: a cluster of
  * {@link SimHost}s over a {@link SimNetwork}, with clients proposing entries and asking for
  * reads, an operator changing the membership, transferring leadership and compacting logs, and
- * a fault injector crashing nodes and partitioning the network. Time is a tick counter; every
- * choice is drawn from one {@link SplittableRandom} seeded by the run's seed, so a seed replays
- * exactly.
+ * a fault injector crashing (or rebooting) nodes, partitioning and slowing the network and
+ * skewing clocks. Time is a tick counter; every choice is drawn from {@link SplittableRandom}
+ * streams split from the run's seed, so a seed replays exactly.
  *
  * <p>A run has two phases. In the fault phase ({@link SimOptions#faultTicks()}) everything above
  * happens at the rates the seed drew. Then the faults heal: every node restarts, every link comes
@@ -247,21 +247,32 @@ public final class Simulation {
                     count("crash with a write not yet durable");
                 }
                 victim.crash(now);
-                victim.restartTick = now + faults.nextInt(options.downTicksMax() + 1);
+                // A third of the crashes are reboots: the node is back on the next tick, having
+                // forgotten everything it did not persist (its promises to a leader's lease too).
+                victim.restartTick = faults.nextInt(3) == 0 ? now + 1
+                        : now + faults.nextInt(options.downTicksMax() + 1);
                 crashes++;
             }
         }
     }
 
-    /** Replaces the network's shape by a new partition, or heals it. */
+    /**
+     * Changes the network's shape: heals it, or adds a partition or slow links, on top of the
+     * shape it had (half the time) or in its place.
+     */
     private void repartition() {
-        network.healLinks();
+        if (faults.nextBoolean()) {
+            network.healLinks();
+        }
         partitions++;
         List<Long> ids = new ArrayList<>(hosts.keySet());
         shuffle(ids, faults);
         int n = ids.size();
-        switch (faults.nextInt(6)) {
-            case 0 -> trace.add(now, 0, "links healed", null);
+        switch (faults.nextInt(7)) {
+            case 0 -> {
+                network.healLinks();
+                trace.add(now, 0, "links healed", null);
+            }
             case 1 -> {
                 // Symmetric: a minority (or half) on one side, the rest on the other.
                 int k = 1 + faults.nextInt(Math.max(1, n / 2));
@@ -310,6 +321,21 @@ public final class Simulation {
                     trace.add(now, 0, "partial", a + " and " + c + " cannot see each other; others see both");
                 }
             }
+            case 5 -> {
+                // Slow links: some directions take much longer than others, so that a node
+                // hears one peer long before another (a message can overtake a whole exchange).
+                List<String> slowLinks = new ArrayList<>();
+                for (long a : ids) {
+                    for (long b : ids) {
+                        if (a != b && faults.nextInt(3) == 0) {
+                            int extra = 1 + faults.nextInt(Math.max(1, electionTicks / 2));
+                            network.slow(a, b, extra);
+                            slowLinks.add(a + "->" + b + " +" + extra);
+                        }
+                    }
+                }
+                trace.add(now, 0, "links slowed", slowLinks);
+            }
             default -> {
                 // Any links down, each direction on its own.
                 List<String> cutLinks = new ArrayList<>();
@@ -345,7 +371,10 @@ public final class Simulation {
     // Clients and the operator
 
     private void clientsAndOperator() {
-        if (clients.nextDouble() < options.proposePerTick()) {
+        // Writers come in bursts: in a quiet spell nothing is proposed, so that logs stay level
+        // and any node can win an election (the rarer paths need that).
+        boolean quiet = options.quietTicks() > 0 && now % (2L * options.quietTicks()) >= options.quietTicks();
+        if (!quiet && clients.nextDouble() < options.proposePerTick()) {
             SimHost target = pickTarget();
             if (target != null) {
                 propose(target);
@@ -357,6 +386,7 @@ public final class Simulation {
                 read(target);
             }
         }
+        readAtEveryLeader();
         if (options.membershipPerTick() > 0 && clients.nextDouble() < options.membershipPerTick()) {
             leader().ifPresent(this::changeMembership);
         }
@@ -585,6 +615,17 @@ public final class Simulation {
             SimHost target = pickTarget();
             if (target != null) {
                 read(target);
+            }
+        }
+        readAtEveryLeader();
+    }
+
+    private void readAtEveryLeader() {
+        if (options.readAtEveryLeader()) {
+            for (SimHost h : upHosts()) {
+                if (h.node.role() == Role.LEADER) {
+                    read(h);
+                }
             }
         }
     }

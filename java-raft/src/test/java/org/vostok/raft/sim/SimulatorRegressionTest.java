@@ -9,53 +9,70 @@ import org.junit.jupiter.api.Test;
  * <p>A seed replays the same run only while the simulator draws its choices the same way. When
  * a change to the simulator alters that, these seeds still run as ordinary seeds but may no
  * longer reach their corner: then find new ones by running a campaign
- * ({@link SimulationCampaign}) against the core as it was before the fix (the commit named in
- * each test), and replace them.
+ * ({@link SimulationCampaign}) against the core each test names (as it was before the fix, or
+ * with the fix taken out), and replace them. {@link LeaseAfterRebootTest} is the one bug of
+ * this kind the random search did not reach; it is a scripted run instead.
  */
 class SimulatorRegressionTest {
 
     /**
-     * A leader served lease reads from a stale commit index. Node 5 led term 2 of five voters and
-     * was cut off right after its followers heard from it; they elected a new leader, which
-     * committed index 488, while node 5 still answered a lease read at 486. Its lease lasted
-     * until its next CheckQuorum check, up to two election timeouts after the followers last
-     * heard from it, but they were free to vote after one. Fixed in 4471a3e: the lease counts
-     * from when a round a quorum answered was sent. (Found against 0026b10.)
+     * A leader served lease reads from a stale commit index. Node 5 led term 2 of five voters
+     * and was cut off at tick 24 right after its followers heard from it; node 2 led term 3 at
+     * tick 42 and committed index 3, while node 5 still answered a lease read at index 2. Its
+     * lease lasted until its next CheckQuorum check, up to two election timeouts after the
+     * followers last heard from it, but they were free to vote after one. Fixed in 4471a3e: the
+     * lease counts from when a round a quorum answered was sent. (Found against 0026b10.)
      */
     @Test
     void leaseOutlivedTheFollowersPromise() {
-        Simulation.run(SimOptions.draw(2092, 5));
+        Simulation.run(SimOptions.draw(391, 5));
     }
 
-    /** The same stale lease read with seven voters: node 3 cut off, the six others elect a leader. */
+    /** The same stale lease read with seven voters: node 1 cut off, node 4 elected and committing. */
     @Test
     void leaseOutlivedTheFollowersPromiseWithSevenNodes() {
-        Simulation.run(SimOptions.draw(887, 7));
+        Simulation.run(SimOptions.draw(650, 7));
     }
 
     /**
-     * A leader served a lease read after handing its leadership away. Node 5 sent TimeoutNow
-     * to node 11, whose voters granted the transfer election despite their leases (as they
-     * must); node 11 led term 10 and committed index 302 while node 5, not yet told, answered a
-     * lease read at 298. Fixed in 4471a3e: sending TimeoutNow voids the lease for the rest of
-     * the term. (Found against 0026b10.)
+     * A leader served a lease read after handing its leadership away. Node 2 led term 31 of
+     * seven voters and sent TimeoutNow to node 1, whose voters granted the transfer election
+     * despite their leases (as they must); node 1 led term 32 and committed index 56 while node
+     * 2, not told yet, answered a lease read at 55. Fixed in 4471a3e: sending TimeoutNow voids
+     * the lease for the rest of the term. (Found with that line taken out.)
      */
     @Test
     void leaseSurvivedTimeoutNow() {
-        Simulation.run(SimOptions.draw(1134, 3));
+        Simulation.run(SimOptions.draw(5135, 7));
     }
 
     /**
-     * A snapshot was installed with a hole in it. New node 5 had received chunks up to offset
-     * 144 from the leader of term 10 when a vote request moved it to term 11, where it knew no
-     * leader yet; its host then failed to write the chunk at 96 and called
-     * abortIncomingSnapshot(), which refused (no leader to tell) and kept the incoming snapshot.
-     * The next leader resumed the same snapshot at offset 144, which the core accepted and
-     * handed to a host whose staging copy ended at 96. Fixed by dropping the incoming snapshot
-     * whenever there is one, telling the leader only when one is known.
+     * A snapshot was installed from another snapshot's content. Node 3 received the last chunk
+     * of snapshot 7/3 and, before its host took the batch, the first chunk of snapshot 8/3 (the
+     * leader had compacted further and started over): one Ready carried both chunks and the
+     * install of 7/3, so a host that starts a new staging copy at offset 0, as the contract
+     * says, installed 7/3 from the 8 bytes of 8/3. Fixed by refusing chunks of another snapshot
+     * (resume at 0) while a received snapshot waits for the host to install it. (Found against
+     * 4c943a6.)
+     */
+    @Test
+    void chunkOfNextSnapshotInTheInstallBatch() {
+        Simulation.run(SimOptions.draw(138538, 5));
+    }
+
+    /**
+     * A snapshot would have been installed with a hole in it. Node 1 had received chunks of
+     * snapshot 319/31 up to offset 8 from the leader of term 31 when a transfer's vote request
+     * moved it to term 32, where it knew no leader yet; its host then failed to write the chunk
+     * at 8 and called abortIncomingSnapshot(), which refused (no leader to tell) and kept the
+     * incoming snapshot. The new leader resumed the same snapshot at offset 16, which the core
+     * handed to a host whose staging copy ended at 8. Fixed in 7cc8596: the incoming snapshot is
+     * dropped whenever there is one; the leader is told only when one is known. (Found against
+     * 77d9a95 with that fix taken out; first found as seed 1026630 before the simulator drew
+     * its choices as it does now.)
      */
     @Test
     void snapshotAbortRefusedWithoutLeader() {
-        Simulation.run(SimOptions.draw(1026630, 3));
+        Simulation.run(SimOptions.draw(65365, 5));
     }
 }
