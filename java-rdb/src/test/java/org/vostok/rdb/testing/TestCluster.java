@@ -6,8 +6,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +25,7 @@ import org.vostok.rdb.store.RdbStore;
 import org.vostok.rdb.store.TreeReader;
 import org.vostok.rdb.transport.LocalNetwork;
 import org.vostok.vos.Pool;
+import org.vostok.vos.PoolOptions;
 
 /**
  * A cluster of replicas in one process, each on a real pool file in a directory of the test's,
@@ -32,6 +33,12 @@ import org.vostok.vos.Pool;
  * (their pool closed, as a crash after the last persist leaves it), restarted from their pool,
  * and added. Helpers commit and read through whichever replica leads, retrying across leader
  * changes the way a client would (with a request id, so a retry never applies twice).
+ *
+ * <p>Pools are PMDK pools unless {@link PoolOptions} say otherwise; {@link #reopen} starts a
+ * cluster from the pool files an earlier one (or an earlier process) left.
+ *
+ * <p>Threads: stop, restart and the network's faults may come from one thread (a fault injector)
+ * while others use the replicas; a replica stopped under a caller fails its calls with SHUTDOWN.
  *
  * <p>Reused by the tests of later modules (the test-jar of vostok-rdb).
  */
@@ -41,14 +48,15 @@ public final class TestCluster implements AutoCloseable {
     private final RdbConfig config;
     private final LocalNetwork network;
     private final LongFunction<RecordingListener> listeners;
-    private final Map<Long, Node> nodes = new TreeMap<>();
+    private final PoolOptions poolOptions;
+    private final Map<Long, Node> nodes = new ConcurrentSkipListMap<>();
 
     private static final class Node {
         final long id;
         final Path path;
         final RecordingListener listener;
-        Pool pool;
-        Replica replica;
+        volatile Pool pool;
+        volatile Replica replica;
 
         Node(long id, Path path, RecordingListener listener) {
             this.id = id;
@@ -57,11 +65,13 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    private TestCluster(Path dir, RdbConfig config, long seed, LongFunction<RecordingListener> listeners) {
+    private TestCluster(Path dir, RdbConfig config, long seed, LongFunction<RecordingListener> listeners,
+                        PoolOptions poolOptions) {
         this.dir = dir;
         this.config = config;
         this.network = new LocalNetwork(seed);
         this.listeners = listeners;
+        this.poolOptions = poolOptions;
     }
 
     /**
@@ -81,7 +91,13 @@ public final class TestCluster implements AutoCloseable {
     /** Founds and starts a cluster with this config and a listener per replica. */
     public static TestCluster start(Path dir, int size, RdbConfig config, long seed,
                                     LongFunction<RecordingListener> listeners) {
-        TestCluster c = new TestCluster(dir, config, seed, listeners);
+        return start(dir, size, config, seed, listeners, PoolOptions.pmem());
+    }
+
+    /** Founds and starts a cluster whose pools are made with {@code poolOptions}. */
+    public static TestCluster start(Path dir, int size, RdbConfig config, long seed,
+                                    LongFunction<RecordingListener> listeners, PoolOptions poolOptions) {
+        TestCluster c = new TestCluster(dir, config, seed, listeners, poolOptions);
         List<Long> voters = new ArrayList<>();
         for (long id = 1; id <= size; id++) {
             voters.add(id);
@@ -89,11 +105,33 @@ public final class TestCluster implements AutoCloseable {
         try {
             for (long id : voters) {
                 Node n = c.node(id);
-                n.pool = TestPools.create(n.path);
+                n.pool = TestPools.create(n.path, poolOptions);
                 Replica.bootstrap(n.pool, id, voters);
             }
             for (long id : voters) {
                 c.startReplica(c.nodes.get(id));
+            }
+        } catch (RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * Starts replicas {@code ids} again from the pools a cluster founded in {@code dir} left
+     * (closed cleanly or not): what a restart after a crash of the whole cluster does. A replica
+     * added with {@link #startJoining} afterwards gets a PMDK pool.
+     */
+    public static TestCluster reopen(Path dir, Collection<Long> ids, RdbConfig config, long seed,
+                                     LongFunction<RecordingListener> listeners) {
+        TestCluster c = new TestCluster(dir, config, seed, listeners, PoolOptions.pmem());
+        try {
+            for (long id : ids) {
+                c.node(id);
+            }
+            for (long id : ids) {
+                c.restart(id);
             }
         } catch (RuntimeException | Error e) {
             c.close();
@@ -128,13 +166,25 @@ public final class TestCluster implements AutoCloseable {
         return nodes.values().stream().filter(n -> n.replica != null).map(n -> n.id).toList();
     }
 
-    /** The running replica {@code id}. */
-    public Replica replica(long id) {
+    /** Replica {@code id} if it is running. */
+    public Optional<Replica> running(long id) {
         Node n = nodes.get(id);
-        if (n == null || n.replica == null) {
+        return n == null ? Optional.empty() : Optional.ofNullable(n.replica);
+    }
+
+    /** The pool of running replica {@code id}, for tests that look at what a replica holds. */
+    public Pool pool(long id) {
+        Node n = nodes.get(id);
+        Pool p = n == null ? null : n.pool;
+        if (p == null) {
             throw new IllegalStateException("replica " + id + " is not running");
         }
-        return n.replica;
+        return p;
+    }
+
+    /** The running replica {@code id}. */
+    public Replica replica(long id) {
+        return running(id).orElseThrow(() -> new IllegalStateException("replica " + id + " is not running"));
     }
 
     public RecordingListener listener(long id) {
@@ -177,7 +227,7 @@ public final class TestCluster implements AutoCloseable {
             throw new IllegalStateException("replica id " + id + " was used already");
         }
         Node n = node(id);
-        n.pool = TestPools.create(n.path);
+        n.pool = TestPools.create(n.path, poolOptions);
         Replica.formatJoining(n.pool, id);
         startReplica(n);
         return n.replica;
@@ -190,10 +240,11 @@ public final class TestCluster implements AutoCloseable {
     public Optional<Replica> leader() {
         Replica best = null;
         for (Node n : nodes.values()) {
-            if (n.replica != null) {
-                ReplicaStatus s = n.replica.status();
+            Replica r = n.replica;
+            if (r != null) {
+                ReplicaStatus s = r.status();
                 if (s.isReadyLeader() && (best == null || s.term() > best.status().term())) {
-                    best = n.replica;
+                    best = r;
                 }
             }
         }

@@ -2,6 +2,7 @@ package org.vostok.rdb.testing;
 
 import java.nio.file.Path;
 import org.vostok.vos.Pool;
+import org.vostok.vos.PoolOptions;
 import org.vostok.vos.VosProvider;
 
 /** Real pool files for tests, through the provider an application would find. */
@@ -19,6 +20,11 @@ public final class TestPools {
 
     public static Pool create(Path path) {
         return provider().createPool(path, POOL_BYTES);
+    }
+
+    /** A pool of {@link #POOL_BYTES} with the backend and tuning in {@code options}. */
+    public static Pool create(Path path, PoolOptions options) {
+        return provider().createPool(path, POOL_BYTES, options);
     }
 
     public static Pool open(Path path) {
