@@ -65,9 +65,12 @@ public record FaultSchedule(long seed, List<Step> steps) {
      * @param calmMillisMax     the longest calm
      * @param noiseAlongside    the probability that a step whose main fault is not noise gets
      *                          link noise as well (when {@link Kind#LINK_NOISE} is among the kinds)
+     * @param everyKindFirst    the first steps take every kind once, in an order the seed picks,
+     *                          so that a short schedule still covers them all; later steps draw
+     *                          their kind at random
      */
     public record Options(int steps, Set<Kind> kinds, long holdMillisMin, long holdMillisMax, long calmMillisMin,
-                          long calmMillisMax, double noiseAlongside) {
+                          long calmMillisMax, double noiseAlongside, boolean everyKindFirst) {
         public Options {
             kinds = kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
             if (steps < 0 || kinds.isEmpty()) {
@@ -83,25 +86,35 @@ public record FaultSchedule(long seed, List<Step> steps) {
             }
         }
 
-        /** 8 steps of every kind, held 0.4 to 1.5 s, with 0.2 to 0.8 s of calm, noise alongside in 3 of 10. */
+        /**
+         * 8 steps, every kind among the first 7, held 0.4 to 1.5 s, with 0.2 to 0.8 s of calm,
+         * noise alongside in 3 of 10.
+         */
         public static Options defaults() {
-            return new Options(8, EnumSet.allOf(Kind.class), 400, 1500, 200, 800, 0.3);
+            return new Options(8, EnumSet.allOf(Kind.class), 400, 1500, 200, 800, 0.3, true);
         }
 
         public Options withSteps(int steps) {
-            return new Options(steps, kinds, holdMillisMin, holdMillisMax, calmMillisMin, calmMillisMax, noiseAlongside);
+            return new Options(steps, kinds, holdMillisMin, holdMillisMax, calmMillisMin, calmMillisMax, noiseAlongside,
+                    everyKindFirst);
         }
 
         public Options withKinds(Set<Kind> kinds) {
-            return new Options(steps, kinds, holdMillisMin, holdMillisMax, calmMillisMin, calmMillisMax, noiseAlongside);
+            return new Options(steps, kinds, holdMillisMin, holdMillisMax, calmMillisMin, calmMillisMax, noiseAlongside,
+                    everyKindFirst);
         }
 
         public Options withHoldMillis(long min, long max) {
-            return new Options(steps, kinds, min, max, calmMillisMin, calmMillisMax, noiseAlongside);
+            return new Options(steps, kinds, min, max, calmMillisMin, calmMillisMax, noiseAlongside, everyKindFirst);
         }
 
         public Options withCalmMillis(long min, long max) {
-            return new Options(steps, kinds, holdMillisMin, holdMillisMax, min, max, noiseAlongside);
+            return new Options(steps, kinds, holdMillisMin, holdMillisMax, min, max, noiseAlongside, everyKindFirst);
+        }
+
+        public Options withEveryKindFirst(boolean everyKindFirst) {
+            return new Options(steps, kinds, holdMillisMin, holdMillisMax, calmMillisMin, calmMillisMax, noiseAlongside,
+                    everyKindFirst);
         }
     }
 
@@ -117,9 +130,10 @@ public record FaultSchedule(long seed, List<Step> steps) {
         }
         SplittableRandom random = new SplittableRandom(seed);
         List<Kind> kinds = List.copyOf(new TreeSet<>(options.kinds()));
+        List<Kind> firstKinds = options.everyKindFirst() ? pick(kinds, kinds.size(), random) : List.of();
         List<Step> steps = new ArrayList<>();
         for (int s = 0; s < options.steps(); s++) {
-            Kind kind = kinds.get(random.nextInt(kinds.size()));
+            Kind kind = s < firstKinds.size() ? firstKinds.get(s) : kinds.get(random.nextInt(kinds.size()));
             List<Fault> faults = new ArrayList<>(mainFaults(kind, ids, random));
             if (kind != Kind.LINK_NOISE && options.kinds().contains(Kind.LINK_NOISE)
                     && random.nextDouble() < options.noiseAlongside()) {
@@ -160,10 +174,10 @@ public record FaultSchedule(long seed, List<Step> steps) {
                 delayMin + random.nextInt(41));
     }
 
-    /** {@code count} distinct ids of {@code ids}, in a random order. */
-    private static List<Long> pick(List<Long> ids, int count, SplittableRandom random) {
-        List<Long> left = new ArrayList<>(ids);
-        List<Long> picked = new ArrayList<>();
+    /** {@code count} distinct elements of {@code from}, in a random order. */
+    private static <T> List<T> pick(List<T> from, int count, SplittableRandom random) {
+        List<T> left = new ArrayList<>(from);
+        List<T> picked = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             picked.add(left.remove(random.nextInt(left.size())));
         }

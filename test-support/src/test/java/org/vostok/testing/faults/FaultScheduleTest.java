@@ -59,6 +59,25 @@ class FaultScheduleTest {
     }
 
     @Test
+    void aShortScheduleCoversEveryKindFirstUnlessToldNotTo() {
+        Set<Class<?>> all = Set.of(Fault.Partition.class, Fault.IsolateLeader.class, Fault.OneWayCut.class,
+                Fault.LeaderOneWay.class, Fault.LinkNoise.class, Fault.KillLeader.class, Fault.Kill.class);
+        boolean someMissed = false;
+        for (long seed = 0; seed < 50; seed++) {
+            FaultSchedule schedule = FaultSchedule.generate(seed, FIVE, FaultSchedule.Options.defaults().withSteps(7));
+            Set<Class<?>> firsts = new HashSet<>();
+            schedule.steps().forEach(step -> firsts.add(step.faults().get(0).getClass()));
+            assertEquals(all, firsts, schedule.toString());
+            FaultSchedule drawn = FaultSchedule.generate(seed, FIVE,
+                    FaultSchedule.Options.defaults().withSteps(7).withEveryKindFirst(false));
+            Set<Class<?>> drawnFirsts = new HashSet<>();
+            drawn.steps().forEach(step -> drawnFirsts.add(step.faults().get(0).getClass()));
+            someMissed |= !drawnFirsts.equals(all);
+        }
+        assertTrue(someMissed, "drawn at random, 7 steps miss a kind now and then");
+    }
+
+    @Test
     void onlyTheKindsAskedForAreDrawn() {
         FaultSchedule.Options options = FaultSchedule.Options.defaults().withSteps(100)
                 .withKinds(EnumSet.of(FaultSchedule.Kind.ISOLATE_LEADER, FaultSchedule.Kind.KILL_LEADER));
