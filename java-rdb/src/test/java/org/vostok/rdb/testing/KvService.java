@@ -1,8 +1,10 @@
 package org.vostok.rdb.testing;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,16 +26,18 @@ import org.vostok.vos.Key;
  * which must exist with lexical keys ({@code createRoot(KeyOrder.LEXICAL)}).
  *
  * <p><b>Compare-and-set.</b> rdb transactions are not isolated from one another (rdb's DESIGN.md,
- * "Transactions"), so the service makes read-modify-write atomic as that design says: one lock
- * per replica, held from a transaction's first query until its commit completes. Every handler
- * that updates takes it, writes and deletes too: a blind write proposed between a
+ * "Transactions"), so the service makes read-modify-write atomic as that design says, with a
+ * lock held from a transaction's first query until its commit completes: here one lock per key
+ * on each replica, so that updates of different keys are in flight together. Every handler that
+ * updates a key takes its lock, writes and deletes too: a blind write proposed between a
  * compare-and-set's read and its entry would be overwritten by a swap that compared against the
  * value before it. Reads take no lock; each reads at its own linearizable read epoch.
  *
  * <p>Why that suffices: a transaction on a ready leader reads at an epoch at or after the first
- * entry of the leader's term, and every entry after that epoch is this leader's, of this term,
- * proposed under the lock one at a time, each after the one before completed. So nothing lies
- * between a compare-and-set's read epoch and its own entry. A commit that failed ambiguously
+ * entry of the leader's term, and every entry after that epoch is this leader's, of this term.
+ * An entry that changed the key before was proposed under the key's lock, which was released
+ * only once that entry was committed and applied here, so it lies at or below the read epoch;
+ * none after it can touch the key until this one completes. A commit that failed ambiguously
  * after the leader lost its term leaves nothing behind either: the replica's next term begins
  * with an entry that settles it. The one case left is a commit that timed out ({@code TIMEDOUT})
  * while the replica still leads the term: its entry may still commit, after later transactions
@@ -67,9 +71,9 @@ public final class KvService {
     }
 
     private final Replica replica;
-    private final ReentrantLock updates = new ReentrantLock();
-    /** A term in which a commit ended ambiguously: no update is taken in it. Guarded by {@link #updates}. */
-    private long unsettledTerm;
+    private final Map<String, ReentrantLock> keyLocks = new ConcurrentHashMap<>();
+    /** A term in which a commit ended ambiguously: no update is taken in it. */
+    private volatile long unsettledTerm;
 
     public KvService(Replica replica) {
         this.replica = replica;
@@ -92,18 +96,19 @@ public final class KvService {
             if (op instanceof KvOp.Read) {
                 return new Done(KvResult.valueOf(lookup(tx, op.key())));
             }
-            updates.lock();
+            ReentrantLock lock = keyLocks.computeIfAbsent(op.key(), k -> new ReentrantLock());
+            lock.lock();
             try {
                 return update(tx, op, requestId);
             } finally {
-                updates.unlock();
+                lock.unlock();
             }
         } catch (RdbException e) {
             return new Refused(e);
         }
     }
 
-    /** Runs under the lock; a query's failure before the commit is a refusal. */
+    /** Runs under the key's lock; a query's failure before the commit is a refusal. */
     private Answer update(Tx tx, KvOp op, UUID requestId) {
         if (unsettledTerm == tx.term()) {
             return new Refused(RdbException.notLeader("the service on replica " + replica.id() + " takes no update in term "
