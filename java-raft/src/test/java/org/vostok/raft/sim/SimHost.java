@@ -59,6 +59,16 @@ final class SimHost {
     private ByteArrayOutputStream staging = new ByteArrayOutputStream();
     /** The snapshot whose chunks the staging copy holds (from the chunk at offset 0). */
     private SnapshotMetadata stagingSnapshot = SnapshotMetadata.EMPTY;
+    /**
+     * In seeds that draw {@link SimOptions#stagingKeptOnDisk()}, hosts with even ids keep the
+     * staging copy on disk, as rdb does, and tell their node after a restart how much of which
+     * snapshot they hold ({@link RaftNode#resumeIncomingSnapshot}); other hosts keep it in memory
+     * and start over.
+     */
+    private final boolean stagingDurable;
+    /** The staging copy as of the last sync, which a crash leaves on a host that keeps it on disk. */
+    private byte[] durableStaging = new byte[0];
+    private SnapshotMetadata durableStagingSnapshot = SnapshotMetadata.EMPTY;
     /** The hard state as of the last sync. */
     private HardState durableHardState;
 
@@ -84,6 +94,7 @@ final class SimHost {
         this.config = config;
         this.storage = storage;
         this.durableHardState = storage.hardState();
+        this.stagingDurable = sim.options.stagingKeptOnDisk() && id % 2 == 0;
         SimStateMachine empty = new SimStateMachine(storage.snapshot().index());
         snapshotContents.put(storage.snapshot().index(), empty.encode());
         start();
@@ -113,6 +124,10 @@ final class SimHost {
         persisting = null;
         staging = new ByteArrayOutputStream();
         stagingSnapshot = SnapshotMetadata.EMPTY;
+        if (stagingDurable) {
+            staging.writeBytes(durableStaging);
+            stagingSnapshot = durableStagingSnapshot;
+        }
         confirmedReads.clear();
         seenCommit = commitBefore;
         sim.trace.add(now, id, "crash", "durable " + storage.hardState() + " last=" + storage.lastIndex()
@@ -126,6 +141,15 @@ final class SimHost {
         start();
         sim.trace.add(now, id, "restart", "incarnation " + incarnation + ", " + state);
         sim.checker.observeRestart(this, commitBefore);
+        if (staging.size() > 0) {
+            if (node.resumeIncomingSnapshot(stagingSnapshot, staging.size())) {
+                sim.trace.add(now, id, "resumes", stagingSnapshot + " at " + staging.size());
+                sim.count("incoming snapshot resumed after a restart");
+            } else {
+                staging = new ByteArrayOutputStream();
+                stagingSnapshot = SnapshotMetadata.EMPTY;
+            }
+        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -200,6 +224,10 @@ final class SimHost {
     private void finishReady(long now) {
         Ready rd = persisting;
         storage.sync();
+        if (stagingDurable) {
+            durableStaging = staging.toByteArray();
+            durableStagingSnapshot = stagingSnapshot;
+        }
         durableHardState = storage.hardState();
         // 3. The messages that waited for the writes.
         for (Message m : rd.messagesAfterPersist()) {

@@ -41,6 +41,8 @@ import org.vostok.raft.Config;
  *     that a deposed leader serving a stale read is caught in however short a window
  * @param quietTicks the length of the quiet spells, alternating with busy ones of the same length,
  *     in which no client proposes; 0 for none
+ * @param stagingKeptOnDisk whether the hosts with even ids keep the staging copy of an incoming
+ *     snapshot on disk, as rdb does, and resume it after a restart
  */
 public record SimOptions(
         long seed,
@@ -65,7 +67,8 @@ public record SimOptions(
         double snapshotFailPerChunk,
         int votersMax,
         boolean readAtEveryLeader,
-        int quietTicks) {
+        int quietTicks,
+        boolean stagingKeptOnDisk) {
 
     /** The options of seed {@code seed} for a cluster of {@code nodes} founding voters. */
     public static SimOptions draw(long seed, int nodes) {
@@ -125,7 +128,8 @@ public record SimOptions(
                 pick(r, 0.0, 0.0, 0.1),
                 Math.min(7, nodes + 2),
                 r.nextInt(4) == 0,
-                pick(r, 0, electionTicks * 5, electionTicks * 20));
+                pick(r, 0, electionTicks * 5, electionTicks * 20),
+                r.nextBoolean());
     }
 
     private static int pick(SplittableRandom r, int... choices) {
@@ -163,6 +167,7 @@ public record SimOptions(
                 + " | propose=" + proposePerTick + " read=" + readPerTick + " membership=" + membershipPerTick
                 + " transfer=" + transferPerTick + " compact=" + compactPerTick
                 + " snapshotFail=" + snapshotFailPerChunk + " votersMax=" + votersMax
-                + " readAtEveryLeader=" + readAtEveryLeader + " quiet=" + quietTicks;
+                + " readAtEveryLeader=" + readAtEveryLeader + " quiet=" + quietTicks
+                + " stagingKeptOnDisk=" + stagingKeptOnDisk;
     }
 }
