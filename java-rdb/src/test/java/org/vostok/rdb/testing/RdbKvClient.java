@@ -27,7 +27,9 @@ import org.vostok.testing.workload.Reply;
  * first entry is committed, so an entry of an earlier term is either below it (committed, its
  * request record visible) or gone from every log that can ever commit (Raft's Log Matching):
  * "present" means it happened, "absent" means it never will, and the client may retry. Only when
- * no such leader answers in time is the reply {@link Reply.Unknown}.
+ * no such leader answers in time is the reply {@link Reply.Unknown}. This needs the request
+ * record to live longer than an operation's settling takes (request records are kept for a
+ * number of entries: at this workload's rate, tens of seconds).
  *
  * <p>Not thread-safe: one per client thread. Its random stream (request ids, replicas tried,
  * back-off) comes from the seed it is given.
