@@ -34,6 +34,23 @@ import org.vostok.rdb.store.StoreLimits;
  *     (its outcome then unknown)
  * @param entryCacheBytesMax bytes of the newest entries kept in memory for replication
  * @param vosOperationsPerTransactionMax VOS operations in one persist transaction at most
+ * @param poolFreeBytesMin below this many free bytes in its pool, the leader refuses every
+ *     transaction that is not critical with NOSPACE (after a compaction and a second look), and
+ *     any replica compacts its log at once instead of waiting for compactThresholdEntries
+ * @param criticalEntryBytesMax a transaction made only of deletes and destroys, of at most this
+ *     many bytes encoded, is critical: it is taken even below poolFreeBytesMin, so that a full
+ *     pool can be emptied
+ * @param compactThresholdEntries the log is compacted once more than this many applied entries
+ *     follow its base
+ * @param compactRetainEntries applied entries kept in the log below the applied index at a
+ *     compaction, so that a follower a little behind catches up from the log, not a snapshot
+ * @param requestRetentionEntries how many entries a request id is remembered for after the entry
+ *     that carried it: a retry within that many entries fails with EXIST (and requestOutcome
+ *     answers); later ones are new requests. Must be the same on every replica of a cluster
+ * @param aggregationSliceKeys keys aggregated per slice by the background aggregation; each slice
+ *     holds the pool's change lock only for its own duration
+ * @param maintenanceRetryMillis how long the background maintenance waits before it tries again
+ *     after a failure (a pool so full that even aggregation cannot run yet)
  * @param randomSeed the seed of the randomized election timeouts
  */
 public record RdbConfig(
@@ -55,7 +72,19 @@ public record RdbConfig(
         long commitTimeoutMillis,
         long entryCacheBytesMax,
         int vosOperationsPerTransactionMax,
+        long poolFreeBytesMin,
+        long criticalEntryBytesMax,
+        long compactThresholdEntries,
+        long compactRetainEntries,
+        long requestRetentionEntries,
+        int aggregationSliceKeys,
+        long maintenanceRetryMillis,
         long randomSeed) {
+
+    /** The smallest snapshot chunk, in bytes: a chunk must hold a piece of a large value and its key. */
+    public static final int SNAPSHOT_CHUNK_BYTES_MIN = 64 << 10;
+    /** The largest snapshot chunk, in bytes. */
+    public static final int SNAPSHOT_CHUNK_BYTES_MAX = 1 << 20;
 
     public static Builder builder() {
         return new Builder();
@@ -75,6 +104,19 @@ public record RdbConfig(
         require(requestsPendingMax > 0, "requestsPendingMax must be above 0, got " + requestsPendingMax);
         require(readTimeoutMillis > 0, "readTimeoutMillis must be above 0, got " + readTimeoutMillis);
         require(commitTimeoutMillis > 0, "commitTimeoutMillis must be above 0, got " + commitTimeoutMillis);
+        require(snapshotChunkBytesMax >= SNAPSHOT_CHUNK_BYTES_MIN && snapshotChunkBytesMax <= SNAPSHOT_CHUNK_BYTES_MAX,
+                "snapshotChunkBytesMax must be " + SNAPSHOT_CHUNK_BYTES_MIN + " .. " + SNAPSHOT_CHUNK_BYTES_MAX
+                + " (a chunk holds a piece of a large value with its key, and at most 1 MiB), got "
+                + snapshotChunkBytesMax);
+        require(poolFreeBytesMin >= 0, "poolFreeBytesMin must not be negative, got " + poolFreeBytesMin);
+        require(criticalEntryBytesMax > 0, "criticalEntryBytesMax must be above 0, got " + criticalEntryBytesMax);
+        require(compactThresholdEntries > 0, "compactThresholdEntries must be above 0, got " + compactThresholdEntries);
+        require(compactRetainEntries >= 0 && compactRetainEntries < compactThresholdEntries, "compactRetainEntries"
+                + " must be 0 .. compactThresholdEntries - 1 (" + (compactThresholdEntries - 1)
+                + ", or compaction never moves the base), got " + compactRetainEntries);
+        require(aggregationSliceKeys > 0 && aggregationSliceKeys <= 65536, "aggregationSliceKeys must be 1 .. 65536,"
+                + " got " + aggregationSliceKeys);
+        require(maintenanceRetryMillis > 0, "maintenanceRetryMillis must be above 0, got " + maintenanceRetryMillis);
         try {
             storeLimits();
             raftConfig(1);
@@ -110,7 +152,7 @@ public record RdbConfig(
 
     /** The store's limits. */
     public StoreLimits storeLimits() {
-        return new StoreLimits(entryCacheBytesMax, vosOperationsPerTransactionMax);
+        return new StoreLimits(entryCacheBytesMax, vosOperationsPerTransactionMax, requestRetentionEntries);
     }
 
     /** Builds an {@link RdbConfig}; every setting starts at its default. */
@@ -133,6 +175,13 @@ public record RdbConfig(
         private long commitTimeoutMillis = 60_000;
         private long entryCacheBytesMax = 16L << 20;
         private int vosOperationsPerTransactionMax = StoreLimits.DEFAULT.vosOperationsPerTransactionMax();
+        private long poolFreeBytesMin = 8L << 20;
+        private long criticalEntryBytesMax = 64L << 10;
+        private long compactThresholdEntries = 8192;
+        private long compactRetainEntries = 1024;
+        private long requestRetentionEntries = StoreLimits.DEFAULT.requestRetentionEntries();
+        private int aggregationSliceKeys = 256;
+        private long maintenanceRetryMillis = 1000;
         private long randomSeed = ThreadLocalRandom.current().nextLong();
 
         private Builder() {
@@ -156,6 +205,13 @@ public record RdbConfig(
         public Builder commitTimeoutMillis(long v) { commitTimeoutMillis = v; return this; }
         public Builder entryCacheBytesMax(long v) { entryCacheBytesMax = v; return this; }
         public Builder vosOperationsPerTransactionMax(int v) { vosOperationsPerTransactionMax = v; return this; }
+        public Builder poolFreeBytesMin(long v) { poolFreeBytesMin = v; return this; }
+        public Builder criticalEntryBytesMax(long v) { criticalEntryBytesMax = v; return this; }
+        public Builder compactThresholdEntries(long v) { compactThresholdEntries = v; return this; }
+        public Builder compactRetainEntries(long v) { compactRetainEntries = v; return this; }
+        public Builder requestRetentionEntries(long v) { requestRetentionEntries = v; return this; }
+        public Builder aggregationSliceKeys(int v) { aggregationSliceKeys = v; return this; }
+        public Builder maintenanceRetryMillis(long v) { maintenanceRetryMillis = v; return this; }
         public Builder randomSeed(long v) { randomSeed = v; return this; }
 
         /** The config, validated. */
@@ -163,7 +219,9 @@ public record RdbConfig(
             return new RdbConfig(tickMillis, electionTimeoutTicks, heartbeatTicks, checkQuorum, preVote, leaseReads,
                     entryBytesMax, messageBytesMax, inflightMessagesMax, uncommittedBytesMax, readRequestsPendingMax,
                     snapshotChunkBytesMax, inboundMessagesMax, requestsPendingMax, readTimeoutMillis,
-                    commitTimeoutMillis, entryCacheBytesMax, vosOperationsPerTransactionMax, randomSeed).validate();
+                    commitTimeoutMillis, entryCacheBytesMax, vosOperationsPerTransactionMax, poolFreeBytesMin,
+                    criticalEntryBytesMax, compactThresholdEntries, compactRetainEntries, requestRetentionEntries,
+                    aggregationSliceKeys, maintenanceRetryMillis, randomSeed).validate();
         }
     }
 }

@@ -20,7 +20,6 @@ import org.vostok.raft.Role;
 import org.vostok.rdb.store.EntryPayload;
 import org.vostok.rdb.store.PlanFailure;
 import org.vostok.rdb.store.RdbStore;
-import org.vostok.rdb.store.TreeReader;
 import org.vostok.rdb.transport.RaftTransport;
 import org.vostok.vos.Pool;
 
@@ -99,8 +98,9 @@ public final class Replica implements AutoCloseable {
 
     /**
      * Formats an empty pool as replica {@code replicaId} that a running cluster will add
-     * ({@link #changeMembership}): it starts empty and receives the state from the leader.
-     * A replica id is never reused, not even for a replica that was removed.
+     * ({@link #changeMembership}): it starts empty and receives the state from the leader as a
+     * snapshot. Take the id from {@link #allocateReplicaId} on the leader: an id is never
+     * reused, not even for a replica that was removed, and the leader refuses to add one twice.
      */
     public static void formatJoining(Pool pool, long replicaId) {
         RdbStore.format(pool, replicaId, Optional.empty());
@@ -115,6 +115,12 @@ public final class Replica implements AutoCloseable {
         Objects.requireNonNull(config, "config").validate();
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(listener, "listener");
+        long total = pool.query().totalBytes();
+        if (config.poolFreeBytesMin() >= total) {
+            throw new RdbException(RdbError.INVAL, "poolFreeBytesMin (" + config.poolFreeBytesMin() + " bytes) is not"
+                    + " below the " + total + " bytes pool " + pool.path() + " holds: the replica would refuse every"
+                    + " write; lower poolFreeBytesMin or give the replica a larger pool");
+        }
         RdbStore store = RdbStore.open(pool, config.storeLimits());
         Replica replica;
         try {
@@ -186,11 +192,27 @@ public final class Replica implements AutoCloseable {
 
     /**
      * Proposes a membership change (add a learner, promote it, add or remove a voter); the
-     * future completes with the change's log index once it is committed and applied here.
+     * future completes with the change's log index once it is committed and applied here. An id
+     * is added only once: a leader refuses (INVAL) an id that was added before, one that is not
+     * the latest handed out for its rank, and one whose rank another member holds
+     * ({@link ReplicaIds}).
      */
     public CompletableFuture<Long> changeMembership(MembershipChange change) {
         CompletableFuture<Long> f = new CompletableFuture<>();
         submit(new Request.ChangeMembership(Objects.requireNonNull(change, "change"), f));
+        return f;
+    }
+
+    /**
+     * Hands out a new replica id for {@code rank} (unsigned), through a log entry that draws the
+     * next generation from the replicated counter: an id no replica ever had, to format the new
+     * replica's pool with ({@link #formatJoining}) and add ({@link #changeMembership}). Only the
+     * leader does this (NOTLEADER with a hint elsewhere); the future completes with the id once
+     * the entry is committed and applied. See {@link ReplicaIds}.
+     */
+    public CompletableFuture<Long> allocateReplicaId(int rank) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        submit(new Request.AllocateReplicaId(rank, f));
         return f;
     }
 
@@ -207,12 +229,15 @@ public final class Replica implements AutoCloseable {
     // ----------------------------------------------------------------------------------------
     // What a Tx calls
 
-    /** A reader at a linearizable read epoch for a transaction of {@code term} (blocks). */
-    TreeReader readAt(long term) {
+    /**
+     * A reader at a linearizable read epoch for a transaction of {@code term} (blocks), with the
+     * pin that holds aggregation back from that epoch until the transaction ends.
+     */
+    ReadView readAt(long term) {
         if (Thread.currentThread() == owner) {
             throw new IllegalStateException("a transaction query on the replica's own thread would wait for itself");
         }
-        CompletableFuture<TreeReader> f = new CompletableFuture<>();
+        CompletableFuture<ReadView> f = new CompletableFuture<>();
         submit(new Request.Read(term, f));
         try {
             return f.get();
@@ -297,7 +322,7 @@ public final class Replica implements AutoCloseable {
     private void countTaken(Object item) {
         if (item instanceof Message) {
             messagesQueued.decrementAndGet();
-        } else if (item != null && !(item instanceof Request.Abdicate) && !(item instanceof Request.Stop)) {
+        } else if (item instanceof Request r && r.counted()) {
             requestsQueued.decrementAndGet();
         }
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.raft.Entry;
+import org.vostok.raft.Membership;
 import org.vostok.raft.Message;
 import org.vostok.raft.PeerStatus;
 import org.vostok.raft.ProposeResult;
@@ -28,9 +29,13 @@ import org.vostok.raft.Role;
 import org.vostok.raft.SnapshotChunkRequest;
 import org.vostok.raft.SnapshotMetadata;
 import org.vostok.rdb.store.EntryOutcome;
+import org.vostok.rdb.store.EntryPayload;
 import org.vostok.rdb.store.EntryPlan;
+import org.vostok.rdb.store.Op;
 import org.vostok.rdb.store.PlanFailure;
+import org.vostok.rdb.store.PlanSource;
 import org.vostok.rdb.store.RdbStore;
+import org.vostok.rdb.store.SnapshotStaging;
 import org.vostok.rdb.store.Validator;
 import org.vostok.rdb.transport.RaftTransport;
 
@@ -54,6 +59,19 @@ import org.vostok.rdb.transport.RaftTransport;
  *
  * Group commit comes from taking everything queued before each Ready: all the transactions
  * proposed in one round are written in one VOS transaction.
+ *
+ * <p>Space: on the leader, a transaction that is not critical is refused with NOSPACE while the
+ * pool's free bytes are below {@code poolFreeBytesMin} (after a compaction and a second look).
+ * The log is compacted when the applied entries past its base pass
+ * {@code compactThresholdEntries}, or at once when the pool runs short; the freed space comes
+ * back through the {@link Maintenance} thread's aggregation. A write that meets a full pool
+ * anyway (a follower whose pool filled before the leader's) compacts and tries again; if the
+ * pool is still full, this replica restarts its Raft core from what is durable and stays a
+ * follower that takes the log again once aggregation has freed space.
+ *
+ * <p>Snapshots: chunks the core asks for are read by the {@link SnapshotSender} thread, their
+ * epoch pinned against aggregation while the peer receives it; chunks received are written to
+ * a staging container ({@link SnapshotStaging}) that survives a restart.
  */
 final class ReplicaLoop implements Runnable {
 
@@ -63,6 +81,8 @@ final class ReplicaLoop implements Runnable {
     private static final int ITEMS_PER_ROUND_MAX = 4096;
     /** How often a refused snapshot is logged per peer at most. */
     private static final long SNAPSHOT_WARNING_INTERVAL_NANOS = 10_000_000_000L;
+    /** How often a replica that cannot write for want of space says so at most. */
+    private static final long SPACE_WARNING_INTERVAL_NANOS = 10_000_000_000L;
 
     private final Replica replica;
     private final RdbStore store;
@@ -70,7 +90,12 @@ final class ReplicaLoop implements Runnable {
     private final RaftTransport transport;
     private final LeadershipEvents events;
     private final ExecutorService completions;
-    private final RaftNode node;
+    private final ReadPins pins;
+    private final Maintenance maintenance;
+    private final SnapshotSender sender;
+    private final SplittableRandom random;
+    /** Replaced when the core is restarted from the store (a write that found the pool full). */
+    private RaftNode node;
     private final long id;
     private final long tickNanos;
 
@@ -96,8 +121,20 @@ final class ReplicaLoop implements Runnable {
     private final ArrayList<PendingRead> readsAwaitingApply = new ArrayList<>();
 
     // Snapshots.
-    private RdbStore.SnapshotStaging staging;
+    private SnapshotStaging staging;
     private final Map<Long, Long> snapshotWarnedNanos = new HashMap<>();
+    /** The epoch pinned for each peer that receives a snapshot from this leader. */
+    private final Map<Long, ReadPins.Pin> outgoing = new HashMap<>();
+
+    // Space.
+    /** The pool's free bytes as read in this round, or -1 when not read yet. */
+    private long freeBytesThisRound = -1;
+    /** A write found the pool full and the core was restarted; cleared by the next write that succeeds. */
+    private boolean spaceBlocked;
+    /** The log was compacted in this round: the maintenance thread is told at the end of it. */
+    private boolean compactedThisRound;
+    private long fullPoolWrites;
+    private long spaceWarnedNanos;
 
     private final ArrayList<Runnable> completionBatch = new ArrayList<>();
     private ReplicaStatus published;
@@ -113,6 +150,8 @@ final class ReplicaLoop implements Runnable {
         /** The entry's outcome once written; null before, and always null for a membership change. */
         Optional<PlanFailure> outcome;
         final boolean membership;
+        /** What the future completes with when applied: the entry's index, or this when not 0 (a replica id). */
+        long result;
 
         PendingCommit(long term, CompletableFuture<Long> future, long deadlineNanos, boolean membership) {
             this.term = term;
@@ -129,11 +168,11 @@ final class ReplicaLoop implements Runnable {
          * {@link Tx} waits on it, and that Tx may run on the completion thread (a commit's
          * continuation that queries), which would then wait for itself.
          */
-        final CompletableFuture<org.vostok.rdb.store.TreeReader> future;
+        final CompletableFuture<ReadView> future;
         final long deadlineNanos;
         long index;
 
-        PendingRead(long term, CompletableFuture<org.vostok.rdb.store.TreeReader> future, long deadlineNanos) {
+        PendingRead(long term, CompletableFuture<ReadView> future, long deadlineNanos) {
             this.term = term;
             this.future = future;
             this.deadlineNanos = deadlineNanos;
@@ -153,8 +192,28 @@ final class ReplicaLoop implements Runnable {
         // Apply happens at append: everything up to the stored commit index is applied already,
         // so the core hands out nothing to replay.
         this.applied = store.hardState().commit();
-        SplittableRandom random = new SplittableRandom(config.randomSeed() ^ (id * 0x9E3779B97F4A7C15L));
+        this.random = new SplittableRandom(config.randomSeed() ^ (id * 0x9E3779B97F4A7C15L));
         this.node = new RaftNode(config.raftConfig(id), store, random::nextInt, applied);
+        this.staging = store.resumableSnapshot().orElse(null);
+        if (staging != null && !node.resumeIncomingSnapshot(staging.snapshot(), staging.nextOffset())
+                && staging.nextOffset() > 0) {
+            LOG.info("replica {}: the staged {} is no longer needed", id, staging);
+            store.abandonSnapshot(staging);
+            staging = null;
+        }
+        // The pins wake the maintenance thread when a read that held aggregation back ends.
+        this.pins = new ReadPins(this::readReleased);
+        this.maintenance = new Maintenance(id, store, pins, config.aggregationSliceKeys(),
+                config.maintenanceRetryMillis());
+        this.sender = new SnapshotSender(id, store, replica::submitInternal);
+        this.maintenance.start();
+    }
+
+    private void readReleased() {
+        Maintenance m = maintenance;
+        if (m != null) {
+            m.readReleased();
+        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -182,6 +241,7 @@ final class ReplicaLoop implements Runnable {
     private void loop() throws InterruptedException {
         long nextTick = System.nanoTime() + tickNanos;
         while (running) {
+            freeBytesThisRound = -1;
             long wait = node.hasReady() ? 0 : nextTick - System.nanoTime();
             Object item = replica.poll(wait);
             for (int n = 0; item != null; n++) {
@@ -190,13 +250,24 @@ final class ReplicaLoop implements Runnable {
                 item = running && n < ITEMS_PER_ROUND_MAX ? replica.poll(0) : null;
             }
             long now = System.nanoTime();
-            if (now - nextTick >= 0) {
+            boolean ticked = now - nextTick >= 0;
+            if (ticked) {
                 node.tick();
                 nextTick = now + tickNanos;
                 expire(now);
+                releaseFinishedSnapshots();
             }
             while (running && node.hasReady()) {
                 handleReady(node.ready());
+            }
+            if (running) {
+                maybeCompact(ticked);
+            }
+            if (compactedThisRound) {
+                // Told only now, once every snapshot chunk the core asked for in this round (of a
+                // snapshot at the old base) has its epoch pinned.
+                compactedThisRound = false;
+                maintenance.compacted(store.snapshot().index());
             }
             publishStatus();
             flushCompletions();
@@ -220,6 +291,12 @@ final class ReplicaLoop implements Runnable {
             transferLeadership(t);
         } else if (item instanceof Request.Abdicate a) {
             abdicate(a.term());
+        } else if (item instanceof Request.AllocateReplicaId a) {
+            allocateReplicaId(a);
+        } else if (item instanceof Request.SnapshotChunkReady c) {
+            supplySnapshotChunk(c);
+        } else if (item instanceof Request.SnapshotChunkFailed f) {
+            snapshotChunkFailed(f);
         } else if (item instanceof Request.Stop) {
             running = false;
         }
@@ -254,35 +331,93 @@ final class ReplicaLoop implements Runnable {
 
     private void propose(Request.Propose p) {
         RdbException refused = refuseTerm(p.term());
+        if (refused == null && !isCritical(p)) {
+            refused = refuseForSpace();
+        }
         if (refused != null) {
             complete(p.future(), refused);
             return;
         }
+        proposePlanned(p.payload(), p.data(), p.future());
+    }
+
+    /**
+     * Validates {@code payload} after every entry appended so far and proposes it; {@code future}
+     * completes when it is applied, or fails at once when it is refused.
+     */
+    private void proposePlanned(EntryPayload payload, byte[] data, CompletableFuture<Long> future) {
         if (validator == null) {
             validator = store.validator();
         }
+        long index = node.lastIndex() + 1;
         EntryPlan plan;
         try {
-            plan = validator.plan(p.payload());
+            plan = validator.plan(payload, index);
         } catch (RdbException e) {
-            complete(p.future(), e);
+            complete(future, e);
             return;
         }
         if (plan.failure().isPresent()) {
             // Checked against every entry appended so far: it would fail on apply, so it never
             // reaches the log.
-            complete(p.future(), plan.failure().get());
+            complete(future, plan.failure().get());
             return;
         }
-        ProposeResult result = node.propose(p.data());
+        ProposeResult result = node.propose(data);
         if (result instanceof ProposeResult.Accepted a) {
-            validator.proposed(plan);
+            if (a.index() != index) {
+                throw new IllegalStateException("replica " + id + ": planned entry " + index + " was appended at "
+                        + a.index());
+            }
+            validator.proposed(plan, a.index());
             plans.put(a.index(), new PlannedEntry(a.term(), plan));
-            pendingCommits.put(a.index(), new PendingCommit(a.term(), p.future(), deadline(config.commitTimeoutMillis()),
-                    false));
-        } else {
-            complete(p.future(), refusal(((ProposeResult.Refused) result).refusal()));
+            PendingCommit pc = new PendingCommit(a.term(), future, deadline(config.commitTimeoutMillis()), false);
+            pc.result = plan.allocatedReplicaId().orElse(0);
+            pendingCommits.put(a.index(), pc);
+            return;
         }
+        complete(future, refusal(((ProposeResult.Refused) result).refusal()));
+    }
+
+    /** Deletes and destroys only, and small: taken even when the pool is short of space, so it can be emptied. */
+    private boolean isCritical(Request.Propose p) {
+        if (p.data().length > config.criticalEntryBytesMax()) {
+            return false;
+        }
+        for (Op op : p.payload().ops()) {
+            if (!op.freesSpace()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * NOSPACE when the pool's free bytes are below poolFreeBytesMin, after compacting the log as
+     * far as it is applied (the space comes back once the maintenance thread has aggregated).
+     */
+    private RdbException refuseForSpace() {
+        long free = freeBytes();
+        if (free >= config.poolFreeBytesMin()) {
+            return null;
+        }
+        compactForSpace();
+        freeBytesThisRound = -1;
+        free = freeBytes();
+        if (free >= config.poolFreeBytesMin()) {
+            return null;
+        }
+        return new RdbException(RdbError.NOSPACE, "replica " + id + "'s pool has " + free + " free bytes, fewer than"
+                + " poolFreeBytesMin (" + config.poolFreeBytesMin() + "); only deletes and destroys are taken until"
+                + " space is freed: delete data (compaction and aggregation then return the space), or give the"
+                + " replicas larger pools");
+    }
+
+    private long freeBytes() {
+        if (freeBytesThisRound < 0) {
+            freeBytesThisRound = store.poolInfo().freeBytes();
+        }
+        return freeBytesThisRound;
     }
 
     private RdbException refusal(Refusal r) {
@@ -310,7 +445,33 @@ final class ReplicaLoop implements Runnable {
         readsAwaitingIndex.put(requestId, new PendingRead(r.term(), r.future(), deadline(config.readTimeoutMillis())));
     }
 
+    private void allocateReplicaId(Request.AllocateReplicaId a) {
+        RdbException refused = node.role() == Role.LEADER ? refuseTerm(node.term()) : refuseTerm(0);
+        if (refused != null) {
+            complete(a.future(), refused);
+            return;
+        }
+        EntryPayload payload = new EntryPayload(Optional.empty(), List.of(new Op.NewReplicaId(a.rank())));
+        proposePlanned(payload, payload.encode(), a.future());
+    }
+
     private void changeMembership(Request.ChangeMembership c) {
+        if (node.role() == Role.LEADER) {
+            if (validator == null) {
+                validator = store.validator();
+            }
+            Optional<PlanFailure> refused;
+            try {
+                refused = validator.refuseMembershipChange(c.change(), node.membership());
+            } catch (RdbException e) {
+                complete(c.future(), e);
+                return;
+            }
+            if (refused.isPresent()) {
+                complete(c.future(), refused.get());
+                return;
+            }
+        }
         ProposeResult result = node.proposeMembershipChange(c.change());
         if (result instanceof ProposeResult.Accepted a) {
             LOG.info("replica {} proposed {} at {}", id, c.change(), a.index());
@@ -361,16 +522,22 @@ final class ReplicaLoop implements Runnable {
         // 1. A leader's replication traffic leaves before its own write (thesis §10.2.1).
         send(rd.messages());
         // 2. Snapshot first.
-        receiveSnapshotChunks(rd);
-        rd.snapshot().ifPresent(s -> installSnapshot(s, rd));
+        long aborted = receiveSnapshotChunks(rd);
+        if (aborted < 0) {
+            return; // the core was restarted: this Ready is void
+        }
+        if (rd.snapshot().isPresent() && !installSnapshot(rd.snapshot().get(), rd)) {
+            return;
+        }
         // 3. Persist, applying each entry at its index.
-        List<EntryOutcome> outcomes = store.persist(rd.entries(), rd.hardState(), (index, term) -> {
-            PlannedEntry p = plans.remove(index);
-            return p != null && p.term() == term ? Optional.of(p.plan()) : Optional.empty();
-        });
+        List<EntryOutcome> outcomes = persist(rd);
+        if (outcomes == null) {
+            return;
+        }
         plans.clear();
         if (!rd.entries().isEmpty()) {
             validator = null;
+            freeBytesThisRound = -1;
         }
         for (EntryOutcome o : outcomes) {
             PendingCommit pc = pendingCommits.get(o.index());
@@ -378,8 +545,8 @@ final class ReplicaLoop implements Runnable {
                 pc.outcome = o.failure();
             }
         }
-        // 4. What depended on the persist.
-        send(rd.messagesAfterPersist());
+        // 4. What depended on the persist (not the acknowledgement of a snapshot chunk dropped in step 2).
+        send(aborted == 0 ? rd.messagesAfterPersist() : withoutChunkAcks(rd.messagesAfterPersist(), aborted));
         // 5. Apply: the entries were applied as they were written; complete what waited for them.
         for (Entry e : rd.committedEntries()) {
             applied(e);
@@ -398,12 +565,115 @@ final class ReplicaLoop implements Runnable {
             }
         }
         for (SnapshotChunkRequest req : rd.snapshotChunkRequests()) {
-            supplySnapshotChunk(req);
+            requestSnapshotChunk(req);
         }
         rd.membership().ifPresent(m -> LOG.info("replica {}: the membership is now {}", id, m));
         // 6. Acknowledge.
         node.advance(rd);
         releaseReads();
+    }
+
+    /**
+     * Persists the Ready's entries and hard state. A full pool is not fatal: the log is compacted
+     * and the write tried once more; if the pool is still full, the core restarts from what is
+     * durable and this returns null (the Ready is void; the leader sends the entries again).
+     */
+    private List<EntryOutcome> persist(Ready rd) {
+        PlanSource source = (index, term) -> {
+            PlannedEntry p = plans.remove(index);
+            return p != null && p.term() == term ? Optional.of(p.plan()) : Optional.empty();
+        };
+        long writtenBefore = store.transactionsWritten();
+        try {
+            List<EntryOutcome> outcomes = writeOnce(rd, source);
+            if (spaceBlocked && !rd.entries().isEmpty()) {
+                spaceBlocked = false;
+                LOG.info("replica {}: writes again, its pool has room now", id);
+            }
+            return outcomes;
+        } catch (RdbException e) {
+            if (e.error() != RdbError.NOSPACE) {
+                throw e;
+            }
+            // A batch written in several transactions may have written some: then the core learns
+            // what is there from the store instead of the batch being written again.
+            if (store.transactionsWritten() == writtenBefore && compactForSpace()) {
+                try {
+                    return writeOnce(rd, source);
+                } catch (RdbException again) {
+                    if (again.error() != RdbError.NOSPACE) {
+                        throw again;
+                    }
+                }
+            }
+            long now = System.nanoTime();
+            if (!spaceBlocked || now - spaceWarnedNanos > SPACE_WARNING_INTERVAL_NANOS) {
+                spaceWarnedNanos = now;
+                LOG.warn("replica {} cannot write to its pool, it is full ({} free bytes): it stays a follower and"
+                        + " catches up once its log's compaction and aggregation have freed space (or data is"
+                        + " deleted); {}", id, store.poolInfo().freeBytes(), e.detail());
+            }
+            boolean first = !spaceBlocked;
+            spaceBlocked = true;
+            fullPoolWrites++;
+            restartCore("its pool is full", first);
+            return null;
+        }
+    }
+
+    private List<EntryOutcome> writeOnce(Ready rd, PlanSource source) {
+        return store.persist(rd.entries(), rd.hardState(), source);
+    }
+
+    /** The messages without the acknowledgements of chunks of the snapshot at {@code index}. */
+    private static List<Message> withoutChunkAcks(List<Message> messages, long index) {
+        List<Message> out = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            if (!(m instanceof Message.SnapshotChunkResponse r && r.snapshotIndex() == index && !r.failed())) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Restarts the Raft core from the store, as a restart of the process would, without stopping
+     * the replica: what the failed Ready held that was not written is forgotten (the leader sends
+     * it again), pending commits end with their outcome unknown, and a leader steps down.
+     */
+    private void restartCore(String why) {
+        restartCore(why, true);
+    }
+
+    private void restartCore(String why, boolean log) {
+        if (log) {
+            LOG.info("replica {} restarts its Raft core from its pool: {}", id, why);
+        } else {
+            LOG.debug("replica {} restarts its Raft core from its pool: {}", id, why);
+        }
+        long leading = node.role() == Role.LEADER ? node.term() : 0;
+        if (steppedUpTerm != 0) {
+            publishStatus();
+            events.stepDown(steppedUpTerm);
+            steppedUpTerm = 0;
+        }
+        readyTerm = 0;
+        plans.clear();
+        validator = null;
+        releaseOutgoingSnapshots();
+        node = new RaftNode(config.raftConfig(id), store, random::nextInt, applied);
+        if (staging != null) {
+            node.resumeIncomingSnapshot(staging.snapshot(), staging.nextOffset());
+        }
+        if (leading != 0 || !pendingCommits.isEmpty()) {
+            failPendingCommits(0);
+        }
+        RdbException e = RdbException.notLeader("replica " + id + " restarted its Raft core (" + why + ") before the"
+                + " read was confirmed", Optional.empty());
+        readsAwaitingIndex.values().forEach(r -> r.future.completeExceptionally(e));
+        readsAwaitingIndex.clear();
+        readsAwaitingApply.forEach(r -> r.future.completeExceptionally(e));
+        readsAwaitingApply.clear();
     }
 
     private void send(List<Message> messages) {
@@ -424,8 +694,8 @@ final class ReplicaLoop implements Runnable {
                 complete(pc.future, RdbException.notLeader("the transaction was lost to a new leader before it"
                         + " committed; retry on the leader" + hintText(), hint()));
             } else if (pc.membership || (pc.outcome != null && pc.outcome.isEmpty())) {
-                long index = e.index();
-                completionBatch.add(() -> pc.future.complete(index));
+                long result = pc.result != 0 ? pc.result : e.index();
+                completionBatch.add(() -> pc.future.complete(result));
             } else if (pc.outcome != null) {
                 complete(pc.future, pc.outcome.get());
             } else {
@@ -493,7 +763,12 @@ final class ReplicaLoop implements Runnable {
             PendingRead r = it.next();
             if (r.index <= applied) {
                 it.remove();
-                r.future.complete(store.reader(applied));
+                // Pinned here, on the owner thread, before any later compaction can let
+                // aggregation pass this epoch.
+                ReadPins.Pin pin = pins.pin(applied);
+                if (!r.future.complete(new ReadView(store.reader(applied), pin))) {
+                    pin.close();
+                }
             }
         }
     }
@@ -535,61 +810,193 @@ final class ReplicaLoop implements Runnable {
     // ----------------------------------------------------------------------------------------
     // Snapshots
 
-    private void receiveSnapshotChunks(Ready rd) {
+    /**
+     * Writes the chunks received to the staging container. Returns 0 when all were taken (or
+     * ignored as duplicates), the index of a snapshot that was dropped (its acknowledgements must
+     * not leave), or -1 when the core had to be restarted (the Ready is void).
+     */
+    private long receiveSnapshotChunks(Ready rd) {
         for (ReceivedSnapshotChunk c : rd.receivedSnapshotChunks()) {
             try {
-                if (c.offset() == 0) {
-                    if (staging != null) {
-                        store.abandonSnapshot(staging);
+                if (staging != null && !staging.snapshot().equals(c.snapshot())) {
+                    if (c.snapshot().index() < staging.snapshot().index() && node.term() == staging.leaderTerm()) {
+                        // The leader that sent the staged snapshot leads still, and its base only moves
+                        // forward: this chunk is of an older transfer, delayed. Keep the staged copy.
+                        LOG.info("replica {}: dropping a stale chunk of snapshot {} while {} comes in", id,
+                                c.snapshot().index(), staging);
+                        node.resumeIncomingSnapshot(staging.snapshot(), staging.nextOffset());
+                        return c.snapshot().index();
                     }
-                    staging = store.beginSnapshot(c.snapshot());
+                    abandonStaging("snapshot " + c.snapshot().index() + " replaces it");
+                } else if (staging != null && c.offset() == 0 && staging.nextOffset() > 0) {
+                    abandonStaging("the leader started it over");
                 }
-                if (staging == null || !staging.snapshot().equals(c.snapshot())) {
-                    throw new RdbException(RdbError.INVAL, "a chunk at " + c.offset() + " of snapshot "
-                            + c.snapshot().index() + " came without the chunks before it");
+                if (staging == null) {
+                    if (c.offset() != 0) {
+                        throw new RdbException(RdbError.INVAL, "a chunk at " + c.offset() + " of snapshot "
+                                + c.snapshot().index() + " came without the chunks before it");
+                    }
+                    staging = store.beginSnapshot(c.snapshot(), node.term());
+                    LOG.info("replica {}: receiving snapshot {}/{} from replica {}", id, c.snapshot().index(),
+                            c.snapshot().term(), node.leader());
                 }
-                staging.write(c.offset(), c.data());
+                if (!staging.write(c.offset(), c.data())) {
+                    LOG.debug("replica {}: ignored a duplicate chunk at {} of {}", id, c.offset(), staging);
+                }
             } catch (RdbException e) {
-                if (rd.snapshot().isPresent()) {
-                    throw new RdbException(e.error(), "replica " + id + " cannot take snapshot "
-                            + c.snapshot().index() + ": " + e.detail(), e);
+                if (e.error() != RdbError.INVAL && e.error() != RdbError.NOSPACE && e.error() != RdbError.TOOBIG) {
+                    throw e;
                 }
                 LOG.warn("replica {}: dropping incoming snapshot {}: {}", id, c.snapshot().index(), e.getMessage());
-                node.abortIncomingSnapshot();
-                if (staging != null) {
-                    store.abandonSnapshot(staging);
-                    staging = null;
+                abandonStaging("it cannot be taken");
+                if (rd.snapshot().isPresent()) {
+                    // The core took the snapshot as received already: only a restart from the store undoes it.
+                    restartCore("it could not take snapshot " + c.snapshot().index());
+                    return -1;
                 }
-                return;
+                node.abortIncomingSnapshot();
+                return c.snapshot().index();
             }
+        }
+        return 0;
+    }
+
+    private void abandonStaging(String why) {
+        if (staging != null) {
+            LOG.info("replica {}: dropping the {}: {}", id, staging, why);
+            store.abandonSnapshot(staging);
+            staging = null;
         }
     }
 
-    private void installSnapshot(SnapshotMetadata s, Ready rd) {
+    /** Installs the received snapshot; false when it could not be (the core was restarted). */
+    private boolean installSnapshot(SnapshotMetadata s, Ready rd) {
         if (staging == null || !staging.snapshot().equals(s)) {
-            throw new RdbException(RdbError.INVAL, "replica " + id + " was told to install snapshot " + s.index()
-                    + " but did not receive it");
+            restartCore("it was told to install snapshot " + s.index() + " but holds no complete copy of it");
+            return false;
         }
-        store.installSnapshot(staging, rd.hardState().orElse(store.hardState()));
+        long oldBase = store.snapshot().index();
+        maintenance.pause();
+        try {
+            store.installSnapshot(staging, rd.hardState().orElse(store.hardState()));
+        } catch (RdbException e) {
+            maintenance.resume(oldBase);
+            if (e.error() != RdbError.NOSPACE) {
+                throw e;
+            }
+            LOG.warn("replica {}: cannot install snapshot {}: {}", id, s.index(), e.getMessage());
+            abandonStaging("it could not be installed");
+            restartCore("it could not install snapshot " + s.index());
+            return false;
+        }
+        maintenance.resume(s.index());
         staging = null;
         applied = s.index();
         validator = null;
+        return true;
     }
 
-    private void supplySnapshotChunk(SnapshotChunkRequest req) {
-        try {
-            RdbStore.SnapshotContent content = store.snapshotContent(req.snapshot(), req.offset());
-            node.supplySnapshotChunk(req.peer(), req.snapshot(), req.offset(), content.data(), content.last());
-        } catch (RdbException e) {
-            node.reportSnapshotFailed(req.peer());
-            long now = System.nanoTime();
-            Long warned = snapshotWarnedNanos.get(req.peer());
-            if (warned == null || now - warned > SNAPSHOT_WARNING_INTERVAL_NANOS) {
-                snapshotWarnedNanos.put(req.peer(), now);
-                LOG.warn("replica {}: cannot send snapshot {} to replica {}: {}", id, req.snapshot().index(),
-                        req.peer(), e.getMessage());
+    /** The core asks for a chunk for {@code req.peer()}: its epoch is pinned, and the sender reads it. */
+    private void requestSnapshotChunk(SnapshotChunkRequest req) {
+        ReadPins.Pin pin = outgoing.get(req.peer());
+        if (pin == null || pin.epoch() != req.snapshot().index()) {
+            if (pin != null) {
+                pin.close();
+            }
+            outgoing.put(req.peer(), pins.pin(req.snapshot().index()));
+            LOG.info("replica {}: sending snapshot {}/{} to replica {}", id, req.snapshot().index(),
+                    req.snapshot().term(), req.peer());
+        }
+        sender.request(req);
+    }
+
+    private void supplySnapshotChunk(Request.SnapshotChunkReady c) {
+        SnapshotChunkRequest req = c.request();
+        if (!outgoing.containsKey(req.peer())) {
+            return; // the transfer ended meanwhile
+        }
+        node.supplySnapshotChunk(req.peer(), req.snapshot(), req.offset(), c.data(), c.last());
+    }
+
+    private void snapshotChunkFailed(Request.SnapshotChunkFailed f) {
+        SnapshotChunkRequest req = f.request();
+        node.reportSnapshotFailed(req.peer());
+        long now = System.nanoTime();
+        Long warned = snapshotWarnedNanos.get(req.peer());
+        if (warned == null || now - warned > SNAPSHOT_WARNING_INTERVAL_NANOS) {
+            snapshotWarnedNanos.put(req.peer(), now);
+            LOG.warn("replica {}: cannot send snapshot {} to replica {}: {}", id, req.snapshot().index(),
+                    req.peer(), f.error().getMessage());
+        }
+    }
+
+    /** Unpins the snapshots of peers that receive none any more (they caught up, or this replica stopped leading). */
+    private void releaseFinishedSnapshots() {
+        if (outgoing.isEmpty()) {
+            return;
+        }
+        if (node.role() != Role.LEADER) {
+            releaseOutgoingSnapshots();
+            return;
+        }
+        Map<Long, PeerStatus> peers = node.status().peers();
+        Iterator<Map.Entry<Long, ReadPins.Pin>> it = outgoing.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, ReadPins.Pin> e = it.next();
+            PeerStatus p = peers.get(e.getKey());
+            if (p == null || !"SNAPSHOT".equals(p.state())) {
+                e.getValue().close();
+                it.remove();
             }
         }
+    }
+
+    private void releaseOutgoingSnapshots() {
+        outgoing.values().forEach(ReadPins.Pin::close);
+        outgoing.clear();
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Compaction
+
+    /**
+     * Compacts the log when the applied entries past its base exceed compactThresholdEntries
+     * (keeping compactRetainEntries of them), or, checked once a tick, as far as it is applied
+     * when the pool's free bytes are below poolFreeBytesMin and the last aggregation is done.
+     */
+    private void maybeCompact(boolean ticked) {
+        long base = store.snapshot().index();
+        if (applied - base > config.compactThresholdEntries()) {
+            compactTo(applied - config.compactRetainEntries());
+        } else if (ticked && applied > base && maintenance.isIdle() && freeBytes() < config.poolFreeBytesMin()) {
+            compactTo(applied);
+        }
+    }
+
+    /** Compacts as far as the log is applied, for space; returns whether the base moved. */
+    private boolean compactForSpace() {
+        return applied > store.snapshot().index() && compactTo(applied);
+    }
+
+    private boolean compactTo(long index) {
+        Membership membership = node.membershipAt(index);
+        try {
+            if (!store.compact(index, membership)) {
+                return false;
+            }
+        } catch (RdbException e) {
+            if (e.error() != RdbError.NOSPACE) {
+                throw e;
+            }
+            long now = System.nanoTime();
+            if (now - spaceWarnedNanos > SPACE_WARNING_INTERVAL_NANOS) {
+                spaceWarnedNanos = now;
+                LOG.warn("replica {}: cannot compact its log, the pool is full: {}", id, e.getMessage());
+            }
+            return false;
+        }
+        compactedThisRound = true;
+        return true;
     }
 
     // ----------------------------------------------------------------------------------------
@@ -619,14 +1026,20 @@ final class ReplicaLoop implements Runnable {
 
     ReplicaStatus currentStatus() {
         return new ReplicaStatus(id, node.role(), node.term(), node.leader(), readyTerm, node.commitIndex(), applied,
-                node.lastIndex(), node.membership());
+                node.lastIndex(), node.membership(), store.snapshot().index(), maintenance.aggregatedIndex(),
+                staging == null ? 0 : staging.snapshot().index(), staging == null ? 0 : staging.nextOffset(),
+                spaceBlocked, fullPoolWrites);
     }
 
     private void publishStatus() {
         ReplicaStatus s = published;
         if (s == null || s.role() != node.role() || s.term() != node.term() || s.leader() != node.leader()
                 || s.readyTerm() != readyTerm || s.commitIndex() != node.commitIndex() || s.appliedIndex() != applied
-                || s.lastIndex() != node.lastIndex() || !s.membership().equals(node.membership())) {
+                || s.lastIndex() != node.lastIndex() || !s.membership().equals(node.membership())
+                || s.baseIndex() != store.snapshot().index() || s.aggregatedIndex() != maintenance.aggregatedIndex()
+                || s.incomingSnapshotIndex() != (staging == null ? 0 : staging.snapshot().index())
+                || s.incomingSnapshotBytes() != (staging == null ? 0 : staging.nextOffset())
+                || s.spaceBlocked() != spaceBlocked || s.fullPoolWrites() != fullPoolWrites) {
             published = currentStatus();
             replica.publish(published);
         }
@@ -637,6 +1050,8 @@ final class ReplicaLoop implements Runnable {
 
     /** Undoes the construction when the replica cannot start: nothing ran yet. */
     void abandon() {
+        sender.close();
+        maintenance.close();
         events.shutdown();
         completions.shutdown();
         store.close();
@@ -666,8 +1081,12 @@ final class ReplicaLoop implements Runnable {
         } catch (RuntimeException e) {
             LOG.warn("replica {}: closing its transport failed", id, e);
         }
+        releaseOutgoingSnapshots();
+        sender.close();
+        maintenance.close();
         try {
-            if (staging != null) {
+            // A staged snapshot stays, with its progress in META: the next start resumes it.
+            if (staging != null && staging.nextOffset() == 0) {
                 store.abandonSnapshot(staging);
             }
             store.close();

@@ -16,9 +16,18 @@ import org.vostok.raft.Role;
  * @param appliedIndex the highest index committed and applied here: what reads see
  * @param lastIndex its last log index
  * @param membership the membership in force
+ * @param baseIndex the index the log is compacted up to (its snapshot); entries start after it
+ * @param aggregatedIndex the epoch up to which old versions were folded away by aggregation
+ * @param incomingSnapshotIndex the snapshot being received, or 0
+ * @param incomingSnapshotBytes the bytes of it written so far
+ * @param spaceBlocked the last write found the pool full: the replica waits for space to be
+ *     freed (by compaction and aggregation, or by deletes) and takes the log again then
+ * @param fullPoolWrites how many writes found the pool full since the replica started
  */
 public record ReplicaStatus(long id, Role role, long term, long leader, long readyTerm, long commitIndex,
-                            long appliedIndex, long lastIndex, Membership membership) {
+                            long appliedIndex, long lastIndex, Membership membership, long baseIndex,
+                            long aggregatedIndex, long incomingSnapshotIndex, long incomingSnapshotBytes,
+                            boolean spaceBlocked, long fullPoolWrites) {
 
     /** True when this replica leads and takes transactions. */
     public boolean isReadyLeader() {

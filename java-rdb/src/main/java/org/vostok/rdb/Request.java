@@ -2,14 +2,19 @@ package org.vostok.rdb;
 
 import java.util.concurrent.CompletableFuture;
 import org.vostok.raft.MembershipChange;
+import org.vostok.raft.SnapshotChunkRequest;
 import org.vostok.rdb.store.EntryPayload;
-import org.vostok.rdb.store.TreeReader;
 
 /** What callers queue for the replica's owner thread besides Raft messages. */
 sealed interface Request {
 
     /** Fails the request without carrying it out. */
     void fail(RdbException error);
+
+    /** Whether the request counts against requestsPendingMax: internal ones do not. */
+    default boolean counted() {
+        return true;
+    }
 
     /** Commit a transaction of {@code term}: validate it, propose it, complete when applied. */
     record Propose(long term, EntryPayload payload, byte[] data, CompletableFuture<Long> future) implements Request {
@@ -20,7 +25,7 @@ sealed interface Request {
     }
 
     /** Obtain a linearizable read epoch for a transaction of {@code term}. */
-    record Read(long term, CompletableFuture<TreeReader> future) implements Request {
+    record Read(long term, CompletableFuture<ReadView> future) implements Request {
         @Override
         public void fail(RdbException error) {
             future.completeExceptionally(error);
@@ -43,10 +48,47 @@ sealed interface Request {
         }
     }
 
+    /** Hand out a new replica id for {@code rank}; complete with it when applied. */
+    record AllocateReplicaId(int rank, CompletableFuture<Long> future) implements Request {
+        @Override
+        public void fail(RdbException error) {
+            future.completeExceptionally(error);
+        }
+    }
+
     /** The host's stepUp for {@code term} failed: give the leadership up. */
     record Abdicate(long term) implements Request {
         @Override
         public void fail(RdbException error) {
+        }
+
+        @Override
+        public boolean counted() {
+            return false;
+        }
+    }
+
+    /** A snapshot chunk the core asked for is read: hand it to the core. */
+    record SnapshotChunkReady(SnapshotChunkRequest request, byte[] data, boolean last) implements Request {
+        @Override
+        public void fail(RdbException error) {
+        }
+
+        @Override
+        public boolean counted() {
+            return false;
+        }
+    }
+
+    /** A snapshot chunk the core asked for could not be read. */
+    record SnapshotChunkFailed(SnapshotChunkRequest request, RdbException error) implements Request {
+        @Override
+        public void fail(RdbException e) {
+        }
+
+        @Override
+        public boolean counted() {
+            return false;
         }
     }
 
@@ -54,6 +96,11 @@ sealed interface Request {
     record Stop() implements Request {
         @Override
         public void fail(RdbException error) {
+        }
+
+        @Override
+        public boolean counted() {
+            return false;
         }
     }
 }

@@ -27,6 +27,10 @@ import org.vostok.vos.VosLimits;
  * read the same state and both commit. A service serializes its read-modify-write handlers with
  * its own lock, held from the first query until the commit completes.
  *
+ * <p>Until it commits or is closed, a transaction that has queried holds back the background
+ * aggregation of versions older than its read epoch: close one you abandon (one that is
+ * simply dropped lets go when the garbage collector finds it).
+ *
  * <p>Not thread-safe: one thread at a time. The first query blocks its thread until the read
  * epoch is obtained (any thread will do, a commit future's continuation or a leadership handler
  * too).
@@ -37,7 +41,7 @@ public final class Tx implements AutoCloseable {
     private final long term;
     private final List<Op> ops = new ArrayList<>();
     private Optional<UUID> requestId = Optional.empty();
-    private TreeReader reader;
+    private ReadView view;
     private boolean finished;
 
     Tx(Replica replica, long term) {
@@ -72,10 +76,10 @@ public final class Tx implements AutoCloseable {
 
     private TreeReader reader() {
         checkOpen();
-        if (reader == null) {
-            reader = replica.readAt(term);
+        if (view == null) {
+            view = replica.readAt(term);
         }
-        return reader;
+        return view.reader();
     }
 
     /** The value of {@code key} in the KVS at {@code kvs}; empty when there is none. NONEXIST without the KVS. */
@@ -189,8 +193,10 @@ public final class Tx implements AutoCloseable {
     public CompletableFuture<Long> commit() {
         checkOpen();
         finished = true;
+        long epoch = view == null ? 0L : view.reader().epoch();
+        releaseReadEpoch();
         if (ops.isEmpty() && requestId.isEmpty()) {
-            return CompletableFuture.completedFuture(reader == null ? 0L : reader.epoch());
+            return CompletableFuture.completedFuture(epoch);
         }
         EntryPayload payload = new EntryPayload(requestId, ops);
         return replica.commit(term, payload);
@@ -207,5 +213,13 @@ public final class Tx implements AutoCloseable {
     public void close() {
         finished = true;
         ops.clear();
+        releaseReadEpoch();
+    }
+
+    /** The read epoch no longer holds aggregation back. */
+    private void releaseReadEpoch() {
+        if (view != null) {
+            view.pin().close();
+        }
     }
 }

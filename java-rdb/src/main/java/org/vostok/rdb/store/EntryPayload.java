@@ -25,6 +25,7 @@ import org.vostok.vos.VosLimits;
  * path    := u8 depth | key*
  * key     := u8 1 | u64 value            (integer)
  *          | u8 2 | u16 length | bytes   (lexical)
+ *          (new replica id: u8 7 | u32 rank)
  * order   := u8 1 (integer) | u8 2 (lexical)
  * value   := u32 length | bytes
  * </pre>
@@ -39,6 +40,7 @@ public record EntryPayload(Optional<UUID> requestId, List<Op> ops) {
     private static final byte DESTROY_KVS = 4;
     private static final byte UPDATE = 5;
     private static final byte DELETE = 6;
+    private static final byte NEW_REPLICA_ID = 7;
     private static final byte KEY_INTEGER = 1;
     private static final byte KEY_LEXICAL = 2;
 
@@ -70,6 +72,8 @@ public record EntryPayload(Optional<UUID> requestId, List<Op> ops) {
             return pathBytes(d.parent()) + keyBytes(d.key());
         } else if (op instanceof Op.Update u) {
             return pathBytes(u.kvs()) + keyBytes(u.key()) + 4 + u.value().length;
+        } else if (op instanceof Op.NewReplicaId) {
+            return 4;
         } else {
             Op.Delete d = (Op.Delete) op;
             return pathBytes(d.kvs()) + keyBytes(d.key());
@@ -122,6 +126,8 @@ public record EntryPayload(Optional<UUID> requestId, List<Op> ops) {
             writePath(out, u.kvs());
             writeKey(out, u.key());
             out.putInt(u.value().length).put(u.value());
+        } else if (op instanceof Op.NewReplicaId n) {
+            out.put(NEW_REPLICA_ID).putInt(n.rank());
         } else {
             Op.Delete d = (Op.Delete) op;
             out.put(DELETE);
@@ -213,6 +219,8 @@ public record EntryPayload(Optional<UUID> requestId, List<Op> ops) {
             }
             case DELETE:
                 return new Op.Delete(readPath(in), readKey(in));
+            case NEW_REPLICA_ID:
+                return new Op.NewReplicaId(in.getInt());
             default:
                 throw malformed("unknown operation kind " + kind);
         }

@@ -1,6 +1,7 @@
 package org.vostok.rdb.store;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import org.vostok.vos.Container;
@@ -20,17 +21,24 @@ public final class EntryPlan {
     private final Optional<PlanFailure> failure;
     private final Overlay effects;
     private final boolean recordsRequest;
+    private final OptionalLong allocatedReplicaId;
 
     private EntryPlan(Optional<UUID> requestId, Optional<PlanFailure> failure, Overlay effects,
-                      boolean recordsRequest) {
+                      boolean recordsRequest, OptionalLong allocatedReplicaId) {
         this.requestId = requestId;
         this.failure = failure;
         this.effects = effects;
         this.recordsRequest = recordsRequest;
+        this.allocatedReplicaId = allocatedReplicaId;
     }
 
-    static EntryPlan applied(Optional<UUID> requestId, Overlay effects) {
-        return new EntryPlan(requestId, Optional.empty(), effects, requestId.isPresent());
+    static EntryPlan applied(Optional<UUID> requestId, Overlay effects, OptionalLong allocatedReplicaId) {
+        return new EntryPlan(requestId, Optional.empty(), effects, requestId.isPresent(), allocatedReplicaId);
+    }
+
+    /** The replica id the entry hands out, when it carries a {@link Op.NewReplicaId} and applies. */
+    public OptionalLong allocatedReplicaId() {
+        return allocatedReplicaId;
     }
 
     /**
@@ -38,7 +46,8 @@ public final class EntryPlan {
      * the failure, unless the failure is that the id was recorded already.
      */
     static EntryPlan failed(Optional<UUID> requestId, PlanFailure failure, boolean recordsRequest) {
-        return new EntryPlan(requestId, Optional.of(failure), new Overlay(EMPTY_VIEW), recordsRequest && requestId.isPresent());
+        return new EntryPlan(requestId, Optional.of(failure), new Overlay(EMPTY_VIEW), recordsRequest && requestId.isPresent(),
+                OptionalLong.empty());
     }
 
     /** The failure that keeps the entry from changing anything, if it fails. */

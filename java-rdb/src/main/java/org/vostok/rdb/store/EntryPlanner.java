@@ -21,17 +21,26 @@ import org.vostok.vos.KeyOrder;
 final class EntryPlanner {
 
     private final int vosOperationsMax;
+    private final long requestRetentionEntries;
 
-    /** @param vosOperationsMax the most VOS operations one entry may need (its tree changes) */
-    EntryPlanner(int vosOperationsMax) {
+    /**
+     * @param vosOperationsMax the most VOS operations one entry may need (its tree changes)
+     * @param requestRetentionEntries how many entries a request id is remembered for
+     */
+    EntryPlanner(int vosOperationsMax, long requestRetentionEntries) {
         this.vosOperationsMax = vosOperationsMax;
+        this.requestRetentionEntries = requestRetentionEntries;
     }
 
-    EntryPlan plan(TreeView before, EntryPayload payload) {
-        if (payload.requestId().isPresent()
-                && before.get(StoreLayout.REQUESTS_OID, RequestRecords.key(payload.requestId().get())).isPresent()) {
-            return EntryPlan.failed(payload.requestId(), new PlanFailure(RdbError.EXIST, "request "
-                    + payload.requestId().get() + " was committed already; a request id commits at most once"), false);
+    /** The plan of {@code payload} as the entry at {@code index}, against the state before it. */
+    EntryPlan plan(TreeView before, EntryPayload payload, long index) {
+        if (payload.requestId().isPresent()) {
+            Optional<byte[]> record = before.get(StoreLayout.REQUESTS_OID, RequestRecords.key(payload.requestId().get()));
+            if (record.isPresent() && RequestRecords.isLive(record.get(), index - 1, requestRetentionEntries)) {
+                return EntryPlan.failed(payload.requestId(), new PlanFailure(RdbError.EXIST, "request "
+                        + payload.requestId().get() + " was committed already; a request id commits at most once"),
+                        false);
+            }
         }
         Overlay entry = new Overlay(before);
         try {
@@ -46,18 +55,31 @@ final class EntryPlanner {
         } catch (PlanFailure f) {
             return EntryPlan.failed(payload.requestId(), f, true);
         }
-        return EntryPlan.applied(payload.requestId(), entry);
+        return EntryPlan.applied(payload.requestId(), entry, allocatedReplicaId(entry, payload));
+    }
+
+    /** The id a {@link Op.NewReplicaId} of the entry handed out (the last one, if several). */
+    private static java.util.OptionalLong allocatedReplicaId(Overlay entry, EntryPayload payload) {
+        java.util.OptionalLong id = java.util.OptionalLong.empty();
+        for (Op op : payload.ops()) {
+            if (op instanceof Op.NewReplicaId n) {
+                long generation = RankRecords.decodeCounter(entry.get(StoreLayout.SYSTEM_OID,
+                        StoreLayout.SYSTEM_REPLICA_GENERATION));
+                id = java.util.OptionalLong.of(org.vostok.rdb.ReplicaIds.of(n.rank(), generation));
+            }
+        }
+        return id;
     }
 
     /** Decodes the entry data and plans it; undecodable data is a failure like any other. */
-    EntryPlan plan(TreeView before, byte[] data) {
+    EntryPlan plan(TreeView before, byte[] data, long index) {
         EntryPayload payload;
         try {
             payload = EntryPayload.decode(data);
         } catch (PlanFailure f) {
             return EntryPlan.failed(Optional.empty(), f, false);
         }
-        return plan(before, payload);
+        return plan(before, payload, index);
     }
 
     private void apply(Overlay o, Op op) {
@@ -112,6 +134,15 @@ final class EntryPlanner {
                         + " holds a KVS; destroy it before storing a value under that key");
             }
             o.put(kvs.oid(), u.key(), TaggedValues.value(u.value()));
+        } else if (op instanceof Op.NewReplicaId n) {
+            long last = RankRecords.decodeCounter(o.get(StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REPLICA_GENERATION));
+            if (last >= org.vostok.rdb.ReplicaIds.GENERATION_MAX) {
+                throw new PlanFailure(RdbError.NOSPACE, "every replica generation has been handed out");
+            }
+            long generation = last + 1;
+            o.put(StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REPLICA_GENERATION, RankRecords.encodeCounter(generation));
+            o.put(StoreLayout.SYSTEM_OID, StoreLayout.rankKey(n.rank()),
+                    RankRecords.encode(new RankRecords.Rank(generation, false)));
         } else {
             Op.Delete d = (Op.Delete) op;
             Descriptor kvs = resolve(o, d.kvs());

@@ -106,12 +106,66 @@ final class MetaRecords {
 
     private static List<Long> readIds(ByteBuffer in) {
         int n = in.getInt();
-        check(n >= 0 && n <= MEMBERS_MAX, "log bounds", "a member count of " + n);
+        check(n >= 0 && n <= MEMBERS_MAX && n <= in.remaining() / 8, "membership", "a member count of " + n);
         List<Long> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             ids.add(in.getLong());
         }
         return ids;
+    }
+
+    /**
+     * An incoming snapshot being staged: which snapshot, its staging container, how far it got
+     * (the offset and sequence number of the next chunk, and the anchor that chunk must start
+     * at), and the term in which it started.
+     */
+    record SnapshotProgress(SnapshotMetadata snapshot, UUID container, long nextOffset, long nextSequence,
+                            long leaderTerm, byte[] anchor) {
+    }
+
+    static byte[] encodeSnapshotProgress(SnapshotProgress p) {
+        long[] voters = p.snapshot().membership().voters();
+        long[] learners = p.snapshot().membership().learners();
+        ByteBuffer out = ByteBuffer.allocate(1 + 16 + 8 * (2 + voters.length + learners.length) + 16 + 24 + 4
+                + p.anchor().length);
+        out.put(FORMAT).putLong(p.snapshot().index()).putLong(p.snapshot().term());
+        out.putInt(voters.length);
+        for (long v : voters) {
+            out.putLong(v);
+        }
+        out.putInt(learners.length);
+        for (long l : learners) {
+            out.putLong(l);
+        }
+        out.putLong(p.container().getMostSignificantBits()).putLong(p.container().getLeastSignificantBits());
+        out.putLong(p.nextOffset()).putLong(p.nextSequence()).putLong(p.leaderTerm());
+        out.putInt(p.anchor().length).put(p.anchor());
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
+    static SnapshotProgress decodeSnapshotProgress(byte[] b) {
+        ByteBuffer in = open(b, -1, "incoming snapshot");
+        try {
+            long index = in.getLong();
+            long term = in.getLong();
+            List<Long> voters = readIds(in);
+            List<Long> learners = readIds(in);
+            UUID container = new UUID(in.getLong(), in.getLong());
+            long nextOffset = in.getLong();
+            long nextSequence = in.getLong();
+            long leaderTerm = in.getLong();
+            int anchorLength = in.getInt();
+            check(anchorLength >= 0 && anchorLength == in.remaining(), "incoming snapshot",
+                    "an anchor of " + anchorLength + " bytes with " + in.remaining() + " left");
+            byte[] anchor = new byte[anchorLength];
+            in.get(anchor);
+            check(index > 0 && term > 0 && nextOffset >= 0 && nextSequence >= 0 && leaderTerm >= 0,
+                    "incoming snapshot", "snapshot " + index + "/" + term + ", offset " + nextOffset);
+            return new SnapshotProgress(new SnapshotMetadata(index, term, Membership.of(voters, learners)), container,
+                    nextOffset, nextSequence, leaderTerm, anchor);
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw corrupt("incoming snapshot", e.getMessage() == null ? "the record is too short" : e.getMessage());
+        }
     }
 
     static byte[] encodeUuid(UUID uuid) {

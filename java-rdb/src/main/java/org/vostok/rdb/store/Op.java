@@ -91,6 +91,17 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * Hands out the next replica generation for {@code rank} (unsigned) from the replicated
+     * counter, for a new replica id; queued by {@code Replica.allocateReplicaId}, never by a Tx.
+     */
+    record NewReplicaId(int rank) implements Op {
+        @Override
+        public boolean freesSpace() {
+            return false;
+        }
+    }
+
     /** Deletes {@code key} from the KVS at {@code kvs}; deleting an absent key succeeds. */
     record Delete(KvsPath kvs, Key key) implements Op {
         public Delete {

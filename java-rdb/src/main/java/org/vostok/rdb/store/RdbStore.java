@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.raft.Entry;
@@ -15,14 +16,19 @@ import org.vostok.raft.EntryType;
 import org.vostok.raft.HardState;
 import org.vostok.raft.LogStorage;
 import org.vostok.raft.Membership;
+import org.vostok.raft.MembershipChange;
 import org.vostok.raft.RaftNode;
 import org.vostok.raft.SnapshotMetadata;
 import org.vostok.rdb.RdbError;
 import org.vostok.rdb.RdbException;
+import org.vostok.rdb.ReplicaIds;
 import org.vostok.rdb.store.MetaRecords.LogBounds;
+import org.vostok.rdb.store.MetaRecords.SnapshotProgress;
+import org.vostok.vos.Aggregation;
 import org.vostok.vos.Container;
 import org.vostok.vos.FetchRequest;
 import org.vostok.vos.FetchResult;
+import org.vostok.vos.Iteration;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 import org.vostok.vos.Pool;
@@ -45,8 +51,16 @@ import org.vostok.vos.VosLimits;
  * whose updates cannot apply is written with its failure and no changes, the same on every
  * replica.
  *
+ * <p>Compaction ({@link #compact}) moves the log's base forward: the segments and entries at or
+ * below it are punched, and a background aggregation ({@link #aggregate}) later frees them with
+ * every version the tree no longer needs below the base. Snapshots are read from the tree at
+ * their index ({@link #snapshotSource}) and received into a staging container
+ * ({@link SnapshotStaging}) that becomes the LOG container when installed.
+ *
  * <p>Thread-safety: writes and the {@link LogStorage} methods belong to the replica's owner
  * thread. {@link #reader(long)} may be called from any thread and its reader used there.
+ * {@link #aggregate}, {@link #pruneRequests} and {@link #snapshotSource}'s reads run on the
+ * replica's background threads: they write only below the base, with transactions of their own.
  */
 public final class RdbStore implements LogStorage, AutoCloseable {
 
@@ -82,12 +96,18 @@ public final class RdbStore implements LogStorage, AutoCloseable {
     private final EntryCache cache;
     /** Invariant: every segment from the one of base + 1 up to this one exists in LOG. */
     private long highestSegment = -1;
-    private boolean closed;
+    /** Persist transactions committed so far: a caller can tell whether a failed persist wrote part of its batch. */
+    private long transactionsWritten;
+    /** The snapshot being staged (its container is open), if any: found at open, or begun since. */
+    private SnapshotStaging staged;
+    /** Whether {@link #resumableSnapshot()} gave out the one found at open. */
+    private boolean stagedGivenOut;
+    private volatile boolean closed;
 
     private RdbStore(Pool pool, StoreLimits limits, Container meta, long replicaId) {
         this.pool = pool;
         this.limits = limits;
-        this.planner = new EntryPlanner(limits.vosOperationsPerEntryMax());
+        this.planner = new EntryPlanner(limits.vosOperationsPerEntryMax(), limits.requestRetentionEntries());
         this.meta = meta;
         this.replicaId = replicaId;
         this.tx = pool.newTransaction();
@@ -123,6 +143,9 @@ public final class RdbStore implements LogStorage, AutoCloseable {
                  Transaction t = pool.newTransaction()) {
                 t.createObject(meta, StoreLayout.META_OID, KeyOrder.LEXICAL, StoreLayout.STRUCTURE_EPOCH);
                 createStructure(t, log);
+                if (founding.isPresent()) {
+                    writeFoundingRanks(t, log, founding.get(), base.index());
+                }
                 long e = StoreLayout.META_EPOCH;
                 t.update(meta, StoreLayout.META_OID, StoreLayout.META_REPLICA, e, MetaRecords.encodeReplica(replicaId));
                 t.update(meta, StoreLayout.META_OID, StoreLayout.META_HARD_STATE, e, MetaRecords.encodeHardState(hs));
@@ -147,6 +170,25 @@ public final class RdbStore implements LogStorage, AutoCloseable {
             throw new RdbException(RdbError.INVAL, "a new cluster needs at least one voter, got " + membership);
         }
         return new SnapshotMetadata(1, 1, membership);
+    }
+
+    /**
+     * The founding members' rank records, in the founding snapshot's tree (the same on every
+     * founding member): their ids count as added, so none is ever added again.
+     */
+    private static void writeFoundingRanks(Transaction t, Container log, Membership founding, long epoch) {
+        long generation = 0;
+        for (long[] ids : new long[][] {founding.voters(), founding.learners()}) {
+            for (long id : ids) {
+                t.update(log, StoreLayout.SYSTEM_OID, StoreLayout.rankKey(ReplicaIds.rank(id)), epoch,
+                        RankRecords.encode(new RankRecords.Rank(ReplicaIds.generation(id), true)));
+                generation = Math.max(generation, ReplicaIds.generation(id));
+            }
+        }
+        if (generation > 0) {
+            t.update(log, StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REPLICA_GENERATION, epoch,
+                    RankRecords.encodeCounter(generation));
+        }
     }
 
     private static void createStructure(Transaction t, Container log) {
@@ -201,12 +243,29 @@ public final class RdbStore implements LogStorage, AutoCloseable {
         HardState hs = MetaRecords.decodeHardState(required(meta, StoreLayout.META_HARD_STATE, "hard state"));
         LogBounds bounds = MetaRecords.decodeLogBounds(required(meta, StoreLayout.META_LOG_BOUNDS, "log bounds"));
         logUuid = MetaRecords.decodeUuid(required(meta, StoreLayout.META_LOG_CONTAINER, "log container"));
-        for (UUID c : pool.listContainers()) {
-            if (!c.equals(StoreLayout.META_CONTAINER) && !c.equals(logUuid)) {
-                // A snapshot's staging container, left by a restart before its install.
+        Optional<SnapshotProgress> incoming = readMeta(meta, StoreLayout.META_SNAPSHOT_IN)
+                .map(MetaRecords::decodeSnapshotProgress);
+        List<UUID> containers = pool.listContainers();
+        if (incoming.isPresent() && (incoming.get().snapshot().index() <= hs.commit()
+                || !containers.contains(incoming.get().container()) || incoming.get().container().equals(logUuid))) {
+            LOG.info("replica {}: dropping the record of incoming snapshot {}, which is of no use now", replicaId,
+                    incoming.get().snapshot().index());
+            try (Transaction t = pool.newTransaction()) {
+                t.punch(meta, StoreLayout.META_OID, StoreLayout.META_SNAPSHOT_IN, StoreLayout.META_EPOCH).commit();
+            }
+            incoming = Optional.empty();
+        }
+        for (UUID c : containers) {
+            boolean staged = incoming.isPresent() && c.equals(incoming.get().container());
+            if (!c.equals(StoreLayout.META_CONTAINER) && !c.equals(logUuid) && !staged) {
+                // A staging container left by a restart before its snapshot was recorded or installed.
                 LOG.info("replica {}: destroying container {}, left by an unfinished snapshot", replicaId, c);
                 pool.destroyContainer(c);
             }
+        }
+        if (incoming.isPresent()) {
+            staged = new SnapshotStaging(this, incoming.get(), pool.openContainer(incoming.get().container()));
+            LOG.info("replica {}: resuming the {}", replicaId, staged);
         }
         log = pool.openContainer(logUuid);
         base = bounds.base();
@@ -479,7 +538,7 @@ public final class RdbStore implements LogStorage, AutoCloseable {
         private void add(Entry e) {
             EntryPlan plan = null;
             if (e.type() == EntryType.NORMAL && e.data().length > 0) {
-                plan = plans.take(e.index(), e.term()).orElseGet(() -> planner.plan(tree, e.data()));
+                plan = plans.take(e.index(), e.term()).orElseGet(() -> planner.plan(tree, e.data(), e.index()));
             }
             int needed = 4 + (plan == null ? 0 : plan.vosOperations() + 1);
             if (!partEntries.isEmpty() && tx.size() + needed + META_OPERATIONS > limits.vosOperationsPerTransactionMax()) {
@@ -514,9 +573,23 @@ public final class RdbStore implements LogStorage, AutoCloseable {
                 plan.mergeInto(tree, request);
                 outcomes.add(new EntryOutcome(e.index(), e.term(), plan.failure()));
             }
+            if (e.type() == EntryType.MEMBERSHIP) {
+                addMembership(e);
+            }
             tx.update(log, StoreLayout.segmentOid(segment), e.index(), e.index(), EntryRecord.encode(e, failure));
             partEntries.add(e);
             prevTerm = e.term();
+        }
+
+        /** An entry that adds a replica marks its id as added in its rank's record, so it is never added again. */
+        private void addMembership(Entry e) {
+            MembershipChange c = MembershipChange.decode(e.data());
+            if (c.type() == MembershipChange.Type.ADD_VOTER || c.type() == MembershipChange.Type.ADD_LEARNER) {
+                byte[] record = RankRecords.encode(new RankRecords.Rank(ReplicaIds.generation(c.node()), true));
+                Key key = StoreLayout.rankKey(ReplicaIds.rank(c.node()));
+                tx.update(log, StoreLayout.SYSTEM_OID, key, e.index(), record);
+                tree.put(StoreLayout.SYSTEM_OID, key, record);
+            }
         }
 
         private void commitPart(HardState partHs) {
@@ -528,6 +601,7 @@ public final class RdbStore implements LogStorage, AutoCloseable {
             tx.update(meta, StoreLayout.META_OID, StoreLayout.META_LOG_BOUNDS, StoreLayout.META_EPOCH,
                     MetaRecords.encodeLogBounds(new LogBounds(base, last.index(), last.term())));
             tx.commit();
+            transactionsWritten++;
             // Durable: now the memory follows.
             if (partTruncates) {
                 termRuns.tailMap(partFirst, true).clear();
@@ -593,11 +667,16 @@ public final class RdbStore implements LogStorage, AutoCloseable {
             throw new IllegalArgumentException("epoch " + epoch + " is outside the log [" + base.index() + ", "
                     + lastIndex + "]");
         }
-        return new TreeReader(log, epoch);
+        return new TreeReader(log, epoch, limits.requestRetentionEntries());
     }
 
     public long replicaId() {
         return replicaId;
+    }
+
+    /** How many persist transactions were committed, for telling whether a failed persist wrote a part. */
+    public long transactionsWritten() {
+        return transactionsWritten;
     }
 
     /** Total and free bytes of the pool, for space checks. */
@@ -606,127 +685,281 @@ public final class RdbStore implements LogStorage, AutoCloseable {
     }
 
     // ----------------------------------------------------------------------------------------
-    // Snapshots
+    // Compaction
 
     /**
-     * The content of this store's snapshot (the tree at the base) from {@code offset}, at most
-     * {@code bytesMax} bytes. This version sends only a snapshot whose tree is empty, as every
-     * cluster's founding snapshot is; the content is then empty.
+     * Compacts the log up to {@code index} (applied here; at or below the commit index): the
+     * base moves to it, with {@code membership} (the one in force there), in META first, and the
+     * entries at or below it are then punched (whole segments as objects, the rest of a segment
+     * key by key) with the term runs they no longer need, at epoch {@code index}. The space comes
+     * back when {@link #aggregate} runs up to the base. The Raft core sees the new first index at
+     * once. Returns false when the base is at or past {@code index} already.
+     *
+     * <p>Only META must be written for the compaction to hold: if a later part fails (a full
+     * pool), what it would have punched stays until the segment is punched whole.
      */
-    public SnapshotContent snapshotContent(SnapshotMetadata snapshot, long offset) {
-        if (snapshot.index() != base.index() || snapshot.term() != base.term()) {
-            throw new RdbException(RdbError.STALE, "snapshot " + snapshot.index() + "/" + snapshot.term()
-                    + " is not this store's (" + base.index() + "/" + base.term() + ")");
-        }
-        try {
-            boolean empty = log.firstKey(StoreLayout.SYSTEM_OID, base.index()).isEmpty()
-                    && log.firstKey(StoreLayout.REQUESTS_OID, base.index()).isEmpty();
-            if (!empty) {
-                throw new RdbException(RdbError.INVAL, "the snapshot at " + base.index() + " holds data; sending"
-                        + " a snapshot of a non-empty tree is not supported by this version of the store");
-            }
-        } catch (VosException e) {
-            throw VosFailures.translate(e, "reading the snapshot at " + base.index());
-        }
-        if (offset != 0) {
-            throw new RdbException(RdbError.INVAL, "the snapshot at " + base.index() + " is empty; no content at offset "
-                    + offset);
-        }
-        return new SnapshotContent(new byte[0], true);
-    }
-
-    /** A chunk of a snapshot's content and whether it is the last. */
-    public record SnapshotContent(byte[] data, boolean last) {
-    }
-
-    /**
-     * Starts receiving snapshot {@code snapshot}: a staging container that becomes the LOG
-     * container when the snapshot is installed.
-     */
-    public SnapshotStaging beginSnapshot(SnapshotMetadata snapshot) {
+    public boolean compact(long index, Membership membership) {
         checkOpen();
-        UUID uuid = UUID.randomUUID();
+        long oldBase = base.index();
+        if (index <= oldBase) {
+            return false;
+        }
+        if (index > lastIndex || index > hardState.commit()) {
+            throw new IllegalStateException("replica " + replicaId + ": cannot compact to " + index
+                    + ", past the commit index " + hardState.commit() + " or the last index " + lastIndex);
+        }
+        SnapshotMetadata newBase = new SnapshotMetadata(index, term(index), membership);
+        HardState hs = hardState;
+        boolean writeHardState = durableHardState.commit() < index;
+        List<Long> runs = new ArrayList<>(termRuns.headMap(index, true).keySet());
+        long firstSegment = StoreLayout.segmentOf(oldBase + 1);
+        long lastSegment = StoreLayout.segmentOf(index);
+        // Segments wholly at or below the new base go whole; the last one may be partly above.
+        long wholeEnd = (lastSegment + 1) * StoreLayout.ENTRIES_PER_SEGMENT - 1 <= index ? lastSegment : lastSegment - 1;
+        tx.clear();
         try {
-            pool.createContainer(uuid);
-            try (Container staging = pool.openContainer(uuid)) {
-                tx.clear();
-                createStructure(tx, staging);
+            if (writeHardState) {
+                // A restart must find the commit index at or above the base.
+                tx.update(meta, StoreLayout.META_OID, StoreLayout.META_HARD_STATE, StoreLayout.META_EPOCH,
+                        MetaRecords.encodeHardState(hs));
+            }
+            tx.update(meta, StoreLayout.META_OID, StoreLayout.META_LOG_BOUNDS, StoreLayout.META_EPOCH,
+                    MetaRecords.encodeLogBounds(new LogBounds(newBase, lastIndex, lastTerm)));
+            for (long s = firstSegment; s <= wholeEnd && tx.size() < limits.vosOperationsPerTransactionMax() - 1; s++) {
+                tx.punchObject(log, StoreLayout.segmentOid(s), index);
+                firstSegment = s + 1;
+            }
+            tx.commit();
+        } catch (VosException e) {
+            tx.clear();
+            throw VosFailures.translate(e, "compacting the log of replica " + replicaId + " to " + index);
+        }
+        base = newBase;
+        if (writeHardState) {
+            durableHardState = hs;
+        }
+        termRuns.headMap(index, true).clear();
+        // The rest only frees space: punched at the base's epoch, below every entry still in the log.
+        try {
+            tx.clear();
+            for (long s = firstSegment; s <= wholeEnd; s++) {
+                punchPart(tx).punchObject(log, StoreLayout.segmentOid(s), index);
+            }
+            if (wholeEnd < lastSegment) {
+                for (long i = Math.max(oldBase + 1, lastSegment * StoreLayout.ENTRIES_PER_SEGMENT); i <= index; i++) {
+                    punchPart(tx).punch(log, StoreLayout.segmentOid(lastSegment), i, index);
+                }
+            }
+            for (long run : runs) {
+                punchPart(tx).punch(log, StoreLayout.TERMS_OID, run, index);
+            }
+            if (!tx.isEmpty()) {
                 tx.commit();
             }
         } catch (VosException e) {
+            LOG.warn("replica {}: the entries below the new base {} could not all be punched ({}); their segment"
+                    + " goes whole later", replicaId, index, e.getMessage());
+        } finally {
             tx.clear();
-            throw VosFailures.translate(e, "creating the staging container of snapshot " + snapshot.index());
         }
-        return new SnapshotStaging(snapshot, uuid);
+        LOG.debug("replica {}: compacted the log to {} (was {})", replicaId, index, oldBase);
+        return true;
     }
 
-    /** A snapshot being received into its staging container. */
-    public static final class SnapshotStaging {
-        private final SnapshotMetadata snapshot;
-        private final UUID container;
-        private long receivedBytes;
-
-        private SnapshotStaging(SnapshotMetadata snapshot, UUID container) {
-            this.snapshot = snapshot;
-            this.container = container;
+    /** {@code t}, committed and emptied first when it is full. */
+    private Transaction punchPart(Transaction t) {
+        if (t.size() >= limits.vosOperationsPerTransactionMax()) {
+            t.commit();
+            t.clear();
         }
+        return t;
+    }
 
-        public SnapshotMetadata snapshot() {
-            return snapshot;
-        }
+    // ----------------------------------------------------------------------------------------
+    // Background maintenance: called on the replica's maintenance thread
 
-        /** Writes a chunk of the content at {@code offset}. */
-        public void write(long offset, byte[] data) {
-            if (offset != receivedBytes) {
-                throw new RdbException(RdbError.INVAL, "snapshot chunk at " + offset + " but " + receivedBytes
-                        + " bytes were received");
+    /**
+     * Aggregates the LOG container up to {@code upTo} (at or below the base, and below every
+     * epoch still read), {@code sliceKeys} keys per slice, each slice its own transaction, for as
+     * long as {@code keepGoing} says. Returns true when it finished; false when it stopped early
+     * or the LOG container was replaced meanwhile (then nothing is left to do for that one).
+     */
+    public boolean aggregate(long upTo, int sliceKeys, BooleanSupplier keepGoing) {
+        Container c = log;
+        int slice = sliceKeys;
+        try (Aggregation aggregation = c.startAggregation(upTo)) {
+            while (keepGoing.getAsBoolean()) {
+                try {
+                    if (aggregation.step(slice)) {
+                        return true;
+                    }
+                } catch (VosException e) {
+                    if (e.error() != VosError.NOSPACE || slice == 1) {
+                        throw e;
+                    }
+                    // On a pool full to the last block, the pool's own transaction log cannot grow
+                    // for a slice that frees many objects: the slice is undone whole; go on in
+                    // smaller ones, down to one key (freeing space is what they are for).
+                    slice = Math.max(1, slice / 16);
+                }
             }
-            if (data.length > 0) {
-                throw new RdbException(RdbError.INVAL, "snapshot " + snapshot.index() + " holds data; receiving a"
-                        + " snapshot of a non-empty tree is not supported by this version of the store");
+            return false;
+        } catch (VosException e) {
+            if (e.error() == VosError.BADHANDLE || closed || c != log) {
+                return false; // the store closed, or a snapshot replaced the container
             }
+            throw VosFailures.translate(e, "aggregating the log of replica " + replicaId + " up to " + upTo);
         }
+    }
+
+    /**
+     * Drops the request records that no epoch at or after {@code base} can see any more (older
+     * than the request retention): tombstones at {@code base}, freed by the next aggregation.
+     * Every replica hides them alike whether it dropped them or not ({@link RequestRecords#isLive}).
+     * Returns how many were dropped.
+     */
+    public int pruneRequests(long base, BooleanSupplier keepGoing) {
+        Container c = log;
+        long retention = limits.requestRetentionEntries();
+        List<Key> expired = new ArrayList<>();
+        try (Transaction t = pool.newTransaction()) {
+            c.iterate(Iteration.forward(StoreLayout.REQUESTS_OID, base), r -> {
+                if (!RequestRecords.isLive(r.value(), base, retention)) {
+                    expired.add(r.key());
+                }
+                return keepGoing.getAsBoolean();
+            });
+            for (Key k : expired) {
+                if (t.size() >= limits.vosOperationsPerTransactionMax()) {
+                    t.commit();
+                    t.clear();
+                }
+                t.punch(c, StoreLayout.REQUESTS_OID, k, base);
+            }
+            if (!t.isEmpty() && keepGoing.getAsBoolean()) {
+                t.commit();
+            }
+        } catch (VosException e) {
+            if (e.error() == VosError.BADHANDLE || closed || c != log) {
+                return 0;
+            }
+            throw VosFailures.translate(e, "dropping old request records of replica " + replicaId);
+        }
+        return expired.size();
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Snapshots
+
+    /**
+     * The content of {@code snapshot}, the tree at its index, to send in chunks: the snapshot
+     * the Raft core asks for is the base it saw when it began, which may be below the base now;
+     * the caller keeps its epoch from being aggregated away while it is sent.
+     */
+    public SnapshotSource snapshotSource(SnapshotMetadata snapshot) {
+        checkOpen();
+        if (snapshot.index() > lastIndex) {
+            throw new RdbException(RdbError.STALE, "snapshot " + snapshot.index() + "/" + snapshot.term()
+                    + " is past this store's log (" + base.index() + ", " + lastIndex + "]");
+        }
+        return new SnapshotSource(log, snapshot);
+    }
+
+    /** The snapshot that was coming in before the last restart, to resume; given out once. */
+    public Optional<SnapshotStaging> resumableSnapshot() {
+        if (stagedGivenOut) {
+            return Optional.empty();
+        }
+        stagedGivenOut = true;
+        return Optional.ofNullable(staged);
+    }
+
+    /**
+     * Starts receiving {@code snapshot} (from a leader of {@code leaderTerm}): a staging container
+     * that becomes the LOG container when the snapshot is installed, recorded in META with its
+     * progress. A snapshot staged before is abandoned by the caller first.
+     */
+    public SnapshotStaging beginSnapshot(SnapshotMetadata snapshot, long leaderTerm) {
+        checkOpen();
+        if (staged != null) {
+            abandonSnapshot(staged);
+        }
+        UUID uuid = UUID.randomUUID();
+        SnapshotProgress progress = SnapshotStaging.start(snapshot, uuid, leaderTerm);
+        Container staging = null;
+        try {
+            pool.createContainer(uuid);
+            staging = pool.openContainer(uuid);
+            tx.clear();
+            createStructure(tx, staging);
+            tx.createObject(staging, StoreLayout.SCRATCH_OID, KeyOrder.INTEGER, StoreLayout.STRUCTURE_EPOCH);
+            addProgress(tx, progress);
+            tx.commit();
+        } catch (VosException e) {
+            tx.clear();
+            if (staging != null) {
+                staging.close();
+            }
+            destroyQuietly(uuid);
+            throw VosFailures.translate(e, "creating the staging container of snapshot " + snapshot.index());
+        }
+        staged = new SnapshotStaging(this, progress, staging);
+        stagedGivenOut = true;
+        return staged;
+    }
+
+    /** The owner thread's transaction, for {@link SnapshotStaging}. */
+    Transaction transaction() {
+        return tx;
+    }
+
+    int operationsPerTransaction() {
+        return limits.vosOperationsPerTransactionMax();
+    }
+
+    void addProgress(Transaction t, SnapshotProgress progress) {
+        t.update(meta, StoreLayout.META_OID, StoreLayout.META_SNAPSHOT_IN, StoreLayout.META_EPOCH,
+                MetaRecords.encodeSnapshotProgress(progress));
     }
 
     /**
      * Installs a received snapshot: its staging container becomes the LOG container, the log
      * becomes empty at the snapshot's index, and the hard state is written with it, all in one
      * META transaction. The old LOG container is destroyed afterwards (a crash before that leaves
-     * it to the next {@link #open}, which destroys it).
+     * it to the next {@link #open}, which destroys it). The caller stops the background work on
+     * the old container first.
      */
     public void installSnapshot(SnapshotStaging staging, HardState newHardState) {
         checkOpen();
-        SnapshotMetadata s = staging.snapshot;
+        SnapshotMetadata s = staging.snapshot();
         if (s.index() <= durableHardState.commit()) {
             throw new IllegalStateException("replica " + replicaId + ": snapshot " + s.index()
                     + " is not past the commit index " + hardState.commit());
         }
         HardState hs = new HardState(Math.max(newHardState.term(), s.term()), newHardState.vote(),
                 Math.max(newHardState.commit(), s.index()));
-        Container next;
+        Container next = staging.container;
         try {
-            next = pool.openContainer(staging.container);
-            try {
-                tx.clear();
-                tx.update(meta, StoreLayout.META_OID, StoreLayout.META_HARD_STATE, StoreLayout.META_EPOCH,
-                        MetaRecords.encodeHardState(hs));
-                tx.update(meta, StoreLayout.META_OID, StoreLayout.META_LOG_BOUNDS, StoreLayout.META_EPOCH,
-                        MetaRecords.encodeLogBounds(new LogBounds(s, s.index(), s.term())));
-                tx.update(meta, StoreLayout.META_OID, StoreLayout.META_LOG_CONTAINER, StoreLayout.META_EPOCH,
-                        MetaRecords.encodeUuid(staging.container));
-                tx.commit();
-            } catch (VosException e) {
-                tx.clear();
-                next.close();
-                throw e;
-            }
+            tx.clear();
+            tx.punchObject(next, StoreLayout.SCRATCH_OID, s.index());
+            tx.update(meta, StoreLayout.META_OID, StoreLayout.META_HARD_STATE, StoreLayout.META_EPOCH,
+                    MetaRecords.encodeHardState(hs));
+            tx.update(meta, StoreLayout.META_OID, StoreLayout.META_LOG_BOUNDS, StoreLayout.META_EPOCH,
+                    MetaRecords.encodeLogBounds(new LogBounds(s, s.index(), s.term())));
+            tx.update(meta, StoreLayout.META_OID, StoreLayout.META_LOG_CONTAINER, StoreLayout.META_EPOCH,
+                    MetaRecords.encodeUuid(staging.uuid()));
+            tx.punch(meta, StoreLayout.META_OID, StoreLayout.META_SNAPSHOT_IN, StoreLayout.META_EPOCH);
+            tx.commit();
         } catch (VosException e) {
+            tx.clear();
             throw VosFailures.translate(e, "installing snapshot " + s.index());
         }
+        staging.container = null;
+        staged = null;
         Container old = log;
         UUID oldUuid = logUuid;
         log = next;
-        logUuid = staging.container;
+        logUuid = staging.uuid();
         base = s;
         lastIndex = s.index();
         lastTerm = s.term();
@@ -736,22 +969,41 @@ public final class RdbStore implements LogStorage, AutoCloseable {
         hardState = hs;
         durableHardState = hs;
         old.close();
-        try {
-            pool.destroyContainer(oldUuid);
-        } catch (VosException e) {
-            LOG.warn("replica {}: the old log container {} could not be destroyed now ({}); the next open will",
-                    replicaId, oldUuid, e.getMessage());
-        }
+        destroyQuietly(oldUuid);
         LOG.info("replica {}: installed snapshot {}/{} ({})", replicaId, s.index(), s.term(), s.membership());
     }
 
-    /** Drops a staging container whose snapshot will not be installed. */
+    /** Drops a staging container whose snapshot will not be installed, with its record in META. */
     public void abandonSnapshot(SnapshotStaging staging) {
+        if (staged == staging) {
+            staged = null;
+        }
+        if (staging.container != null) {
+            staging.container.close();
+            staging.container = null;
+        }
         try {
-            pool.destroyContainer(staging.container);
+            if (!closed) {
+                tx.clear();
+                tx.punch(meta, StoreLayout.META_OID, StoreLayout.META_SNAPSHOT_IN, StoreLayout.META_EPOCH);
+                tx.commit();
+            }
         } catch (VosException e) {
-            LOG.warn("replica {}: staging container {} could not be destroyed now ({}); the next open will",
-                    replicaId, staging.container, e.getMessage());
+            tx.clear();
+            LOG.warn("replica {}: the record of {} could not be dropped now ({}); the next open will", replicaId,
+                    staging, e.getMessage());
+        }
+        destroyQuietly(staging.uuid());
+    }
+
+    private void destroyQuietly(UUID uuid) {
+        try {
+            pool.destroyContainer(uuid);
+        } catch (VosException e) {
+            if (e.error() != VosError.NONEXIST) {
+                LOG.warn("replica {}: container {} could not be destroyed now ({}); the next open will", replicaId,
+                        uuid, e.getMessage());
+            }
         }
     }
 
@@ -782,6 +1034,9 @@ public final class RdbStore implements LogStorage, AutoCloseable {
 
     private void closeQuietly() {
         closed = true;
+        if (staged != null && staged.container != null) {
+            staged.container.close(); // the staged copy stays, with its progress: the next open resumes it
+        }
         tx.close();
         if (log != null) {
             log.close();

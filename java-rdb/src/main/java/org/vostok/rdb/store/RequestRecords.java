@@ -30,6 +30,24 @@ final class RequestRecords {
                 .array();
     }
 
+    /**
+     * Whether a record is still seen at {@code epoch}: a request id counts for
+     * {@code retentionEntries} entries after the one that carried it, so that every replica
+     * decides alike whether a retry is a duplicate, however far it has pruned old records.
+     */
+    static boolean isLive(byte[] raw, long epoch, long retentionEntries) {
+        return epoch - indexOf(raw) < retentionEntries;
+    }
+
+    /** The index of the entry a record belongs to. */
+    static long indexOf(byte[] raw) {
+        if (raw.length != BYTES || raw[0] != FORMAT) {
+            throw new RdbException(RdbError.CORRUPT, "a request record has " + raw.length
+                    + " bytes and format " + (raw.length > 0 ? raw[0] : -1) + "; the pool is damaged");
+        }
+        return ByteBuffer.wrap(raw, 1, 8).getLong();
+    }
+
     static RequestOutcome decode(UUID id, byte[] raw) {
         if (raw.length != BYTES || raw[0] != FORMAT) {
             throw new RdbException(RdbError.CORRUPT, "the request record of " + id + " has " + raw.length

@@ -12,7 +12,7 @@ import org.vostok.vos.Key;
  *       {@link #META_EPOCH}, so that each update replaces the previous version: the layout
  *       version, the replica id, the hard state (term, vote and commit, one record), the log
  *       bounds (base index, term and membership, last index and term), the UUID of the LOG
- *       container.</li>
+ *       container, and, while a snapshot comes in, its staging container and progress.</li>
  *   <li>LOG (a random UUID recorded in META; replaced when a snapshot is installed): the Raft
  *       log in segment objects of {@link #ENTRIES_PER_SEGMENT} entries (integer key = index, at
  *       epoch = index), the term runs of the log, the request records and the KV tree, one object
@@ -40,6 +40,7 @@ public final class StoreLayout {
     static final Key META_HARD_STATE = key("hard-state");
     static final Key META_LOG_BOUNDS = key("log-bounds");
     static final Key META_LOG_CONTAINER = key("log-container");
+    static final Key META_SNAPSHOT_IN = key("snapshot-in");
 
     /** Epoch of the structural objects in LOG: below every log index. */
     public static final long STRUCTURE_EPOCH = 0;
@@ -50,6 +51,12 @@ public final class StoreLayout {
     public static final long REQUESTS_OID = 2;
     /** Term runs of the log (integer keys): the first index of each run of one term -> that term. */
     public static final long TERMS_OID = 3;
+    /**
+     * In a snapshot's staging container only (integer keys): the pieces of a large value that
+     * came in chunks of their own, until the last piece arrives. Punched when the snapshot is
+     * installed.
+     */
+    public static final long SCRATCH_OID = 4;
     /** The first object id handed to a KVS; ids below are reserved for the store. */
     public static final long FIRST_KVS_OID = 16;
     /** Segment s of the log is object {@code SEGMENT_OID_BASE + s}. */
@@ -59,6 +66,10 @@ public final class StoreLayout {
 
     static final Key SYSTEM_ROOT = key("root");
     static final Key SYSTEM_NEXT_OID = key("next-oid");
+    /** The last replica generation handed out (the replicated counter of {@code ReplicaIds}). */
+    static final Key SYSTEM_REPLICA_GENERATION = key("replica-generation");
+    /** Prefix of the rank records: {@code "rank/"} and the rank's 4 bytes, big-endian. */
+    private static final byte[] RANK_PREFIX = "rank/".getBytes(StandardCharsets.US_ASCII);
 
     private StoreLayout() {
     }
@@ -69,6 +80,13 @@ public final class StoreLayout {
 
     static long segmentOid(long segment) {
         return SEGMENT_OID_BASE + segment;
+    }
+
+    /** The system object's key of the record of replica rank {@code rank}. */
+    static Key rankKey(int rank) {
+        byte[] k = java.util.Arrays.copyOf(RANK_PREFIX, RANK_PREFIX.length + 4);
+        java.nio.ByteBuffer.wrap(k, RANK_PREFIX.length, 4).putInt(rank);
+        return Key.of(k);
     }
 
     private static Key key(String text) {

@@ -10,13 +10,20 @@ import org.vostok.vos.VosLimits;
  * @param vosOperationsPerTransactionMax VOS operations in one persist transaction at most; a
  *     batch that needs more is written in several, at entry boundaries, each one consistent
  *     on its own
+ * @param requestRetentionEntries how many entries after its own a request record counts: a
+ *     record of entry i is seen at epochs below {@code i + requestRetentionEntries} and dropped at
+ *     compactions past that; the same on every replica, so validation decides alike everywhere
  */
-public record StoreLimits(long entryCacheBytesMax, int vosOperationsPerTransactionMax) {
+public record StoreLimits(long entryCacheBytesMax, int vosOperationsPerTransactionMax, long requestRetentionEntries) {
 
     /** VOS operations of a transaction besides an entry's tree changes: see {@link #vosOperationsPerEntryMax()}. */
     static final int RESERVED_OPERATIONS = 8;
 
-    public static final StoreLimits DEFAULT = new StoreLimits(16L << 20, VosLimits.TX_OPS_MAX);
+    /** The default request retention, in entries. */
+    public static final long REQUEST_RETENTION_ENTRIES_DEFAULT = 100_000;
+
+    public static final StoreLimits DEFAULT = new StoreLimits(16L << 20, VosLimits.TX_OPS_MAX,
+            REQUEST_RETENTION_ENTRIES_DEFAULT);
 
     public StoreLimits {
         if (entryCacheBytesMax < 0) {
@@ -27,6 +34,14 @@ public record StoreLimits(long entryCacheBytesMax, int vosOperationsPerTransacti
             throw new IllegalArgumentException("vosOperationsPerTransactionMax must be " + 4 * RESERVED_OPERATIONS
                     + " .. " + VosLimits.TX_OPS_MAX + " (the store's TX_OPS_MAX), got " + vosOperationsPerTransactionMax);
         }
+        if (requestRetentionEntries <= 0) {
+            throw new IllegalArgumentException("requestRetentionEntries must be above 0, got " + requestRetentionEntries);
+        }
+    }
+
+    /** Limits with the default request retention. */
+    public StoreLimits(long entryCacheBytesMax, int vosOperationsPerTransactionMax) {
+        this(entryCacheBytesMax, vosOperationsPerTransactionMax, REQUEST_RETENTION_ENTRIES_DEFAULT);
     }
 
     /**

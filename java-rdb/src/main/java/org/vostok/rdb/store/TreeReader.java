@@ -28,12 +28,19 @@ public final class TreeReader {
 
     private final Container log;
     private final long epoch;
+    private final long requestRetentionEntries;
     private final VosTreeView view;
 
-    TreeReader(Container log, long epoch) {
+    TreeReader(Container log, long epoch, long requestRetentionEntries) {
         this.log = log;
         this.epoch = epoch;
+        this.requestRetentionEntries = requestRetentionEntries;
         this.view = new VosTreeView(log, epoch);
+    }
+
+    /** A reader with the default request retention. */
+    TreeReader(Container log, long epoch) {
+        this(log, epoch, StoreLimits.REQUEST_RETENTION_ENTRIES_DEFAULT);
     }
 
     /** The epoch (log index) this reader reads at. */
@@ -148,10 +155,14 @@ public final class TreeReader {
         }
     }
 
-    /** What became of the transaction that carried {@code requestId}, if one was committed by this epoch. */
+    /**
+     * What became of the transaction that carried {@code requestId}, if one was committed by this
+     * epoch and fewer than the request retention's entries ago.
+     */
     public Optional<RequestOutcome> requestOutcome(UUID requestId) {
         try {
             return log.fetch(StoreLayout.REQUESTS_OID, RequestRecords.key(requestId), epoch)
+                    .filter(raw -> RequestRecords.isLive(raw, epoch, requestRetentionEntries))
                     .map(raw -> RequestRecords.decode(requestId, raw));
         } catch (VosException e) {
             throw VosFailures.translate(e, "reading the record of request " + requestId);

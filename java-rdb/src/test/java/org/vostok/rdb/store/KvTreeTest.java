@@ -162,7 +162,7 @@ class KvTreeTest {
         assertArrayEquals(large, reader().lookup(ROOT, Key.of(4)).orElseThrow());
         EntryPayload tooBig = new EntryPayload(Optional.empty(),
                 List.of(new Op.Update(ROOT, Key.of(5), new byte[TaggedValues.VALUE_BYTES_MAX + 1])));
-        assertEquals(RdbError.TOOBIG, store.validator().plan(tooBig).failure().orElseThrow().error());
+        assertEquals(RdbError.TOOBIG, store.validator().plan(tooBig, store.lastIndex() + 1).failure().orElseThrow().error());
     }
 
     @Test

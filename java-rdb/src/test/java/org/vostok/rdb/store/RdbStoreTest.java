@@ -399,11 +399,11 @@ class RdbStoreTest {
         EntryPayload p1 = new EntryPayload(Optional.empty(), List.of(put("a", "1")));
         EntryPayload p2 = new EntryPayload(Optional.empty(),
                 List.of(new Op.CreateKvs(ROOT, Key.ofUtf8("a"), KeyOrder.LEXICAL)));
-        EntryPlan plan1 = v.plan(p1);
+        EntryPlan plan1 = v.plan(p1, 3);
         assertTrue(plan1.failure().isEmpty());
-        v.proposed(plan1);
+        v.proposed(plan1, 3);
         // The second sees the first, though nothing is persisted yet.
-        EntryPlan plan2 = v.plan(p2);
+        EntryPlan plan2 = v.plan(p2, 4);
         assertEquals(RdbError.INVAL, plan2.failure().orElseThrow().error());
         Entry e3 = new Entry(3, 1, EntryType.NORMAL, p1.encode());
         boolean[] taken = {false};
@@ -413,51 +413,6 @@ class RdbStoreTest {
         });
         assertTrue(taken[0]);
         assertEquals(Optional.of("1"), get(3, "a"));
-    }
-
-    @Test
-    void aJoiningStoreInstallsTheFoundingSnapshot() {
-        RdbStore.format(pool, 4, Optional.empty());
-        store = RdbStore.open(pool, StoreLimits.DEFAULT);
-        SnapshotMetadata founding = RdbStore.foundingSnapshot(THREE);
-        RdbStore.SnapshotStaging staging = store.beginSnapshot(founding);
-        staging.write(0, new byte[0]);
-        store.installSnapshot(staging, new HardState(3, 0, 1));
-        assertEquals(founding, store.snapshot());
-        assertEquals(new HardState(3, 0, 1), store.hardState());
-        assertEquals(1, store.lastIndex());
-        assertEquals(2, pool.listContainers().size());
-        persist(tx(2, 3, new Op.CreateRoot(KeyOrder.LEXICAL)), tx(3, 3, put("k", "v")));
-        reopen(StoreLimits.DEFAULT);
-        assertEquals(founding, store.snapshot());
-        assertEquals(Optional.of("v"), get(3, "k"));
-    }
-
-    @Test
-    void anUnfinishedSnapshotLeavesNothingBehindAfterARestart() {
-        RdbStore.format(pool, 4, Optional.empty());
-        store = RdbStore.open(pool, StoreLimits.DEFAULT);
-        store.beginSnapshot(RdbStore.foundingSnapshot(THREE));
-        assertEquals(3, pool.listContainers().size());
-        reopen(StoreLimits.DEFAULT);
-        assertEquals(2, pool.listContainers().size());
-        assertEquals(SnapshotMetadata.EMPTY, store.snapshot());
-    }
-
-    @Test
-    void theFoundingSnapshotIsSentEmptyAndAFullTreeIsRefused() {
-        formatFounding();
-        RdbStore.SnapshotContent content = store.snapshotContent(store.snapshot(), 0);
-        assertEquals(0, content.data().length);
-        assertTrue(content.last());
-        RdbException stale = assertThrows(RdbException.class,
-                () -> store.snapshotContent(new SnapshotMetadata(5, 2, THREE), 0));
-        assertEquals(RdbError.STALE, stale.error());
-        RdbStore.SnapshotStaging staging = store.beginSnapshot(new SnapshotMetadata(9, 2, THREE));
-        RdbException full = assertThrows(RdbException.class, () -> staging.write(0, new byte[] {1}));
-        assertEquals(RdbError.INVAL, full.error());
-        store.abandonSnapshot(staging);
-        assertEquals(2, pool.listContainers().size());
     }
 
     @Test

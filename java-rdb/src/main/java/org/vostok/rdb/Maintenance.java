@@ -1,0 +1,252 @@
+package org.vostok.rdb;
+
+import java.util.OptionalLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vostok.rdb.store.RdbStore;
+
+/**
+ * The replica's background work after each compaction, on its own thread
+ * ({@code rdb-<id>-maintenance}): drop the request records older than the retention, then
+ * aggregate the LOG container up to the log's base, in slices, never past the oldest epoch still
+ * read ({@link ReadPins}). Commits go on meanwhile: each slice is a transaction of its own that
+ * holds the pool's change lock only while it runs. When a read holds aggregation back, the work
+ * resumes once that read ends.
+ *
+ * <p>The owner thread asks for work ({@link #compacted}), and pauses it around a snapshot
+ * install, which replaces the container ({@link #pause}, {@link #resume}).
+ *
+ * <p>Thread-safety: safe for any thread.
+ */
+final class Maintenance implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
+
+    private final long id;
+    private final RdbStore store;
+    private final ReadPins pins;
+    private final int sliceKeys;
+    private final long retryNanos;
+    private final Thread thread;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // Guarded by lock.
+    /** The base the owner compacted to last: aggregation's target. */
+    private long target;
+    /** The base whose request records were dropped last. */
+    private long pruned;
+    private boolean paused;
+    private boolean working;
+    private boolean closing;
+    /** A base whose work failed: tried again after retryNanos, or at a later compaction. */
+    private long failedAt = -1;
+    private long failedNanos;
+
+    /** The epoch the LOG container was aggregated up to last. */
+    private volatile long aggregated;
+
+    Maintenance(long id, RdbStore store, ReadPins pins, int sliceKeys, long retryMillis) {
+        this.id = id;
+        this.store = store;
+        this.pins = pins;
+        this.sliceKeys = sliceKeys;
+        this.retryNanos = retryMillis * 1_000_000L;
+        long base = store.snapshot().index();
+        this.target = base;
+        this.pruned = base;
+        this.aggregated = base;
+        this.thread = new Thread(this::run, "rdb-" + id + "-maintenance");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The log was compacted to {@code base}: drop old request records and aggregate up to it. */
+    void compacted(long base) {
+        lock.lock();
+        try {
+            if (base > target) {
+                target = base;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A read ended: aggregation it held back may go on. */
+    void readReleased() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The epoch up to which the LOG container is aggregated. */
+    long aggregatedIndex() {
+        return aggregated;
+    }
+
+    /** Whether aggregation has reached the last base asked for. */
+    boolean isIdle() {
+        lock.lock();
+        try {
+            return !working && aggregated >= target && pruned >= target;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the work on the current LOG container and waits until it has stopped. */
+    void pause() {
+        lock.lock();
+        try {
+            paused = true;
+            while (working) {
+                changed.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Work goes on, on the LOG container now in the store, whose tree starts at {@code base}. */
+    void resume(long base) {
+        lock.lock();
+        try {
+            paused = false;
+            target = Math.max(target, base);
+            pruned = Math.max(pruned, base);
+            aggregated = Math.max(aggregated, base);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean keepGoing() {
+        lock.lock();
+        try {
+            return !paused && !closing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        try {
+            loop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() throws InterruptedException {
+        while (true) {
+            long base;
+            boolean prune;
+            lock.lock();
+            try {
+                while (!closing && (paused || (pruned >= target && bound(target) <= aggregated))) {
+                    changed.awaitUninterruptibly();
+                }
+                if (target == failedAt) {
+                    // Not again at once on a failing store (a pool too full even for aggregation
+                    // frees space as other work ends, or after a restart).
+                    long wait = failedNanos + retryNanos - System.nanoTime();
+                    if (wait > 0 && !closing && !paused) {
+                        changed.awaitNanos(wait);
+                        continue;
+                    }
+                }
+                if (closing) {
+                    return;
+                }
+                base = target;
+                prune = pruned < base;
+                working = true;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                work(base, prune);
+            } catch (RuntimeException e) {
+                // The owner thread meets a failing store on its own next write; here only log it.
+                LOG.warn("replica {}: background maintenance failed: {}", id, e.getMessage());
+                lock.lock();
+                try {
+                    failedAt = base;
+                    failedNanos = System.nanoTime();
+                } finally {
+                    lock.unlock();
+                }
+            } finally {
+                lock.lock();
+                try {
+                    working = false;
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    private void work(long base, boolean prune) {
+        if (prune) {
+            int dropped = store.pruneRequests(base, this::keepGoing);
+            if (dropped > 0) {
+                LOG.debug("replica {}: dropped {} request records older than the retention", id, dropped);
+            }
+            lock.lock();
+            try {
+                if (keepGoingLocked()) {
+                    pruned = Math.max(pruned, base);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        long upTo = bound(base);
+        if (upTo > aggregated && store.aggregate(upTo, sliceKeys, this::keepGoing)) {
+            aggregated = upTo;
+            LOG.debug("replica {}: aggregated the log up to {}", id, upTo);
+        }
+    }
+
+    private boolean keepGoingLocked() {
+        return !paused && !closing;
+    }
+
+    /** How far aggregation may go towards {@code base}: not past the oldest epoch still read. */
+    private long bound(long base) {
+        OptionalLong oldest = pins.oldest();
+        return oldest.isPresent() ? Math.min(base, oldest.getAsLong()) : base;
+    }
+
+    /** Stops the thread and waits for it (at most one slice). */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closing = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (thread.isAlive() && Thread.currentThread() != thread) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
