@@ -13,7 +13,9 @@
  *             resumed from the last key; op = record
  *
  * Setup (not measured): a pool of --pool-mib MiB under --pool-dir, --keys keys of 1 KiB
- * preloaded into object 1 at epoch 1, 1000 per transaction. The versions the updates leave are
+ * preloaded into object 1 at epoch 1, 1000 per transaction, then the pool closed and opened
+ * again, so that a WAL pool starts checkpointed rather than with the preload's checkpoint still
+ * writing in the background. The versions the updates leave are
  * aggregated away after each measured run (not measured). Each operation runs for --seconds
  * after a short warm-up. --backend picks the pool's backend: pmem (PMDK) or wal (a DRAM heap
  * and a write-ahead log, one fdatasync per transaction). For pmem, PMEM_IS_PMEM_FORCE is taken
@@ -25,6 +27,11 @@
  *   append4k_fdatasync     write 4 KiB at the end of a file, then fdatasync; op = write
  *   overwrite4k_fdatasync  the same into a file filled with zeros beforehand (what the WAL
  *                          backend does with its preallocated segments); op = write
+ *
+ * and last, because a shared disk's latency can change several-fold between one operation's
+ * run and the next: update1 and overwrite4k_fdatasync again, alternating in blocks of
+ * PAIRED_BLOCK_OPS for --seconds in all, printed as update1_paired and overwrite4k_paired with
+ * the ratio of their times per op (ratio=, on the update1_paired line).
  *
  * Output, one line per operation:  BENCH op=<name> ops_per_s=<n> ns_per_op=<n>
  */
@@ -45,6 +52,7 @@
 #define BATCH_UPDATES 64u
 #define ITER_BUFFER_BYTES (1u << 20)
 #define AGG_KEYS_PER_CALL 4096u
+#define PAIRED_BLOCK_OPS 100u
 #define SYNC_WRITE_BYTES 4096u
 #define SYNC_FILE_BYTES_MAX (256ull << 20) /* the overwrite file wraps around at this size */
 
@@ -326,6 +334,10 @@ static void setup(const struct config *cfg)
 		check("preloading", vos_tx_apply(pool, ops, n, value, cfg->value_bytes, NULL));
 	}
 	free(ops);
+	check("vos_pool_close", vos_pool_close(pool));
+	pool = NULL;
+	check("vos_pool_open", vos_pool_open(pool_path, &pool));
+	check("vos_cont_open", vos_cont_open(pool, uuid, &cont));
 }
 
 static void run(const struct config *cfg, const char *name,
@@ -347,6 +359,31 @@ static void run(const struct config *cfg, const char *name,
 	fflush(stdout);
 }
 
+/* update1 and overwrite4k_fdatasync in alternating blocks, so both meet the same disk. */
+static void run_paired(const struct config *cfg)
+{
+	double update_s = 0, sync_s = 0, start = now();
+	uint64_t updates = 0, syncs = 0;
+
+	do {
+		double t0 = now(), t1;
+
+		for (uint32_t i = 0; i < PAIRED_BLOCK_OPS; i++)
+			updates += op_update1(cfg);
+		t1 = now();
+		for (uint32_t i = 0; i < PAIRED_BLOCK_OPS; i++)
+			syncs += op_overwrite(cfg);
+		update_s += t1 - t0;
+		sync_s += now() - t1;
+	} while (now() - start < cfg->seconds);
+	printf("BENCH op=update1_paired ops_per_s=%.0f ns_per_op=%.0f ratio=%.2f\n",
+	       (double)updates / update_s, update_s * 1e9 / (double)updates,
+	       (update_s / (double)updates) / (sync_s / (double)syncs));
+	printf("BENCH op=overwrite4k_paired ops_per_s=%.0f ns_per_op=%.0f\n",
+	       (double)syncs / sync_s, sync_s * 1e9 / (double)syncs);
+	fflush(stdout);
+}
+
 static void usage(FILE *to)
 {
 	fprintf(to,
@@ -362,7 +399,8 @@ static void usage(FILE *to)
 		"  --value-bytes N   value size (default 1024)\n"
 		"PMEM_IS_PMEM_FORCE is taken from the environment (pmem only).\n"
 		"Prints BENCH op=<fetch|update1|update64|iterate|append4k_fdatasync|\n"
-		"overwrite4k_fdatasync> ops_per_s=<n> ns_per_op=<n>.\n");
+		"overwrite4k_fdatasync|update1_paired|overwrite4k_paired> ops_per_s=<n>\n"
+		"ns_per_op=<n>.\n");
 }
 
 static uint64_t number(const char *opt, const char *text, uint64_t min, uint64_t max)
@@ -454,5 +492,6 @@ int main(int argc, char **argv)
 	run(&cfg, "update64", op_update64);
 	aggregate();
 	run(&cfg, "iterate", op_iterate);
+	run_paired(&cfg);
 	return 0;
 }
