@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.raft.Message;
@@ -39,6 +40,7 @@ public final class LocalNetwork implements AutoCloseable {
     private final Map<Long, Map<Long, LinkFaults>> linkFaults = new HashMap<>();
     private final List<Set<Long>> partitions = new ArrayList<>();
     private final Set<List<Long>> cuts = new HashSet<>();
+    private Predicate<Message> filter = m -> true;
     private boolean closed;
 
     private final AtomicLong delivered = new AtomicLong();
@@ -96,11 +98,25 @@ public final class LocalNetwork implements AutoCloseable {
         cuts.clear();
     }
 
-    /** Removes every partition, cut and fault. */
+    /**
+     * Sees every message sent before the other faults do: one it refuses is dropped. For tests
+     * that watch or hold back particular messages (the chunks of a snapshot, say). Called on the
+     * sender's thread; it must not block.
+     */
+    public synchronized void setFilter(Predicate<Message> filter) {
+        this.filter = java.util.Objects.requireNonNull(filter, "filter");
+    }
+
+    /** Removes every partition, cut, fault and filter. */
     public synchronized void reset() {
         heal();
         linkFaults.clear();
         defaultFaults = LinkFaults.NONE;
+        filter = m -> true;
+    }
+
+    private synchronized Predicate<Message> filter() {
+        return filter;
     }
 
     /** Messages delivered so far (duplicates count twice). */
@@ -144,7 +160,7 @@ public final class LocalNetwork implements AutoCloseable {
         if (m.from() != from) {
             throw new IllegalArgumentException("endpoint " + from + " cannot send a message from " + m.from() + ": " + m);
         }
-        if (isCut(m.from(), m.to())) {
+        if (isCut(m.from(), m.to()) || !filter().test(m)) {
             dropped.incrementAndGet();
             return;
         }

@@ -49,6 +49,7 @@ public final class TestCluster implements AutoCloseable {
     private final LocalNetwork network;
     private final LongFunction<RecordingListener> listeners;
     private final PoolOptions poolOptions;
+    private final long poolBytes;
     private final Map<Long, Node> nodes = new ConcurrentSkipListMap<>();
 
     private static final class Node {
@@ -66,12 +67,13 @@ public final class TestCluster implements AutoCloseable {
     }
 
     private TestCluster(Path dir, RdbConfig config, long seed, LongFunction<RecordingListener> listeners,
-                        PoolOptions poolOptions) {
+                        PoolOptions poolOptions, long poolBytes) {
         this.dir = dir;
         this.config = config;
         this.network = new LocalNetwork(seed);
         this.listeners = listeners;
         this.poolOptions = poolOptions;
+        this.poolBytes = poolBytes;
     }
 
     /**
@@ -97,7 +99,14 @@ public final class TestCluster implements AutoCloseable {
     /** Founds and starts a cluster whose pools are made with {@code poolOptions}. */
     public static TestCluster start(Path dir, int size, RdbConfig config, long seed,
                                     LongFunction<RecordingListener> listeners, PoolOptions poolOptions) {
-        TestCluster c = new TestCluster(dir, config, seed, listeners, poolOptions);
+        return start(dir, size, config, seed, listeners, poolOptions, TestPools.POOL_BYTES);
+    }
+
+    /** Founds and starts a cluster whose pools (and those of replicas that join) have {@code poolBytes}. */
+    public static TestCluster start(Path dir, int size, RdbConfig config, long seed,
+                                    LongFunction<RecordingListener> listeners, PoolOptions poolOptions,
+                                    long poolBytes) {
+        TestCluster c = new TestCluster(dir, config, seed, listeners, poolOptions, poolBytes);
         List<Long> voters = new ArrayList<>();
         for (long id = 1; id <= size; id++) {
             voters.add(id);
@@ -105,7 +114,7 @@ public final class TestCluster implements AutoCloseable {
         try {
             for (long id : voters) {
                 Node n = c.node(id);
-                n.pool = TestPools.create(n.path, poolOptions);
+                n.pool = TestPools.create(n.path, poolOptions, poolBytes);
                 Replica.bootstrap(n.pool, id, voters);
             }
             for (long id : voters) {
@@ -125,7 +134,7 @@ public final class TestCluster implements AutoCloseable {
      */
     public static TestCluster reopen(Path dir, Collection<Long> ids, RdbConfig config, long seed,
                                      LongFunction<RecordingListener> listeners) {
-        TestCluster c = new TestCluster(dir, config, seed, listeners, PoolOptions.pmem());
+        TestCluster c = new TestCluster(dir, config, seed, listeners, PoolOptions.pmem(), TestPools.POOL_BYTES);
         try {
             for (long id : ids) {
                 c.node(id);
@@ -223,11 +232,16 @@ public final class TestCluster implements AutoCloseable {
 
     /** Formats a new pool for replica {@code id} to join the cluster and starts it (the leader must add it). */
     public Replica startJoining(long id) {
+        return startJoining(id, poolBytes);
+    }
+
+    /** {@link #startJoining(long)} with a pool of {@code bytes}. */
+    public Replica startJoining(long id, long bytes) {
         if (nodes.containsKey(id)) {
             throw new IllegalStateException("replica id " + id + " was used already");
         }
         Node n = node(id);
-        n.pool = TestPools.create(n.path, poolOptions);
+        n.pool = TestPools.create(n.path, poolOptions, bytes);
         Replica.formatJoining(n.pool, id);
         startReplica(n);
         return n.replica;

@@ -27,6 +27,11 @@ public final class TestPools {
         return provider().createPool(path, POOL_BYTES, options);
     }
 
+    /** A pool of {@code bytes} with the backend and tuning in {@code options}. */
+    public static Pool create(Path path, PoolOptions options, long bytes) {
+        return provider().createPool(path, bytes, options);
+    }
+
     public static Pool open(Path path) {
         return provider().openPool(path);
     }
