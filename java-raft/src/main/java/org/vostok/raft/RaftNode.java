@@ -493,8 +493,11 @@ public final class RaftNode {
             // A leader of an older term, cut off while the cluster moved on: with pre-vote or
             // CheckQuorum the newer term might never reach it otherwise, so tell it.
             send(new Message.AppendResponse(id, m.from(), term, false, 0, 0, 0, 0));
-        } else if (m instanceof Message.VoteRequest v && v.preVote()) {
-            send(new Message.VoteResponse(id, m.from(), term, true, false));
+        } else if (m instanceof Message.VoteRequest v) {
+            // Raft §5.1: a stale request is refused with the current term, so that the candidate
+            // catches up. Ignored, a candidate whose term others outran (nodes that missed their
+            // removal can drive terms up without pre-vote) would never learn it, and never win.
+            send(new Message.VoteResponse(id, m.from(), term, v.preVote(), false));
         }
     }
 
