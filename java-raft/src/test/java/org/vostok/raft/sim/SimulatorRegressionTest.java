@@ -75,4 +75,27 @@ class SimulatorRegressionTest {
     void snapshotAbortRefusedWithoutLeader() {
         Simulation.run(SimOptions.draw(65365, 5));
     }
+
+    /**
+     * No leader emerged after the heal. Without pre-vote, nodes that had missed their removal
+     * (and voter 4, which lagged behind the newest membership) kept campaigning among
+     * themselves and drove their terms to 159, while voters 11 and 12 campaigned in terms
+     * around 120 and needed the vote of 2 or 4. Those ignored each lower-term vote request
+     * without an answer, so 11 and 12 never learned the newer term and never won: no leader in
+     * 121 ticks (20 election timeouts). Fixed by answering a stale vote request with a refusal
+     * that carries the current term (Raft §5.1). (Found against 7a84208.)
+     */
+    @Test
+    void staleCandidatesNeverLearnedTheTerm() {
+        Simulation.run(SimOptions.draw(10025350, 5));
+    }
+
+    /**
+     * The same with seven voters, pre-vote and CheckQuorum both off: removed node 6 kept raising
+     * terms, and the members never converged within their bound after the heal.
+     */
+    @Test
+    void staleCandidatesNeverLearnedTheTermWithSevenNodes() {
+        Simulation.run(SimOptions.draw(10005830, 7));
+    }
 }
