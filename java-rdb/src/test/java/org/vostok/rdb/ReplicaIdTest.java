@@ -63,9 +63,16 @@ class ReplicaIdTest {
         });
     }
 
+    /** The error {@code call} fails with on the leader (tried again while the leader changes). */
     private RdbException refused(Function<Replica, CompletableFuture<Long>> call) {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> call.apply(cluster.awaitLeader()).get());
-        return (RdbException) e.getCause();
+        return Await.value("a refusal", () -> {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> call.apply(cluster.awaitLeader()).get());
+            RdbException r = (RdbException) e.getCause();
+            boolean retry = r.error() == RdbError.NOTLEADER || r.error() == RdbError.BUSY
+                    || r.error() == RdbError.SHUTDOWN;
+            return retry ? Optional.empty() : Optional.of(r);
+        });
     }
 
     private long change(MembershipChange c) {
