@@ -54,10 +54,10 @@ final class Maintenance implements AutoCloseable {
         this.pins = pins;
         this.sliceKeys = sliceKeys;
         this.retryNanos = retryMillis * 1_000_000L;
-        long base = store.snapshot().index();
-        this.target = base;
-        this.pruned = base;
-        this.aggregated = base;
+        // A restart may have cut the last pass short: one runs at start, up to the base.
+        this.target = store.snapshot().index();
+        this.pruned = 0;
+        this.aggregated = 0;
         this.thread = new Thread(this::run, "rdb-" + id + "-maintenance");
         this.thread.setDaemon(true);
     }
