@@ -5,136 +5,313 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.vostok.vos.Container;
-import org.vostok.vos.Iteration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.vostok.rdb.KvsPath;
+import org.vostok.rdb.KvsScan;
+import org.vostok.rdb.LeadershipListener;
+import org.vostok.rdb.RdbConfig;
+import org.vostok.rdb.RdbException;
+import org.vostok.rdb.Replica;
+import org.vostok.rdb.ReplicaStatus;
+import org.vostok.rdb.Tx;
+import org.vostok.rdb.transport.LocalNetwork;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 import org.vostok.vos.Pool;
+import org.vostok.vos.PoolBackend;
 import org.vostok.vos.PoolInfo;
-import org.vostok.vos.Transaction;
-import org.vostok.vos.VosLimits;
+import org.vostok.vos.PoolOptions;
 import org.vostok.vos.VosProvider;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code vostok demo}: a short walk through the versioning object store. It creates a pool in a
- * temporary directory (or the one given), writes versioned values in transactions, reads them
- * back at several epochs, punches, truncates and aggregates, reopens the pool to show that
- * everything persisted, and prints each step with what it observed.
+ * {@code vostok demo}: a replicated key-value tree on local replicas. It formats one pool file
+ * per replica in a temporary directory (or the one given), starts the replicas on an in-process
+ * network, commits transactions on the leader, stops the leader and shows another taking over
+ * with every acknowledged write intact, restarts the stopped replica from its pool and shows it
+ * catch up, and prints each step with what it observed.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Create a VOS pool, write and read versioned values, and print what happened.")
+        description = "Run local replicas of a replicated key-value tree: write, fail the leader over, restart it, and print what happened.")
 final class DemoCommand implements Callable<Integer> {
 
-    private static final long POOL_BYTES = 64L << 20;
-    private static final long OBJECT_ID = 1;
+    private static final long POOL_BYTES = 256L << 20;
+    private static final long WAIT_MILLIS = 30_000;
+    private static final int IN_FLIGHT_MAX = 16;
+    private static final KvsPath ACCOUNTS = KvsPath.root().child("accounts");
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--dir", description = "Where to put the pool file (default: a new temporary directory, removed at the end).")
+    @Option(names = "--dir", description = "Where to put the pool files (default: a new temporary directory, removed at the end).")
     private Optional<Path> directory = Optional.empty();
 
-    @Option(names = "--keep", description = "Keep the pool file at the end.")
+    @Option(names = "--keep", description = "Keep the pool files at the end.")
     private boolean keep;
 
+    @Option(names = "--replicas", description = "How many replicas: 3 or 5 (default: ${DEFAULT-VALUE}).")
+    private int replicaCount = 3;
+
+    @Option(names = "--writes", description = "Transactions to commit before the failover (default: ${DEFAULT-VALUE}).")
+    private int writes = 200;
+
+    @Option(names = "--backend", description = "The pools' VOS backend: WAL (DRAM heap, write-ahead log, one fdatasync a commit) or PMEM (PMDK; emulated on a machine without persistent memory) (default: ${DEFAULT-VALUE}).")
+    private PoolBackend backend = PoolBackend.WAL;
+
+    private PrintWriter out;
+
     @Override
-    public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+    public Integer call() throws IOException, InterruptedException {
+        if (replicaCount != 3 && replicaCount != 5) {
+            throw new IllegalArgumentException("--replicas must be 3 or 5, not " + replicaCount);
+        }
+        if (writes < 1 || writes > 1_000_000) {
+            throw new IllegalArgumentException("--writes must be 1 .. 1000000, not " + writes);
+        }
+        out = spec.commandLine().getOut();
         Path dir = directory.isPresent() ? Files.createDirectories(directory.get())
                 : Files.createTempDirectory("vostok-demo-");
-        Path poolPath = dir.resolve("demo.pool");
         VosProvider vos = VosProvider.load();
-        out.printf("VOS provider: %s%n", vos.name());
-        UUID containerId = UUID.nameUUIDFromBytes("vostok-demo".getBytes(StandardCharsets.UTF_8));
-        try {
-            try (Pool pool = vos.createPool(poolPath, POOL_BYTES)) {
-                PoolInfo info = pool.query();
-                out.printf("created pool %s: %s total, %s free (layout version %d)%n", poolPath,
-                        mib(info.totalBytes()), mib(info.freeBytes()), info.layoutVersion());
-                pool.createContainer(containerId);
-                try (Container container = pool.openContainer(containerId)) {
-                    writeAndRead(out, pool, container);
+        List<Long> ids = new ArrayList<>();
+        for (long id = 1; id <= replicaCount; id++) {
+            ids.add(id);
+        }
+        // Fast timeouts for a demo on one machine: 10 ms ticks, elections after 150 to 300 ms.
+        RdbConfig config = RdbConfig.builder().tickMillis(10).electionTimeoutTicks(15).heartbeatTicks(2).build();
+        PoolOptions options = backend == PoolBackend.WAL ? PoolOptions.wal() : PoolOptions.pmem();
+        List<Pool> pools = new ArrayList<>();
+        Replica[] replicas = new Replica[replicaCount];
+        try (LocalNetwork network = new LocalNetwork(System.nanoTime())) {
+            try {
+                for (long id : ids) {
+                    Pool pool = vos.createPool(poolPath(dir, id), POOL_BYTES, options);
+                    pools.add(pool);
+                    Replica.bootstrap(pool, id, ids);
                 }
-            }
-            try (Pool pool = vos.openPool(poolPath); Container container = pool.openContainer(containerId)) {
-                out.printf("reopened the pool: colour at epoch 3 is %s, newest is %s%n",
-                        text(container.fetch(OBJECT_ID, Key.ofUtf8("colour"), 3)),
-                        text(container.fetch(OBJECT_ID, Key.ofUtf8("colour"), VosLimits.EPOCH_MAX)));
-                PoolInfo info = pool.query();
-                out.printf("pool space: %s used of %s%n", kib(info.usedBytes()), mib(info.totalBytes()));
+                out.printf("formatted %d pools (%s backend, %d MiB each) in %s%n", replicaCount, backend,
+                        POOL_BYTES >> 20, dir);
+                for (int i = 0; i < replicaCount; i++) {
+                    replicas[i] = start(pools.get(i), config, network, ids.get(i));
+                }
+                run(replicas, pools, config, network);
+            } finally {
+                for (Replica replica : replicas) {
+                    if (replica != null) {
+                        replica.close();
+                    }
+                }
+                for (Pool pool : pools) {
+                    pool.close();
+                }
             }
         } finally {
-            if (!keep) {
-                vos.destroyPool(poolPath);
-                if (directory.isEmpty()) {
-                    Files.deleteIfExists(dir);
-                }
-            } else {
-                out.printf("kept the pool file %s%n", poolPath);
-            }
+            cleanUp(vos, dir, ids);
         }
         out.println("demo finished");
         out.flush();
         return 0;
     }
 
-    private static void writeAndRead(PrintWriter out, Pool pool, Container container) {
-        Key colour = Key.ofUtf8("colour");
-        Key shape = Key.ofUtf8("shape");
-        try (Transaction tx = pool.newTransaction()) {
-            tx.createObject(container, OBJECT_ID, KeyOrder.LEXICAL, 1)
-                    .update(container, OBJECT_ID, colour, 1, utf8("red"))
-                    .update(container, OBJECT_ID, shape, 1, utf8("circle"));
-            tx.commit();
-            out.println("epoch 1: created object 1 (lexical keys); colour=red, shape=circle (one transaction)");
-            tx.update(container, OBJECT_ID, colour, 2, utf8("green"));
-            tx.commit();
-            out.println("epoch 2: colour=green");
-            tx.update(container, OBJECT_ID, colour, 3, utf8("blue")).punch(container, OBJECT_ID, shape, 3);
-            tx.commit();
-            out.println("epoch 3: colour=blue, shape punched");
-            tx.update(container, OBJECT_ID, colour, 4, utf8("violet"));
-            tx.commit();
-            out.println("epoch 4: colour=violet");
+    private void run(Replica[] replicas, List<Pool> pools, RdbConfig config, LocalNetwork network)
+            throws InterruptedException {
+        long started = System.nanoTime();
+        Replica leader = awaitLeader(replicas, "the first election");
+        out.printf("replica %d leads term %d (elected %d ms after the start)%n", leader.id(), leader.status().term(),
+                millisSince(started));
+
+        commit(leader, tx -> tx.createRoot(KeyOrder.LEXICAL).createKvs(KvsPath.root(), Key.ofUtf8("accounts"),
+                KeyOrder.LEXICAL));
+        out.println("created the root KVS and the KVS /accounts in one transaction");
+
+        long writeStart = System.nanoTime();
+        long lastIndex = commitMany(leader, 0, writes);
+        long writeMillis = Math.max(1, millisSince(writeStart));
+        out.printf("committed %d transactions (one 1 KiB update each, up to %d in flight) in %d ms: %d per second;"
+                + " the last is log index %d%n", writes, IN_FLIGHT_MAX, writeMillis, writes * 1000L / writeMillis, lastIndex);
+        out.printf("  read on the leader: %d accounts, account-0000=%s%n", countAccounts(leader),
+                balance(leader, 0));
+
+        int stopped = indexOf(replicas, leader);
+        out.printf("stopping the leader, replica %d (its threads end; its pool file stays)%n", leader.id());
+        long failStart = System.nanoTime();
+        replicas[stopped].close();
+        replicas[stopped] = null;
+        Replica successor = awaitLeader(replicas, "the election after the leader stopped");
+        out.printf("replica %d leads term %d, %d ms after the old leader stopped%n", successor.id(),
+                successor.status().term(), millisSince(failStart));
+        long counted = countAccounts(successor);
+        out.printf("  every acknowledged write is there: %d of %d accounts, account-%04d=%s%n", counted, writes,
+                writes - 1, balance(successor, writes - 1));
+        if (counted != writes) {
+            throw new IllegalStateException("the new leader holds " + counted + " accounts, not the " + writes
+                    + " acknowledged: replication lost writes");
         }
-        for (long epoch = 1; epoch <= 4; epoch++) {
-            out.printf("  read at epoch %d: colour=%s shape=%s%n", epoch,
-                    text(container.fetch(OBJECT_ID, colour, epoch)), text(container.fetch(OBJECT_ID, shape, epoch)));
+        long index = commitMany(successor, writes, writes + writes / 4);
+        out.printf("committed %d more transactions on the new leader (up to log index %d)%n", writes / 4, index);
+
+        long stoppedId = stopped + 1L;
+        long restartStart = System.nanoTime();
+        replicas[stopped] = start(pools.get(stopped), config, network, stoppedId);
+        awaitApplied(replicas[stopped], index);
+        out.printf("restarted replica %d from its pool: it caught up to index %d in %d ms%n", stoppedId,
+                replicas[stopped].status().appliedIndex(), millisSince(restartStart));
+
+        out.println("replica  role       term  commit  applied  pool used");
+        for (int i = 0; i < replicas.length; i++) {
+            ReplicaStatus s = replicas[i].status();
+            PoolInfo info = pools.get(i).query();
+            out.printf("%7d  %-9s %5d %7d %8d  %.1f MiB%n", s.id(), s.role().name().toLowerCase(java.util.Locale.ROOT),
+                    s.term(), s.commitIndex(), s.appliedIndex(), info.usedBytes() / (1024.0 * 1024.0));
         }
-        StringBuilder keys = new StringBuilder();
-        container.iterate(Iteration.forward(OBJECT_ID, 2), record -> {
-            keys.append(' ').append(record.key()).append('=').append(text(Optional.of(record.value())));
-            return true;
+    }
+
+    private Replica start(Pool pool, RdbConfig config, LocalNetwork network, long id) {
+        return Replica.start(pool, config, network.endpoint(id), new LeadershipListener() {
+            @Override
+            public void stepUp(long term) {
+                out.printf("  [replica %d steps up in term %d]%n", id, term);
+            }
+
+            @Override
+            public void stepDown(long term) {
+                out.printf("  [replica %d steps down from term %d]%n", id, term);
+            }
         });
-        out.printf("  live keys at epoch 2:%s%n", keys);
-        container.discard(4);
-        out.printf("discarded epochs >= 4 (how a Raft log is truncated): newest colour is now %s%n",
-                text(container.fetch(OBJECT_ID, colour, VosLimits.EPOCH_MAX)));
-        container.aggregate(3);
-        out.printf("aggregated epochs <= 3 into one version: colour at epoch 3 is %s, shape is %s%n",
-                text(container.fetch(OBJECT_ID, colour, 3)), text(container.fetch(OBJECT_ID, shape, 3)));
     }
 
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+    /** Commits accounts [from, to) with up to IN_FLIGHT_MAX transactions in flight; returns the last index. */
+    private long commitMany(Replica leader, int from, int to) throws InterruptedException {
+        ArrayDeque<CompletableFuture<Long>> inFlight = new ArrayDeque<>();
+        AtomicLong last = new AtomicLong();
+        byte[] value = new byte[1024];
+        for (int i = from; i < to; i++) {
+            if (inFlight.size() == IN_FLIGHT_MAX) {
+                last.accumulateAndGet(await(inFlight.removeFirst()), Math::max);
+            }
+            byte[] balance = String.format("%-1024s", "balance " + (1000 + i)).getBytes(StandardCharsets.UTF_8);
+            System.arraycopy(balance, 0, value, 0, value.length);
+            try (Tx tx = leader.begin(leader.status().term())) {
+                inFlight.addLast(tx.update(ACCOUNTS, account(i), value).commit());
+            }
+        }
+        while (!inFlight.isEmpty()) {
+            last.accumulateAndGet(await(inFlight.removeFirst()), Math::max);
+        }
+        return last.get();
     }
 
-    private static String text(Optional<byte[]> value) {
-        return value.map(bytes -> new String(bytes, StandardCharsets.UTF_8)).orElse("(none)");
+    private interface TxBody {
+        void fill(Tx tx);
     }
 
-    private static String mib(long bytes) {
-        return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
+    private static long commit(Replica leader, TxBody body) throws InterruptedException {
+        try (Tx tx = leader.begin(leader.status().term())) {
+            body.fill(tx);
+            return await(tx.commit());
+        }
     }
 
-    private static String kib(long bytes) {
-        return String.format("%.1f KiB", bytes / 1024.0);
+    private static long await(CompletableFuture<Long> commit) throws InterruptedException {
+        try {
+            return commit.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RdbException rdb) {
+                throw rdb;
+            }
+            throw new IllegalStateException("a commit failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("a commit did not complete within " + WAIT_MILLIS + " ms");
+        }
+    }
+
+    private static long countAccounts(Replica leader) {
+        try (Tx tx = leader.begin(leader.status().term())) {
+            long[] count = {0};
+            tx.iterate(ACCOUNTS, KvsScan.forward(), record -> {
+                count[0]++;
+                return true;
+            });
+            return count[0];
+        }
+    }
+
+    private static String balance(Replica leader, int account) {
+        try (Tx tx = leader.begin(leader.status().term())) {
+            return tx.lookup(ACCOUNTS, account(account))
+                    .map(bytes -> '"' + new String(bytes, StandardCharsets.UTF_8).strip() + '"')
+                    .orElse("(none)");
+        }
+    }
+
+    private static Key account(int i) {
+        return Key.ofUtf8(String.format("account-%04d", i));
+    }
+
+    private static Replica awaitLeader(Replica[] replicas, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (System.nanoTime() < deadline) {
+            for (Replica replica : replicas) {
+                if (replica != null && replica.status().isReadyLeader()) {
+                    return replica;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("no replica became a ready leader within " + WAIT_MILLIS + " ms of " + what);
+    }
+
+    private static void awaitApplied(Replica replica, long index) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (replica.status().appliedIndex() < index) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("replica " + replica.id() + " did not catch up to index " + index
+                        + " within " + WAIT_MILLIS + " ms (it is at " + replica.status().appliedIndex() + ")");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static int indexOf(Replica[] replicas, Replica replica) {
+        for (int i = 0; i < replicas.length; i++) {
+            if (replicas[i] == replica) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("replica " + replica.id() + " is not in the demo");
+    }
+
+    private static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+
+    private static Path poolPath(Path dir, long id) {
+        return dir.resolve("replica-" + id + ".pool");
+    }
+
+    private void cleanUp(VosProvider vos, Path dir, List<Long> ids) throws IOException {
+        if (keep) {
+            out.printf("kept the pool files in %s%n", dir);
+            return;
+        }
+        for (long id : ids) {
+            if (Files.exists(poolPath(dir, id))) {
+                vos.destroyPool(poolPath(dir, id));
+            }
+        }
+        if (directory.isEmpty()) {
+            Files.deleteIfExists(dir);
+        }
     }
 }
