@@ -7,6 +7,7 @@
 #   scripts/bench-rdb.sh                                  # both backends, 5 s warm-up, 8 s per level
 #   scripts/bench-rdb.sh --backend=wal --seconds=4        # arguments go to RdbBench (--help)
 #   RDB_JVM_OPTS="-Xms1g -Xmx2g -XX:+FlightRecorder" scripts/bench-rdb.sh
+#   scripts/bench-rdb.sh --build-only                     # build, run nothing
 # The pools go to a fresh directory under ${TMPDIR:-/tmp} (RDB_BENCH_DIR to choose), removed
 # afterwards. Keep runs short on a shared machine, and run nothing else meanwhile: the machine
 # has 2 cores and the three replicas share them.
@@ -24,6 +25,7 @@ echo "bench-rdb: building java-rdb and what it needs (JAVA_HOME=$JAVA_HOME)" >&2
 vostok_mvn -q -pl java-rdb -am -Pbench -DskipTests package >&2 \
   || vostok_die "the build failed (see above)"
 [ -f "$rdb/target/bench.classpath" ] || vostok_die "no $rdb/target/bench.classpath after the build"
+[ "${1:-}" = --build-only ] && exit 0
 classpath="$rdb/target/test-classes:$rdb/target/classes:$(cat "$rdb/target/bench.classpath")"
 
 echo "# bench-rdb: $(nproc) cores, loadavg $(cut -d' ' -f1-3 /proc/loadavg), java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
