@@ -242,7 +242,7 @@ VOS_EXPORT int vos_pool_open(const char *path, vos_pool_t **pool_out)
 	char layout[UMEM_PMEM_LAYOUT_BYTES_MAX];
 	const struct vos_root_df *root;
 	struct btr_tree conts;
-	uint32_t backend, version;
+	uint32_t backend = 0, version = 0;
 	struct umem *um;
 	int rc;
 
@@ -310,7 +310,7 @@ VOS_EXPORT int vos_pool_close(vos_pool_t *pool)
 VOS_EXPORT int vos_pool_destroy(const char *path)
 {
 	char layout[UMEM_PMEM_LAYOUT_BYTES_MAX];
-	uint32_t backend, version;
+	uint32_t backend = 0, version = 0;
 	int rc;
 
 	vos_clear_message();

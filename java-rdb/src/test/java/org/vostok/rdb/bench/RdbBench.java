@@ -2,6 +2,7 @@ package org.vostok.rdb.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -121,10 +122,17 @@ public final class RdbBench {
         }
     }
 
-    /** Latencies of one measured run, in nanoseconds, and what it achieved. */
-    private record Run(int concurrency, long ok, long failed, double seconds, long[] sortedNanos) {
+    /**
+     * Latencies of one measured run, in nanoseconds, what it achieved, and the CPU time the whole
+     * process used meanwhile (every replica, the issuing thread, the JIT and the collector).
+     */
+    private record Run(int concurrency, long ok, long failed, double seconds, long[] sortedNanos, long cpuNanos) {
         double opsPerSecond() {
             return ok / seconds;
+        }
+
+        double cpuMicrosPerOp() {
+            return ok == 0 ? Double.NaN : cpuNanos / 1e3 / ok;
         }
 
         double percentileMicros(double p) {
@@ -204,9 +212,9 @@ public final class RdbBench {
             for (int conc : options.concurrency()) {
                 Run r = measure(cluster, conc, options.seconds());
                 System.out.printf(Locale.ROOT, "RESULT system=%s conc=%d ops=%d failed=%d ops_per_s=%.0f p50_us=%.0f"
-                                + " p99_us=%.0f secs=%.2f persist_p50_us=%.0f%n", system, conc, r.ok(), r.failed(),
-                        r.opsPerSecond(), r.percentileMicros(0.50), r.percentileMicros(0.99), r.seconds(),
-                        persist.percentileMicros(0.50));
+                                + " p99_us=%.0f secs=%.2f persist_p50_us=%.0f cpu_us_per_op=%.1f%n", system, conc, r.ok(),
+                        r.failed(), r.opsPerSecond(), r.percentileMicros(0.50), r.percentileMicros(0.99), r.seconds(),
+                        persist.percentileMicros(0.50), r.cpuMicrosPerOp());
             }
             Replica l = cluster.awaitLeader();
             System.out.printf(Locale.ROOT, "# %s: leader %d, term %d, applied %d, log base %d, pool free %d MiB%n",
@@ -254,7 +262,7 @@ public final class RdbBench {
         vos.destroyPool(path);
         long[] sorted = Arrays.copyOf(nanos, n);
         Arrays.sort(sorted);
-        return new Run(1, n, 0, seconds, sorted);
+        return new Run(1, n, 0, seconds, sorted, 0);
     }
 
     /**
@@ -270,6 +278,7 @@ public final class RdbBench {
         AtomicLong lastDone = new AtomicLong();
         AtomicReference<Throwable> firstError = new AtomicReference<>();
         KvsPath root = KvsPath.root();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         long deadline = t0 + (long) (seconds * 1e9);
         int issued = 0;
@@ -305,12 +314,21 @@ public final class RdbBench {
         if (!window.tryAcquire(conc, 120, TimeUnit.SECONDS)) {
             throw new IllegalStateException("transactions still in flight 120 s after the run ended");
         }
+        long cpu = processCpuNanos() - cpu0;
         if (firstError.get() != null) {
             System.out.println("# " + failed.get() + " commits failed, the first with: " + firstError.get());
         }
         long ok = issued - failed.get();
         long[] sorted = Arrays.stream(nanos, 0, issued).filter(x -> x > 0).sorted().toArray();
-        return new Run(conc, ok, failed.get(), Math.max(1e-9, (lastDone.get() - t0) / 1e9), sorted);
+        return new Run(conc, ok, failed.get(), Math.max(1e-9, (lastDone.get() - t0) / 1e9), sorted, cpu);
+    }
+
+    /** CPU time of the whole process so far (user and system, every thread). */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     private static double percentileMicros(long[] sorted, double p) {
