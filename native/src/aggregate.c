@@ -6,6 +6,14 @@
  * versions at or below the epoch collapse into the newest of them; if that one is a tombstone
  * it goes too, and the key with it when nothing newer remains. An object punched at or below
  * the epoch goes whole, a slice of keys at a time.
+ *
+ * A pass is incremental: the container's agg_floor says below which epoch everything is folded
+ * already, and the epochs the object index and the key trees carry let a pass visit only the
+ * objects and keys changed since (btr_find_epoch), so its cost follows what was written since
+ * the last pass, not what the container holds. A pass that finishes raises the floor to its
+ * epoch + 1, unless a change at or below that epoch (vos_cont_note_write) or a call with another
+ * epoch tainted it; such a change lowers the floor itself, so nothing is ever skipped that
+ * still has versions to fold.
  */
 #include "vos_internal.h"
 
@@ -112,7 +120,7 @@ static int drop_obj(struct vos_pool *pool, struct btr_cursor *ocur, struct vos_o
 
 /* Folds up to *budget keys of obj from the cursor on. *finished_out: the object is done. */
 static int fold_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t up_to,
-		    vos_agg_cursor_t *cursor, uint32_t *budget, bool *finished_out)
+		    uint64_t floor, vos_agg_cursor_t *cursor, uint32_t *budget, bool *finished_out)
 {
 	struct btr_cursor kcur;
 	struct btr_tree keys;
@@ -126,24 +134,25 @@ static int fold_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t up_t
 	if (cursor->state & AGG_HAS_KEY) {
 		rc = vos_obj_key(obj, cursor->key_int, cursor->key, cursor->key_len, &resume);
 		if (rc == VOS_OK)
-			rc = btr_probe(&keys, &kcur, BTR_PROBE_GT, &resume);
+			rc = btr_find_epoch(&keys, &kcur, floor, &resume);
 	} else {
-		rc = btr_probe(&keys, &kcur, BTR_PROBE_FIRST, NULL);
+		rc = btr_find_epoch(&keys, &kcur, floor, NULL);
 	}
 	while (rc == VOS_OK && *budget > 0) {
 		bool deleted;
 
 		cursor_save_key(cursor, &kcur);
 		rc = fold_key(pool, &kcur, up_to, &deleted);
+		pool->agg_folds++;
 		if (rc != VOS_OK)
 			return rc;
 		(*budget)--;
 		if (deleted) {
 			rc = vos_obj_key(obj, cursor->key_int, cursor->key, cursor->key_len, &resume);
 			if (rc == VOS_OK)
-				rc = btr_probe(&keys, &kcur, BTR_PROBE_GT, &resume);
+				rc = btr_find_epoch(&keys, &kcur, floor, &resume);
 		} else {
-			rc = btr_next(&kcur);
+			rc = btr_find_epoch_next(&kcur, floor);
 		}
 	}
 	if (rc == VOS_ERR_NONEXIST) {
@@ -156,6 +165,7 @@ static int fold_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t up_t
 static int aggregate_slice(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t up_to,
 			   vos_agg_cursor_t *cursor, uint32_t keys_max)
 {
+	uint64_t floor = cont->agg_floor;
 	uint32_t budget = keys_max;
 	struct btr_cursor ocur;
 	struct btr_tree objs;
@@ -165,11 +175,12 @@ static int aggregate_slice(struct vos_pool *pool, struct vos_cont_df *cont, uint
 	rc = btr_open(&objs, pool->um, &cont->objs);
 	if (rc != VOS_OK)
 		return rc;
-	if (cursor->state & AGG_STARTED) {
-		btr_key_int(&okey, cursor->oid);
-		rc = btr_probe(&objs, &ocur, BTR_PROBE_GE, &okey);
+	if ((cursor->state & AGG_STARTED) && cursor->oid > 0) {
+		/* From the object the cursor is in, if it is still there. */
+		btr_key_int(&okey, cursor->oid - 1);
+		rc = btr_find_epoch(&objs, &ocur, floor, &okey);
 	} else {
-		rc = btr_probe(&objs, &ocur, BTR_PROBE_FIRST, NULL);
+		rc = btr_find_epoch(&objs, &ocur, floor, NULL);
 	}
 	while (rc == VOS_OK && budget > 0) {
 		uint64_t oid = btr_cur_ent(&ocur)->inl;
@@ -190,14 +201,14 @@ static int aggregate_slice(struct vos_pool *pool, struct vos_cont_df *cont, uint
 		if (obj->punch_epoch != VOS_EPOCH_MAX && obj->punch_epoch <= up_to) {
 			rc = drop_obj(pool, &ocur, obj, &budget, &finished);
 		} else {
-			rc = fold_obj(pool, obj, up_to, cursor, &budget, &finished);
+			rc = fold_obj(pool, obj, up_to, floor, cursor, &budget, &finished);
 		}
 		if (rc != VOS_OK)
 			return rc;
 		if (!finished)
 			return VOS_OK; /* out of budget inside this object */
 		btr_key_int(&okey, oid);
-		rc = btr_probe(&objs, &ocur, BTR_PROBE_GT, &okey);
+		rc = btr_find_epoch(&objs, &ocur, floor, &okey);
 		if (rc == VOS_OK) {
 			/* Resume at the next object from its first key. */
 			cursor->oid = btr_cur_ent(&ocur)->inl;
@@ -211,6 +222,64 @@ static int aggregate_slice(struct vos_pool *pool, struct vos_cont_df *cont, uint
 		return VOS_OK;
 	}
 	return rc;
+}
+
+int vos_cont_note_write(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t epoch)
+{
+	bool below_pass = (cont->agg_flags & VOS_AGG_RUNNING) && epoch <= cont->agg_pass;
+	int rc;
+
+	if (epoch >= cont->agg_floor && !below_pass)
+		return VOS_OK; /* the common case: newer than anything aggregated */
+	if (epoch >= cont->agg_floor && (cont->agg_flags & VOS_AGG_TAINTED))
+		return VOS_OK; /* noted already */
+	rc = umem_tx_add(pool->um, cont, sizeof(*cont));
+	if (rc != VOS_OK)
+		return rc;
+	if (epoch < cont->agg_floor)
+		cont->agg_floor = epoch;
+	cont->agg_flags |= VOS_AGG_TAINTED;
+	return VOS_OK;
+}
+
+/* At every call: a first call starts a pass up to up_to; a later one with another epoch taints
+ * it (keys it passed were folded only up to the earlier epoch). */
+static int pass_begin(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t up_to, bool first)
+{
+	int rc;
+
+	if (!first && (cont->agg_flags & VOS_AGG_RUNNING) && cont->agg_pass == up_to)
+		return VOS_OK;
+	if (!first && (cont->agg_flags & VOS_AGG_TAINTED))
+		return VOS_OK;
+	rc = umem_tx_add(pool->um, cont, sizeof(*cont));
+	if (rc != VOS_OK)
+		return rc;
+	if (first) {
+		cont->agg_pass = up_to;
+		cont->agg_flags = VOS_AGG_RUNNING;
+	} else {
+		/* Another epoch mid-pass, or a pass that another one replaced. */
+		cont->agg_flags |= VOS_AGG_TAINTED;
+	}
+	return VOS_OK;
+}
+
+/* The pass is done: raise the floor past its epoch, unless it was tainted. */
+static int pass_end(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t up_to)
+{
+	int rc = umem_tx_add(pool->um, cont, sizeof(*cont));
+
+	if (rc != VOS_OK)
+		return rc;
+	if (cont->agg_flags == VOS_AGG_RUNNING && cont->agg_pass == up_to) {
+		uint64_t floor = up_to == VOS_EPOCH_MAX ? VOS_EPOCH_MAX : up_to + 1;
+
+		if (floor > cont->agg_floor)
+			cont->agg_floor = floor;
+	}
+	cont->agg_flags = 0;
+	return VOS_OK;
 }
 
 VOS_EXPORT int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_epoch,
@@ -246,7 +315,11 @@ VOS_EXPORT int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_e
 	if (rc == VOS_OK) {
 		vos_agg_cursor_t saved = *cursor;
 
-		rc = aggregate_slice(pool, df, up_to_epoch, cursor, keys_max);
+		rc = pass_begin(pool, df, up_to_epoch, cursor->state == 0);
+		if (rc == VOS_OK)
+			rc = aggregate_slice(pool, df, up_to_epoch, cursor, keys_max);
+		if (rc == VOS_OK && (cursor->state & AGG_DONE))
+			rc = pass_end(pool, df, up_to_epoch);
 		if (rc == VOS_OK) {
 			rc = umem_tx_commit(pool->um);
 		} else {

@@ -73,6 +73,11 @@ static int apply_op(struct vos_pool *pool, const vos_op_t *op, const uint8_t *da
 	rc = vos_cont_get(pool, op->cont, &cont);
 	if (rc != VOS_OK)
 		return rc;
+	if (op->kind != VOS_OP_DISCARD) {
+		rc = vos_cont_note_write(pool, cont, op->epoch);
+		if (rc != VOS_OK)
+			return rc;
+	}
 	switch (op->kind) {
 	case VOS_OP_OBJ_CREATE:
 		return vos_obj_create(pool, cont, op->oid, op->key_order, op->epoch);

@@ -51,11 +51,20 @@ struct vos_root_df {
 
 struct vos_cont_df {
 	uint32_t magic;
-	uint32_t unused0;
+	uint32_t agg_flags;       /* enum vos_agg_flags */
 	uint8_t  uuid[16];
 	struct btr_root objs;     /* object index: oid -> struct vos_obj_df */
-	uint64_t unused[2];
+	/* Every key holds at most one version below agg_floor, and not a tombstone; an object
+	 * punched below it is gone. So aggregation visits only objects and keys whose epoch is
+	 * at or above it (zero in a container never aggregated: it visits everything). */
+	uint64_t agg_floor;
+	uint64_t agg_pass;        /* the epoch of the running (or the last) aggregation pass */
 };                                /* 64 bytes */
+
+enum vos_agg_flags {
+	VOS_AGG_RUNNING = 1,      /* a pass up to agg_pass has started and not finished */
+	VOS_AGG_TAINTED = 2,      /* the pass may have missed a key: it does not raise agg_floor */
+};
 
 struct vos_obj_df {
 	uint32_t magic;
@@ -112,6 +121,7 @@ struct vos_pool {
 	struct vos_cont_slot  slots[VOS_CONT_OPEN_MAX];
 	char                 *path;
 	uint64_t              discard_visits; /* index nodes the discards reached, for tests */
+	uint64_t              agg_folds;      /* keys the aggregations folded, for tests */
 };
 
 /* Container handle = tag << 48 | generation << 16 | (slot + 1). */
@@ -190,6 +200,11 @@ int vos_obj_free(struct vos_pool *pool, struct vos_obj_df *obj);
 /* Inside a transaction: removes every version, tombstone, object punch and object creation at
  * or above from in the container (discard.c). */
 int vos_cont_discard(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t from);
+
+/* Inside a transaction, before a change at epoch (not a discard) in cont: a change below the
+ * aggregation floor, or at or below the epoch of a running pass, lowers the floor to it and
+ * taints the pass (aggregate.c), so that no key is left with versions aggregation skips. */
+int vos_cont_note_write(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t epoch);
 
 /* The container record at off, checked; NULL if damaged. */
 struct vos_cont_df *vos_cont_at(struct vos_pool *pool, umem_off_t off);

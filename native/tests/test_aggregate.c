@@ -4,7 +4,8 @@
  * their space back (measured: at least the bytes of every dropped value); reads at and above
  * the epoch do not change; it works in slices of keys_max keys that resume from the cursor,
  * also with writes in between; a second pass frees nothing more; a finished cursor stays
- * finished.
+ * finished. A pass visits only the keys changed since the last one, and a change below an epoch
+ * already aggregated (before or during a pass) is still folded by the next one.
  */
 #include "check.h"
 
@@ -143,6 +144,86 @@ static uint32_t count_keys(uint64_t oid, uint64_t epoch)
 	return n;
 }
 
+static bool absent_at(uint64_t key, uint64_t epoch)
+{
+	int32_t status;
+
+	CHECK_OK(test_get(pool, cont, OID, epoch, key, NULL, 0, &status, NULL));
+	return status == VOS_ABSENT;
+}
+
+/* Keys folded by aggregating cont up to up_to in slices of keys_max. */
+static uint64_t folds(uint64_t up_to, uint32_t keys_max)
+{
+	uint64_t before = pool->agg_folds;
+
+	aggregate_all(up_to, keys_max);
+	return pool->agg_folds - before;
+}
+
+/* In a container of its own: a pass costs what changed since the last one. */
+static void incremental(void)
+{
+	uint8_t uuid[16] = { 0xa7 };
+	vos_cont_h saved = cont;
+	vos_op_t ops[50];
+
+	CHECK_OK(vos_cont_create(pool, uuid));
+	CHECK_OK(vos_cont_open(pool, uuid, &cont));
+	CHECK_OK(test_obj_create(pool, cont, OID, VOS_KEYS_INTEGER, 1));
+	for (uint64_t k = 0; k < 2000; k += 50) {
+		for (uint32_t i = 0; i < 50; i++)
+			ops[i] = test_op_update_int(cont, OID, 2, k + i, 0, 16);
+		CHECK_OK(vos_tx_apply(pool, ops, 50, data, sizeof(data), NULL));
+	}
+	CHECK(folds(5, 100) == 2000);
+	CHECK(folds(5, 100) == 0); /* nothing new: nothing visited */
+
+	/* Two keys written since: the next pass folds those two only. */
+	CHECK_OK(test_put(pool, cont, OID, 6, 10, data, 16));
+	CHECK_OK(test_put(pool, cont, OID, 6, 20, data, 16));
+	CHECK(!absent_at(10, 3));
+	CHECK(folds(7, 100) == 2);
+	CHECK(absent_at(10, 3) && !absent_at(10, 6) && !absent_at(11, 3));
+
+	/* A write and a tombstone below the aggregated epoch (7): the next pass folds them. */
+	CHECK_OK(test_put(pool, cont, OID, 4, 30, data, 16));
+	{
+		vos_op_t op = test_op(VOS_OP_PUNCH, cont, OID, 5);
+
+		op.key_int = 40;
+		CHECK_OK(vos_tx_apply(pool, &op, 1, NULL, 0, NULL));
+	}
+	CHECK(!absent_at(30, 3) && !absent_at(40, 3));
+	CHECK(key_entries(OID) == 2000);
+	CHECK(folds(7, 100) >= 2);
+	CHECK(absent_at(30, 3) && !absent_at(30, 7));
+	CHECK(key_entries(OID) == 1999); /* key 40 went */
+
+	/* A write at or below the epoch of a running pass, to a key the pass has passed already:
+	 * the pass does not count as complete, and the next one folds the key. */
+	for (uint64_t k = 100; k < 105; k++)
+		CHECK_OK(test_put(pool, cont, OID, 8, k, data, 16));
+	{
+		vos_agg_cursor_t *cursor = calloc(1, sizeof(*cursor));
+		uint32_t done = 0;
+
+		CHECK(cursor != NULL);
+		CHECK_OK(vos_aggregate(pool, cont, 9, cursor, 1, &done));
+		CHECK(!done);
+		CHECK_OK(test_put(pool, cont, OID, 7, 100, data, 16));
+		while (!done)
+			CHECK_OK(vos_aggregate(pool, cont, 9, cursor, 1, &done));
+		free(cursor);
+	}
+	CHECK(!absent_at(100, 7));
+	CHECK(folds(9, 100) >= 1);
+	CHECK(absent_at(100, 7) && !absent_at(100, 8));
+	CHECK(folds(9, 100) == 0);
+	CHECK_OK(vos_cont_close(pool, cont));
+	cont = saved;
+}
+
 int main(void)
 {
 	uint8_t uuid[16] = { 0xa6 };
@@ -215,6 +296,8 @@ int main(void)
 	aggregate_all(VOS_EPOCH_MAX, 100);
 	CHECK(count_keys(OID, VOS_EPOCH_MAX) == KEYS - (KEYS + 2) / 3 + extra);
 	CHECK(count_keys(OID_LEX, VOS_EPOCH_MAX) == 100);
+
+	incremental();
 
 	/* Argument errors. */
 	{

@@ -325,7 +325,11 @@ typedef struct vos_agg_cursor {
  * duration, so a caller aggregating a large container in a loop does not stall other writers.
  * *done_out is 1 when the container has been aggregated up to the epoch; a finished cursor
  * stays finished until it is zeroed. Reads below up_to_epoch are not meaningful afterwards.
- * Idempotent, so a crash mid-way loses nothing. Works on a full pool. */
+ * Idempotent, so a crash mid-way loses nothing. Works on a full pool.
+ * Incremental: a pass visits only the objects and keys changed since the last pass that
+ * finished, so its cost follows what was written since, not what the container holds. Give
+ * every call of a pass the same epoch and run one pass per container at a time; a change below
+ * an aggregated epoch, or a pass that breaks these rules, only makes the next pass visit more. */
 int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_epoch,
 		  vos_agg_cursor_t *cursor, uint32_t keys_max, uint32_t *done_out);
 
