@@ -3,6 +3,7 @@ package org.vostok.vos;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 
@@ -34,6 +35,13 @@ public interface Container extends AutoCloseable {
 
     /** {@link #fetch(long, Key, long)} for an integer key, without allocating a key. */
     Optional<byte[]> fetch(long oid, long key, long epoch);
+
+    /**
+     * The length in bytes of the value {@link #fetch(long, Key, long)} would return, without
+     * reading the value (so without checking its checksum, which a fetch does); empty when the
+     * key has no value at {@code epoch}. Errors as {@code fetch}'s.
+     */
+    OptionalInt valueLength(long oid, Key key, long epoch);
 
     /**
      * Fetches many keys in one native call (up to {@link VosLimits#TX_OPS_MAX}); the results are

@@ -38,6 +38,12 @@ public interface Transaction extends AutoCloseable {
     /** An update of an integer key, without allocating a key. */
     Transaction update(Container container, long oid, long key, long epoch, byte[] value);
 
+    /**
+     * An update of an integer key whose value is {@code head} followed by {@code body} (a record's
+     * header and its payload), without joining them into one array first; both are copied now.
+     */
+    Transaction update(Container container, long oid, long key, long epoch, byte[] head, byte[] body);
+
     /** A tombstone: fetches at or above {@code epoch} find nothing for {@code key}. */
     Transaction punch(Container container, long oid, Key key, long epoch);
 

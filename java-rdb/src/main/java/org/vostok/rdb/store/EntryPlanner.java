@@ -128,8 +128,7 @@ final class EntryPlanner {
                 throw new PlanFailure(RdbError.TOOBIG, "a value of " + u.value().length
                         + " bytes is larger than the largest value (" + TaggedValues.VALUE_BYTES_MAX + " bytes)");
             }
-            Optional<byte[]> raw = o.get(kvs.oid(), u.key());
-            if (raw.isPresent() && TaggedValues.isKvs(raw.get())) {
+            if (o.holdsKvs(kvs.oid(), u.key())) {
                 throw new PlanFailure(RdbError.INVAL, "key " + u.key() + " of KVS " + u.kvs()
                         + " holds a KVS; destroy it before storing a value under that key");
             }

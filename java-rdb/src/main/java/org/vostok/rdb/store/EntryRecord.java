@@ -27,14 +27,15 @@ final class EntryRecord {
     record Stored(Entry entry, Optional<RdbError> failure) {
     }
 
-    static byte[] encode(Entry e, Optional<RdbError> failure) {
+    /** The record's header: the stored record is this followed by the entry's data. */
+    static byte[] header(Entry e, Optional<RdbError> failure) {
         if (e.data().length > DATA_BYTES_MAX) {
             throw new RdbException(RdbError.TOOBIG, "entry " + e.index() + " holds " + e.data().length
                     + " bytes; a stored entry holds at most " + DATA_BYTES_MAX
                     + " (set entryBytesMax at or below it)");
         }
-        return ByteBuffer.allocate(HEADER_BYTES + e.data().length).put(FORMAT).putLong(e.term())
-                .put((byte) e.type().ordinal()).putInt(failure.map(RdbError::code).orElse(0)).put(e.data()).array();
+        return ByteBuffer.allocate(HEADER_BYTES).put(FORMAT).putLong(e.term())
+                .put((byte) e.type().ordinal()).putInt(failure.map(RdbError::code).orElse(0)).array();
     }
 
     static Stored decode(long index, byte[] raw) {

@@ -56,6 +56,24 @@ final class Overlay implements TreeView {
     }
 
     @Override
+    public boolean holdsKvs(long oid, Key key) {
+        ObjectDelta d = objects.get(oid);
+        if (d != null) {
+            if (d.punched) {
+                return false;
+            }
+            Optional<byte[]> written = d.writes.get(key);
+            if (written != null) {
+                return written.map(TaggedValues::isKvs).orElse(false);
+            }
+            if (d.created != null) {
+                return false;
+            }
+        }
+        return base.holdsKvs(oid, key);
+    }
+
+    @Override
     public void forEachKvsChild(long oid, BiConsumer<Key, Descriptor> visitor) {
         ObjectDelta d = objects.get(oid);
         if (d == null) {

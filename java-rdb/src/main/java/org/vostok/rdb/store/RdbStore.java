@@ -576,7 +576,7 @@ public final class RdbStore implements LogStorage, AutoCloseable {
             if (e.type() == EntryType.MEMBERSHIP) {
                 addMembership(e);
             }
-            tx.update(log, StoreLayout.segmentOid(segment), e.index(), e.index(), EntryRecord.encode(e, failure));
+            tx.update(log, StoreLayout.segmentOid(segment), e.index(), e.index(), EntryRecord.header(e, failure), e.data());
             partEntries.add(e);
             prevTerm = e.term();
         }

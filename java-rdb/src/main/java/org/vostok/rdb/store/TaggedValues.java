@@ -15,7 +15,7 @@ final class TaggedValues {
 
     static final byte TAG_VALUE = 0;
     static final byte TAG_KVS = 1;
-    private static final int DESCRIPTOR_BYTES = 10;
+    static final int DESCRIPTOR_BYTES = 10;
 
     /** The largest user value: the store's largest value less the tag. */
     static final int VALUE_BYTES_MAX = VosLimits.VALUE_BYTES_MAX - 1;

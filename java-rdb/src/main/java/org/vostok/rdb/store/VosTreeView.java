@@ -1,6 +1,7 @@
 package org.vostok.rdb.store;
 
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.BiConsumer;
 import org.vostok.vos.Container;
 import org.vostok.vos.Iteration;
@@ -20,6 +21,13 @@ final class VosTreeView implements TreeView {
     @Override
     public Optional<byte[]> get(long oid, Key key) {
         return log.fetch(oid, key, epoch);
+    }
+
+    /** Without reading a value that cannot be a descriptor: most are longer than one. */
+    @Override
+    public boolean holdsKvs(long oid, Key key) {
+        OptionalInt length = log.valueLength(oid, key, epoch);
+        return length.isPresent() && length.getAsInt() == TaggedValues.DESCRIPTOR_BYTES && TreeView.super.holdsKvs(oid, key);
     }
 
     @Override

@@ -134,6 +134,11 @@ class KvTreeTest {
         fails(RdbError.INVAL, new Op.Delete(ROOT, k("kvs")));
         fails(RdbError.INVAL, new Op.DestroyKvs(ROOT, k("v")));
         fails(RdbError.INVAL, put(ROOT.child("v"), k("x"), "y"));
+        // A KVS created earlier in the same transaction, and one whose descriptor is as long as
+        // a 9-byte value (the store tells them apart by more than the length).
+        fails(RdbError.INVAL, new Op.CreateKvs(ROOT, k("new"), KeyOrder.LEXICAL), put(ROOT, k("new"), "x"));
+        ok(put(ROOT, k("nine"), "123456789"));
+        ok(put(ROOT, k("nine"), "987654321"));
         assertEquals(RdbError.INVAL, queryError(() -> reader().lookup(ROOT, k("kvs"))));
         assertEquals(RdbError.INVAL, queryError(() -> reader().first(ROOT.child("v"))));
         // With a delete (or a destroy) first, in the same transaction, the key changes kind.

@@ -134,6 +134,24 @@ public abstract class TransactionConformanceTest extends VosConformance {
     }
 
     @Test
+    void aValueCanBeGivenAsHeadAndBody() {
+        a.createObject(1, KeyOrder.INTEGER, 1);
+        byte[] head = utf8("head:");
+        byte[] body = utf8("body");
+        try (Transaction tx = pool.newTransaction()) {
+            tx.update(a, 1, 1, 1, head, body).update(a, 1, 2, 1, new byte[0], body).update(a, 1, 3, 1, head, new byte[0]);
+            head[0] = 'X'; // copied when added
+            assertVos(VosError.TOOBIG, () -> tx.update(a, 1, 4, 1, new byte[VosLimits.VALUE_BYTES_MAX], new byte[1]));
+            assertEquals(3, tx.size());
+            tx.commit();
+        }
+        assertEquals("head:body", text(a.fetch(1, 1, 1)));
+        assertEquals("body", text(a.fetch(1, 2, 1)));
+        assertEquals("head:", text(a.fetch(1, 3, 1)));
+        assertAbsent(a.fetch(1, 4, 1));
+    }
+
+    @Test
     void discardIsAnOperationLikeTheOthers() {
         a.createObject(1, KeyOrder.INTEGER, 1);
         a.update(1, Key.of(1), 5, utf8("to be truncated"));

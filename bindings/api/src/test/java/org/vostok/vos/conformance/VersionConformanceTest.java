@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vostok.vos.Container;
@@ -48,6 +49,26 @@ public abstract class VersionConformanceTest extends VosConformance {
         assertEquals("five", text(c.fetch(1, 10, 1000)));
         assertEquals("five", text(c.fetch(1, 10, VosLimits.EPOCH_MAX)));
         assertAbsent(c.fetch(1, 11, VosLimits.EPOCH_MAX));
+    }
+
+    @Test
+    void valueLengthIsTheLengthAFetchWouldReturn() {
+        c.createObject(1, KeyOrder.INTEGER, 1);
+        c.createObject(2, KeyOrder.LEXICAL, 1);
+        c.update(1, Key.of(10), 2, new byte[1000]);
+        c.update(1, Key.of(10), 5, new byte[3]);
+        c.update(1, Key.of(11), 2, new byte[0]);
+        c.update(2, Key.ofUtf8("k"), 2, new byte[VosLimits.VALUE_BYTES_MAX]);
+        c.punch(1, Key.of(10), 7);
+        assertEquals(OptionalInt.empty(), c.valueLength(1, Key.of(10), 1));
+        assertEquals(OptionalInt.of(1000), c.valueLength(1, Key.of(10), 4));
+        assertEquals(OptionalInt.of(3), c.valueLength(1, Key.of(10), 6));
+        assertEquals(OptionalInt.empty(), c.valueLength(1, Key.of(10), 7));
+        assertEquals(OptionalInt.of(0), c.valueLength(1, Key.of(11), 9));
+        assertEquals(OptionalInt.empty(), c.valueLength(1, Key.of(12), 9));
+        assertEquals(OptionalInt.of(VosLimits.VALUE_BYTES_MAX), c.valueLength(2, Key.ofUtf8("k"), 9));
+        assertVos(VosError.NONEXIST, () -> c.valueLength(99, Key.of(1), 9));
+        assertVos(VosError.INVAL, () -> c.valueLength(2, Key.of(1), 9));
     }
 
     @Test

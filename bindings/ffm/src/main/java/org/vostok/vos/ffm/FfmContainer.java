@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import org.vostok.vos.Aggregation;
@@ -96,6 +97,37 @@ final class FfmContainer implements Container {
             case Key.IntegerKey k -> fetchOne(oid, k.value(), null, epoch);
             case Key.LexicalKey k -> fetchOne(oid, 0, k, epoch);
         };
+    }
+
+    @Override
+    public OptionalInt valueLength(long oid, Key key, long epoch) {
+        Objects.requireNonNull(key, "key");
+        long keyInt = key instanceof Key.IntegerKey k ? k.value() : 0;
+        Key.LexicalKey lexical = key instanceof Key.LexicalKey k ? k : null;
+        enter();
+        try (Scratch scratch = Scratch.acquire()) {
+            MemorySegment req = scratch.requests(VosNative.FETCH_BYTES);
+            MemorySegment keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
+            long keysLength = writeFetchRequest(req, 0, oid, keyInt, lexical, epoch, keys, 0);
+            // No room for the value: any value but an empty one comes back TRUNC, with its length.
+            MemorySegment out = scratch.out(0).asSlice(0, 0);
+            int rc = (int) VosNative.FETCH.invokeExact(pool.handle, req, 1, keys, keysLength, out, 0L);
+            if (rc != VosNative.OK) {
+                throw VosNative.failure(rc, "fetching the length of " + describe(oid, keyInt, lexical, epoch));
+            }
+            int status = req.get(JAVA_INT, VosNative.FETCH_STATUS);
+            if (status == VosNative.OK || status == VosNative.ERR_TRUNC) {
+                return OptionalInt.of(req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN));
+            }
+            if (status == VosNative.ABSENT) {
+                return OptionalInt.empty();
+            }
+            throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
+        } catch (Throwable t) {
+            throw VosNative.rethrow(t);
+        } finally {
+            leave();
+        }
     }
 
     private Optional<byte[]> fetchOne(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {

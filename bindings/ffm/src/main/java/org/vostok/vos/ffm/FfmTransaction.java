@@ -91,6 +91,29 @@ final class FfmTransaction implements Transaction {
     }
 
     @Override
+    public Transaction update(Container container, long oid, long key, long epoch, byte[] head, byte[] body) {
+        FfmContainer c = own(container);
+        Objects.requireNonNull(head, "head");
+        Objects.requireNonNull(body, "body");
+        int length = head.length + body.length; // both at most an array's length: no overflow past int
+        if (length < 0 || length > VosLimits.VALUE_BYTES_MAX) {
+            throw new VosException(VosError.TOOBIG, "a value of " + ((long) head.length + body.length)
+                    + " bytes is longer than VALUE_BYTES_MAX (" + VosLimits.VALUE_BYTES_MAX
+                    + " bytes); split it over several keys. The transaction is unchanged");
+        }
+        long start = dataLength;
+        long valueOffset = appendData(head, 0, head.length);
+        appendData(body, 0, body.length);
+        try {
+            addOp(c, VosNative.OP_UPDATE, 0, oid, epoch, key, 0, valueOffset, 0, length);
+        } catch (RuntimeException e) {
+            dataLength = start; // refused: the transaction is as it was
+            throw e;
+        }
+        return this;
+    }
+
+    @Override
     public Transaction update(Container container, long oid, Key key, long epoch, byte[] value, int offset, int length) {
         Objects.requireNonNull(key, "key");
         FfmContainer c = own(container);
