@@ -311,7 +311,8 @@ VOS_EXPORT int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_e
 		vos_pool_unlock(pool);
 		return rc;
 	}
-	rc = umem_tx_begin(pool->um, UMEM_TX_MAINTENANCE);
+	/* Lazy: a crash that undoes a slice loses nothing but its work, done again later. */
+	rc = umem_tx_begin(pool->um, UMEM_TX_MAINTENANCE | UMEM_TX_LAZY);
 	if (rc == VOS_OK) {
 		vos_agg_cursor_t saved = *cursor;
 

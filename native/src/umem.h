@@ -43,6 +43,11 @@ enum umem_tx_flags {
 	/* The transaction frees space (discard, aggregation, destroy): it may use the space held
 	 * back from ordinary writes, so that a full pool can always be cleaned up. */
 	UMEM_TX_MAINTENANCE = 1,
+	/* The transaction only tidies (aggregation): it need not be durable when its commit
+	 * returns. A crash may undo it, and every lazy one after it, but never a part of it, and
+	 * never without undoing what was committed after it: the next commit that is not lazy
+	 * makes it durable too. The PMDK backend persists it like any other. */
+	UMEM_TX_LAZY = 2,
 };
 
 /* The backends; the values are those of enum vos_backend in vos.h. */

@@ -138,6 +138,7 @@ struct umem_wal {
 	struct txr  *merged;        /* the redo ranges of a commit, sorted and merged */
 	size_t       cap_merged;
 	uint64_t     tx_seq;        /* the running transaction's number, from 1 */
+	bool         unsynced;      /* the active segment holds lazy frames not yet synced */
 	struct seen  seen[SEEN_SLOTS];
 	uint64_t    *frees;         /* offsets freed by the transaction, released at commit */
 	size_t       n_frees, cap_frees;
@@ -531,22 +532,53 @@ out:
 	return rc;
 }
 
-/* Appends a frame and makes it durable. Under tx_lock. */
-static int log_append(struct umem_wal *w, const uint8_t *frame, uint64_t len)
+/* Makes the frames written without a sync durable. Under tx_lock. */
+static int sync_lazy(struct umem_wal *w)
+{
+	char *p;
+	int rc;
+
+	if (!w->unsynced)
+		return VOS_OK;
+	if (fdatasync(w->seg_fd) == 0) {
+		w->unsynced = false;
+		return VOS_OK;
+	}
+	p = seg_path(w->path, w->seg_seq);
+	rc = io_fail("sync the log segment", p != NULL ? p : w->path);
+	free(p);
+	/* What the lazy frames hold is in the heap already, and may never reach the disk. */
+	w->failed = true;
+	snprintf(w->failure, sizeof(w->failure), "the pool %s stopped accepting changes after its "
+		 "log could not be synced (%s); close it and open it again to recover", w->path,
+		 vos_message());
+	return rc;
+}
+
+/* Appends a frame and makes it durable, or only writes it for a lazy transaction (its
+ * durability comes with the next sync of the same segment: every frame before one synced is
+ * durable with it). Under tx_lock. */
+static int log_append(struct umem_wal *w, const uint8_t *frame, uint64_t len, bool sync)
 {
 	uint64_t used = w->end_lsn - w->seg_first_lsn;
 	char *p;
 	int rc;
 
 	if (len > w->seg_capacity - used) {
-		rc = rotate(w, len);
+		/* Lazy frames of the segment left behind become durable first: a later frame in
+		 * the next segment must not outlive them. */
+		rc = sync_lazy(w);
+		if (rc == VOS_OK)
+			rc = rotate(w, len);
 		if (rc != VOS_OK)
 			return rc;
 		used = 0;
 	}
 	if (pwrite_all(w->seg_fd, frame, len, WAL_SEG_HDR_BYTES + used) == 0 &&
-	    fdatasync(w->seg_fd) == 0)
+	    (!sync || fdatasync(w->seg_fd) == 0)) {
+		w->unsynced = !sync;
 		return VOS_OK;
+	}
 	p = seg_path(w->path, w->seg_seq);
 	rc = io_fail("write the log segment", p != NULL ? p : w->path);
 	free(p);
@@ -830,7 +862,7 @@ static int wal_tx_commit(struct umem *um)
 	n = merge_ranges(w);
 	rc = build_frame(w, n, &len);
 	if (rc == VOS_OK)
-		rc = log_append(w, w->frame.p, len);
+		rc = log_append(w, w->frame.p, len, (w->tx_flags & UMEM_TX_LAZY) == 0);
 	if (rc != VOS_OK) {
 		/* A failed write or sync may still have reached the disk in part or whole, so
 		 * what the log holds is known only to the next recovery. */
@@ -1034,6 +1066,13 @@ static int checkpoint(struct umem_wal *w)
 	pthread_mutex_lock(&w->tx_lock);
 	if (w->failed) {
 		rc = vos_fail(VOS_ERR_IO, "%s", w->failure);
+		pthread_mutex_unlock(&w->tx_lock);
+		goto out;
+	}
+	/* The image will hold every frame up to lsn: they must all be durable in the log too,
+	 * which recovery reads up to lsn. */
+	rc = sync_lazy(w);
+	if (rc != VOS_OK) {
 		pthread_mutex_unlock(&w->tx_lock);
 		goto out;
 	}

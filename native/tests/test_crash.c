@@ -11,7 +11,8 @@
  * Transaction i, at epoch i: discards the scratch key's version from the previous transaction
  * (Raft's truncation), writes the scratch key at a far epoch, writes data key i (a value of
  * varying length) and key 1000000 + i, punches key i - 2 every fifth transaction, writes a
- * 32 KiB value every eighth, and sets the lexical key "last" to i.
+ * 32 KiB value every eighth, and sets the lexical key "last" to i. Every seventh transaction is
+ * followed by a slice of aggregation (lazy on WAL pools: durable only with the next commit).
  *
  * Usage: test_crash [kills [pmem_force]]; ctest runs 200 kills with PMEM_IS_PMEM_FORCE=1 and
  * a shorter run with 0 (the real msync path).
@@ -105,8 +106,11 @@ static uint64_t read_last(vos_pool_t *pool, vos_cont_h cont)
 
 _Noreturn static void child(int report_fd)
 {
+	static vos_agg_cursor_t cursor;
+	uint64_t agg_epoch = 0;
 	vos_pool_t *pool;
 	vos_cont_h cont;
+	uint32_t done;
 	uint64_t i;
 
 	if (vos_pool_open(pool_path, &pool) != VOS_OK || vos_cont_open(pool, uuid, &cont) != VOS_OK)
@@ -123,6 +127,21 @@ _Noreturn static void child(int report_fd)
 		}
 		if (write(report_fd, &i, 8) != 8)
 			_exit(5);
+		/* Every seventh transaction, a slice of aggregation (a lazy commit on WAL pools)
+		 * between the durable ones; it changes nothing the checks read. */
+		if (i % 7 == 0 && i > 3) {
+			if (agg_epoch == 0)
+				agg_epoch = i - 3;
+			if (vos_aggregate(pool, cont, agg_epoch, &cursor, 64, &done) != VOS_OK) {
+				fprintf(stderr, "child: aggregation up to %llu: %s\n",
+					(unsigned long long)agg_epoch, vos_last_message());
+				_exit(6);
+			}
+			if (done) {
+				memset(&cursor, 0, sizeof(cursor));
+				agg_epoch = 0;
+			}
+		}
 	}
 }
 
