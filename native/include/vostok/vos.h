@@ -325,7 +325,9 @@ typedef struct vos_agg_cursor {
  * duration, so a caller aggregating a large container in a loop does not stall other writers.
  * *done_out is 1 when the container has been aggregated up to the epoch; a finished cursor
  * stays finished until it is zeroed. Reads below up_to_epoch are not meaningful afterwards.
- * Idempotent, so a crash mid-way loses nothing. Works on a full pool.
+ * Idempotent, so a crash mid-way loses nothing. Works on a full pool. On WAL pools a slice
+ * is not synced when it commits: it becomes durable with the next change or checkpoint, and a
+ * crash before that may undo it (whole, and only together with what came after it).
  * Incremental: a pass visits only the objects and keys changed since the last pass that
  * finished, so its cost follows what was written since, not what the container holds. Give
  * every call of a pass the same epoch and run one pass per container at a time; a change below
