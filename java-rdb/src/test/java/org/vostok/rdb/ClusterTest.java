@@ -41,11 +41,7 @@ class ClusterTest {
     @AfterEach
     void tearDown() {
         if (cluster != null) {
-            List<Long> ids = cluster.ids();
-            cluster.close();
-            for (long id : ids) {
-                cluster.listener(id).assertWellFormed();
-            }
+            cluster.closeAndCheckEvents();
         }
     }
 

@@ -48,11 +48,7 @@ class CompactionTest {
             writers.shutdownNow();
         }
         if (cluster != null) {
-            List<Long> ids = cluster.ids();
-            cluster.close();
-            for (long id : ids) {
-                cluster.listener(id).assertWellFormed();
-            }
+            cluster.closeAndCheckEvents();
         }
     }
 

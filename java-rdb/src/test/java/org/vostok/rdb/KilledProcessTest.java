@@ -211,9 +211,7 @@ class KilledProcessTest {
                         r -> collect(r::iterate, ClusterWriterMain.DATA));
                 assertEquals(data.keySet(), own.keySet(), after + ": replica " + id + "'s own pool");
             }
-            for (long id : cluster.ids()) {
-                cluster.listener(id).assertWellFormed();
-            }
+            cluster.assertEventsWellFormed();
         }
     }
 

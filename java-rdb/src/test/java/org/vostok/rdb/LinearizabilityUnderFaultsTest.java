@@ -71,11 +71,7 @@ class LinearizabilityUnderFaultsTest {
     @AfterEach
     void tearDown() {
         if (cluster != null) {
-            List<Long> ids = cluster.ids();
-            cluster.close();
-            for (long id : ids) {
-                cluster.listener(id).assertWellFormed();
-            }
+            cluster.closeAndCheckEvents();
         }
     }
 

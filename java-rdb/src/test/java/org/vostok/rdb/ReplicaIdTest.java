@@ -38,11 +38,7 @@ class ReplicaIdTest {
     @AfterEach
     void tearDown() {
         if (cluster != null) {
-            List<Long> ids = cluster.ids();
-            cluster.close();
-            for (long id : ids) {
-                cluster.listener(id).assertWellFormed();
-            }
+            cluster.closeAndCheckEvents();
         }
     }
 

@@ -181,9 +181,7 @@ class ReplicaLifecycleTest {
         Await.until("the failed host's stepDown", () -> cluster.listener(failed).steppedUpTerm() == 0);
         List<String> events = cluster.listener(failed).events();
         assertTrue(events.size() >= 2 && events.get(1).startsWith("stepDown"), events.toString());
-        for (long id : cluster.ids()) {
-            cluster.listener(id).assertWellFormed();
-        }
+        cluster.assertEventsWellFormed();
     }
 
     /**

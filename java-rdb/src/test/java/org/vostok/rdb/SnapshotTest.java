@@ -46,11 +46,7 @@ class SnapshotTest {
     void tearDown() {
         if (cluster != null) {
             cluster.network().reset();
-            List<Long> ids = cluster.ids();
-            cluster.close();
-            for (long id : ids) {
-                cluster.listener(id).assertWellFormed();
-            }
+            cluster.closeAndCheckEvents();
         }
     }
 

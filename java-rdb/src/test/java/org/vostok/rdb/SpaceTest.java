@@ -55,11 +55,7 @@ class SpaceTest {
     @AfterEach
     void tearDown() {
         if (cluster != null) {
-            List<Long> ids = cluster.ids();
-            cluster.close();
-            for (long id : ids) {
-                cluster.listener(id).assertWellFormed();
-            }
+            cluster.closeAndCheckEvents();
         }
     }
 

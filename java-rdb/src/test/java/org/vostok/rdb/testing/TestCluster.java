@@ -385,7 +385,20 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    /** Stops every replica and closes the network; checks that leadership events were well-formed. */
+    /** Fails unless every replica's leadership events so far were well-formed (see {@link RecordingListener}). */
+    public void assertEventsWellFormed() {
+        for (Node n : nodes.values()) {
+            n.listener.assertWellFormed();
+        }
+    }
+
+    /** {@link #close()}, then {@link #assertEventsWellFormed()}: the usual end of a test. */
+    public void closeAndCheckEvents() {
+        close();
+        assertEventsWellFormed();
+    }
+
+    /** Stops every replica and closes the network. */
     @Override
     public void close() {
         try {
