@@ -241,7 +241,8 @@ final class Call {
                 : "the budget of " + options.attemptsMax() + " attempts was spent") + " after " + attempts
                 + " attempts at service " + service.serviceId() + " (candidates " + search.candidates() + ")"
                 + (last != null ? "; last: " + last.getMessage() : "");
-        ErrorCode code = deadline || last == null ? ErrorCode.TIMEDOUT : last.code();
+        ErrorCode code = last != null && !last.code().retryable() ? last.code()
+                : deadline || last == null ? ErrorCode.TIMEDOUT : last.code();
         if (code == ErrorCode.NOTLEADER || code == ErrorCode.NOTREPLICA) {
             code = ErrorCode.UNREACHABLE;
         }

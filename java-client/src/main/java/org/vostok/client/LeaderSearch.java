@@ -75,8 +75,14 @@ public final class LeaderSearch {
                 int j = indexOfNode(h.nodeId());
                 if (j < 0 && !h.address().isEmpty()) {
                     try {
-                        candidates.add(new ReplicaAddress(h.nodeId(), HostPort.parse(h.address())));
-                        j = candidates.size() - 1;
+                        ReplicaAddress named = new ReplicaAddress(h.nodeId(), HostPort.parse(h.address()));
+                        j = indexOfAddress(named);
+                        if (j < 0) {
+                            candidates.add(named);
+                            j = candidates.size() - 1;
+                        } else {
+                            learnNodeId(j, h.nodeId());
+                        }
                     } catch (IllegalArgumentException e) {
                         j = -1;
                     }

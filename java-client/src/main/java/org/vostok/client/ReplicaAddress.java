@@ -19,6 +19,11 @@ public record ReplicaAddress(long nodeId, HostPort address) {
         return new ReplicaAddress(0, HostPort.parse(hostPort));
     }
 
+    /** The same address without a node id. */
+    public ReplicaAddress withoutId() {
+        return nodeId == 0 ? this : new ReplicaAddress(0, address);
+    }
+
     @Override
     public String toString() {
         return nodeId == 0 ? address.toString() : "node " + nodeId + " (" + address + ")";
