@@ -58,7 +58,9 @@ public enum ErrorCode {
     /** A failure the replier did not expect (a bug); its log has the details. */
     INTERNAL(30, false),
     /** No replica of the service could be reached (every candidate refused or failed). */
-    UNREACHABLE(31, true);
+    UNREACHABLE(31, true),
+    /** What the request would destroy or change is in use (open handles): close them first. */
+    INUSE(32, false);
 
     private final int code;
     private final boolean retryable;

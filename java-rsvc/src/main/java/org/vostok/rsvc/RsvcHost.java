@@ -379,6 +379,15 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
             throw new VostokException(ErrorCode.INVAL, "a founding replica must be one of the voters "
                     + q.getBootstrapVotersList());
         }
+        q.getPeerAddressesMap().forEach((node, text) -> {
+            if (node != config.nodeId()) {
+                try {
+                    directory.put(node, HostPort.parse(text));
+                } catch (IllegalArgumentException e) {
+                    throw new VostokException(ErrorCode.INVAL, "peer address of node " + node + ": " + e.getMessage());
+                }
+            }
+        });
         synchronized (lifecycle) {
             checkOpen();
             Path dir = cls.locate(config.dataDirectory(), serviceId);

@@ -5,10 +5,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.vostok.client.CallOptions;
 import org.vostok.client.ErrorCode;
+import org.vostok.client.Replies;
 import org.vostok.client.ServiceClient;
 import org.vostok.client.VostokClient;
 import org.vostok.client.VostokException;
@@ -126,22 +125,7 @@ public final class RegisterClient {
         }
     }
 
-    /** Waits for {@code f}; its failure is thrown as the {@link VostokException} it is. */
     static <T> T join(CompletableFuture<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new VostokException(ErrorCode.CLOSED, "interrupted while waiting for the reply");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            while (c instanceof CompletionException && c.getCause() != null) {
-                c = c.getCause();
-            }
-            if (c instanceof VostokException v) {
-                throw v;
-            }
-            throw new VostokException(ErrorCode.INTERNAL, String.valueOf(c), Optional.empty(), false, c);
-        }
+        return Replies.join(f);
     }
 }
