@@ -91,6 +91,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     private final ReplicaMembership membership = new ReplicaMembership(this);
     private final long startedNanos = System.nanoTime();
     private final HostPort address;
+    private volatile RequestObserver observer = RequestObserver.NONE;
     private volatile boolean closed;
 
     /** A started replica: its pool, its rsvc, its class's service object. */
@@ -121,6 +122,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
         });
         this.server = new NodeServer(config.clusterId(), config.nodeId(), config.payloadBytesMax(),
                 config.requestsPerConnectionMax(), this::handle, router);
+        this.server.answerListener(this::answered);
         HostPort bound;
         try {
             bound = server.bind(config.listen(), io);
@@ -290,6 +292,23 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
 
     // ----------------------------------------------------------------------------------------
     // Requests
+
+    /** Where every answered request is reported (metrics); {@link RequestObserver#NONE} by default. */
+    public void observer(RequestObserver o) {
+        this.observer = java.util.Objects.requireNonNull(o, "observer");
+    }
+
+    private void answered(ServerCall call, int errorCode, long nanos) {
+        String cls;
+        if (call.serviceId() == NodeClient.SERVICE_ID) {
+            cls = "node";
+        } else {
+            Running<?> r = running.get(call.serviceId());
+            cls = r == null ? "" : r.rsvc().serviceClass().name();
+        }
+        observer.answered(call.serviceId(), cls, call.method(), errorCode == 0 ? null
+                : ErrorCode.ofCodeOrInternal(errorCode), nanos);
+    }
 
     private void handle(ServerCall call) {
         if (closed) {

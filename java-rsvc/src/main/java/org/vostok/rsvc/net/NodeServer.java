@@ -112,6 +112,25 @@ public final class NodeServer implements AutoCloseable {
         connections.remove(ch);
     }
 
+    /** Hears about every answered request (metrics); set before the node takes requests. */
+    public interface AnswerListener {
+        void answered(ServerCall call, int errorCode, long nanos);
+    }
+
+    private volatile AnswerListener answerListener = (c, e, n) -> { };
+
+    public void answerListener(AnswerListener l) {
+        this.answerListener = Objects.requireNonNull(l, "listener");
+    }
+
+    void observe(ServerCall call, int errorCode, long nanos) {
+        try {
+            answerListener.answered(call, errorCode, nanos);
+        } catch (RuntimeException e) {
+            LOG.warn("a request observer failed", e);
+        }
+    }
+
     void badFrame(String peer, String why) {
         badFrames.incrementAndGet();
         badFrameLog.warn("closing the connection from {}: {}", peer, why);

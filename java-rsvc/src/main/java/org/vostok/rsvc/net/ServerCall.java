@@ -65,12 +65,13 @@ public final class ServerCall {
         return answered.get();
     }
 
-    /** Answers with {@code reply} (its node id is filled in); false when answered already. */
+    /** Answers with {@code reply}; false when answered already. */
     public boolean reply(Reply reply) {
         if (!answered.compareAndSet(false, true)) {
             return false;
         }
         connection.answered();
+        connection.observe(this, reply.getErrorCode(), System.nanoTime() - receivedNanos);
         if (channel.isActive()) {
             channel.writeAndFlush(FrameCodec.frame(channel.alloc(), FrameType.REPLY, requestId, serviceId, reply));
         }

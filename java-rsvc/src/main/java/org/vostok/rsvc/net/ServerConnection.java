@@ -64,6 +64,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         serving.decrementAndGet();
     }
 
+    void observe(ServerCall call, int errorCode, long nanos) {
+        server.observe(call, errorCode, nanos);
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         remote = String.valueOf(ctx.channel().remoteAddress());
