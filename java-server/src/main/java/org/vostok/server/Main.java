@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Replicated RPC services over a persistent-memory object store.",
-        subcommands = {DemoCommand.class, VosDemoCommand.class})
+        subcommands = {DemoCommand.class, VosDemoCommand.class, NodeProcessCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
