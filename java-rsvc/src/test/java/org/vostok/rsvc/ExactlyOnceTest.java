@@ -87,6 +87,21 @@ class ExactlyOnceTest {
             assertEquals(0, again.getErrorCode(), again.getErrorMessage());
             assertTrue(again.getDuplicate());
 
+            // A blind write checks its request id at commit instead of before: the same answer.
+            Request write = Request.newBuilder().setMethod(RegisterClient.WRITE).setClientId(ByteString.copyFrom(clientId))
+                    .setSequence(7).setTimeoutMs(10_000).setBody(org.vostok.client.proto.register.WriteRequest
+                            .newBuilder().setKey(ByteString.copyFromUtf8("w")).setValue(ByteString.copyFromUtf8("once"))
+                            .build().toByteString()).build();
+            Reply written = send(pool, cluster.address(leader), write);
+            assertEquals(0, written.getErrorCode(), written.getErrorMessage());
+            assertFalse(written.getDuplicate());
+            reg.write("w".getBytes(UTF_8), "later".getBytes(UTF_8));
+            Reply rewritten = send(pool, cluster.address(leader), write);
+            assertEquals(0, rewritten.getErrorCode(), rewritten.getErrorMessage());
+            assertTrue(rewritten.getDuplicate(), "the retried write is not applied again");
+            assertArrayEquals("later".getBytes(UTF_8), reg.read("w".getBytes(UTF_8)).orElseThrow(),
+                    "a second application would have undone the later write");
+
             cluster.stop(leader);
             reg.write("moved".getBytes(UTF_8), "on".getBytes(UTF_8));
             long next = reg.service().leader().orElseThrow().nodeId();
