@@ -185,7 +185,7 @@ public final class CrashSmoke {
      * Opens the pool and checks it holds transactions 1 .. L whole and nothing after, with
      * {@code acked <= L <= acked + 1}; returns L.
      */
-    private long verify(Path path, long acked) {
+    long verify(Path path, long acked) {
         try (Pool pool = vos.openPool(path); Container c = pool.openContainer(CrashSmokeChild.CONTAINER)) {
             long last = c.fetch(CrashSmokeChild.DATA, CrashSmokeChild.LAST_KEY, VosLimits.EPOCH_MAX)
                     .map(v -> Long.parseLong(new String(v, StandardCharsets.UTF_8))).orElse(0L);
