@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vostok.hw.checks.Children;
@@ -28,11 +30,29 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class HwCheckCommandTest {
 
-    @TempDir
-    Path data;
+    /**
+     * The data directory is made under the module's target directory, on the checkout's file
+     * system, rather than in java.io.tmpdir: a tmpfs /tmp would rightly fail the file system check.
+     */
+    private Path data;
 
     @TempDir
     Path etc;
+
+    @BeforeEach
+    void makeDataDirectory() throws IOException {
+        data = Files.createTempDirectory(Files.createDirectories(Path.of("target", "hw-check-test")), "data-")
+                .toAbsolutePath();
+    }
+
+    @AfterEach
+    void removeDataDirectory() throws IOException {
+        try (Stream<Path> files = Files.walk(data)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 
     private record Run(int exit, String out, String err) {
     }

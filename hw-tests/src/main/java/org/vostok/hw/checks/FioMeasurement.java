@@ -48,7 +48,7 @@ public final class FioMeasurement {
             return List.of(Check.of("fio.fdatasync", "fio fdatasync", subject, Status.FAIL, "fio reported no "
                     + "fdatasync latencies (" + job.syncs() + " syncs): is it older than 3.x?"));
         }
-        String how = "4 KiB O_DIRECT writes, fdatasync after each: " + job.syncs() + " syncs, "
+        String how = "4 KiB O_DIRECT writes, fdatasync after each: " + Figure.number(job.syncs()) + " syncs, "
                 + Figure.number(job.writeIops()) + " write+fdatasync/s"
                 + job.writeP50Nanos().stream().mapToObj(w -> ", write p50 " + Figure.number(w / 1000.0) + " us")
                         .findFirst().orElse("");

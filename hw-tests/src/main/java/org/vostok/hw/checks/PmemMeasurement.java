@@ -9,6 +9,7 @@ import org.vostok.hw.Machine;
 import org.vostok.hw.probe.PersistProbe;
 import org.vostok.hw.probe.PersistRun;
 import org.vostok.hw.report.Check;
+import org.vostok.hw.report.Figure;
 import org.vostok.hw.thresholds.Thresholds;
 
 /**
@@ -56,7 +57,7 @@ public final class PmemMeasurement {
             }
         }
         long[] latencies = run.latencies();
-        String how = samples + " persists of " + bytes + " B through libpmem ("
+        String how = Figure.number(samples) + " persists of " + bytes + " B through libpmem ("
                 + (run.pmem() ? "cache flushes" : "msync: libpmem does not see persistent memory here") + ", "
                 + (run.autoFlush() == 1 ? "eADR" : run.autoFlush() == 0 ? "no eADR" : "eADR unknown") + ")";
         String id = "pmem.persist" + label;

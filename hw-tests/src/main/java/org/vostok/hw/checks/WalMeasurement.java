@@ -98,7 +98,7 @@ public final class WalMeasurement {
             Pools.destroy(vos, path);
         }
         long[] measured = Arrays.copyOf(latencies, commits);
-        String how = commits + " one-update 4 KiB transactions on a WAL pool (one log write and fdatasync each), "
+        String how = Figure.number(commits) + " one-update 4 KiB transactions on a WAL pool (one log write and fdatasync each), "
                 + Figure.number(commits / (Arrays.stream(measured).sum() / 1e9)) + " commits/s";
         return List.of(
                 Measured.check("wal.commit.p50", "WAL commit p50", subject,

@@ -156,4 +156,17 @@ class NodeChecksTest {
         assertEquals(Status.FAIL, nvme.status());
         assertTrue(nvme.why().contains("Permission denied") && nvme.why().contains("needs root"), nvme.why());
     }
+
+    @Test
+    void ipmctlExitingOneAfterSayingThereAreNoModulesIsSkipped() {
+        // Before, ipmctl 3's exit code 1 on a machine without modules (this development machine's)
+        // was reported as a FAIL of the tool, so every node without Optane failed the check.
+        FakeTools tools = new FakeTools()
+                .answer("ipmctl show -o nvmxml -dimm", 1, "Initialization failed. No PMem modules in the system.\n", "");
+        Check modules = find(new NodeChecks(machine(tools, Map.of())).run(), "PMem modules");
+        assertEquals(Status.SKIPPED, modules.status(), modules.why());
+        assertTrue(modules.why().contains("No PMem modules in the system"), modules.why());
+        FakeTools broken = new FakeTools().answer("ipmctl show -o nvmxml -dimm", 1, "", "Error: access denied");
+        assertEquals(Status.FAIL, find(new NodeChecks(machine(broken, Map.of())).run(), "PMem modules").status());
+    }
 }
