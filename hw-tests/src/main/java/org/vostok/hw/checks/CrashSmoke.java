@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.vostok.hw.Machine;
+import org.vostok.hw.probe.PersistProbe;
 import org.vostok.hw.report.Check;
 import org.vostok.hw.report.Figure;
 import org.vostok.hw.report.Status;
@@ -109,6 +110,15 @@ public final class CrashSmoke {
             if (name.startsWith("vostok.") || name.equals("java.io.tmpdir")) {
                 command.add("-D" + name + "=" + System.getProperty(name));
             }
+        }
+        if (System.getProperty(PersistProbe.LIBRARY_PROPERTY) == null) {
+            // The children load the library from the work directory, so that the copies of killed
+            // children do not outlive the run.
+            Path library = work.resolve("libvostok-vos.so");
+            if (!Files.exists(library)) {
+                PersistProbe.copyBundledLibrary(library);
+            }
+            command.add("-D" + PersistProbe.LIBRARY_PROPERTY + "=" + library);
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashSmokeChild.class.getName(),
                 pool.toString(), backend.name(), round == 1 ? "create" : "reopen", Long.toString(first),

@@ -91,6 +91,24 @@ public final class PersistProbe implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies the library in the vostok-vos-ffm jar to {@code target}, for child processes that
+     * should load it from a place this run removes (the VOS bindings' own extraction outlives a
+     * child killed with SIGKILL until some later process tidies it).
+     */
+    public static void copyBundledLibrary(Path target) {
+        String resource = RESOURCE_ROOT + platform() + "/" + FILE_NAME;
+        try (InputStream in = PersistProbe.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ProbeException("no " + FILE_NAME + " for " + platform() + " on the class path (resource "
+                        + resource + " of vostok-vos-ffm)");
+            }
+            Files.copy(in, target);
+        } catch (IOException e) {
+            throw new ProbeException("cannot copy " + FILE_NAME + " to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     private static PersistProbe extractAndOpen(Arena arena) {
         String resource = RESOURCE_ROOT + platform() + "/" + FILE_NAME;
         try (InputStream in = PersistProbe.class.getClassLoader().getResourceAsStream(resource)) {
