@@ -1,5 +1,6 @@
 package org.vostok.server;
 
+import org.vostok.hw.HwCheckCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Replicated RPC services over a persistent-memory object store.",
-        subcommands = {DemoCommand.class, VosDemoCommand.class, NodeProcessCommand.class})
+        subcommands = {DemoCommand.class, VosDemoCommand.class, NodeProcessCommand.class, HwCheckCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
