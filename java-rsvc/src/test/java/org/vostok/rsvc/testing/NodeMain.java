@@ -12,6 +12,7 @@ import org.vostok.rdb.RdbConfig;
 import org.vostok.rsvc.RsvcHost;
 import org.vostok.rsvc.RsvcHostConfig;
 import org.vostok.rsvc.register.RegisterService;
+import org.vostok.testing.process.ParentWatch;
 import org.vostok.vos.PoolBackend;
 import org.vostok.vos.VosProvider;
 
@@ -34,6 +35,7 @@ public final class NodeMain {
     }
 
     public static void main(String[] args) throws Exception {
+        ParentWatch.exitWhenParentDies();
         long node = 0;
         String cluster = InProcessCluster.CLUSTER;
         HostPort listen = null;
