@@ -67,6 +67,12 @@ public final class NodeMain {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        // A node started on port 0 keeps the port it got across restarts (the same command), so
+        // that its peers and clients find it where it was.
+        java.nio.file.Path portFile = data.resolve("listen.port");
+        if (listen.port() == 0 && java.nio.file.Files.exists(portFile)) {
+            listen = new HostPort(listen.host(), Integer.parseInt(java.nio.file.Files.readString(portFile).trim()));
+        }
         RdbConfig rdb = RdbConfig.builder().leaseReads(leaseReads).build();
         RsvcHostConfig config = RsvcHostConfig.builder(node, cluster, listen, data).backend(backend)
                 .poolBytes(128L << 20).rdb(rdb).peers(peers).build();
@@ -80,6 +86,8 @@ public final class NodeMain {
             host.createReplica(node, CreateReplicaRequest.newBuilder().setClassName(RegisterService.NAME)
                     .setServiceId(register).setReplicaId(node).addAllBootstrapVoters(voters).build()).get();
         }
+        java.nio.file.Files.createDirectories(data);
+        java.nio.file.Files.writeString(portFile, Integer.toString(host.address().port()));
         System.out.println("READY port=" + host.address().port());
         System.out.flush();
         stopped.await();

@@ -2,7 +2,6 @@ package org.vostok.rsvc.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,22 +42,17 @@ public final class ProcessNodes implements AutoCloseable {
         List<Long> ids = new ArrayList<>();
         for (long id = 1; id <= size; id++) {
             ids.add(id);
-            try (ServerSocket s = new ServerSocket(0)) {
-                addresses.put(id, new HostPort("127.0.0.1", s.getLocalPort()));
-            }
         }
         this.processes = ProcessCluster.in(java.nio.file.Files.createDirectories(dir.resolve("processes")));
         this.mesh = ProxyMesh.start(ids);
         boolean ok = false;
         try {
-            for (long id : ids) {
-                mesh.target(id, new InetSocketAddress("127.0.0.1", addresses.get(id).port()));
-            }
             String voters = String.join(",", ids.stream().map(String::valueOf).toList());
             for (long id : ids) {
-                List<String> args = new ArrayList<>(List.of("--node", Long.toString(id), "--listen",
-                        addresses.get(id).toString(), "--data", dir.resolve("node-" + id).toString(), "--register",
-                        Long.toString(SERVICE), "--voters", voters, "--lease-reads", Boolean.toString(leaseReads)));
+                // Port 0: the node takes a free port and keeps it across restarts (NodeMain).
+                List<String> args = new ArrayList<>(List.of("--node", Long.toString(id), "--listen", "127.0.0.1:0",
+                        "--data", dir.resolve("node-" + id).toString(), "--register", Long.toString(SERVICE),
+                        "--voters", voters, "--lease-reads", Boolean.toString(leaseReads)));
                 mesh.peerAddresses(id).forEach((peer, a) -> {
                     args.add("--peer");
                     args.add(peer + "=127.0.0.1:" + a.getPort());
@@ -72,7 +66,9 @@ public final class ProcessNodes implements AutoCloseable {
                 specs.put(id, spec);
             }
             for (long id : ids) {
-                processes.start(id, specs.get(id));
+                int port = Integer.parseInt(processes.start(id, specs.get(id)).readyMatch().group(1));
+                addresses.put(id, new HostPort("127.0.0.1", port));
+                mesh.target(id, new InetSocketAddress("127.0.0.1", port));
             }
             ok = true;
         } finally {
