@@ -11,7 +11,8 @@ import java.util.TreeMap;
 
 /**
  * One Raft node as a pure, deterministic state machine (in the shape of etcd's RawNode). It has
- * no threads, does no IO, reads no clock and draws no randomness of its own: its inputs are
+ * no threads, does no IO, and draws no randomness and reads no clock of its own (the host injects
+ * both: a {@link RandomSource} and a {@link MonotonicClock}): its inputs are
  * {@link #tick()} (time, counted in ticks), {@link #step(Message)} (a message from a peer) and the
  * host's requests ({@link #propose}, {@link #proposeMembershipChange}, {@link #readIndex},
  * {@link #transferLeadership}, {@link #campaign}, snapshot reports); its outputs are collected in
@@ -57,6 +58,15 @@ import java.util.TreeMap;
  * applied passing committed, a committed entry about to be overwritten). After that the node is
  * unusable.
  *
+ * <h2>Time</h2>
+ * Elections, heartbeats and every timeout count {@link #tick() ticks}, which the host delivers at
+ * most once per {@link Config#tickNanos()}; ticks a stalled host misses are simply missed. The one
+ * exception is the leader's lease (thesis §6.4.1): it is measured on the injected
+ * {@link MonotonicClock}, from a reading taken when the heartbeat round that a quorum answered
+ * was created (no later than it was sent), and it is checked against a fresh reading each time a
+ * read is served, so that a leader whose host stalled past its lease never answers from it. See
+ * {@link Config#leaseDurationNanos()}.
+ *
  * <h2>Refusals</h2>
  * Requests that cannot be carried out are refused at once with a {@link Refusal}; nothing is
  * queued without a bound. Proposals go to the leader only: a follower refuses them with the
@@ -70,6 +80,10 @@ public final class RaftNode {
     private final Config config;
     private final long id;
     private final RandomSource random;
+    private final MonotonicClock clock;
+    /** The latest reading of {@link #clock}: a later one below it is an invariant violation. */
+    private long lastClockNanos;
+    private boolean clockRead;
     private final RaftLog log;
 
     // Persistent state (Raft Figure 2), persisted through Ready.hardState.
@@ -106,16 +120,17 @@ public final class RaftNode {
     private final IndexBytesQueue uncommitted = new IndexBytesQueue(64);
     private boolean appendsPending;
     private long readRound;
-    // The lease (thesis §6.4.1) counts from when a heartbeat was sent, not answered: a follower
-    // refuses votes for an election timeout after it receives one, so once a quorum has answered
-    // a round sent at leaderTicks t, no other leader can be elected before t + electionTimeoutTicks.
-    /** Ticks this node has led in its current term. */
-    private long leaderTicks;
-    /** The round whose answers will renew the lease, 0 when none is out; sent at leaseRoundTick. */
+    // The lease (thesis §6.4.1) counts from when a heartbeat round was created, not answered: a
+    // follower refuses votes for an election timeout after it receives one, so once a quorum has
+    // answered a round created at clock reading t, no other leader can be elected before
+    // t + Config.leaseDurationNanos(). It is measured on the clock, never in this node's ticks:
+    // a host that stalls misses ticks, and a lease counted in them would outlive the promise.
+    /** The round whose answers will renew the lease, 0 when none is out; created at leaseRoundNanos. */
     private long leaseRound;
-    private long leaseRoundTick;
-    /** When the round that last renewed the lease was sent; Long.MIN_VALUE when it never was. */
-    private long leaseStartTick = Long.MIN_VALUE;
+    private long leaseRoundNanos;
+    /** Whether a quorum answered a lease round in this term; it then started at leaseStartNanos. */
+    private boolean leaseStarted;
+    private long leaseStartNanos;
     /** This leader sent TimeoutNow: the target's voters ignore their leases, so this lease is void. */
     private boolean leaseRevoked;
     private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
@@ -137,19 +152,23 @@ public final class RaftNode {
     /** The batch handed out and not yet acknowledged, or null. */
     private Ready outstanding;
 
-    /** A node whose state machine holds exactly its storage's snapshot (nothing applied after it). */
-    public RaftNode(Config config, LogStorage storage, RandomSource random) {
-        this(config, storage, random, storage.snapshot().index());
+    /**
+     * A node whose state machine holds exactly its storage's snapshot (nothing applied after it).
+     * {@code random} draws the election timeouts; {@code clock} measures the lease.
+     */
+    public RaftNode(Config config, LogStorage storage, RandomSource random, MonotonicClock clock) {
+        this(config, storage, random, clock, storage.snapshot().index());
     }
 
     /**
      * A node restarting from {@code storage}, whose host's state machine has already applied the
      * log up to {@code appliedIndex} (between the snapshot's index and the stored commit index).
      */
-    public RaftNode(Config config, LogStorage storage, RandomSource random, long appliedIndex) {
+    public RaftNode(Config config, LogStorage storage, RandomSource random, MonotonicClock clock, long appliedIndex) {
         this.config = Objects.requireNonNull(config, "config").validate();
         this.id = config.id();
         this.random = Objects.requireNonNull(random, "random");
+        this.clock = Objects.requireNonNull(clock, "clock");
         HardState hs = storage.hardState();
         this.log = new RaftLog(storage, hs.commit(), appliedIndex);
         this.term = hs.term();
@@ -203,7 +222,6 @@ public final class RaftNode {
     }
 
     private void tickLeader() {
-        leaderTicks++;
         heartbeatElapsed++;
         electionElapsed++;
         if (electionElapsed >= config.electionTimeoutTicks()) {
@@ -413,9 +431,8 @@ public final class RaftNode {
         uncommitted.clear();
         appendsPending = false;
         pendingMembershipIndex = 0;
-        leaderTicks = 0;
         leaseRound = 0;
-        leaseStartTick = Long.MIN_VALUE;
+        leaseStarted = false;
         leaseRevoked = false;
     }
 
@@ -739,7 +756,8 @@ public final class RaftNode {
         if (config.leaseReads() && leaseRound == 0) {
             readRound++;
             leaseRound = readRound;
-            leaseRoundTick = leaderTicks;
+            // Read before the heartbeats are handed to the host, so no later than they are sent.
+            leaseRoundNanos = readClock();
         }
         for (Progress pr : peers.values()) {
             if (pr.id != id) {
@@ -1111,12 +1129,24 @@ public final class RaftNode {
     }
 
     /**
-     * Whether a quorum answered a round sent less than an election timeout ago, less one tick
-     * kept in hand for clocks that tick a little apart, and no TimeoutNow went out this term.
+     * Whether a quorum answered a round created less than {@link Config#leaseDurationNanos()} ago
+     * by a clock reading taken now, when the read is served (never one from when it was asked),
+     * and no TimeoutNow went out this term.
      */
     private boolean leaseHolds() {
-        return !leaseRevoked && leaseStartTick != Long.MIN_VALUE
-                && leaderTicks - leaseStartTick < config.electionTimeoutTicks() - 1;
+        return !leaseRevoked && leaseStarted && readClock() - leaseStartNanos < config.leaseDurationNanos();
+    }
+
+    /** A fresh reading of the host's clock, checked to be monotonic. */
+    private long readClock() {
+        long now = clock.nanoTime();
+        if (clockRead && now - lastClockNanos < 0) {
+            throw new RaftInvariantViolation("node " + id + ": the host's monotonic clock went back from "
+                    + lastClockNanos + " to " + now + " ns; a lease measured on it would be unsafe");
+        }
+        lastClockNanos = now;
+        clockRead = true;
+        return now;
     }
 
     /**
@@ -1137,7 +1167,10 @@ public final class RaftNode {
         java.util.Arrays.sort(rounds);
         long confirmed = rounds[n - membership.quorum()];
         if (leaseRound != 0 && confirmed >= leaseRound) {
-            leaseStartTick = leaseRoundTick;
+            // A later round may be what the quorum answered; counting from this earlier one is
+            // conservative.
+            leaseStarted = true;
+            leaseStartNanos = leaseRoundNanos;
             leaseRound = 0;
         }
         while (!pendingReads.isEmpty() && pendingReads.peekFirst().round <= confirmed) {

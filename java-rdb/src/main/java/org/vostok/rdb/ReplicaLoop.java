@@ -193,7 +193,7 @@ final class ReplicaLoop implements Runnable {
         // so the core hands out nothing to replay.
         this.applied = store.hardState().commit();
         this.random = new SplittableRandom(config.randomSeed() ^ (id * 0x9E3779B97F4A7C15L));
-        this.node = new RaftNode(config.raftConfig(id), store, random::nextInt, applied);
+        this.node = new RaftNode(config.raftConfig(id), store, random::nextInt, System::nanoTime, applied);
         this.staging = store.resumableSnapshot().orElse(null);
         if (staging != null && !node.resumeIncomingSnapshot(staging.snapshot(), staging.nextOffset())
                 && staging.nextOffset() > 0) {
@@ -252,6 +252,8 @@ final class ReplicaLoop implements Runnable {
             long now = System.nanoTime();
             boolean ticked = now - nextTick >= 0;
             if (ticked) {
+                // One tick however late, never a burst: the core's lease relies on ticks that
+                // come no faster than tickNanos (Config.tickNanos).
                 node.tick();
                 nextTick = now + tickNanos;
                 expire(now);
@@ -299,6 +301,8 @@ final class ReplicaLoop implements Runnable {
             snapshotChunkFailed(f);
         } else if (item instanceof Request.Stop) {
             running = false;
+        } else if (item instanceof Request.Stall s) {
+            s.stall();
         }
     }
 
@@ -661,7 +665,7 @@ final class ReplicaLoop implements Runnable {
         plans.clear();
         validator = null;
         releaseOutgoingSnapshots();
-        node = new RaftNode(config.raftConfig(id), store, random::nextInt, applied);
+        node = new RaftNode(config.raftConfig(id), store, random::nextInt, System::nanoTime, applied);
         if (staging != null) {
             node.resumeIncomingSnapshot(staging.snapshot(), staging.nextOffset());
         }
