@@ -524,7 +524,8 @@ public final class RaftNode {
         boolean canVote = vote == v.from()
                 || (vote == NONE && leader == NONE)
                 || (v.preVote() && v.term() > term);
-        if (canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())) {
+        boolean upToDate = log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        if (canVote && upToDate) {
             send(new Message.VoteResponse(id, v.from(), v.term(), v.preVote(), true));
             if (!v.preVote()) {
                 electionElapsed = 0;
@@ -532,6 +533,25 @@ public final class RaftNode {
             }
         } else {
             send(new Message.VoteResponse(id, v.from(), term, v.preVote(), false));
+            if (!upToDate) {
+                maybeCampaignToHandOver(v.from());
+            }
+        }
+    }
+
+    /**
+     * This node is no member of its committed membership (it was removed, and knows it) and just
+     * refused the vote of {@code candidate}, a voter of that membership, because its own log is
+     * longer. The candidate does not know the removal took effect yet (or it would not ask), so
+     * it may need this vote, which it will never get: a removed leader that crashed before it
+     * handed over leaves exactly that behind. So this node stands for election itself, counting
+     * only the votes of its membership's voters (a quorum of it overlaps every quorum of the
+     * membership before, so two leaders of one term remain impossible), and once elected hands
+     * over like a leader that removed itself ({@link #maybeHandOffAfterRemoval}).
+     */
+    private void maybeCampaignToHandOver(long candidate) {
+        if (role == Role.FOLLOWER && !membership.contains(id) && membership.isVoter(candidate)) {
+            startElection(config.preVote(), false);
         }
     }
 
@@ -662,7 +682,9 @@ public final class RaftNode {
             return; // the commit removed this leader
         }
         appendsPending = true;
-        if (pr.id == transferTarget && pr.match == log.lastIndex()) {
+        if (isRetiring()) {
+            maybeHandOffAfterRemoval();
+        } else if (pr.id == transferTarget && pr.match == log.lastIndex()) {
             sendTimeoutNow(pr.id);
         }
     }
@@ -832,7 +854,9 @@ public final class RaftNode {
 
     /**
      * Proposes a single-server membership change (thesis §4.1). Refused unless this node leads,
-     * has committed an entry of its term, and no other change is uncommitted.
+     * has committed an entry of its term, and no other change is uncommitted. The change takes
+     * effect on each node when that node learns it is committed (see {@link #membership()}); a
+     * leader that removes itself leads on until it hands over.
      */
     public ProposeResult proposeMembershipChange(MembershipChange change) {
         Objects.requireNonNull(change, "change");
@@ -870,6 +894,10 @@ public final class RaftNode {
             return Optional.of(refusal(RefusalReason.TRANSFER_IN_PROGRESS, "leadership is being transferred to "
                     + transferTarget + "; retry on the new leader"));
         }
+        if (isRetiring()) {
+            return Optional.of(refusal(RefusalReason.TRANSFER_IN_PROGRESS, "node " + id + " was removed from the"
+                    + " membership and hands its leadership to a voter of " + membership + "; retry on the new leader"));
+        }
         return Optional.empty();
     }
 
@@ -902,8 +930,19 @@ public final class RaftNode {
 
     // ----------------------------------------------------------------------------------------
     // Membership (thesis §4.1, §4.2.1)
+    //
+    // When a change takes effect: on each node, when that node learns that the change's entry is
+    // committed (etcd's way; the thesis applies a change when it is appended). Until then the node
+    // counts votes and commits by the membership before. So the other nodes learn that a change
+    // took effect only from a leader's commit index, which matters when the leader removes
+    // itself: it leads on, taking no proposals, until a voter of the new membership holds its
+    // whole log, and then hands over (maybeHandOffAfterRemoval); a removed node whose vote a
+    // voter still asks for, and refuses for its longer log, stands for election to hand over
+    // (maybeCampaignToHandOver). A node's quorums before and after a single-server change always
+    // overlap, so nodes that disagree for a while on which one is in force cannot elect two
+    // leaders of one term or lose a committed entry.
 
-    /** The membership in force now (the latest committed one). */
+    /** The membership in force on this node now: the latest one it knows to be committed. */
     public Membership membership() {
         return membership;
     }
@@ -1001,7 +1040,11 @@ public final class RaftNode {
             transferTarget = NONE;
         }
         if (!membership.isVoter(id)) {
-            stepDownAfterRemoval();
+            // Everyone hears the commit of the removal now (with the hand-off when a voter holds
+            // the whole log already; otherwise the hand-off waits for one).
+            if (!maybeHandOffAfterRemoval()) {
+                broadcastAppend();
+            }
             return;
         }
         // Fewer voters may make a quorum of what is already replicated.
@@ -1010,23 +1053,47 @@ public final class RaftNode {
     }
 
     /**
-     * The leader committed its own removal: it tells everyone the new commit index, hands
-     * leadership to the most caught-up voter if one has the whole log, and steps down.
+     * Whether this node leads a membership it is no voter of: it committed its own removal and has
+     * not handed its leadership over yet, or it was elected, removed, to hand its log over
+     * ({@link #maybeCampaignToHandOver}).
      */
-    private void stepDownAfterRemoval() {
-        broadcastAppend();
-        flushAppends();
+    private boolean isRetiring() {
+        return role == Role.LEADER && !membership.isVoter(id);
+    }
+
+    /**
+     * A leader that committed its own removal hands its leadership to a voter of the new
+     * membership that holds its whole log, with TimeoutNow, and steps down; until one does, it
+     * leads on, taking no proposals, replicating its log and the commit index, committing by the
+     * new membership's quorum (its own log no longer counts). Why it cannot step down at once:
+     * the others learn that the removal took effect only from this leader's commit index, and
+     * this node, no longer a voter, never campaigns; a voter that missed both the commit and the
+     * entries after the removal would still count this node's vote, which this node, holding a
+     * longer log, refuses: without a quorum of the old membership among the others, no leader
+     * ever again. A voter that holds this whole log wins under either membership: no log is
+     * longer than its own. A higher term deposes a retiring leader as any other, and so does
+     * CheckQuorum; should it step down (or crash) before it handed over, a voter that needs its
+     * vote and asks for it makes it stand again ({@link #maybeCampaignToHandOver}). Returns
+     * whether it handed over.
+     */
+    private boolean maybeHandOffAfterRemoval() {
         Progress best = null;
         for (Progress pr : peers.values()) {
             if (pr.id != id && membership.isVoter(pr.id) && (best == null || pr.match > best.match)) {
                 best = pr;
             }
         }
-        if (best != null && best.match == log.lastIndex()) {
-            sendTimeoutNow(best.id);
+        if (best == null || best.match != log.lastIndex()) {
+            return false;
         }
+        // The commit index goes out first, in the same batch, so that the new leader usually
+        // knows the removal took effect when it campaigns.
+        broadcastAppend();
+        flushAppends();
+        sendTimeoutNow(best.id);
         peers.remove(id);
         becomeFollower(term, NONE);
+        return true;
     }
 
     // ----------------------------------------------------------------------------------------

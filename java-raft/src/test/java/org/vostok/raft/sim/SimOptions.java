@@ -48,6 +48,9 @@ import org.vostok.raft.Config;
  *     more often than its share, for longer than the election timeout: its clock runs on but it
  *     takes no tick, no message and no Ready; reads its clients ask meanwhile wait in its queue
  *     and are taken first when it resumes, before the messages that waited in its socket
+ * @param votersMin the fewest voters the membership changes shrink the cluster to: 3, or 1 in
+ *     the seeds that remove voters down to one (a leader of two voters removing itself, whose
+ *     partner alone is no quorum of the old membership)
  */
 public record SimOptions(
         long seed,
@@ -74,7 +77,8 @@ public record SimOptions(
         boolean readAtEveryLeader,
         int quietTicks,
         boolean stagingKeptOnDisk,
-        double stallPerTick) {
+        double stallPerTick,
+        int votersMin) {
 
     /** The options of seed {@code seed} for a cluster of {@code nodes} founding voters. */
     public static SimOptions draw(long seed, int nodes) {
@@ -139,19 +143,22 @@ public record SimOptions(
                 pick(r, 0, electionTicks * 5, electionTicks * 20),
                 r.nextBoolean(),
                 // Drawn last, so that the draws above stay those of the seeds found before stalls.
-                pick(r, 0.0, 0.0, 0.002, 0.01));
+                pick(r, 0.0, 0.0, 0.002, 0.01),
+                pick(r, 3, 3, 1));
     }
 
     /**
-     * These options without stalls: the run of a seed found before stalls were in the fault menu
-     * (stalls draw from a stream of their own, so everything else replays as it did then).
+     * These options without stalls and with at least three voters: the run of a seed found
+     * before stalls and smaller memberships were drawn (stalls draw from a stream of their own,
+     * and the membership changes draw as before with three voters at least, so everything else
+     * replays as it did then).
      */
-    public SimOptions withoutStalls() {
+    public SimOptions asDrawnBeforeStallsAndShrinking() {
         return new SimOptions(seed, nodes, config, faultTicks, dropPerMessage, duplicatePerMessage, delayTicksMax,
                 delaySpikePerMessage, delaySpikeTicksMax, partitionPerTick, crashPerTick, downTicksMax,
                 diskLatencyTicksMax, clockSkewPerTick, proposePerTick, readPerTick, membershipPerTick,
                 transferPerTick, compactPerTick, snapshotFailPerChunk, votersMax, readAtEveryLeader, quietTicks,
-                stagingKeptOnDisk, 0.0);
+                stagingKeptOnDisk, 0.0, 3);
     }
 
     private static int pick(SplittableRandom r, int... choices) {
@@ -190,6 +197,6 @@ public record SimOptions(
                 + " transfer=" + transferPerTick + " compact=" + compactPerTick
                 + " snapshotFail=" + snapshotFailPerChunk + " votersMax=" + votersMax
                 + " readAtEveryLeader=" + readAtEveryLeader + " quiet=" + quietTicks
-                + " stagingKeptOnDisk=" + stagingKeptOnDisk + " stall=" + stallPerTick;
+                + " stagingKeptOnDisk=" + stagingKeptOnDisk + " stall=" + stallPerTick + " votersMin=" + votersMin;
     }
 }

@@ -73,6 +73,8 @@ public final class Simulation {
     private long proposalsRefused;
     /** How often each notable path was taken, to see what the seeds reach. */
     final TreeMap<String, Long> counts = new TreeMap<>();
+    /** (term, node) of each leader seen leading on after its own removal, for the counts. */
+    private final java.util.Set<Long> retiringSeen = new java.util.HashSet<>();
     /** The last leadership transfer asked for: its target and the leader's term then. */
     private long transferTarget;
     private long transferTerm;
@@ -219,6 +221,10 @@ public final class Simulation {
 
     void observe(SimHost h) {
         checker.observe(h, hosts.values());
+        if (h.node.role() == Role.LEADER && !h.node.membership().isVoter(h.id)
+                && retiringSeen.add(h.node.term() * 1_000L + h.id)) {
+            count("leader leads on after committing its own removal, until it hands over");
+        }
         if (transferTarget != 0 && h.id == transferTarget && h.node.role() == Role.LEADER
                 && h.node.term() > transferTerm) {
             count("leadership transferred");
@@ -544,7 +550,7 @@ public final class Simulation {
         } else if (voters.length + learners.length < options.votersMax() && choice <= 1) {
             change = clients.nextInt(4) == 0 ? MembershipChange.addVoter(nextNodeId)
                     : MembershipChange.addLearner(nextNodeId);
-        } else if (voters.length > 3 && choice == 2) {
+        } else if (voters.length > options.votersMin() && choice == 2) {
             change = MembershipChange.remove(voters[clients.nextInt(voters.length)]);
         } else if (learners.length > 0) {
             change = MembershipChange.remove(learners[clients.nextInt(learners.length)]);
