@@ -290,6 +290,36 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * This follower stops honouring its current leader, as etcd's ForgetLeader does: it knows no
+     * leader until it hears from one again, so it grants pre-votes and votes at once instead of
+     * refusing them for an election timeout after the leader's last message (thesis §4.2.3, the
+     * refusal CheckQuorum adds), and a quorum of followers that forget a dead leader can elect
+     * another at once ({@link #campaign()}) instead of waiting out their election timeouts. It
+     * keeps its term, its vote and its election timer; a message from the leader makes it follow
+     * again. A no-op on a leader or a candidate.
+     *
+     * <p><b>Safety contract.</b> Call it only when the leader's process is known to be gone (its
+     * node refused a new connection right after the old one was reset), never on a mere reset or
+     * timeout. The refusal is this follower's promise to the leader's lease (thesis §6.4.1):
+     * forgetting a live leader breaks it. If the leader's lease rested on this follower's answer,
+     * and another voter whose own promise had lapsed (cut off from the leader) grants this
+     * follower's campaign, a second leader is elected while the first still answers lease reads
+     * from a state the second moves past. While every other voter still hears from the leader,
+     * they refuse, and forgetting does no harm; the host cannot know that, so the trigger must be
+     * evidence that the leader is gone, not a suspicion. A dead leader answers nothing, and a
+     * restarted one starts as a follower without a lease.
+     */
+    public void forgetLeader() {
+        if (role != Role.FOLLOWER) {
+            return;
+        }
+        leader = NONE;
+        // A promise made before a restart was to a leader of a term no later than this one's,
+        // which is gone: any later leader's election needed a quorum whose promise had ended.
+        leasePromisedBeforeStart = false;
+    }
+
     private boolean isPromotable() {
         return membership.isVoter(id);
     }

@@ -339,4 +339,19 @@ class RaftNodeTest {
         RaftInvariantViolation e = assertThrows(RaftInvariantViolation.class, () -> n.readIndex(2));
         assertTrue(e.getMessage().contains("monotonic clock went back"), e.getMessage());
     }
+
+    @Test
+    void forgetLeaderChangesOnlyAFollowersLeader() {
+        TestCluster c = TestCluster.of(3, b -> b.checkQuorum(true).preVote(true)).elect(1);
+        long term = c.node(1).term();
+        c.node(1).forgetLeader();
+        assertEquals(Role.LEADER, c.node(1).role(), "a leader does not forget itself");
+        assertEquals(1, c.node(1).leader());
+        c.node(2).forgetLeader();
+        assertEquals(RaftNode.NONE, c.node(2).leader());
+        assertEquals(term, c.node(2).term(), "forgetting changes no term");
+        c.tick(1, c.node(1).config().heartbeatTimeoutTicks());
+        c.stabilize();
+        assertEquals(1, c.node(2).leader(), "the leader's next message makes the follower follow it again");
+    }
 }

@@ -256,6 +256,7 @@ final class ReplicaLoop implements Runnable {
                 // come no faster than tickNanos (Config.tickNanos).
                 node.tick();
                 nextTick = now + tickNanos;
+                renewLeaderGoneCampaign();
                 expire(now);
                 releaseFinishedSnapshots();
             }
@@ -303,6 +304,8 @@ final class ReplicaLoop implements Runnable {
             running = false;
         } else if (item instanceof Request.Stall s) {
             s.stall();
+        } else if (item instanceof Request.LeaderGone g) {
+            leaderGone(g.leaderReplicaId());
         }
     }
 
@@ -496,6 +499,48 @@ final class ReplicaLoop implements Runnable {
     }
 
     /** The host failed to step up in {@code term}: hand the leadership to the most caught-up voter. */
+    /**
+     * Ticks left in which this replica renews the campaign it started when told its leader was
+     * gone (see renewLeaderGoneCampaign).
+     */
+    private int leaderGoneCampaignTicks;
+
+    /** See {@link Replica#leaderGone}: forget a leader whose process is gone, and maybe campaign. */
+    private void leaderGone(long leaderId) {
+        if (node.role() != Role.FOLLOWER || node.leader() != leaderId) {
+            return;
+        }
+        LOG.info("replica {}: leader {} is gone; it forgets it", id, leaderId);
+        node.forgetLeader();
+        long first = Long.MAX_VALUE;
+        for (long voter : node.membership().voters()) {
+            if (voter != leaderId) {
+                first = Math.min(first, voter);
+            }
+        }
+        if (first == id) {
+            node.campaign();
+            leaderGoneCampaignTicks = config.electionTimeoutTicks();
+        }
+    }
+
+    /**
+     * The other followers may take their own leaderGone only after this replica's pre-vote reached
+     * them, and ignore it while they still honour the dead leader: it asks again once a tick while
+     * its pre-vote is unanswered, for an election timeout at most (the timers take over then).
+     */
+    private void renewLeaderGoneCampaign() {
+        if (leaderGoneCampaignTicks == 0) {
+            return;
+        }
+        leaderGoneCampaignTicks--;
+        if (node.role() == Role.PRE_CANDIDATE) {
+            node.campaign();
+        } else {
+            leaderGoneCampaignTicks = 0;
+        }
+    }
+
     private void abdicate(long term) {
         if (node.role() != Role.LEADER || node.term() != term) {
             return;

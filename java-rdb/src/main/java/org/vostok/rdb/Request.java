@@ -94,6 +94,13 @@ sealed interface Request {
         }
     }
 
+    /** The host learned that the leader's process is gone: see {@link Replica#leaderGone}. */
+    record LeaderGone(long leaderReplicaId) implements Request {
+        @Override
+        public void fail(RdbException error) {
+        }
+    }
+
     /**
      * Tests only (queued with {@link Replica#submitInternal} by tests of this package; nothing
      * else creates it): the owner thread stalls, as a GC pause, a descheduled process or a disk

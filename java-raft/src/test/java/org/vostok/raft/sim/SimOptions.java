@@ -51,6 +51,9 @@ import org.vostok.raft.Config;
  * @param votersMin the fewest voters the membership changes shrink the cluster to: 3, or 1 in
  *     the seeds that remove voters down to one (a leader of two voters removing itself, whose
  *     partner alone is no quorum of the old membership)
+ * @param forgetDeadLeader whether, when the leader crashes, its followers are told its process
+ *     is gone: they forget it ({@code RaftNode.forgetLeader}) and the lowest voter campaigns at
+ *     once, as rdb's {@code Replica.leaderGone} does
  */
 public record SimOptions(
         long seed,
@@ -78,7 +81,8 @@ public record SimOptions(
         int quietTicks,
         boolean stagingKeptOnDisk,
         double stallPerTick,
-        int votersMin) {
+        int votersMin,
+        boolean forgetDeadLeader) {
 
     /** The options of seed {@code seed} for a cluster of {@code nodes} founding voters. */
     public static SimOptions draw(long seed, int nodes) {
@@ -144,21 +148,31 @@ public record SimOptions(
                 r.nextBoolean(),
                 // Drawn last, so that the draws above stay those of the seeds found before stalls.
                 pick(r, 0.0, 0.0, 0.002, 0.01),
-                pick(r, 3, 3, 1));
+                pick(r, 3, 3, 1),
+                r.nextInt(3) == 0);
     }
 
     /**
-     * These options without stalls and with at least three voters: the run of a seed found
-     * before stalls and smaller memberships were drawn (stalls draw from a stream of their own,
-     * and the membership changes draw as before with three voters at least, so everything else
-     * replays as it did then).
+     * These options without stalls, with at least three voters and without followers told of a
+     * dead leader: the run of a seed found before those were drawn (stalls draw from a stream of
+     * their own, and the membership changes draw as before with three voters at least, so
+     * everything else replays as it did then).
      */
-    public SimOptions asDrawnBeforeStallsAndShrinking() {
+    public SimOptions withOnlyTheOriginalFaults() {
         return new SimOptions(seed, nodes, config, faultTicks, dropPerMessage, duplicatePerMessage, delayTicksMax,
                 delaySpikePerMessage, delaySpikeTicksMax, partitionPerTick, crashPerTick, downTicksMax,
                 diskLatencyTicksMax, clockSkewPerTick, proposePerTick, readPerTick, membershipPerTick,
                 transferPerTick, compactPerTick, snapshotFailPerChunk, votersMax, readAtEveryLeader, quietTicks,
-                stagingKeptOnDisk, 0.0, 3);
+                stagingKeptOnDisk, 0.0, 3, false);
+    }
+
+    /** These options with {@link #forgetDeadLeader()} set as given, for seeds found before it was drawn. */
+    public SimOptions withForgetDeadLeader(boolean forget) {
+        return new SimOptions(seed, nodes, config, faultTicks, dropPerMessage, duplicatePerMessage, delayTicksMax,
+                delaySpikePerMessage, delaySpikeTicksMax, partitionPerTick, crashPerTick, downTicksMax,
+                diskLatencyTicksMax, clockSkewPerTick, proposePerTick, readPerTick, membershipPerTick,
+                transferPerTick, compactPerTick, snapshotFailPerChunk, votersMax, readAtEveryLeader, quietTicks,
+                stagingKeptOnDisk, stallPerTick, votersMin, forget);
     }
 
     private static int pick(SplittableRandom r, int... choices) {
@@ -197,6 +211,7 @@ public record SimOptions(
                 + " transfer=" + transferPerTick + " compact=" + compactPerTick
                 + " snapshotFail=" + snapshotFailPerChunk + " votersMax=" + votersMax
                 + " readAtEveryLeader=" + readAtEveryLeader + " quiet=" + quietTicks
-                + " stagingKeptOnDisk=" + stagingKeptOnDisk + " stall=" + stallPerTick + " votersMin=" + votersMin;
+                + " stagingKeptOnDisk=" + stagingKeptOnDisk + " stall=" + stallPerTick + " votersMin=" + votersMin
+                + " forgetDeadLeader=" + forgetDeadLeader;
     }
 }

@@ -271,12 +271,50 @@ public final class Simulation {
                 if (victim.isPersisting()) {
                     count("crash with a write not yet durable");
                 }
+                boolean leaderCrashed = victim.node.role() == Role.LEADER;
                 victim.crash(now);
+                if (leaderCrashed && options.forgetDeadLeader()) {
+                    forgetDeadLeader(victim.id);
+                }
                 // A third of the crashes are reboots: the node is back on the next tick, having
                 // forgotten everything it did not persist (its promises to a leader's lease too).
                 victim.restartTick = faults.nextInt(3) == 0 ? now + 1
                         : now + faults.nextInt(options.downTicksMax() + 1);
                 crashes++;
+            }
+        }
+    }
+
+    /**
+     * The leader's process is gone, and the transport of each follower that follows it notices
+     * (a refused reconnection): it forgets the leader ({@link RaftNode#forgetLeader}), and the
+     * lowest voter among them campaigns at once, as rdb's {@code Replica.leaderGone} does. This
+     * is the call's safety contract kept (the leader is down), so a stale lease read here would
+     * be a bug in the core.
+     */
+    private void forgetDeadLeader(long leaderId) {
+        List<SimHost> followers = new ArrayList<>();
+        for (SimHost h : upHosts()) {
+            if (!h.isStalled(now) && h.node.role() == Role.FOLLOWER && h.node.leader() == leaderId) {
+                followers.add(h);
+            }
+        }
+        for (SimHost h : followers) {
+            h.node.forgetLeader();
+            observe(h);
+        }
+        for (SimHost h : followers) {
+            long first = Long.MAX_VALUE;
+            for (long v : h.node.membership().voters()) {
+                if (v != leaderId) {
+                    first = Math.min(first, v);
+                }
+            }
+            if (first == h.id) {
+                h.node.campaign();
+                observe(h);
+                trace.add(now, h.id, "campaigns", "its leader " + leaderId + " is gone");
+                count("followers forgot a dead leader; the lowest campaigned at once");
             }
         }
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * ({@link SimulationCampaign}) against the core each test names (as it was before the fix, or
  * with the fix taken out), and replace them. {@link LeaseAfterRebootTest} is the one bug of
  * this kind the random search did not reach; it is a scripted run instead. Seeds found before
- * stalls and smaller memberships were drawn run {@link SimOptions#asDrawnBeforeStallsAndShrinking()},
+ * stalls and smaller memberships were drawn run {@link SimOptions#withOnlyTheOriginalFaults()},
  * as they ran then.
  */
 class SimulatorRegressionTest {
@@ -27,13 +27,13 @@ class SimulatorRegressionTest {
      */
     @Test
     void leaseOutlivedTheFollowersPromise() {
-        Simulation.run(SimOptions.draw(391, 5).asDrawnBeforeStallsAndShrinking());
+        Simulation.run(SimOptions.draw(391, 5).withOnlyTheOriginalFaults());
     }
 
     /** The same stale lease read with seven voters: node 1 cut off, node 4 elected and committing. */
     @Test
     void leaseOutlivedTheFollowersPromiseWithSevenNodes() {
-        Simulation.run(SimOptions.draw(650, 7).asDrawnBeforeStallsAndShrinking());
+        Simulation.run(SimOptions.draw(650, 7).withOnlyTheOriginalFaults());
     }
 
     /**
@@ -65,7 +65,7 @@ class SimulatorRegressionTest {
     /** The same with five voters, pre-vote off: node 3 stalled, node 2 elected in term 15 and committing. */
     @Test
     void leaseOutlivedAStallOfTheLeaderWithFiveNodes() {
-        Simulation.run(SimOptions.draw(586, 5));
+        Simulation.run(SimOptions.draw(586, 5).withForgetDeadLeader(false));
     }
 
     /** The same with seven voters: node 3 stalled, node 7 elected in term 7 and committing. */
@@ -155,7 +155,7 @@ class SimulatorRegressionTest {
      */
     @Test
     void staleCandidatesNeverLearnedTheTerm() {
-        Simulation.run(SimOptions.draw(10025350, 5).asDrawnBeforeStallsAndShrinking());
+        Simulation.run(SimOptions.draw(10025350, 5).withOnlyTheOriginalFaults());
     }
 
     /**
