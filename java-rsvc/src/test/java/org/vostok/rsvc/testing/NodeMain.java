@@ -23,6 +23,7 @@ import org.vostok.vos.VosProvider;
  * <pre>
  * NodeMain --node N --cluster C --listen HOST:PORT --data DIR --peer ID=HOST:PORT ... \
  *          [--register SERVICE_ID --voters 1,2,3] [--backend wal|pmem] [--lease-reads true|false]
+ *          [--election-timeout-ticks N]
  * </pre>
  *
  * On its first start with {@code --register} it founds its replica of the register service
@@ -45,6 +46,7 @@ public final class NodeMain {
         List<Long> voters = new ArrayList<>();
         PoolBackend backend = PoolBackend.WAL;
         boolean leaseReads = true;
+        int electionTimeoutTicks = 20;
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -64,6 +66,7 @@ public final class NodeMain {
                 }
                 case "--backend" -> backend = PoolBackend.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                 case "--lease-reads" -> leaseReads = Boolean.parseBoolean(v);
+                case "--election-timeout-ticks" -> electionTimeoutTicks = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -73,7 +76,7 @@ public final class NodeMain {
         if (listen.port() == 0 && java.nio.file.Files.exists(portFile)) {
             listen = new HostPort(listen.host(), Integer.parseInt(java.nio.file.Files.readString(portFile).trim()));
         }
-        RdbConfig rdb = RdbConfig.builder().leaseReads(leaseReads).build();
+        RdbConfig rdb = RdbConfig.builder().leaseReads(leaseReads).electionTimeoutTicks(electionTimeoutTicks).build();
         RsvcHostConfig config = RsvcHostConfig.builder(node, cluster, listen, data).backend(backend)
                 .poolBytes(128L << 20).rdb(rdb).peers(peers).build();
         RsvcHost host = RsvcHost.start(config, VosProvider.load(), List.of(new RegisterService()));

@@ -39,6 +39,11 @@ public final class ProcessNodes implements AutoCloseable {
     private final List<VostokClient> clients = new ArrayList<>();
 
     public ProcessNodes(Path dir, int size, boolean leaseReads) throws IOException {
+        this(dir, size, leaseReads, 20);
+    }
+
+    /** Nodes whose election timeout is {@code electionTimeoutTicks} ticks of 50 ms. */
+    public ProcessNodes(Path dir, int size, boolean leaseReads, int electionTimeoutTicks) throws IOException {
         List<Long> ids = new ArrayList<>();
         for (long id = 1; id <= size; id++) {
             ids.add(id);
@@ -52,7 +57,8 @@ public final class ProcessNodes implements AutoCloseable {
                 // Port 0: the node takes a free port and keeps it across restarts (NodeMain).
                 List<String> args = new ArrayList<>(List.of("--node", Long.toString(id), "--listen", "127.0.0.1:0",
                         "--data", dir.resolve("node-" + id).toString(), "--register", Long.toString(SERVICE),
-                        "--voters", voters, "--lease-reads", Boolean.toString(leaseReads)));
+                        "--voters", voters, "--lease-reads", Boolean.toString(leaseReads),
+                        "--election-timeout-ticks", Integer.toString(electionTimeoutTicks)));
                 mesh.peerAddresses(id).forEach((peer, a) -> {
                     args.add("--peer");
                     args.add(peer + "=127.0.0.1:" + a.getPort());
