@@ -1,5 +1,10 @@
 package org.vostok.server;
 
+import org.vostok.server.cli.ContCommand;
+import org.vostok.server.cli.NodeCommand;
+import org.vostok.server.cli.PoolCommand;
+import org.vostok.server.cli.StatusCommand;
+import org.vostok.server.daemon.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +16,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Replicated RPC services over a persistent-memory object store.",
-        subcommands = {DemoCommand.class, VosDemoCommand.class})
+        subcommands = {DemoCommand.class, VosDemoCommand.class, ServerCommand.class, StatusCommand.class,
+                PoolCommand.class, ContCommand.class, NodeCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
