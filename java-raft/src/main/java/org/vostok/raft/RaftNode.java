@@ -11,7 +11,8 @@ import java.util.TreeMap;
 
 /**
  * One Raft node as a pure, deterministic state machine (in the shape of etcd's RawNode). It has
- * no threads, does no IO, reads no clock and draws no randomness of its own: its inputs are
+ * no threads, does no IO, and draws no randomness and reads no clock of its own (the host injects
+ * both: a {@link RandomSource} and a {@link MonotonicClock}): its inputs are
  * {@link #tick()} (time, counted in ticks), {@link #step(Message)} (a message from a peer) and the
  * host's requests ({@link #propose}, {@link #proposeMembershipChange}, {@link #readIndex},
  * {@link #transferLeadership}, {@link #campaign}, snapshot reports); its outputs are collected in
@@ -57,6 +58,15 @@ import java.util.TreeMap;
  * applied passing committed, a committed entry about to be overwritten). After that the node is
  * unusable.
  *
+ * <h2>Time</h2>
+ * Elections, heartbeats and every timeout count {@link #tick() ticks}, which the host delivers at
+ * most once per {@link Config#tickNanos()}; ticks a stalled host misses are simply missed. The one
+ * exception is the leader's lease (thesis §6.4.1): it is measured on the injected
+ * {@link MonotonicClock}, from a reading taken when the heartbeat round that a quorum answered
+ * was created (no later than it was sent), and it is checked against a fresh reading each time a
+ * read is served, so that a leader whose host stalled past its lease never answers from it. See
+ * {@link Config#leaseDurationNanos()}.
+ *
  * <h2>Refusals</h2>
  * Requests that cannot be carried out are refused at once with a {@link Refusal}; nothing is
  * queued without a bound. Proposals go to the leader only: a follower refuses them with the
@@ -70,6 +80,10 @@ public final class RaftNode {
     private final Config config;
     private final long id;
     private final RandomSource random;
+    private final MonotonicClock clock;
+    /** The latest reading of {@link #clock}: a later one below it is an invariant violation. */
+    private long lastClockNanos;
+    private boolean clockRead;
     private final RaftLog log;
 
     // Persistent state (Raft Figure 2), persisted through Ready.hardState.
@@ -106,16 +120,17 @@ public final class RaftNode {
     private final IndexBytesQueue uncommitted = new IndexBytesQueue(64);
     private boolean appendsPending;
     private long readRound;
-    // The lease (thesis §6.4.1) counts from when a heartbeat was sent, not answered: a follower
-    // refuses votes for an election timeout after it receives one, so once a quorum has answered
-    // a round sent at leaderTicks t, no other leader can be elected before t + electionTimeoutTicks.
-    /** Ticks this node has led in its current term. */
-    private long leaderTicks;
-    /** The round whose answers will renew the lease, 0 when none is out; sent at leaseRoundTick. */
+    // The lease (thesis §6.4.1) counts from when a heartbeat round was created, not answered: a
+    // follower refuses votes for an election timeout after it receives one, so once a quorum has
+    // answered a round created at clock reading t, no other leader can be elected before
+    // t + Config.leaseDurationNanos(). It is measured on the clock, never in this node's ticks:
+    // a host that stalls misses ticks, and a lease counted in them would outlive the promise.
+    /** The round whose answers will renew the lease, 0 when none is out; created at leaseRoundNanos. */
     private long leaseRound;
-    private long leaseRoundTick;
-    /** When the round that last renewed the lease was sent; Long.MIN_VALUE when it never was. */
-    private long leaseStartTick = Long.MIN_VALUE;
+    private long leaseRoundNanos;
+    /** Whether a quorum answered a lease round in this term; it then started at leaseStartNanos. */
+    private boolean leaseStarted;
+    private long leaseStartNanos;
     /** This leader sent TimeoutNow: the target's voters ignore their leases, so this lease is void. */
     private boolean leaseRevoked;
     private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
@@ -137,19 +152,23 @@ public final class RaftNode {
     /** The batch handed out and not yet acknowledged, or null. */
     private Ready outstanding;
 
-    /** A node whose state machine holds exactly its storage's snapshot (nothing applied after it). */
-    public RaftNode(Config config, LogStorage storage, RandomSource random) {
-        this(config, storage, random, storage.snapshot().index());
+    /**
+     * A node whose state machine holds exactly its storage's snapshot (nothing applied after it).
+     * {@code random} draws the election timeouts; {@code clock} measures the lease.
+     */
+    public RaftNode(Config config, LogStorage storage, RandomSource random, MonotonicClock clock) {
+        this(config, storage, random, clock, storage.snapshot().index());
     }
 
     /**
      * A node restarting from {@code storage}, whose host's state machine has already applied the
      * log up to {@code appliedIndex} (between the snapshot's index and the stored commit index).
      */
-    public RaftNode(Config config, LogStorage storage, RandomSource random, long appliedIndex) {
+    public RaftNode(Config config, LogStorage storage, RandomSource random, MonotonicClock clock, long appliedIndex) {
         this.config = Objects.requireNonNull(config, "config").validate();
         this.id = config.id();
         this.random = Objects.requireNonNull(random, "random");
+        this.clock = Objects.requireNonNull(clock, "clock");
         HardState hs = storage.hardState();
         this.log = new RaftLog(storage, hs.commit(), appliedIndex);
         this.term = hs.term();
@@ -203,7 +222,6 @@ public final class RaftNode {
     }
 
     private void tickLeader() {
-        leaderTicks++;
         heartbeatElapsed++;
         electionElapsed++;
         if (electionElapsed >= config.electionTimeoutTicks()) {
@@ -270,6 +288,36 @@ public final class RaftNode {
         if (role != Role.LEADER && isPromotable()) {
             startElection(config.preVote(), false);
         }
+    }
+
+    /**
+     * This follower stops honouring its current leader, as etcd's ForgetLeader does: it knows no
+     * leader until it hears from one again, so it grants pre-votes and votes at once instead of
+     * refusing them for an election timeout after the leader's last message (thesis §4.2.3, the
+     * refusal CheckQuorum adds), and a quorum of followers that forget a dead leader can elect
+     * another at once ({@link #campaign()}) instead of waiting out their election timeouts. It
+     * keeps its term, its vote and its election timer; a message from the leader makes it follow
+     * again. A no-op on a leader or a candidate.
+     *
+     * <p><b>Safety contract.</b> Call it only when the leader's process is known to be gone (its
+     * node refused a new connection right after the old one was reset), never on a mere reset or
+     * timeout. The refusal is this follower's promise to the leader's lease (thesis §6.4.1):
+     * forgetting a live leader breaks it. If the leader's lease rested on this follower's answer,
+     * and another voter whose own promise had lapsed (cut off from the leader) grants this
+     * follower's campaign, a second leader is elected while the first still answers lease reads
+     * from a state the second moves past. While every other voter still hears from the leader,
+     * they refuse, and forgetting does no harm; the host cannot know that, so the trigger must be
+     * evidence that the leader is gone, not a suspicion. A dead leader answers nothing, and a
+     * restarted one starts as a follower without a lease.
+     */
+    public void forgetLeader() {
+        if (role != Role.FOLLOWER) {
+            return;
+        }
+        leader = NONE;
+        // A promise made before a restart was to a leader of a term no later than this one's,
+        // which is gone: any later leader's election needed a quorum whose promise had ended.
+        leasePromisedBeforeStart = false;
     }
 
     private boolean isPromotable() {
@@ -413,9 +461,8 @@ public final class RaftNode {
         uncommitted.clear();
         appendsPending = false;
         pendingMembershipIndex = 0;
-        leaderTicks = 0;
         leaseRound = 0;
-        leaseStartTick = Long.MIN_VALUE;
+        leaseStarted = false;
         leaseRevoked = false;
     }
 
@@ -507,7 +554,8 @@ public final class RaftNode {
         boolean canVote = vote == v.from()
                 || (vote == NONE && leader == NONE)
                 || (v.preVote() && v.term() > term);
-        if (canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())) {
+        boolean upToDate = log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        if (canVote && upToDate) {
             send(new Message.VoteResponse(id, v.from(), v.term(), v.preVote(), true));
             if (!v.preVote()) {
                 electionElapsed = 0;
@@ -515,6 +563,25 @@ public final class RaftNode {
             }
         } else {
             send(new Message.VoteResponse(id, v.from(), term, v.preVote(), false));
+            if (!upToDate) {
+                maybeCampaignToHandOver(v.from());
+            }
+        }
+    }
+
+    /**
+     * This node is no member of its committed membership (it was removed, and knows it) and just
+     * refused the vote of {@code candidate}, a voter of that membership, because its own log is
+     * longer. The candidate does not know the removal took effect yet (or it would not ask), so
+     * it may need this vote, which it will never get: a removed leader that crashed before it
+     * handed over leaves exactly that behind. So this node stands for election itself, counting
+     * only the votes of its membership's voters (a quorum of it overlaps every quorum of the
+     * membership before, so two leaders of one term remain impossible), and once elected hands
+     * over like a leader that removed itself ({@link #maybeHandOffAfterRemoval}).
+     */
+    private void maybeCampaignToHandOver(long candidate) {
+        if (role == Role.FOLLOWER && !membership.contains(id) && membership.isVoter(candidate)) {
+            startElection(config.preVote(), false);
         }
     }
 
@@ -645,7 +712,9 @@ public final class RaftNode {
             return; // the commit removed this leader
         }
         appendsPending = true;
-        if (pr.id == transferTarget && pr.match == log.lastIndex()) {
+        if (isRetiring()) {
+            maybeHandOffAfterRemoval();
+        } else if (pr.id == transferTarget && pr.match == log.lastIndex()) {
             sendTimeoutNow(pr.id);
         }
     }
@@ -739,7 +808,8 @@ public final class RaftNode {
         if (config.leaseReads() && leaseRound == 0) {
             readRound++;
             leaseRound = readRound;
-            leaseRoundTick = leaderTicks;
+            // Read before the heartbeats are handed to the host, so no later than they are sent.
+            leaseRoundNanos = readClock();
         }
         for (Progress pr : peers.values()) {
             if (pr.id != id) {
@@ -814,7 +884,9 @@ public final class RaftNode {
 
     /**
      * Proposes a single-server membership change (thesis §4.1). Refused unless this node leads,
-     * has committed an entry of its term, and no other change is uncommitted.
+     * has committed an entry of its term, and no other change is uncommitted. The change takes
+     * effect on each node when that node learns it is committed (see {@link #membership()}); a
+     * leader that removes itself leads on until it hands over.
      */
     public ProposeResult proposeMembershipChange(MembershipChange change) {
         Objects.requireNonNull(change, "change");
@@ -852,6 +924,10 @@ public final class RaftNode {
             return Optional.of(refusal(RefusalReason.TRANSFER_IN_PROGRESS, "leadership is being transferred to "
                     + transferTarget + "; retry on the new leader"));
         }
+        if (isRetiring()) {
+            return Optional.of(refusal(RefusalReason.TRANSFER_IN_PROGRESS, "node " + id + " was removed from the"
+                    + " membership and hands its leadership to a voter of " + membership + "; retry on the new leader"));
+        }
         return Optional.empty();
     }
 
@@ -884,8 +960,19 @@ public final class RaftNode {
 
     // ----------------------------------------------------------------------------------------
     // Membership (thesis §4.1, §4.2.1)
+    //
+    // When a change takes effect: on each node, when that node learns that the change's entry is
+    // committed (etcd's way; the thesis applies a change when it is appended). Until then the node
+    // counts votes and commits by the membership before. So the other nodes learn that a change
+    // took effect only from a leader's commit index, which matters when the leader removes
+    // itself: it leads on, taking no proposals, until a voter of the new membership holds its
+    // whole log, and then hands over (maybeHandOffAfterRemoval); a removed node whose vote a
+    // voter still asks for, and refuses for its longer log, stands for election to hand over
+    // (maybeCampaignToHandOver). A node's quorums before and after a single-server change always
+    // overlap, so nodes that disagree for a while on which one is in force cannot elect two
+    // leaders of one term or lose a committed entry.
 
-    /** The membership in force now (the latest committed one). */
+    /** The membership in force on this node now: the latest one it knows to be committed. */
     public Membership membership() {
         return membership;
     }
@@ -983,7 +1070,11 @@ public final class RaftNode {
             transferTarget = NONE;
         }
         if (!membership.isVoter(id)) {
-            stepDownAfterRemoval();
+            // Everyone hears the commit of the removal now (with the hand-off when a voter holds
+            // the whole log already; otherwise the hand-off waits for one).
+            if (!maybeHandOffAfterRemoval()) {
+                broadcastAppend();
+            }
             return;
         }
         // Fewer voters may make a quorum of what is already replicated.
@@ -992,23 +1083,47 @@ public final class RaftNode {
     }
 
     /**
-     * The leader committed its own removal: it tells everyone the new commit index, hands
-     * leadership to the most caught-up voter if one has the whole log, and steps down.
+     * Whether this node leads a membership it is no voter of: it committed its own removal and has
+     * not handed its leadership over yet, or it was elected, removed, to hand its log over
+     * ({@link #maybeCampaignToHandOver}).
      */
-    private void stepDownAfterRemoval() {
-        broadcastAppend();
-        flushAppends();
+    private boolean isRetiring() {
+        return role == Role.LEADER && !membership.isVoter(id);
+    }
+
+    /**
+     * A leader that committed its own removal hands its leadership to a voter of the new
+     * membership that holds its whole log, with TimeoutNow, and steps down; until one does, it
+     * leads on, taking no proposals, replicating its log and the commit index, committing by the
+     * new membership's quorum (its own log no longer counts). Why it cannot step down at once:
+     * the others learn that the removal took effect only from this leader's commit index, and
+     * this node, no longer a voter, never campaigns; a voter that missed both the commit and the
+     * entries after the removal would still count this node's vote, which this node, holding a
+     * longer log, refuses: without a quorum of the old membership among the others, no leader
+     * ever again. A voter that holds this whole log wins under either membership: no log is
+     * longer than its own. A higher term deposes a retiring leader as any other, and so does
+     * CheckQuorum; should it step down (or crash) before it handed over, a voter that needs its
+     * vote and asks for it makes it stand again ({@link #maybeCampaignToHandOver}). Returns
+     * whether it handed over.
+     */
+    private boolean maybeHandOffAfterRemoval() {
         Progress best = null;
         for (Progress pr : peers.values()) {
             if (pr.id != id && membership.isVoter(pr.id) && (best == null || pr.match > best.match)) {
                 best = pr;
             }
         }
-        if (best != null && best.match == log.lastIndex()) {
-            sendTimeoutNow(best.id);
+        if (best == null || best.match != log.lastIndex()) {
+            return false;
         }
+        // The commit index goes out first, in the same batch, so that the new leader usually
+        // knows the removal took effect when it campaigns.
+        broadcastAppend();
+        flushAppends();
+        sendTimeoutNow(best.id);
         peers.remove(id);
         becomeFollower(term, NONE);
+        return true;
     }
 
     // ----------------------------------------------------------------------------------------
@@ -1111,12 +1226,24 @@ public final class RaftNode {
     }
 
     /**
-     * Whether a quorum answered a round sent less than an election timeout ago, less one tick
-     * kept in hand for clocks that tick a little apart, and no TimeoutNow went out this term.
+     * Whether a quorum answered a round created less than {@link Config#leaseDurationNanos()} ago
+     * by a clock reading taken now, when the read is served (never one from when it was asked),
+     * and no TimeoutNow went out this term.
      */
     private boolean leaseHolds() {
-        return !leaseRevoked && leaseStartTick != Long.MIN_VALUE
-                && leaderTicks - leaseStartTick < config.electionTimeoutTicks() - 1;
+        return !leaseRevoked && leaseStarted && readClock() - leaseStartNanos < config.leaseDurationNanos();
+    }
+
+    /** A fresh reading of the host's clock, checked to be monotonic. */
+    private long readClock() {
+        long now = clock.nanoTime();
+        if (clockRead && now - lastClockNanos < 0) {
+            throw new RaftInvariantViolation("node " + id + ": the host's monotonic clock went back from "
+                    + lastClockNanos + " to " + now + " ns; a lease measured on it would be unsafe");
+        }
+        lastClockNanos = now;
+        clockRead = true;
+        return now;
     }
 
     /**
@@ -1137,7 +1264,10 @@ public final class RaftNode {
         java.util.Arrays.sort(rounds);
         long confirmed = rounds[n - membership.quorum()];
         if (leaseRound != 0 && confirmed >= leaseRound) {
-            leaseStartTick = leaseRoundTick;
+            // A later round may be what the quorum answered; counting from this earlier one is
+            // conservative.
+            leaseStarted = true;
+            leaseStartNanos = leaseRoundNanos;
             leaseRound = 0;
         }
         while (!pendingReads.isEmpty() && pendingReads.peekFirst().round <= confirmed) {

@@ -45,42 +45,56 @@ public final class Method<S, Q extends MessageLite> {
     private final Parser<Q> parser;
     private final Handler<S, Q> handler;
     private final boolean update;
+    private final boolean blind;
     private final Function<Q, Object> lockKey;
 
-    private Method(String name, Parser<Q> parser, Handler<S, Q> handler, boolean update,
+    private Method(String name, Parser<Q> parser, Handler<S, Q> handler, boolean update, boolean blind,
                    Function<Q, Object> lockKey) {
         this.name = Objects.requireNonNull(name, "name");
         this.parser = Objects.requireNonNull(parser, "parser");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.update = update;
+        this.blind = blind;
         this.lockKey = lockKey;
     }
 
     /** A read: no lock, nothing committed. */
     public static <S, Q extends MessageLite> Method<S, Q> read(String name, Parser<Q> parser, SyncHandler<S, Q> h) {
-        return new Method<>(name, parser, sync(h), false, null);
+        return new Method<>(name, parser, sync(h), false, false, null);
     }
 
     /** An update serialized with every other update of the service. */
     public static <S, Q extends MessageLite> Method<S, Q> update(String name, Parser<Q> parser, SyncHandler<S, Q> h) {
-        return new Method<>(name, parser, sync(h), true, q -> SERVICE_LOCK);
+        return new Method<>(name, parser, sync(h), true, false, q -> SERVICE_LOCK);
     }
 
     /** An update serialized only with the updates of the same key ({@code key} must have equals and hashCode). */
     public static <S, Q extends MessageLite> Method<S, Q> updatePerKey(String name, Parser<Q> parser,
                                                                     Function<Q, Object> key, SyncHandler<S, Q> h) {
-        return new Method<>(name, parser, sync(h), true, Objects.requireNonNull(key, "key"));
+        return new Method<>(name, parser, sync(h), true, false, Objects.requireNonNull(key, "key"));
+    }
+
+    /**
+     * A blind update of one key: its handler only queues updates and deletes (it reads nothing
+     * and creates no KVS), so it needs no read epoch before it runs. Exactly-once still holds:
+     * rdb refuses a second entry with the same request id (EXIST), and the framework then looks
+     * the request up and answers with its original outcome. It saves the read-index round every
+     * other update makes before its handler.
+     */
+    public static <S, Q extends MessageLite> Method<S, Q> blindUpdatePerKey(String name, Parser<Q> parser,
+                                                                         Function<Q, Object> key, SyncHandler<S, Q> h) {
+        return new Method<>(name, parser, sync(h), true, true, Objects.requireNonNull(key, "key"));
     }
 
     /** An update with an asynchronous handler, serialized with every other update of the service. */
     public static <S, Q extends MessageLite> Method<S, Q> updateAsync(String name, Parser<Q> parser,
                                                                    Handler<S, Q> h) {
-        return new Method<>(name, parser, h, true, q -> SERVICE_LOCK);
+        return new Method<>(name, parser, h, true, false, q -> SERVICE_LOCK);
     }
 
     /** A read with an asynchronous handler. */
     public static <S, Q extends MessageLite> Method<S, Q> readAsync(String name, Parser<Q> parser, Handler<S, Q> h) {
-        return new Method<>(name, parser, h, false, null);
+        return new Method<>(name, parser, h, false, false, null);
     }
 
     private static <S, Q> Handler<S, Q> sync(SyncHandler<S, Q> h) {
@@ -94,6 +108,11 @@ public final class Method<S, Q extends MessageLite> {
 
     public boolean isUpdate() {
         return update;
+    }
+
+    /** An update that reads nothing: its request id is checked by rdb at commit instead of before the handler. */
+    public boolean isBlind() {
+        return blind;
     }
 
     Q parse(ByteString body) throws InvalidProtocolBufferException {

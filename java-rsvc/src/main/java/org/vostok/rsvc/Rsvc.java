@@ -376,17 +376,12 @@ final class Rsvc<S> implements LeadershipListener {
             Optional<UUID> requestId = Optional.empty();
             if (m.isUpdate() && !call.request().getClientId().isEmpty()) {
                 UUID id = requestId(call.request());
-                Optional<RequestOutcome> done = tx.requestOutcome(id);
-                if (done.isPresent()) {
-                    RequestOutcome o = done.get();
-                    Reply reply = o.applied()
-                            ? Reply.newBuilder().setDuplicate(true).setCommittedIndex(o.index()).setHint(hint())
-                            .setNodeId(host.nodeId()).build()
-                            : null;
-                    RdbException failure = o.failure().map(f -> new RdbException(f, "the request committed at index "
-                            + o.index() + " and failed then: " + f)).orElse(null);
-                    finish(call, tx, lockKey, reply, failure);
-                    return;
+                if (!m.isBlind()) {
+                    Optional<RequestOutcome> done = tx.requestOutcome(id);
+                    if (done.isPresent()) {
+                        answerDuplicate(call, tx, lockKey, done.get());
+                        return;
+                    }
                 }
                 tx.requestId(id);
                 requestId = Optional.of(id);
@@ -394,12 +389,13 @@ final class Rsvc<S> implements LeadershipListener {
             CallContext ctx = new CallContext(serviceId, t, tx, r, call.peerNodeId(), requestId, call.peer());
             CompletionStage<? extends MessageLite> stage = m.handle(service(), ctx, request);
             Tx handlerTx = tx;
+            Optional<UUID> blindId = m.isBlind() ? requestId : Optional.empty();
             async = true;
             stage.whenComplete((body, error) -> {
                 if (error != null) {
                     finish(call, handlerTx, lockKey, null, error);
                 } else {
-                    commitAndReply(call, handlerTx, lockKey, body);
+                    commitAndReply(call, handlerTx, lockKey, body, t, blindId);
                 }
             });
         } catch (Throwable e) {
@@ -409,7 +405,51 @@ final class Rsvc<S> implements LeadershipListener {
         }
     }
 
-    private void commitAndReply(ServerCall call, Tx tx, Optional<Object> lockKey, MessageLite body) {
+    private void answerDuplicate(ServerCall call, Tx tx, Optional<Object> lockKey, RequestOutcome o) {
+        Reply reply = o.applied()
+                ? Reply.newBuilder().setDuplicate(true).setCommittedIndex(o.index()).setHint(hint())
+                .setNodeId(host.nodeId()).build()
+                : null;
+        RdbException failure = o.failure().map(f -> new RdbException(f, "the request committed at index "
+                + o.index() + " and failed then: " + f)).orElse(null);
+        finish(call, tx, lockKey, reply, failure);
+    }
+
+    /**
+     * A blind update's entry was refused with EXIST: the request id committed before (or is in
+     * an entry not committed yet). Looks it up at a linearizable epoch, off rdb's completion
+     * thread, and answers with the original outcome, or OUTCOME_UNKNOWN while it is not settled.
+     */
+    private void settleBlindDuplicate(ServerCall call, Optional<Object> lockKey, long t, UUID id) {
+        submitHeld(call, lockKey, () -> {
+            Tx tx = null;
+            try {
+                tx = replica().begin(t);
+                Optional<RequestOutcome> done = tx.requestOutcome(id);
+                if (done.isPresent()) {
+                    answerDuplicate(call, tx, lockKey, done.get());
+                } else {
+                    finish(call, tx, lockKey, null, new VostokException(ErrorCode.OUTCOME_UNKNOWN, "an earlier"
+                            + " attempt of this update is not settled yet; retry it"));
+                }
+            } catch (Throwable e) {
+                finish(call, tx, lockKey, null, e);
+            }
+        });
+    }
+
+    /** Runs {@code work} on a handler thread for a call that holds its lock and the leader already. */
+    private void submitHeld(ServerCall call, Optional<Object> lockKey, Runnable work) {
+        try {
+            host.handlers().execute(work);
+        } catch (RejectedExecutionException e) {
+            finish(call, null, lockKey, null, new VostokException(ErrorCode.BUSY, "node " + host.nodeId()
+                    + " has too much work queued; retry later"));
+        }
+    }
+
+    private void commitAndReply(ServerCall call, Tx tx, Optional<Object> lockKey, MessageLite body, long t,
+                                Optional<UUID> blindId) {
         Reply ok = Reply.newBuilder().setBody(body == null ? ByteString.EMPTY : body.toByteString()).setHint(hint())
                 .setNodeId(host.nodeId()).build();
         if (tx.updateCount() == 0) {
@@ -423,7 +463,14 @@ final class Rsvc<S> implements LeadershipListener {
             finish(call, tx, lockKey, null, e);
             return;
         }
-        commit.whenComplete((index, error) -> finish(call, null, lockKey, error == null ? ok : null, error));
+        commit.whenComplete((index, error) -> {
+            if (error != null && blindId.isPresent() && Errors.unwrap(error) instanceof RdbException r
+                    && r.error() == org.vostok.rdb.RdbError.EXIST && !r.outcomeUnknown()) {
+                settleBlindDuplicate(call, lockKey, t, blindId.get());
+                return;
+            }
+            finish(call, null, lockKey, error == null ? ok : null, error);
+        });
     }
 
     /** Answers, then lets go of the transaction, the lock, and the hold on the leader. */

@@ -1,5 +1,6 @@
 package org.vostok.server;
 
+import org.vostok.hw.HwCheckCommand;
 import org.vostok.server.cli.ContCommand;
 import org.vostok.server.cli.NodeCommand;
 import org.vostok.server.cli.PoolCommand;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Replicated RPC services over a persistent-memory object store.",
         subcommands = {DemoCommand.class, VosDemoCommand.class, ServerCommand.class, StatusCommand.class,
-                PoolCommand.class, ContCommand.class, NodeCommand.class})
+                PoolCommand.class, ContCommand.class, NodeCommand.class, NodeProcessCommand.class,
+                HwCheckCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -37,7 +37,8 @@ import org.vostok.vos.KeyOrder;
  *       holds the keys), and a step-up that says whether the database is initialised;</li>
  *   <li>methods: reads run at a linearizable read epoch and take no lock; updates are
  *       serialized per key by the framework from their first query until their commit, so a
- *       compare-and-set's read and write are atomic; the framework commits and answers;</li>
+ *       compare-and-set's read and write are atomic; writes and deletes read nothing, so they
+ *       are declared blind and skip the read epoch; the framework commits and answers;</li>
  *   <li>requests and replies in protobuf ({@code register.proto} in java-client), and a typed
  *       client ({@link RegisterClient}).</li>
  * </ol>
@@ -84,9 +85,9 @@ public final class RegisterService implements RsvcClass<RegisterService.Replica>
     public List<Method<Replica, ?>> methods() {
         return List.of(
                 Method.read(RegisterClient.READ, ReadRequest::parseFrom, RegisterService::read),
-                Method.updatePerKey(RegisterClient.WRITE, WriteRequest::parseFrom, WriteRequest::getKey,
+                Method.blindUpdatePerKey(RegisterClient.WRITE, WriteRequest::parseFrom, WriteRequest::getKey,
                         RegisterService::write),
-                Method.updatePerKey(RegisterClient.DELETE, DeleteRequest::parseFrom, DeleteRequest::getKey,
+                Method.blindUpdatePerKey(RegisterClient.DELETE, DeleteRequest::parseFrom, DeleteRequest::getKey,
                         RegisterService::delete),
                 Method.updatePerKey(RegisterClient.CAS, CasRequest::parseFrom, CasRequest::getKey,
                         RegisterService::cas));
