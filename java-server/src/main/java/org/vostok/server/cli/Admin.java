@@ -102,7 +102,7 @@ final class Admin implements AutoCloseable {
                     : "");
             case SHUTDOWN -> "the node answering is shutting down (" + detail + "); try again, or --address another";
             case WRONG_CLUSTER -> "the node at " + String.join(", ", addresses) + " is not of cluster '" + cluster
-                    + "' (" + detail + "). Give the system's cluster id with --cluster or $VOSTOK_CLUSTER (the"
+                    + "' (" + cause(e) + "). Give the system's cluster id with --cluster or $VOSTOK_CLUSTER (the"
                     + " cluster setting of the nodes' vostok.yml)";
             case NOPERM -> detail + ". Act as another principal with --principal, or have the pool's ACL changed"
                     + " (vostok pool set-acl POOL PRINCIPAL PERMS)";
