@@ -105,7 +105,8 @@ final class MembershipLog {
         long index = uncommittedIndexes.pollFirst();
         Entry e = log.entry(index);
         if (e.type() != EntryType.MEMBERSHIP) {
-            throw new RaftInvariantViolation("node " + id + " expected a membership entry at " + index + ", found " + e);
+            throw new RaftInvariantViolation("node " + id + " expected a membership entry at " + index
+                    + ", found " + e);
         }
         current = apply(current, MembershipChange.decode(e.data()), e);
         history.put(index, current);

@@ -861,7 +861,8 @@ public final class RaftNode {
         }
         if (isRetiring()) {
             return Optional.of(refusal(RefusalReason.TRANSFER_IN_PROGRESS, "node " + id + " was removed from the"
-                    + " membership and hands its leadership to a voter of " + membership() + "; retry on the new leader"));
+                    + " membership and hands its leadership to a voter of " + membership()
+                    + "; retry on the new leader"));
         }
         return Optional.empty();
     }

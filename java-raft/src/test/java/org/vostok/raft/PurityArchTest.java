@@ -54,7 +54,8 @@ class PurityArchTest {
      * Only the lease reads the host's clock: elections and every timeout count ticks, so that a
      * clock read elsewhere cannot creep into the protocol unnoticed.
      */
-    static final ArchRule CLOCK_ONLY_FOR_THE_LEASE = noClasses().that().doNotHaveFullyQualifiedName(ReadOnly.class.getName())
+    static final ArchRule CLOCK_ONLY_FOR_THE_LEASE = noClasses()
+            .that().doNotHaveFullyQualifiedName(ReadOnly.class.getName())
             .should().callMethod(MonotonicClock.class, "nanoTime")
             .as("only ReadOnly (the lease) reads the MonotonicClock");
 

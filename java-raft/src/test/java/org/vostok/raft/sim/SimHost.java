@@ -449,6 +449,7 @@ final class SimHost {
         return "host " + id + " " + node.role() + " term=" + node.term() + " leader=" + node.leader() + " commit="
                 + node.commitIndex() + " applied=" + node.appliedIndex() + " last=" + node.lastIndex() + " "
                 + node.membership() + " stored=" + storage.snapshot().index() + ".." + storage.lastIndex()
-                + (persisting != null ? " persisting" : "") + (isStalled(sim.now()) ? " stalled until t=" + stalledUntil : "");
+                + (persisting != null ? " persisting" : "")
+                + (isStalled(sim.now()) ? " stalled until t=" + stalledUntil : "");
     }
 }
