@@ -1,10 +1,7 @@
 package org.vostok.raft;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -80,11 +77,15 @@ public final class RaftNode {
     private final Config config;
     private final long id;
     private final RandomSource random;
-    private final MonotonicClock clock;
-    /** The latest reading of {@link #clock}: a later one below it is an invariant violation. */
-    private long lastClockNanos;
-    private boolean clockRead;
     private final RaftLog log;
+    /** The memberships in the log: the one in force, those before, the uncommitted changes. */
+    private final MembershipLog memberships;
+    /** The leader's view of its peers and votes, and the quorum arithmetic over them. */
+    private final ProgressTracker tracker = new ProgressTracker();
+    /** The leader's ReadIndex rounds and lease. */
+    private final ReadOnly readOnly;
+    /** Where readOnly hands the reads a quorum confirmed. */
+    private final ReadOnly.Answer answerRead = this::answerRead;
 
     // Persistent state (Raft Figure 2), persisted through Ready.hardState.
     private long term;
@@ -97,11 +98,6 @@ public final class RaftNode {
     /** Started with lease reads on, and no election timeout, election or new term since. */
     private boolean leasePromisedBeforeStart;
 
-    private Membership membership;
-    /** The committed memberships after the storage's snapshot, by index, for membershipAt. */
-    private final TreeMap<Long, Membership> membershipHistory = new TreeMap<>();
-    /** Indexes of membership entries in the log that are not committed yet, in order. */
-    private final ArrayDeque<Long> uncommittedMembershipIndexes = new ArrayDeque<>();
     /** The index of the last membership entry a leader proposed; another waits until it commits. */
     private long pendingMembershipIndex;
 
@@ -109,32 +105,13 @@ public final class RaftNode {
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
 
-    /** Votes received in the current (pre-)election, by voter. */
-    private final Map<Long, Boolean> votes = new HashMap<>();
-
     // Leader state.
-    private final TreeMap<Long, Progress> peers = new TreeMap<>();
     private long transferTarget = NONE;
     private int transferElapsed;
     /** The leader's entries not committed yet, for the uncommittedBytesMax bound. */
     private final IndexBytesQueue uncommitted = new IndexBytesQueue(64);
+    /** Proposals, commits or answers left appends to send: they go out when the next Ready is taken. */
     private boolean appendsPending;
-    private long readRound;
-    // The lease (thesis §6.4.1) counts from when a heartbeat round was created, not answered: a
-    // follower refuses votes for an election timeout after it receives one, so once a quorum has
-    // answered a round created at clock reading t, no other leader can be elected before
-    // t + Config.leaseDurationNanos(). It is measured on the clock, never in this node's ticks:
-    // a host that stalls misses ticks, and a lease counted in them would outlive the promise.
-    /** The round whose answers will renew the lease, 0 when none is out; created at leaseRoundNanos. */
-    private long leaseRound;
-    private long leaseRoundNanos;
-    /** Whether a quorum answered a lease round in this term; it then started at leaseStartNanos. */
-    private boolean leaseStarted;
-    private long leaseStartNanos;
-    /** This leader sent TimeoutNow: the target's voters ignore their leases, so this lease is void. */
-    private boolean leaseRevoked;
-    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
-    private final ArrayList<PendingRead> readsAwaitingCommit = new ArrayList<>();
 
     // Follower state for an incoming snapshot.
     private SnapshotMetadata incomingSnapshot = SnapshotMetadata.EMPTY;
@@ -168,37 +145,19 @@ public final class RaftNode {
         this.config = Objects.requireNonNull(config, "config").validate();
         this.id = config.id();
         this.random = Objects.requireNonNull(random, "random");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.readOnly = new ReadOnly(id, config, Objects.requireNonNull(clock, "clock"));
         HardState hs = storage.hardState();
         this.log = new RaftLog(storage, hs.commit(), appliedIndex);
         this.term = hs.term();
         this.vote = hs.vote();
         this.persistedHardState = hs;
-        this.membership = storage.snapshot().membership();
-        membershipHistory.put(storage.snapshot().index(), membership);
-        loadMembershipEntries(storage);
+        this.memberships = new MembershipLog(id, storage, log);
         becomeFollower(term, NONE);
         // Before it stopped, this node may have answered a leader's lease round; it does not
         // remember, so it keeps the promise that answer made: no vote for an election timeout.
         // Not in the founding term (1) or before it: no node ever led those.
         this.leasePromisedBeforeStart = config.leaseReads() && term > MemoryStorage.FOUNDING_SNAPSHOT_INDEX;
         this.reportedSoftState = softState();
-    }
-
-    /** Replays the membership entries of the stored log: committed ones apply, the others wait. */
-    private void loadMembershipEntries(LogStorage storage) {
-        for (long i = storage.firstIndex(); i <= storage.lastIndex(); i++) {
-            Entry e = log.entry(i);
-            if (e.type() != EntryType.MEMBERSHIP) {
-                continue;
-            }
-            if (i <= log.committed) {
-                membership = applyChange(membership, MembershipChange.decode(e.data()), e);
-                membershipHistory.put(i, membership);
-            } else {
-                uncommittedMembershipIndexes.addLast(i);
-            }
-        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -226,7 +185,7 @@ public final class RaftNode {
         electionElapsed++;
         if (electionElapsed >= config.electionTimeoutTicks()) {
             electionElapsed = 0;
-            if (config.checkQuorum() && !checkQuorumActive()) {
+            if (config.checkQuorum() && !tracker.quorumActive(membership(), id)) {
                 // Thesis §6.2: a leader cut off from a quorum steps down, so that clients find the
                 // real leader and lease reads stay safe.
                 becomeFollower(term, NONE);
@@ -245,22 +204,8 @@ public final class RaftNode {
         }
     }
 
-    /** Whether a quorum was heard from since the last check; resets the marks for the next round. */
-    private boolean checkQuorumActive() {
-        int active = 0;
-        for (Progress pr : peers.values()) {
-            if (pr.id == id || pr.recentActive) {
-                if (membership.isVoter(pr.id)) {
-                    active++;
-                }
-            }
-            pr.recentActive = false;
-        }
-        return active >= membership.quorum();
-    }
-
     private void tickReplication() {
-        for (Progress pr : peers.values()) {
+        for (Progress pr : tracker.all()) {
             if (pr.state == Progress.State.REPLICATE && pr.inflights.count() > 0
                     && ++pr.ticksWithoutProgress >= config.electionTimeoutTicks()) {
                 // Nothing acknowledged for an election timeout: the messages (or their answers)
@@ -321,7 +266,7 @@ public final class RaftNode {
     }
 
     private boolean isPromotable() {
-        return membership.isVoter(id);
+        return membership().isVoter(id);
     }
 
     private void startElection(boolean pre, boolean leadershipTransfer) {
@@ -337,8 +282,8 @@ public final class RaftNode {
         }
         long lastIndex = log.lastIndex();
         long lastTerm = log.lastTerm();
-        for (int i = 0; i < membership.voterCount(); i++) {
-            long voter = membership.voterAt(i);
+        for (int i = 0; i < membership().voterCount(); i++) {
+            long voter = membership().voterAt(i);
             if (voter != id) {
                 send(new Message.VoteRequest(id, voter, electionTerm, lastIndex, lastTerm, pre, leadershipTransfer));
             }
@@ -347,34 +292,23 @@ public final class RaftNode {
 
     /** Counts a vote; returns true when it decided the (pre-)election and the role changed. */
     private boolean recordVote(long voter, boolean granted) {
-        if (!membership.isVoter(voter)) {
-            return false;
-        }
-        votes.putIfAbsent(voter, granted);
-        int grantedCount = 0;
-        int rejectedCount = 0;
-        for (Map.Entry<Long, Boolean> v : votes.entrySet()) {
-            if (membership.isVoter(v.getKey())) {
-                if (v.getValue()) {
-                    grantedCount++;
+        switch (tracker.recordVote(membership(), voter, granted)) {
+            case WON -> {
+                if (role == Role.PRE_CANDIDATE) {
+                    startElection(false, false);
                 } else {
-                    rejectedCount++;
+                    becomeLeader();
                 }
-            }
-        }
-        if (grantedCount >= membership.quorum()) {
-            if (role == Role.PRE_CANDIDATE) {
-                startElection(false, false);
                 return true;
             }
-            becomeLeader();
-            return true;
+            case LOST -> {
+                becomeFollower(term, NONE);
+                return true;
+            }
+            default -> {
+                return false;
+            }
         }
-        if (rejectedCount > membership.voterCount() - membership.quorum()) {
-            becomeFollower(term, NONE);
-            return true;
-        }
-        return false;
     }
 
     private void becomeFollower(long newTerm, long newLeader) {
@@ -388,7 +322,7 @@ public final class RaftNode {
             throw new RaftInvariantViolation("node " + id + ": a leader cannot become a pre-candidate");
         }
         // Thesis §9.6: no term change and no vote until the pre-vote is won.
-        votes.clear();
+        tracker.resetVotes();
         role = Role.PRE_CANDIDATE;
         leader = NONE;
     }
@@ -414,13 +348,13 @@ public final class RaftNode {
         leader = id;
         lastTermLed = term;
         long next = log.lastIndex() + 1;
-        for (long voter : membership.voters()) {
+        for (long voter : membership().voters()) {
             addPeer(voter, next, false);
         }
-        for (long learner : membership.learners()) {
+        for (long learner : membership().learners()) {
             addPeer(learner, next, true);
         }
-        Progress self = peers.get(id);
+        Progress self = tracker.get(id);
         if (self != null) {
             self.match = log.stableIndex();
             self.becomeReplicate();
@@ -435,7 +369,7 @@ public final class RaftNode {
     }
 
     private void addPeer(long peer, long next, boolean learner) {
-        peers.put(peer, new Progress(peer, next, learner, config.inflightMessagesMax()));
+        tracker.add(new Progress(peer, next, learner, config.inflightMessagesMax()));
     }
 
     /** Resets the per-term volatile state; the vote is kept only within the same term. */
@@ -455,15 +389,12 @@ public final class RaftNode {
         electionElapsed = 0;
         heartbeatElapsed = 0;
         randomizedElectionTimeout = config.electionTimeoutTicks() + random.nextInt(config.electionTimeoutTicks());
-        votes.clear();
-        peers.clear();
+        tracker.reset();
         transferTarget = NONE;
         uncommitted.clear();
         appendsPending = false;
         pendingMembershipIndex = 0;
-        leaseRound = 0;
-        leaseStarted = false;
-        leaseRevoked = false;
+        readOnly.resetLease();
     }
 
     // ----------------------------------------------------------------------------------------
@@ -580,7 +511,7 @@ public final class RaftNode {
      * over like a leader that removed itself ({@link #maybeHandOffAfterRemoval}).
      */
     private void maybeCampaignToHandOver(long candidate) {
-        if (role == Role.FOLLOWER && !membership.contains(id) && membership.isVoter(candidate)) {
+        if (role == Role.FOLLOWER && !membership().contains(id) && membership().isVoter(candidate)) {
             startElection(config.preVote(), false);
         }
     }
@@ -633,9 +564,9 @@ public final class RaftNode {
             send(new Message.AppendResponse(id, a.from(), term, true, log.committed, 0, 0, 0));
             return;
         }
-        long lastNew = log.maybeAppend(a.prevLogIndex(), a.prevLogTerm(), a.entries(), this::onTruncated);
+        long lastNew = log.maybeAppend(a.prevLogIndex(), a.prevLogTerm(), a.entries(), memberships::truncatedFrom);
         if (lastNew >= 0) {
-            noteMembershipEntries(a.entries());
+            memberships.appended(a.entries());
             commitTo(Math.min(a.commit(), lastNew));
             send(new Message.AppendResponse(id, a.from(), term, true, lastNew, 0, 0, 0));
             return;
@@ -662,7 +593,7 @@ public final class RaftNode {
             handleReadRequest(r.from(), r.requestId());
             return;
         }
-        Progress pr = peers.get(m.from());
+        Progress pr = tracker.get(m.from());
         if (pr == null) {
             return;
         }
@@ -721,7 +652,7 @@ public final class RaftNode {
 
     /** Thesis §3.10: tells {@code target} to start an election now, which its voters grant despite their leases. */
     private void sendTimeoutNow(long target) {
-        leaseRevoked = true;
+        readOnly.revokeLease();
         send(new Message.TimeoutNow(id, target, term));
     }
 
@@ -738,7 +669,8 @@ public final class RaftNode {
 
     /**
      * Sends the entries {@code pr} lacks, or an empty probe when {@code sendIfEmpty}; starts a
-     * snapshot when they are compacted. Returns whether a message went out.
+     * snapshot when they are compacted. Returns whether a message went out. {@link #hasAppendsToSend}
+     * mirrors its conditions.
      */
     private boolean sendAppend(Progress pr, boolean sendIfEmpty) {
         if (pr.id == id || pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
@@ -783,7 +715,7 @@ public final class RaftNode {
         if (role != Role.LEADER) {
             return;
         }
-        for (Progress pr : peers.values()) {
+        for (Progress pr : tracker.all()) {
             while (sendAppend(pr, false)) {
                 // keep going until the peer is paused or has everything
             }
@@ -796,22 +728,35 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * Whether {@link #flushAppends} would send a peer something or start a snapshot for it,
+     * asked without doing it (for {@link #hasReady()}, which changes nothing). Mirrors
+     * {@link #sendAppend}'s conditions: change one, change the other.
+     */
+    private boolean hasAppendsToSend() {
+        for (Progress pr : tracker.all()) {
+            if (pr.id == id || pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
+                continue;
+            }
+            if (pr.next < log.firstIndex() || pr.next <= log.lastIndex() || pr.commitSent < log.committed
+                    || (pr.state == Progress.State.PROBE && pr.match < log.lastIndex())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Sends every peer an AppendRequest now, even an empty one (to carry the commit index). */
     private void broadcastAppend() {
-        for (Progress pr : peers.values()) {
+        for (Progress pr : tracker.all()) {
             sendAppend(pr, true);
         }
         appendsPending = true;
     }
 
     private void broadcastHeartbeat() {
-        if (config.leaseReads() && leaseRound == 0) {
-            readRound++;
-            leaseRound = readRound;
-            // Read before the heartbeats are handed to the host, so no later than they are sent.
-            leaseRoundNanos = readClock();
-        }
-        for (Progress pr : peers.values()) {
+        long readRound = readOnly.roundForHeartbeat();
+        for (Progress pr : tracker.all()) {
             if (pr.id != id) {
                 send(new Message.Heartbeat(id, pr.id, term, Math.min(pr.match, log.committed), readRound));
             }
@@ -824,17 +769,7 @@ public final class RaftNode {
      * commit index moved.
      */
     private boolean maybeCommit() {
-        int n = membership.voterCount();
-        if (n == 0) {
-            return false;
-        }
-        long[] matches = new long[n];
-        for (int i = 0; i < n; i++) {
-            Progress pr = peers.get(membership.voterAt(i));
-            matches[i] = pr == null ? 0 : pr.match;
-        }
-        java.util.Arrays.sort(matches);
-        long quorumIndex = matches[n - membership.quorum()];
+        long quorumIndex = tracker.quorumMatch(membership());
         if (quorumIndex > log.committed && log.term(quorumIndex) == term) {
             commitTo(quorumIndex);
             appendsPending = true;
@@ -906,9 +841,9 @@ public final class RaftNode {
                     + pendingMembershipIndex + " is not committed yet; changes go one at a time");
         }
         try {
-            membership.apply(change);
+            membership().apply(change);
         } catch (IllegalArgumentException e) {
-            return refused(RefusalReason.INVALID_MEMBERSHIP_CHANGE, "cannot " + change + " in " + membership
+            return refused(RefusalReason.INVALID_MEMBERSHIP_CHANGE, "cannot " + change + " in " + membership()
                     + ": " + e.getMessage());
         }
         Entry e = appendEntry(EntryType.MEMBERSHIP, change.encode());
@@ -926,7 +861,8 @@ public final class RaftNode {
         }
         if (isRetiring()) {
             return Optional.of(refusal(RefusalReason.TRANSFER_IN_PROGRESS, "node " + id + " was removed from the"
-                    + " membership and hands its leadership to a voter of " + membership + "; retry on the new leader"));
+                    + " membership and hands its leadership to a voter of " + membership()
+                    + "; retry on the new leader"));
         }
         return Optional.empty();
     }
@@ -951,7 +887,7 @@ public final class RaftNode {
         Entry e = new Entry(log.lastIndex() + 1, term, type, data);
         log.append(e);
         if (type == EntryType.MEMBERSHIP) {
-            uncommittedMembershipIndexes.addLast(e.index());
+            memberships.proposed(e);
         }
         // Sent at the next ready(), so that proposals made between two batches share messages.
         appendsPending = true;
@@ -959,22 +895,16 @@ public final class RaftNode {
     }
 
     // ----------------------------------------------------------------------------------------
-    // Membership (thesis §4.1, §4.2.1)
-    //
-    // When a change takes effect: on each node, when that node learns that the change's entry is
-    // committed (etcd's way; the thesis applies a change when it is appended). Until then the node
-    // counts votes and commits by the membership before. So the other nodes learn that a change
-    // took effect only from a leader's commit index, which matters when the leader removes
-    // itself: it leads on, taking no proposals, until a voter of the new membership holds its
-    // whole log, and then hands over (maybeHandOffAfterRemoval); a removed node whose vote a
-    // voter still asks for, and refuses for its longer log, stands for election to hand over
-    // (maybeCampaignToHandOver). A node's quorums before and after a single-server change always
-    // overlap, so nodes that disagree for a while on which one is in force cannot elect two
-    // leaders of one term or lose a committed entry.
+    // Membership (thesis §4.1, §4.2.1). MembershipLog keeps the memberships and says when a
+    // change takes effect: on each node when it learns the change's entry is committed. So the
+    // others learn that a leader removed itself only from its commit index: it leads on, taking
+    // no proposals, until a voter of the new membership holds its whole log, and then hands over
+    // (maybeHandOffAfterRemoval); a removed node whose vote a voter still asks for, and refuses
+    // for its longer log, stands for election to hand over (maybeCampaignToHandOver).
 
     /** The membership in force on this node now: the latest one it knows to be committed. */
     public Membership membership() {
-        return membership;
+        return memberships.current();
     }
 
     /**
@@ -982,44 +912,12 @@ public final class RaftNode {
      * at or below the commit index), for the metadata of a snapshot the host takes at that index.
      */
     public Membership membershipAt(long index) {
-        if (index > log.committed) {
-            throw new IllegalArgumentException("index " + index + " is past the commit index " + log.committed);
-        }
-        Map.Entry<Long, Membership> e = membershipHistory.floorEntry(index);
-        if (e == null) {
-            throw new IllegalArgumentException("index " + index + " is before the log's snapshot at "
-                    + membershipHistory.firstKey());
-        }
-        return e.getValue();
+        return memberships.at(index);
     }
 
-    private void noteMembershipEntries(List<Entry> entries) {
-        for (Entry e : entries) {
-            if (e.type() == EntryType.MEMBERSHIP
-                    && (uncommittedMembershipIndexes.isEmpty() || uncommittedMembershipIndexes.peekLast() < e.index())
-                    && e.index() > log.committed) {
-                uncommittedMembershipIndexes.addLast(e.index());
-            }
-        }
-    }
-
-    private void onTruncated(long from) {
-        while (!uncommittedMembershipIndexes.isEmpty() && uncommittedMembershipIndexes.peekLast() >= from) {
-            uncommittedMembershipIndexes.pollLast();
-        }
-    }
-
-    /** Membership changes take effect when committed, on every node alike. */
+    /** Membership changes take effect when committed, on every node alike; a leader reacts to each. */
     private void applyCommittedMembership() {
-        while (!uncommittedMembershipIndexes.isEmpty() && uncommittedMembershipIndexes.peekFirst() <= log.committed) {
-            long index = uncommittedMembershipIndexes.pollFirst();
-            Entry e = log.entry(index);
-            if (e.type() != EntryType.MEMBERSHIP) {
-                throw new RaftInvariantViolation("node " + id + " expected a membership entry at " + index + ", found " + e);
-            }
-            membership = applyChange(membership, MembershipChange.decode(e.data()), e);
-            membershipHistory.put(index, membership);
-            trimMembershipHistory();
+        while (memberships.applyNextCommitted()) {
             membershipChanged = true;
             if (role == Role.LEADER) {
                 onLeaderMembershipChanged();
@@ -1027,49 +925,33 @@ public final class RaftNode {
         }
     }
 
-    private Membership applyChange(Membership current, MembershipChange change, Entry e) {
-        try {
-            return current.apply(change);
-        } catch (IllegalArgumentException ex) {
-            throw new RaftInvariantViolation("node " + id + ": committed membership change " + e + " does not apply to "
-                    + current + ": " + ex.getMessage());
-        }
-    }
-
-    private void trimMembershipHistory() {
-        long first = log.snapshotIndex();
-        while (membershipHistory.size() > 1 && membershipHistory.higherKey(membershipHistory.firstKey()) <= first) {
-            membershipHistory.pollFirstEntry();
-        }
-    }
-
     private void onLeaderMembershipChanged() {
         long next = log.lastIndex() + 1;
-        for (long voter : membership.voters()) {
-            Progress pr = peers.get(voter);
+        for (long voter : membership().voters()) {
+            Progress pr = tracker.get(voter);
             if (pr == null) {
                 addPeer(voter, next, false);
             } else {
                 pr.learner = false;
             }
         }
-        for (long learner : membership.learners()) {
-            if (!peers.containsKey(learner)) {
+        for (long learner : membership().learners()) {
+            if (!tracker.contains(learner)) {
                 addPeer(learner, next, true);
             }
         }
-        for (Progress pr : List.copyOf(peers.values())) {
-            if (!membership.contains(pr.id) && pr.id != id) {
+        for (Progress pr : List.copyOf(tracker.all())) {
+            if (!membership().contains(pr.id) && pr.id != id) {
                 // One last AppendRequest, carrying the commit of its removal, so that the removed
                 // node learns it and stops campaigning.
                 sendAppend(pr, true);
-                peers.remove(pr.id);
+                tracker.remove(pr.id);
             }
         }
-        if (transferTarget != NONE && !membership.isVoter(transferTarget)) {
+        if (transferTarget != NONE && !membership().isVoter(transferTarget)) {
             transferTarget = NONE;
         }
-        if (!membership.isVoter(id)) {
+        if (!membership().isVoter(id)) {
             // Everyone hears the commit of the removal now (with the hand-off when a voter holds
             // the whole log already; otherwise the hand-off waits for one).
             if (!maybeHandOffAfterRemoval()) {
@@ -1088,7 +970,7 @@ public final class RaftNode {
      * ({@link #maybeCampaignToHandOver}).
      */
     private boolean isRetiring() {
-        return role == Role.LEADER && !membership.isVoter(id);
+        return role == Role.LEADER && !membership().isVoter(id);
     }
 
     /**
@@ -1108,8 +990,8 @@ public final class RaftNode {
      */
     private boolean maybeHandOffAfterRemoval() {
         Progress best = null;
-        for (Progress pr : peers.values()) {
-            if (pr.id != id && membership.isVoter(pr.id) && (best == null || pr.match > best.match)) {
+        for (Progress pr : tracker.all()) {
+            if (pr.id != id && membership().isVoter(pr.id) && (best == null || pr.match > best.match)) {
                 best = pr;
             }
         }
@@ -1121,7 +1003,7 @@ public final class RaftNode {
         broadcastAppend();
         flushAppends();
         sendTimeoutNow(best.id);
-        peers.remove(id);
+        tracker.remove(id);
         becomeFollower(term, NONE);
         return true;
     }
@@ -1141,16 +1023,16 @@ public final class RaftNode {
         if (target == id) {
             return Optional.empty();
         }
-        if (!membership.isVoter(target)) {
+        if (!membership().isVoter(target)) {
             return Optional.of(refusal(RefusalReason.INVALID_TRANSFER_TARGET, "node " + target
-                    + " is not a voter of " + membership + "; only a voter can lead"));
+                    + " is not a voter of " + membership() + "; only a voter can lead"));
         }
         if (transferTarget == target) {
             return Optional.empty();
         }
         transferTarget = target;
         transferElapsed = 0;
-        Progress pr = peers.get(target);
+        Progress pr = tracker.get(target);
         if (pr.match == log.lastIndex()) {
             sendTimeoutNow(target);
             return Optional.empty();
@@ -1187,63 +1069,35 @@ public final class RaftNode {
     }
 
     private void handleReadRequest(long origin, long requestId) {
-        if (pendingReads.size() + readsAwaitingCommit.size() >= config.readRequestsPendingMax()) {
-            refuseRead(new PendingRead(origin, requestId, 0, 0), RefusalReason.READS_PENDING_FULL);
+        if (readOnly.isFull()) {
+            refuseRead(origin, requestId, RefusalReason.READS_PENDING_FULL);
             return;
         }
-        PendingRead read = new PendingRead(origin, requestId, 0, 0);
         if (log.term(log.committed) != term) {
             // Raft §6.4 step 1: until its first entry commits, the leader does not know the
             // commit index of the cluster.
-            readsAwaitingCommit.add(read);
+            readOnly.awaitCommit(origin, requestId);
             return;
         }
-        serveRead(read);
+        serveRead(origin, requestId);
     }
 
-    private void serveRead(PendingRead read) {
-        boolean alone = membership.voterCount() == 1 && membership.isVoter(id);
-        if (alone || (config.leaseReads() && leaseHolds())) {
+    private void serveRead(long origin, long requestId) {
+        boolean alone = membership().voterCount() == 1 && membership().isVoter(id);
+        if (alone || (config.leaseReads() && readOnly.leaseHolds())) {
             // While the lease holds no other leader can have been elected, so nothing can have
             // been committed that this leader does not know (thesis §6.4.1, assuming bounded drift).
-            answerRead(read.origin, read.requestId, log.committed);
+            answerRead(origin, requestId, log.committed);
             return;
         }
-        readRound++;
-        pendingReads.addLast(new PendingRead(read.origin, read.requestId, log.committed, readRound));
+        readOnly.startRound(origin, requestId, log.committed);
         broadcastHeartbeat();
     }
 
     private void releaseReadsAwaitingCommit() {
-        if (readsAwaitingCommit.isEmpty()) {
-            return;
+        for (ReadOnly.PendingRead r : readOnly.takeAwaitingCommit()) {
+            serveRead(r.origin(), r.requestId());
         }
-        List<PendingRead> waiting = new ArrayList<>(readsAwaitingCommit);
-        readsAwaitingCommit.clear();
-        for (PendingRead r : waiting) {
-            serveRead(r);
-        }
-    }
-
-    /**
-     * Whether a quorum answered a round created less than {@link Config#leaseDurationNanos()} ago
-     * by a clock reading taken now, when the read is served (never one from when it was asked),
-     * and no TimeoutNow went out this term.
-     */
-    private boolean leaseHolds() {
-        return !leaseRevoked && leaseStarted && readClock() - leaseStartNanos < config.leaseDurationNanos();
-    }
-
-    /** A fresh reading of the host's clock, checked to be monotonic. */
-    private long readClock() {
-        long now = clock.nanoTime();
-        if (clockRead && now - lastClockNanos < 0) {
-            throw new RaftInvariantViolation("node " + id + ": the host's monotonic clock went back from "
-                    + lastClockNanos + " to " + now + " ns; a lease measured on it would be unsafe");
-        }
-        lastClockNanos = now;
-        clockRead = true;
-        return now;
     }
 
     /**
@@ -1251,29 +1105,10 @@ public final class RaftNode {
      * and renews the lease when the lease round is among them.
      */
     private void releaseConfirmedReads() {
-        if (pendingReads.isEmpty() && leaseRound == 0) {
+        if (!readOnly.awaitsConfirmation()) {
             return;
         }
-        int n = membership.voterCount();
-        long[] rounds = new long[n];
-        for (int i = 0; i < n; i++) {
-            long voter = membership.voterAt(i);
-            Progress pr = peers.get(voter);
-            rounds[i] = voter == id ? readRound : pr == null ? 0 : pr.readRoundAcked;
-        }
-        java.util.Arrays.sort(rounds);
-        long confirmed = rounds[n - membership.quorum()];
-        if (leaseRound != 0 && confirmed >= leaseRound) {
-            // A later round may be what the quorum answered; counting from this earlier one is
-            // conservative.
-            leaseStarted = true;
-            leaseStartNanos = leaseRoundNanos;
-            leaseRound = 0;
-        }
-        while (!pendingReads.isEmpty() && pendingReads.peekFirst().round <= confirmed) {
-            PendingRead r = pendingReads.pollFirst();
-            answerRead(r.origin, r.requestId, r.index);
-        }
+        readOnly.confirm(tracker.quorumReadRound(membership(), id, readOnly.round()), answerRead);
     }
 
     private void answerRead(long origin, long requestId, long index) {
@@ -1284,11 +1119,11 @@ public final class RaftNode {
         }
     }
 
-    private void refuseRead(PendingRead r, RefusalReason reason) {
-        if (r.origin == id) {
-            readsRefused.add(new ReadRefused(r.requestId, refusal(reason, readRefusalMessage(reason))));
+    private void refuseRead(long origin, long requestId, RefusalReason reason) {
+        if (origin == id) {
+            readsRefused.add(new ReadRefused(requestId, refusal(reason, readRefusalMessage(reason))));
         } else {
-            send(new Message.ReadIndexRefused(id, r.origin, term, r.requestId, reason));
+            send(new Message.ReadIndexRefused(id, origin, term, requestId, reason));
         }
     }
 
@@ -1299,17 +1134,9 @@ public final class RaftNode {
     }
 
     private void refuseAllPendingReads(RefusalReason reason) {
-        for (PendingRead r : pendingReads) {
-            refuseRead(r, reason);
+        for (ReadOnly.PendingRead r : readOnly.takeAll()) {
+            refuseRead(r.origin(), r.requestId(), reason);
         }
-        for (PendingRead r : readsAwaitingCommit) {
-            refuseRead(r, reason);
-        }
-        pendingReads.clear();
-        readsAwaitingCommit.clear();
-    }
-
-    private record PendingRead(long origin, long requestId, long index, long round) {
     }
 
     // ----------------------------------------------------------------------------------------
@@ -1335,7 +1162,7 @@ public final class RaftNode {
      */
     public boolean supplySnapshotChunk(long peer, SnapshotMetadata snapshot, long offset, byte[] data, boolean last) {
         Objects.requireNonNull(data, "data");
-        Progress pr = role == Role.LEADER ? peers.get(peer) : null;
+        Progress pr = role == Role.LEADER ? tracker.get(peer) : null;
         if (pr == null || pr.state != Progress.State.SNAPSHOT || !pr.snapshotChunkRequested
                 || pr.snapshot.index() != snapshot.index() || pr.snapshotPendingOffset != offset) {
             return false;
@@ -1355,7 +1182,7 @@ public final class RaftNode {
      * transfer and starts another when the peer still needs it.
      */
     public void reportSnapshotFailed(long peer) {
-        Progress pr = role == Role.LEADER ? peers.get(peer) : null;
+        Progress pr = role == Role.LEADER ? tracker.get(peer) : null;
         if (pr != null && pr.state == Progress.State.SNAPSHOT) {
             pr.becomeProbe();
         }
@@ -1363,7 +1190,7 @@ public final class RaftNode {
 
     /** The host's transport cannot reach {@code peer}: stop pipelining to it and probe instead. */
     public void reportUnreachable(long peer) {
-        Progress pr = role == Role.LEADER ? peers.get(peer) : null;
+        Progress pr = role == Role.LEADER ? tracker.get(peer) : null;
         if (pr != null && pr.state == Progress.State.REPLICATE) {
             pr.becomeProbe();
         }
@@ -1465,11 +1292,7 @@ public final class RaftNode {
             commitTo(s.index());
         } else {
             log.restore(s);
-            uncommittedMembershipIndexes.clear();
-            membership = s.membership();
-            // The older history stays: until the host installs the snapshot, it may still take
-            // its own snapshot at its applied index, below this one.
-            membershipHistory.put(s.index(), membership);
+            memberships.restore(s);
             membershipChanged = true;
         }
         send(new Message.SnapshotChunkResponse(id, c.from(), term, s.index(), incomingSnapshotOffset, true, false));
@@ -1478,18 +1301,17 @@ public final class RaftNode {
     // ----------------------------------------------------------------------------------------
     // Ready / advance
 
-    /** True when {@link #ready()} has something for the host. */
+    /** True when {@link #ready()} has something for the host. Changes nothing in the node. */
     public boolean hasReady() {
         if (outstanding != null) {
             return false;
         }
-        if (appendsPending && role == Role.LEADER) {
-            flushAppends();
-        }
+        // The pending appends last: the only question here that walks the peers.
         return !outbox.isEmpty() || log.hasUnstableToHandOut() || log.hasCommittedToHandOut()
                 || !hardState().equals(persistedHardState) || !softState().equals(reportedSoftState)
                 || !readStates.isEmpty() || !readsRefused.isEmpty() || !chunkRequests.isEmpty()
-                || !receivedChunks.isEmpty() || membershipChanged;
+                || !receivedChunks.isEmpty() || membershipChanged
+                || (appendsPending && role == Role.LEADER && hasAppendsToSend());
     }
 
     /**
@@ -1531,7 +1353,7 @@ public final class RaftNode {
                 drain(readStates),
                 drain(readsRefused),
                 drain(chunkRequests),
-                membershipChanged ? Optional.of(membership) : Optional.empty());
+                membershipChanged ? Optional.of(membership()) : Optional.empty());
         reportedSoftState = ss;
         membershipChanged = false;
         outstanding = ready;
@@ -1575,7 +1397,7 @@ public final class RaftNode {
             throw new RaftInvariantViolation("node " + id + ": applied " + log.applied + " passed commit " + log.committed);
         }
         if (role == Role.LEADER) {
-            Progress self = peers.get(id);
+            Progress self = tracker.get(id);
             if (self != null && self.maybeUpdate(log.stableIndex()) && maybeCommit()) {
                 appendsPending = true;
             }
@@ -1639,11 +1461,11 @@ public final class RaftNode {
     public Status status() {
         TreeMap<Long, PeerStatus> view = new TreeMap<>();
         if (role == Role.LEADER) {
-            for (Progress pr : peers.values()) {
+            for (Progress pr : tracker.all()) {
                 view.put(pr.id, pr.status());
             }
         }
-        return new Status(id, role, term, vote, leader, log.committed, log.applied, log.lastIndex(), membership,
+        return new Status(id, role, term, vote, leader, log.committed, log.applied, log.lastIndex(), membership(),
                 transferTarget, java.util.Collections.unmodifiableMap(view));
     }
 }

@@ -354,4 +354,24 @@ class RaftNodeTest {
         c.stabilize();
         assertEquals(1, c.node(2).leader(), "the leader's next message makes the follower follow it again");
     }
+
+    /**
+     * Regression: hasReady() used to send the appends that proposals left pending, so asking
+     * whether anything was ready changed what the next Ready held (the host's loop asked before
+     * it took new proposals, and the entries went out in two messages instead of one).
+     */
+    @Test
+    void hasReadyChangesNothing() {
+        TestCluster c = TestCluster.of(3).elect(1);
+        c.propose(1, "x");
+        Status before = c.node(1).status();
+        assertTrue(c.node(1).hasReady());
+        assertTrue(c.node(1).hasReady());
+        assertEquals(before, c.node(1).status(), "hasReady must not send anything");
+        c.propose(1, "y");
+        Ready rd = c.node(1).ready();
+        long appends = rd.messages().stream().filter(m -> m instanceof Message.AppendRequest a
+                && a.entries().size() == 2).count();
+        assertEquals(2, appends, "one AppendRequest per follower carries both entries: " + rd.messages());
+    }
 }

@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,10 +28,12 @@ import org.vostok.vos.Pool;
 /**
  * {@link Replica#leaderGone}: the host tells the followers that the leader's process is gone;
  * they forget it, the lowest of them campaigns at once (and again at each tick while a follower
- * told later ignores it), and a new leader takes writes without waiting out an election timeout. The followers here have an election timeout of 150 to 300
- * seconds, longer than any wait in this test ({@link Await#DEADLINE_MILLIS}), so without the call
- * no new leader could appear in time; replica 1, with the usual test timeouts, leads first. A call
- * that names a replica other than the follower's leader changes nothing.
+ * told later ignores it), and a new leader takes writes without waiting out an election timeout.
+ * The followers here have an election timeout of 150 to 300 seconds, longer than any wait in
+ * this test ({@link Await#DEADLINE_MILLIS}), so without the call no new leader could appear in
+ * time (with leaderGone disabled, the test fails after that deadline); replica 1, with the usual
+ * test timeouts, leads first. A call that names a replica other than the follower's leader
+ * changes nothing.
  */
 class LeaderGoneTest {
 
@@ -94,10 +99,10 @@ class LeaderGoneTest {
             RdbException refused = Await.value("replica " + id + " answering after leaderGone", () -> {
                 try {
                     replicas.get(id).allocateReplicaId(9).get(Await.DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
-                    return java.util.Optional.empty();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    return java.util.Optional.of((RdbException) e.getCause());
-                } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                    return Optional.empty();
+                } catch (ExecutionException e) {
+                    return Optional.of((RdbException) e.getCause());
+                } catch (InterruptedException | TimeoutException e) {
                     throw new AssertionError(e);
                 }
             });

@@ -138,7 +138,7 @@ class LeaseReadsAcrossAStallTest {
                 + duringStall);
     }
 
-    /** A reader thread that asks {@code kv} for the key once, records the outcome and keeps the reply at {@code slot}. */
+    /** A reader thread that asks {@code kv} for the key once, records the outcome, keeps the reply at {@code slot}. */
     private static Thread startReader(KvClient kv, int client, HistoryRecorder<KvOp, KvResult> recorder,
                                       Reply[] replies, int slot) {
         Thread t = new Thread(() -> replies[slot] = KvWorkload.perform(kv, client, KvOp.read(KEY), recorder),

@@ -106,7 +106,8 @@ class LeaseAfterRebootTest {
 
     private RaftNode start(long id) {
         Config config = Config.builder(id).electionTimeoutTicks(ELECTION_TICKS).heartbeatTimeoutTicks(HEARTBEAT_TICKS)
-                .checkQuorum(true).preVote(true).leaseReads(true).tickNanos(TICK_NANOS).clockDriftMarginNanos(0).build();
+                .checkQuorum(true).preVote(true).leaseReads(true).tickNanos(TICK_NANOS).clockDriftMarginNanos(0)
+                .build();
         SplittableRandom random = new SplittableRandom(id * 31 + lives++);
         return new RaftNode(config, storages.get(id), random::nextInt, clock);
     }

@@ -226,6 +226,9 @@ final class SimHost {
         }
         Ready rd = node.ready();
         sim.trace.add(now, id, "ready", describe(rd));
+        if (describe(rd).equals("(nothing)")) {
+            SafetyChecker.fail("node " + id + "'s hasReady() said a Ready was there, but it holds nothing");
+        }
         // 1. Snapshot first. Sometimes the host cannot write a chunk: it gives the snapshot up
         // and the leader starts over (a chunk that completes the snapshot is always written).
         boolean writeFails = !rd.receivedSnapshotChunks().isEmpty() && rd.snapshot().isEmpty()
@@ -446,6 +449,7 @@ final class SimHost {
         return "host " + id + " " + node.role() + " term=" + node.term() + " leader=" + node.leader() + " commit="
                 + node.commitIndex() + " applied=" + node.appliedIndex() + " last=" + node.lastIndex() + " "
                 + node.membership() + " stored=" + storage.snapshot().index() + ".." + storage.lastIndex()
-                + (persisting != null ? " persisting" : "") + (isStalled(sim.now()) ? " stalled until t=" + stalledUntil : "");
+                + (persisting != null ? " persisting" : "")
+                + (isStalled(sim.now()) ? " stalled until t=" + stalledUntil : "");
     }
 }
