@@ -423,7 +423,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
                             + ReplicaIds.describe(q.getReplicaId()));
                 }
                 checkCallerTerm(serviceId, q.getCallerTerm());
-                LOG.info("node {}: replica {} of service {} replaces the older replica {}", config.nodeId(),
+                LOG.info("node {}: {} of service {} replaces the older {}", config.nodeId(),
                         ReplicaIds.describe(q.getReplicaId()), serviceId, ReplicaIds.describe(e.replicaId()));
                 destroyLocked(serviceId);
             }
@@ -455,7 +455,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
                 throw e;
             }
             startWithPool(record, dir, pool);
-            LOG.info("node {}: created replica {} of service {} ({}){}", config.nodeId(),
+            LOG.info("node {}: created {} of service {} ({}){}", config.nodeId(),
                     ReplicaIds.describe(q.getReplicaId()), serviceId, cls.name(), record.bootstrapVoters().isEmpty()
                             ? ", joining" : ", founding with voters " + record.bootstrapVoters());
         }
@@ -514,7 +514,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
         }
         rsvc.attach(replica, svc);
         running.put(record.serviceId(), new Running<>(pool, rsvc, replica, dir));
-        LOG.info("node {}: started replica {} of service {} ({})", config.nodeId(),
+        LOG.info("node {}: started {} of service {} ({})", config.nodeId(),
                 ReplicaIds.describe(record.replicaId()), record.serviceId(), cls.name());
     }
 
@@ -629,8 +629,14 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
             while (replica.status().role() == Role.LEADER && System.nanoTime() - deadline < 0) {
                 Thread.sleep(10);
             }
-            LOG.info("node {}: handed the leadership of its replica {} to replica {}", config.nodeId(),
-                    ReplicaIds.describe(replica.id()), ReplicaIds.describe(target));
+            if (replica.status().role() == Role.LEADER) {
+                LOG.info("node {}: {} still leads after asking {} to take over; it stops as leader (the others"
+                        + " elect one after their election timeout)", config.nodeId(), ReplicaIds.describe(replica.id()),
+                        ReplicaIds.describe(target));
+            } else {
+                LOG.info("node {}: {} handed its leadership over (to {})", config.nodeId(),
+                        ReplicaIds.describe(replica.id()), ReplicaIds.describe(target));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -130,7 +130,12 @@ public final class MgmtClient {
 
     public CompletableFuture<JoinReply> join(long nodeId, HostPort address) {
         return mgmt.call(JOIN, JoinRequest.newBuilder().setNodeId(nodeId).setAddress(address.toString()).build(), true)
-                .thenApply(r -> Replies.parse(r, JoinReply::parseFrom));
+                .thenCompose(r -> r.getDuplicate()
+                        // A retried join that had committed: its reply was lost, the membership is read again.
+                        ? listNodes().thenApply(nodes -> JoinReply.newBuilder().addAllNodes(nodes).setNode(nodes.stream()
+                                .filter(n -> n.getNodeId() == nodeId).findFirst().orElse(NodeInfo.getDefaultInstance()))
+                                .build())
+                        : CompletableFuture.completedFuture(Replies.parse(r, JoinReply::parseFrom)));
     }
 
     public CompletableFuture<NodeInfo> stopNode(long nodeId) {

@@ -40,7 +40,9 @@ public final class RaftRouter {
     void deliver(long serviceId, ByteBuf payload) {
         RaftTransport.Receiver r = receivers.get(serviceId);
         if (r == null) {
-            unknown.warn("dropping Raft traffic for service {}: this node holds no running replica of it", serviceId);
+            // Normal while a replica stops, starts or was removed; a lasting stream of these means a
+            // peer believes this node holds a replica it does not.
+            unknown.info("dropping Raft traffic for service {}: this node holds no running replica of it", serviceId);
             return;
         }
         Message m = MessageCodec.decode(payload.nioBuffer());

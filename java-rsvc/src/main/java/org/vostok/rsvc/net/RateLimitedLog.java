@@ -20,14 +20,28 @@ final class RateLimitedLog {
     }
 
     void warn(String format, Object... args) {
+        log(true, format, args);
+    }
+
+    void info(String format, Object... args) {
+        log(false, format, args);
+    }
+
+    private void log(boolean warn, String format, Object... args) {
         long now = System.nanoTime();
         long next = nextNanos.get();
         if (now - next >= 0 && nextNanos.compareAndSet(next, now + intervalNanos)) {
             long n = suppressed.getAndSet(0);
             if (n > 0) {
-                log.warn("({} more like the next were not logged)", n);
+                (warn ? (java.util.function.BiConsumer<String, Object>) log::warn
+                        : (java.util.function.BiConsumer<String, Object>) log::info)
+                        .accept("({} more like the next were not logged)", n);
             }
-            log.warn(format, args);
+            if (warn) {
+                log.warn(format, args);
+            } else {
+                log.info(format, args);
+            }
         } else {
             suppressed.incrementAndGet();
         }

@@ -86,7 +86,7 @@ public record ServerConfig(String clusterId, long nodeId, HostPort listen, HostP
      * @param handlerThreads threads that run service handlers
      */
     public record Tuning(int tickMillis, int electionTimeoutMillis, boolean leaseReads, int handlerThreads) {
-        public static final Tuning DEFAULTS = new Tuning(50, 1_000, false, 32);
+        public static final Tuning DEFAULTS = new Tuning(50, 1_000, true, 32);
 
         public int electionTimeoutTicks() {
             return electionTimeoutMillis / tickMillis;

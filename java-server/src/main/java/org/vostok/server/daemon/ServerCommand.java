@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.server.config.BackendChoice;
@@ -96,6 +97,25 @@ public final class ServerCommand implements Callable<Integer> {
 
     private int run(ServerConfig c, BackendChoice backend, PrintWriter err) throws InterruptedException {
         LOG.info("vostok {} starting {}", version(), describe(c, backend));
+        // The hook is there before the node starts: a SIGTERM during start-up (founding the
+        // management service may take a while) waits for the start to finish, then stops the
+        // node cleanly instead of ending the JVM under it.
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicReference<NodeDaemon> running = new AtomicReference<>();
+        AtomicReference<MetricsServer> metricsServer = new AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                started.await(180, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            NodeDaemon d = running.getAndSet(null);
+            if (d != null) {
+                stop(c.nodeId(), d, metricsServer.get());
+            }
+            stopped.countDown();
+        }, "vostok-shutdown"));
         NodeDaemon daemon;
         try {
             daemon = NodeDaemon.start(c.daemonSettings(backend.backend()), VosProvider.load());
@@ -103,28 +123,25 @@ public final class ServerCommand implements Callable<Integer> {
             LOG.error("node {} could not start: {}", c.nodeId(), e.getMessage(), e);
             err.println("vostok server: node " + c.nodeId() + " could not start: " + e.getMessage());
             err.flush();
+            started.countDown();
             DaemonLogging.stop();
             return START_FAILED;
         }
-        MetricsServer metrics = null;
         if (c.metricsListen().isPresent()) {
             try {
-                metrics = MetricsServer.start(daemon.host(), c.metricsListen().get());
+                metricsServer.set(MetricsServer.start(daemon.host(), c.metricsListen().get()));
             } catch (RuntimeException e) {
                 LOG.error("node {} could not start: {}", c.nodeId(), e.getMessage());
                 err.println("vostok server: node " + c.nodeId() + " could not start: " + e.getMessage());
                 err.flush();
                 daemon.close();
+                started.countDown();
                 DaemonLogging.stop();
                 return START_FAILED;
             }
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        MetricsServer m = metrics;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop(c.nodeId(), daemon, m);
-            stopped.countDown();
-        }, "vostok-shutdown"));
+        running.set(daemon);
+        started.countDown();
         LOG.info("node {} is running at {}; SIGTERM stops it cleanly", c.nodeId(), daemon.host().address());
         // The process ends when the JVM does: after a signal, once the hook above has stopped the node.
         stopped.await();

@@ -221,8 +221,8 @@ public final class MgmtService implements RsvcClass<MgmtService.Replica> {
             }
             Optional<Long> target = pick(joined, p.getReplicaNodesList(), load);
             if (target.isEmpty()) {
-                LOG.warn("pool {}: no joined node holds no replica of it; its replica on excluded node {} stays",
-                        p.getLabel(), q.getNodeId());
+                LOG.warn("pool {}: every joined node holds a replica of it already; its replica on excluded node {}"
+                        + " stays until another node joins", p.getLabel(), q.getNodeId());
                 continue;
             }
             load.merge(target.get(), 1, Integer::sum);
