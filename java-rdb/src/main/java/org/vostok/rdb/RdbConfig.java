@@ -45,8 +45,8 @@ import org.vostok.rdb.store.StoreLimits;
  * @param compactRetainEntries applied entries kept in the log below the applied index at a
  *     compaction, so that a follower a little behind catches up from the log, not a snapshot
  * @param requestRetentionEntries how many entries a request id is remembered for after the entry
- *     that carried it: a retry within that many entries fails with EXIST (and requestOutcome
- *     answers); later ones are new requests. Must be the same on every replica of a cluster
+ *     that carried it: a retry within that many entries takes the first attempt's fate (EXIST once
+ *     that entry is committed; requestOutcome answers); later ones are new requests. Must be the same on every replica of a cluster
  * @param aggregationSliceKeys keys aggregated per slice by the background aggregation; each slice
  *     holds the pool's change lock only for its own duration
  * @param maintenanceRetryMillis how long the background maintenance waits before it tries again

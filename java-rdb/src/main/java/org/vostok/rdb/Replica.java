@@ -167,7 +167,15 @@ public final class Replica implements AutoCloseable {
 
     /**
      * Begins a transaction in {@code term}: {@link RdbError#NOTLEADER} (with the leader this
-     * replica knows) unless this replica leads that term and has applied the term's first entry.
+     * replica knows) unless this replica leads that term, has applied the term's first entry, and
+     * still takes transactions in it (it takes none in a term in which a commit ended ambiguously
+     * or its host's stepUp failed: it hands the leadership over).
+     *
+     * <p>Beginning costs nothing; the transaction's first query asks the replica's owner thread
+     * for a read epoch and waits for the answer. When that thread is stalled (a long
+     * garbage-collection pause, a slow or full disk, a descheduled process), the first query waits
+     * for the stall to end, up to {@code readTimeoutMillis} (then TIMEDOUT); later queries of the
+     * same transaction read straight from the store.
      */
     public Tx begin(long term) {
         checkRunning();
@@ -179,7 +187,10 @@ public final class Replica implements AutoCloseable {
     }
 
     private RdbException notLeader(ReplicaStatus s, long term) {
-        String what = s.role() == Role.LEADER && s.term() == term
+        String what = s.role() == Role.LEADER && s.term() == term && s.abandonedTerm() == term
+                ? "leads term " + term + " but takes no more transactions in it (a commit in it ended ambiguously, or"
+                + " its host could not step up): it hands the leadership over"
+                : s.role() == Role.LEADER && s.term() == term
                 ? "leads term " + term + " but is not ready for transactions yet (its first entry is not applied)"
                 : "does not lead term " + term + " (it is " + s.role().name().toLowerCase(java.util.Locale.ROOT)
                 + " in term " + s.term() + ")";
@@ -252,7 +263,7 @@ public final class Replica implements AutoCloseable {
     /** Rethrows another thread's failure with this thread's stack, the original as the cause. */
     private static RdbException forCaller(Throwable cause) {
         if (cause instanceof RdbException r) {
-            return new RdbException(r.error(), r.detail(), r.leaderHint(), r.outcomeUnknown(), r);
+            return r.rethrown();
         }
         return new RdbException(RdbError.IO, "the read failed: " + cause, cause);
     }

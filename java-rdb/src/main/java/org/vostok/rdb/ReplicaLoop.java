@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,6 +38,7 @@ import org.vostok.rdb.store.PlanSource;
 import org.vostok.rdb.store.RdbStore;
 import org.vostok.rdb.store.SnapshotStaging;
 import org.vostok.rdb.store.Validator;
+import org.vostok.rdb.store.TreeReader;
 import org.vostok.rdb.transport.RaftTransport;
 
 /**
@@ -83,6 +85,11 @@ final class ReplicaLoop implements Runnable {
     private static final long SNAPSHOT_WARNING_INTERVAL_NANOS = 10_000_000_000L;
     /** How often a replica that cannot write for want of space says so at most. */
     private static final long SPACE_WARNING_INTERVAL_NANOS = 10_000_000_000L;
+    /**
+     * Election timeouts a replica may still lead a term it gave up (a transfer that did not
+     * happen) before it restarts its core, which ends the term here for certain.
+     */
+    private static final int ABANDONED_TERM_TICKS_MAX = 2;
 
     private final Replica replica;
     private final RdbStore store;
@@ -107,13 +114,25 @@ final class ReplicaLoop implements Runnable {
     private long steppedUpTerm;
     /** The term in which this replica leads with its first entry applied, or 0. */
     private long readyTerm;
-    /** A term whose stepUp failed: no transaction begins in it. */
-    private long abdicatedTerm;
+    /**
+     * A term this replica leads but takes no transactions in: its host's stepUp failed, or a
+     * commit in it ended ambiguously while it still led (DESIGN.md, "Transactions"). It hands the
+     * leadership over, and restarts its core if it still leads that term after
+     * {@link #ABANDONED_TERM_TICKS_MAX} election timeouts.
+     */
+    private long abandonedTerm;
+    /** Ticks since {@link #abandonedTerm} was given up while this replica still leads it. */
+    private long abandonedTermTicks;
 
     // Commits.
     private Validator validator;
     private final HashMap<Long, PlannedEntry> plans = new HashMap<>();
     private final TreeMap<Long, PendingCommit> pendingCommits = new TreeMap<>();
+    /**
+     * Transactions whose request id an entry of this term not yet applied carries already, by
+     * that entry's index: they take its fate (DESIGN.md, "Transactions").
+     */
+    private final TreeMap<Long, List<PendingDuplicate>> duplicates = new TreeMap<>();
 
     // Reads.
     private long readSequence;
@@ -147,18 +166,25 @@ final class ReplicaLoop implements Runnable {
         final long term;
         final CompletableFuture<Long> future;
         final long deadlineNanos;
+        /** What was proposed, for messages: "the transaction", "the membership change ...". */
+        final String what;
         /** The entry's outcome once written; null before, and always null for a membership change. */
         Optional<PlanFailure> outcome;
         final boolean membership;
         /** What the future completes with when applied: the entry's index, or this when not 0 (a replica id). */
         long result;
 
-        PendingCommit(long term, CompletableFuture<Long> future, long deadlineNanos, boolean membership) {
+        PendingCommit(long term, CompletableFuture<Long> future, long deadlineNanos, String what, boolean membership) {
             this.term = term;
             this.future = future;
             this.deadlineNanos = deadlineNanos;
+            this.what = what;
             this.membership = membership;
         }
+    }
+
+    /** A transaction that waits for the fate of the entry that carried its request id first. */
+    private record PendingDuplicate(long term, UUID requestId, CompletableFuture<Long> future, long deadlineNanos) {
     }
 
     private static final class PendingRead {
@@ -256,6 +282,7 @@ final class ReplicaLoop implements Runnable {
                 nextTick = now + tickNanos;
                 expire(now);
                 releaseFinishedSnapshots();
+                checkAbandonedTerm();
             }
             while (running && node.hasReady()) {
                 handleReady(node.ready());
@@ -311,6 +338,11 @@ final class ReplicaLoop implements Runnable {
             return new RdbException(RdbError.STALE, "the transaction's term " + term + " is over: replica " + id
                     + " leads term " + node.term() + " now; begin a new transaction");
         }
+        if (node.role() == Role.LEADER && node.term() == term && abandonedTerm == term) {
+            return RdbException.notLeader("replica " + id + " leads term " + term + " but takes no more transactions in"
+                    + " it (a commit in it ended ambiguously, or its host could not step up): it hands the leadership"
+                    + " over; retry on the next leader", Optional.empty());
+        }
         if (node.role() != Role.LEADER || node.term() != term || readyTerm != term) {
             return RdbException.notLeader("replica " + id + " does not lead term " + term + " (it is "
                     + node.role().name().toLowerCase(java.util.Locale.ROOT) + " in term " + node.term() + ")"
@@ -357,6 +389,10 @@ final class ReplicaLoop implements Runnable {
             complete(future, e);
             return;
         }
+        if (plan.duplicateOf().isPresent()) {
+            duplicate(plan, future);
+            return;
+        }
         if (plan.failure().isPresent()) {
             // Checked against every entry appended so far: it would fail on apply, so it never
             // reaches the log.
@@ -371,12 +407,38 @@ final class ReplicaLoop implements Runnable {
             }
             validator.proposed(plan, a.index());
             plans.put(a.index(), new PlannedEntry(a.term(), plan));
-            PendingCommit pc = new PendingCommit(a.term(), future, deadline(config.commitTimeoutMillis()), false);
+            PendingCommit pc = new PendingCommit(a.term(), future, deadline(config.commitTimeoutMillis()),
+                    plan.allocatedReplicaId().isPresent() ? "the replica id allocation" : "the transaction", false);
             pc.result = plan.allocatedReplicaId().orElse(0);
             pendingCommits.put(a.index(), pc);
             return;
         }
         complete(future, refusal(((ProposeResult.Refused) result).refusal()));
+    }
+
+    /**
+     * A transaction whose request id an earlier entry carries. A committed one (applied here) is
+     * refused with EXIST: it happened, once. One not yet committed is of this leader's term (a
+     * ready leader has applied its term's first entry, so every entry of an earlier term in its
+     * log is committed): the transaction waits for that entry and takes its fate, its index or
+     * its failure when it is applied, OUTCOME_UNKNOWN when the term ends or the wait times out
+     * first. Answering EXIST at once would tell a client that retried after a timeout that its
+     * write was done, though it is lost if the term ends before the entry reaches a majority.
+     */
+    private void duplicate(EntryPlan plan, CompletableFuture<Long> future) {
+        long first = plan.duplicateOf().getAsLong();
+        UUID requestId = plan.requestId().orElseThrow();
+        if (first <= applied) {
+            complete(future, new RdbException(RdbError.EXIST, "request " + requestId + " was committed already, by"
+                    + " entry " + first + "; a request id commits at most once (Tx.requestOutcome tells its outcome)"));
+            return;
+        }
+        if (node.termAt(first) != node.term()) {
+            throw new IllegalStateException("replica " + id + ": entry " + first + ", not applied, is of term "
+                    + node.termAt(first) + " though this replica is ready in term " + node.term());
+        }
+        duplicates.computeIfAbsent(first, i -> new ArrayList<>(1))
+                .add(new PendingDuplicate(node.term(), requestId, future, deadline(config.commitTimeoutMillis())));
     }
 
     /** Deletes and destroys only, and small: taken even when the pool is short of space, so it can be emptied. */
@@ -476,7 +538,7 @@ final class ReplicaLoop implements Runnable {
         if (result instanceof ProposeResult.Accepted a) {
             LOG.info("replica {} proposed {} at {}", id, c.change(), a.index());
             pendingCommits.put(a.index(), new PendingCommit(a.term(), c.future(), deadline(config.commitTimeoutMillis()),
-                    true));
+                    "the membership change (" + c.change() + ")", true));
         } else {
             complete(c.future(), refusal(((ProposeResult.Refused) result).refusal()));
         }
@@ -493,11 +555,23 @@ final class ReplicaLoop implements Runnable {
 
     /** The host failed to step up in {@code term}: hand the leadership to the most caught-up voter. */
     private void abdicate(long term) {
-        if (node.role() != Role.LEADER || node.term() != term) {
+        giveUpTerm(term, "its host could not step up");
+    }
+
+    /**
+     * Takes no more transactions in {@code term}, which this replica leads, and hands the
+     * leadership to the most caught-up voter so that a new term settles what this one left open
+     * (with no other voter, it restarts its core, which campaigns for a new term). Pending commits
+     * and reads go on: they end when their entries apply or the term ends.
+     */
+    private void giveUpTerm(long term, String why) {
+        if (node.role() != Role.LEADER || node.term() != term || abandonedTerm == term) {
             return;
         }
-        abdicatedTerm = term;
+        abandonedTerm = term;
+        abandonedTermTicks = 0;
         readyTerm = 0;
+        LOG.warn("replica {} takes no more transactions in term {}: {}; it hands the leadership over", id, term, why);
         long best = RaftNode.NONE;
         long bestMatch = -1;
         for (Map.Entry<Long, PeerStatus> p : node.status().peers().entrySet()) {
@@ -507,11 +581,22 @@ final class ReplicaLoop implements Runnable {
             }
         }
         if (best == RaftNode.NONE) {
-            LOG.warn("replica {}: its host could not step up in term {}, and no other voter can take over", id, term);
+            restartCore("it leads term " + term + " as the only voter and takes no more transactions in it (" + why + ")");
             return;
         }
         node.transferLeadership(best).ifPresent(r -> LOG.warn("replica {}: could not hand leadership to {}: {}",
                 id, r.leaderHint(), r.message()));
+    }
+
+    /** Ends a term given up that this replica still leads after a while (the transfer did not happen). */
+    private void checkAbandonedTerm() {
+        if (abandonedTerm == 0 || node.role() != Role.LEADER || node.term() != abandonedTerm) {
+            return;
+        }
+        if (++abandonedTermTicks > (long) ABANDONED_TERM_TICKS_MAX * config.electionTimeoutTicks()) {
+            restartCore("it still leads term " + abandonedTerm + ", which it gave up, after "
+                    + ABANDONED_TERM_TICKS_MAX + " election timeouts");
+        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -551,6 +636,9 @@ final class ReplicaLoop implements Runnable {
         for (Entry e : rd.committedEntries()) {
             applied(e);
         }
+        // After the apply: a commit that this Ready both committed and lost the leadership in
+        // (a leader that applies its own removal) completes normally.
+        failLostCommits();
         for (ReadState rs : rd.readStates()) {
             PendingRead r = readsAwaitingIndex.remove(rs.requestId());
             if (r != null) {
@@ -665,7 +753,7 @@ final class ReplicaLoop implements Runnable {
         if (staging != null) {
             node.resumeIncomingSnapshot(staging.snapshot(), staging.nextOffset());
         }
-        if (leading != 0 || !pendingCommits.isEmpty()) {
+        if (leading != 0 || !pendingCommits.isEmpty() || !duplicates.isEmpty()) {
             failPendingCommits(0);
         }
         RdbException e = RdbException.notLeader("replica " + id + " restarted its Raft core (" + why + ") before the"
@@ -699,12 +787,16 @@ final class ReplicaLoop implements Runnable {
             } else if (pc.outcome != null) {
                 complete(pc.future, pc.outcome.get());
             } else {
-                complete(pc.future, new RdbException(RdbError.IO, "entry " + e.index() + " committed but its"
-                        + " outcome is not known here", Optional.empty(), true, null));
+                complete(pc.future, RdbException.outcomeUnknown(new RdbException(RdbError.IO, "entry " + e.index()
+                        + " committed but its outcome is not known here")));
             }
         }
+        List<PendingDuplicate> waiting = duplicates.isEmpty() ? null : duplicates.remove(e.index());
+        if (waiting != null) {
+            settleDuplicates(e, waiting);
+        }
         if (node.role() == Role.LEADER && e.term() == node.term() && readyTerm != node.term()
-                && abdicatedTerm != node.term()) {
+                && abandonedTerm != node.term()) {
             // The term's first entry is applied: everything committed before is visible.
             readyTerm = node.term();
             steppedUpTerm = node.term();
@@ -714,7 +806,33 @@ final class ReplicaLoop implements Runnable {
         }
     }
 
-    /** Notices a lost leadership: its host steps down and the leader's pending work fails. */
+    /** The entry that carried their request id first is applied: the duplicates take its outcome. */
+    private void settleDuplicates(Entry e, List<PendingDuplicate> waiting) {
+        TreeReader reader = store.reader(e.index());
+        for (PendingDuplicate d : waiting) {
+            if (d.term() != e.term()) {
+                // Another leader's entry took that index: the first attempt never committed, and
+                // this one was never proposed.
+                complete(d.future(), RdbException.notLeader("the first attempt with request " + d.requestId()
+                        + " was lost to a new leader before it committed; retry on the leader" + hintText(), hint()));
+                continue;
+            }
+            Optional<RequestOutcome> outcome = reader.requestOutcome(d.requestId());
+            if (outcome.isEmpty() || outcome.get().index() != e.index()) {
+                throw new IllegalStateException("replica " + id + ": entry " + e.index() + " of term " + e.term()
+                        + " carried request " + d.requestId() + " when it was proposed, but its record says " + outcome);
+            }
+            if (outcome.get().applied()) {
+                completionBatch.add(() -> d.future().complete(e.index()));
+            } else {
+                RdbError failure = outcome.get().failure().orElseThrow();
+                complete(d.future(), new RdbException(failure, "the first attempt with request " + d.requestId()
+                        + " (entry " + e.index() + ") failed with " + failure + " and changed nothing"));
+            }
+        }
+    }
+
+    /** Notices a lost leadership: its host steps down and the leader's pending reads fail. */
     private void checkLeadership() {
         long leading = node.role() == Role.LEADER ? node.term() : 0;
         if (readyTerm != 0 && readyTerm != leading) {
@@ -724,9 +842,6 @@ final class ReplicaLoop implements Runnable {
             publishStatus();
             events.stepDown(steppedUpTerm);
             steppedUpTerm = 0;
-        }
-        if (leading == 0 || !pendingCommits.isEmpty() && pendingCommits.firstEntry().getValue().term != leading) {
-            failPendingCommits(leading);
         }
         if (leading == 0 && (!readsAwaitingIndex.isEmpty() || !readsAwaitingApply.isEmpty())) {
             RdbException e = RdbException.notLeader("replica " + id + " lost the leadership before the read was"
@@ -741,15 +856,52 @@ final class ReplicaLoop implements Runnable {
         }
     }
 
+    /** Fails the commits of a term this replica no longer leads (after the Ready's apply). */
+    private void failLostCommits() {
+        long leading = node.role() == Role.LEADER ? node.term() : 0;
+        if (leading == 0 || !pendingCommits.isEmpty() && pendingCommits.firstEntry().getValue().term != leading
+                || !duplicates.isEmpty() && duplicates.firstEntry().getValue().get(0).term() != leading) {
+            failPendingCommits(leading);
+        }
+    }
+
+    /**
+     * Fails the commits, and the duplicates waiting for an entry, of terms other than
+     * {@code leading} (0: all), with their outcome unknown: the entry may still commit under the
+     * next leader. Not those at or below the commit index: they are committed, and complete when
+     * the entry is applied (a leader that committed its own removal steps down in the same step).
+     */
     private void failPendingCommits(long leading) {
-        Iterator<PendingCommit> it = pendingCommits.values().iterator();
+        long committed = node.commitIndex();
+        Iterator<Map.Entry<Long, PendingCommit>> it = pendingCommits.entrySet().iterator();
         while (it.hasNext()) {
-            PendingCommit pc = it.next();
-            if (pc.term != leading) {
+            Map.Entry<Long, PendingCommit> entry = it.next();
+            PendingCommit pc = entry.getValue();
+            if (pc.term != leading && entry.getKey() > committed) {
                 it.remove();
-                complete(pc.future, RdbException.notLeader("replica " + id + " lost the leadership of term " + pc.term
-                        + " before the transaction committed; it may still commit under the new leader: ask it with"
-                        + " requestOutcome" + hintText(), hint()).withOutcomeUnknown());
+                complete(pc.future, RdbException.outcomeUnknown(RdbException.notLeader("replica " + id + " lost the"
+                        + " leadership of term " + pc.term + " before " + pc.what + " committed; it may still commit"
+                        + " under the new leader" + hintText(), hint())));
+            }
+        }
+        Iterator<Map.Entry<Long, List<PendingDuplicate>>> dit = duplicates.entrySet().iterator();
+        while (dit.hasNext()) {
+            Map.Entry<Long, List<PendingDuplicate>> entry = dit.next();
+            if (entry.getKey() <= committed) {
+                continue;
+            }
+            entry.getValue().removeIf(d -> {
+                if (d.term() == leading) {
+                    return false;
+                }
+                complete(d.future(), RdbException.outcomeUnknown(RdbException.notLeader("replica " + id + " lost the"
+                        + " leadership of term " + d.term() + " before entry " + entry.getKey() + ", the first attempt"
+                        + " with request " + d.requestId() + ", committed; it may still commit under the new leader"
+                        + hintText(), hint())));
+                return true;
+            });
+            if (entry.getValue().isEmpty()) {
+                dit.remove();
             }
         }
     }
@@ -791,14 +943,38 @@ final class ReplicaLoop implements Runnable {
                 r.future.completeExceptionally(readTimeout);
             }
         }
+        boolean ambiguous = false;
         for (Iterator<PendingCommit> it = pendingCommits.values().iterator(); it.hasNext(); ) {
             PendingCommit pc = it.next();
             if (now - pc.deadlineNanos >= 0) {
                 it.remove();
-                complete(pc.future, new RdbException(RdbError.TIMEDOUT, "the transaction was not applied within "
-                        + config.commitTimeoutMillis() + " ms (commitTimeoutMillis); it may still commit: ask with"
-                        + " requestOutcome", Optional.empty(), true, null));
+                ambiguous |= pc.term == node.term();
+                complete(pc.future, RdbException.outcomeUnknown(new RdbException(RdbError.TIMEDOUT, pc.what + " was not"
+                        + " applied within " + config.commitTimeoutMillis() + " ms (commitTimeoutMillis); it may still"
+                        + " commit")));
             }
+        }
+        for (Iterator<Map.Entry<Long, List<PendingDuplicate>>> it = duplicates.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, List<PendingDuplicate>> entry = it.next();
+            for (Iterator<PendingDuplicate> dit = entry.getValue().iterator(); dit.hasNext(); ) {
+                PendingDuplicate d = dit.next();
+                if (now - d.deadlineNanos() >= 0) {
+                    dit.remove();
+                    ambiguous |= d.term() == node.term();
+                    complete(d.future(), RdbException.outcomeUnknown(new RdbException(RdbError.TIMEDOUT, "entry "
+                            + entry.getKey() + ", the first attempt with request " + d.requestId() + ", was not"
+                            + " applied within " + config.commitTimeoutMillis() + " ms (commitTimeoutMillis); it may"
+                            + " still commit")));
+                }
+            }
+            if (entry.getValue().isEmpty()) {
+                it.remove();
+            }
+        }
+        if (ambiguous) {
+            // The entry may still commit after later transactions of this term read without it:
+            // this term takes no more of them (DESIGN.md, "Transactions").
+            giveUpTerm(node.term(), "a commit in it ended ambiguously (not applied within commitTimeoutMillis)");
         }
     }
 
@@ -1028,7 +1204,12 @@ final class ReplicaLoop implements Runnable {
         return new ReplicaStatus(id, node.role(), node.term(), node.leader(), readyTerm, node.commitIndex(), applied,
                 node.lastIndex(), node.membership(), store.snapshot().index(), maintenance.aggregatedIndex(),
                 staging == null ? 0 : staging.snapshot().index(), staging == null ? 0 : staging.nextOffset(),
-                spaceBlocked, fullPoolWrites);
+                spaceBlocked, fullPoolWrites, abandonedTermLed());
+    }
+
+    /** The term given up, while this replica still leads it; else 0. */
+    private long abandonedTermLed() {
+        return node.role() == Role.LEADER && node.term() == abandonedTerm ? abandonedTerm : 0;
     }
 
     private void publishStatus() {
@@ -1039,7 +1220,8 @@ final class ReplicaLoop implements Runnable {
                 || s.baseIndex() != store.snapshot().index() || s.aggregatedIndex() != maintenance.aggregatedIndex()
                 || s.incomingSnapshotIndex() != (staging == null ? 0 : staging.snapshot().index())
                 || s.incomingSnapshotBytes() != (staging == null ? 0 : staging.nextOffset())
-                || s.spaceBlocked() != spaceBlocked || s.fullPoolWrites() != fullPoolWrites) {
+                || s.spaceBlocked() != spaceBlocked || s.fullPoolWrites() != fullPoolWrites
+                || s.abandonedTerm() != abandonedTermLed()) {
             published = currentStatus();
             replica.publish(published);
         }
@@ -1064,6 +1246,12 @@ final class ReplicaLoop implements Runnable {
             complete(pc.future, error.withOutcomeUnknown());
         }
         pendingCommits.clear();
+        for (List<PendingDuplicate> waiting : duplicates.values()) {
+            for (PendingDuplicate d : waiting) {
+                complete(d.future(), error.withOutcomeUnknown());
+            }
+        }
+        duplicates.clear();
         readsAwaitingIndex.values().forEach(r -> r.future.completeExceptionally(error));
         readsAwaitingIndex.clear();
         readsAwaitingApply.forEach(r -> r.future.completeExceptionally(error));

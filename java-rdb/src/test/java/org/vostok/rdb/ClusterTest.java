@@ -167,7 +167,9 @@ class ClusterTest {
         // With CheckQuorum the old leader steps down by itself, and its commit ends ambiguously.
         ExecutionException e = assertThrows(ExecutionException.class, stranded::get);
         RdbException r = (RdbException) e.getCause();
-        assertEquals(RdbError.NOTLEADER, r.error());
+        assertEquals(RdbError.OUTCOME_UNKNOWN, r.error(), r.getMessage());
+        assertEquals(Optional.of(RdbError.NOTLEADER), r.outcomeUnknownCause());
+        assertEquals(RdbError.NOTLEADER, ((RdbException) r.getCause()).error());
         assertTrue(r.outcomeUnknown(), r.getMessage());
         Await.until("the old leader stepping down", () -> old.status().role() != Role.LEADER);
         cluster.network().heal();

@@ -49,7 +49,8 @@ class ReplicaIdTest {
                 return Optional.of(call.apply(cluster.awaitLeader()).get());
             } catch (ExecutionException e) {
                 RdbException r = (RdbException) e.getCause();
-                if (r.error() == RdbError.NOTLEADER || r.error() == RdbError.BUSY || r.error() == RdbError.SHUTDOWN) {
+                if (r.error() == RdbError.NOTLEADER || r.error() == RdbError.BUSY || r.error() == RdbError.SHUTDOWN
+                        || r.error() == RdbError.OUTCOME_UNKNOWN) {
                     return Optional.empty();
                 }
                 throw r;
@@ -66,7 +67,7 @@ class ReplicaIdTest {
                     () -> call.apply(cluster.awaitLeader()).get());
             RdbException r = (RdbException) e.getCause();
             boolean retry = r.error() == RdbError.NOTLEADER || r.error() == RdbError.BUSY
-                    || r.error() == RdbError.SHUTDOWN;
+                    || r.error() == RdbError.SHUTDOWN || r.error() == RdbError.OUTCOME_UNKNOWN;
             return retry ? Optional.empty() : Optional.of(r);
         });
     }

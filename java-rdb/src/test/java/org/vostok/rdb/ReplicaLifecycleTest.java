@@ -118,7 +118,8 @@ class ReplicaLifecycleTest {
         Await.until("the commit to be written", () -> leader.status().lastIndex() > leader.status().commitIndex());
         cluster.stop(leader.id());
         ExecutionException c = assertThrows(ExecutionException.class, commit::get);
-        assertEquals(RdbError.SHUTDOWN, ((RdbException) c.getCause()).error());
+        assertEquals(RdbError.OUTCOME_UNKNOWN, ((RdbException) c.getCause()).error());
+        assertEquals(Optional.of(RdbError.SHUTDOWN), ((RdbException) c.getCause()).outcomeUnknownCause());
         assertTrue(((RdbException) c.getCause()).outcomeUnknown());
         ExecutionException r = assertThrows(ExecutionException.class, read::get);
         assertEquals(RdbError.SHUTDOWN, ((RdbException) r.getCause()).error());
@@ -142,7 +143,9 @@ class ReplicaLifecycleTest {
                 .commit();
         ExecutionException e = assertThrows(ExecutionException.class, commit::get);
         RdbException r = (RdbException) e.getCause();
-        assertEquals(RdbError.TIMEDOUT, r.error());
+        assertEquals(RdbError.OUTCOME_UNKNOWN, r.error(), r.getMessage());
+        assertEquals(Optional.of(RdbError.TIMEDOUT), r.outcomeUnknownCause());
+        assertTrue(r.getMessage().contains("TIMEDOUT"), r.getMessage());
         assertTrue(r.outcomeUnknown());
     }
 

@@ -37,9 +37,13 @@ final class EntryPlanner {
         if (payload.requestId().isPresent()) {
             Optional<byte[]> record = before.get(StoreLayout.REQUESTS_OID, RequestRecords.key(payload.requestId().get()));
             if (record.isPresent() && RequestRecords.isLive(record.get(), index - 1, requestRetentionEntries)) {
-                return EntryPlan.failed(payload.requestId(), new PlanFailure(RdbError.EXIST, "request "
-                        + payload.requestId().get() + " was committed already; a request id commits at most once"),
-                        false);
+                // Entry i with a request id that an earlier entry j carried fails here; on any replica
+                // that writes i, j is below it in the same log, so if i commits, j committed first. The
+                // leader does not propose such an entry: it waits for j's fate (ReplicaLoop).
+                long first = RequestRecords.indexOf(record.get());
+                return EntryPlan.duplicate(payload.requestId().get(), first, new PlanFailure(RdbError.EXIST, "request "
+                        + payload.requestId().get() + " was carried by entry " + first + " already; a request id"
+                        + " commits at most once"));
             }
         }
         Overlay entry = new Overlay(before);

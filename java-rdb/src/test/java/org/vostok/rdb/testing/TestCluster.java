@@ -330,7 +330,7 @@ public final class TestCluster implements AutoCloseable {
 
     private static boolean isRetriable(RdbException e) {
         return switch (e.error()) {
-            case NOTLEADER, STALE, BUSY, TIMEDOUT, SHUTDOWN -> true;
+            case NOTLEADER, STALE, BUSY, TIMEDOUT, SHUTDOWN, OUTCOME_UNKNOWN -> true;
             default -> false;
         };
     }
