@@ -34,9 +34,12 @@ import org.vostok.rdb.store.StoreLimits;
  *     (its outcome then unknown)
  * @param entryCacheBytesMax bytes of the newest entries kept in memory for replication
  * @param vosOperationsPerTransactionMax VOS operations in one persist transaction at most
- * @param poolFreeBytesMin below this many free bytes in its pool, the leader refuses every
- *     transaction that is not critical with NOSPACE (after a compaction and a second look), and
- *     any replica compacts its log at once instead of waiting for compactThresholdEntries
+ * @param poolFreeBytesMin the leader refuses a transaction that is not critical with NOSPACE
+ *     when its estimated bytes, with those reserved by the entries it proposed and has not
+ *     written yet, would leave fewer free bytes in its pool than this (after a compaction and a
+ *     second look), and any replica below it compacts its log at once instead of waiting for
+ *     compactThresholdEntries. Besides the margin it is meant to be, it must cover the space
+ *     the pool's allocator strands (fragmentation), which no estimate counts
  * @param criticalEntryBytesMax a transaction made only of deletes and destroys, of at most this
  *     many bytes encoded, is critical: it is taken even below poolFreeBytesMin, so that a full
  *     pool can be emptied

@@ -35,7 +35,9 @@ import org.vostok.vos.Pool;
  *
  * <p>Threads: {@code rdb-<id>-replica} (the owner: all Raft state and every write),
  * {@code rdb-<id>-events} (leadership events), {@code rdb-<id>-completions} (commit futures
- * complete there, so that a caller's continuation never runs on the owner thread). All end in
+ * complete there, so that a caller's continuation never runs on the owner thread; a continuation
+ * must not block: waiting there for another commit ({@code get}, {@code join}) or a
+ * transaction's first query is refused with {@link IllegalStateException}). All end in
  * {@link #close()}.
  *
  * <p>Thread-safety: safe for any number of threads.
@@ -209,7 +211,7 @@ public final class Replica implements AutoCloseable {
      * ({@link ReplicaIds}).
      */
     public CompletableFuture<Long> changeMembership(MembershipChange change) {
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.ChangeMembership(Objects.requireNonNull(change, "change"), f));
         return f;
     }
@@ -222,7 +224,7 @@ public final class Replica implements AutoCloseable {
      * the entry is committed and applied. See {@link ReplicaIds}.
      */
     public CompletableFuture<Long> allocateReplicaId(int rank) {
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.AllocateReplicaId(rank, f));
         return f;
     }
@@ -232,7 +234,7 @@ public final class Replica implements AutoCloseable {
      * §3.10); the future completes when the transfer has started.
      */
     public CompletableFuture<Void> transferLeadership(long target) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CommitFuture<>(this);
         submit(new Request.TransferLeadership(target, f));
         return f;
     }
@@ -247,6 +249,12 @@ public final class Replica implements AutoCloseable {
     ReadView readAt(long term) {
         if (Thread.currentThread() == owner) {
             throw new IllegalStateException("a transaction query on the replica's own thread would wait for itself");
+        }
+        if (onCompletionThread()) {
+            throw new IllegalStateException("a transaction's first query waits for a read index (a heartbeat round or"
+                    + " the leader's lease); on replica " + id + "'s completion thread (in a commit future's"
+                    + " continuation) that wait would hold up every other commit's completion: query from an"
+                    + " executor of your own (thenApplyAsync(fn, executor))");
         }
         CompletableFuture<ReadView> f = new CompletableFuture<>();
         submit(new Request.Read(term, f));
@@ -280,9 +288,14 @@ public final class Replica implements AutoCloseable {
                     + data.length + " bytes, more than entryBytesMax (" + config.entryBytesMax()
                     + "); split it into several"));
         }
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.Propose(term, payload, data, f));
         return f;
+    }
+
+    /** Whether the calling thread is this replica's completion thread, where blocking calls are refused. */
+    boolean onCompletionThread() {
+        return Thread.currentThread() == completionThread;
     }
 
     // ----------------------------------------------------------------------------------------

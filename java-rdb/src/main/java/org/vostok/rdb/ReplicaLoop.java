@@ -146,8 +146,8 @@ final class ReplicaLoop implements Runnable {
     private final Map<Long, ReadPins.Pin> outgoing = new HashMap<>();
 
     // Space.
-    /** The pool's free bytes as read in this round, or -1 when not read yet. */
-    private long freeBytesThisRound = -1;
+    /** The leader's free bytes and what its proposed entries reserve of them. */
+    private final SpaceGuard space;
     /** A write found the pool full and the core was restarted; cleared by the next write that succeeds. */
     private boolean spaceBlocked;
     /** The log was compacted in this round: the maintenance thread is told at the end of it. */
@@ -228,6 +228,7 @@ final class ReplicaLoop implements Runnable {
             staging = null;
         }
         // The pins wake the maintenance thread when a read that held aggregation back ends.
+        this.space = new SpaceGuard(config.poolFreeBytesMin(), () -> store.poolInfo().freeBytes());
         this.pins = new ReadPins(this::readReleased);
         this.maintenance = new Maintenance(id, store, pins, config.aggregationSliceKeys(),
                 config.maintenanceRetryMillis());
@@ -267,7 +268,7 @@ final class ReplicaLoop implements Runnable {
     private void loop() throws InterruptedException {
         long nextTick = System.nanoTime() + tickNanos;
         while (running) {
-            freeBytesThisRound = -1;
+            space.forgetFreeBytes();
             long wait = node.hasReady() ? 0 : nextTick - System.nanoTime();
             Object item = replica.poll(wait);
             for (int n = 0; item != null; n++) {
@@ -363,21 +364,22 @@ final class ReplicaLoop implements Runnable {
 
     private void propose(Request.Propose p) {
         RdbException refused = refuseTerm(p.term());
+        long bytes = SpaceGuard.estimateBytes(p.payload(), p.data().length);
         if (refused == null && !isCritical(p)) {
-            refused = refuseForSpace();
+            refused = refuseForSpace(bytes);
         }
         if (refused != null) {
             complete(p.future(), refused);
             return;
         }
-        proposePlanned(p.payload(), p.data(), p.future());
+        proposePlanned(p.payload(), p.data(), bytes, p.future());
     }
 
     /**
      * Validates {@code payload} after every entry appended so far and proposes it; {@code future}
      * completes when it is applied, or fails at once when it is refused.
      */
-    private void proposePlanned(EntryPayload payload, byte[] data, CompletableFuture<Long> future) {
+    private void proposePlanned(EntryPayload payload, byte[] data, long bytes, CompletableFuture<Long> future) {
         if (validator == null) {
             validator = store.validator();
         }
@@ -406,6 +408,7 @@ final class ReplicaLoop implements Runnable {
                         + a.index());
             }
             validator.proposed(plan, a.index());
+            space.reserve(a.index(), bytes);
             plans.put(a.index(), new PlannedEntry(a.term(), plan));
             PendingCommit pc = new PendingCommit(a.term(), future, deadline(config.commitTimeoutMillis()),
                     plan.allocatedReplicaId().isPresent() ? "the replica id allocation" : "the transaction", false);
@@ -455,31 +458,18 @@ final class ReplicaLoop implements Runnable {
     }
 
     /**
-     * NOSPACE when the pool's free bytes are below poolFreeBytesMin, after compacting the log as
-     * far as it is applied (the space comes back once the maintenance thread has aggregated).
+     * NOSPACE when an entry of {@code bytes} does not fit in the pool's free bytes less
+     * poolFreeBytesMin and what the entries proposed and not yet written reserve, after
+     * compacting the log as far as it is applied (the space comes back once the maintenance
+     * thread has aggregated).
      */
-    private RdbException refuseForSpace() {
-        long free = freeBytes();
-        if (free >= config.poolFreeBytesMin()) {
+    private RdbException refuseForSpace(long bytes) {
+        if (space.fits(bytes)) {
             return null;
         }
         compactForSpace();
-        freeBytesThisRound = -1;
-        free = freeBytes();
-        if (free >= config.poolFreeBytesMin()) {
-            return null;
-        }
-        return new RdbException(RdbError.NOSPACE, "replica " + id + "'s pool has " + free + " free bytes, fewer than"
-                + " poolFreeBytesMin (" + config.poolFreeBytesMin() + "); only deletes and destroys are taken until"
-                + " space is freed: delete data (compaction and aggregation then return the space), or give the"
-                + " replicas larger pools");
-    }
-
-    private long freeBytes() {
-        if (freeBytesThisRound < 0) {
-            freeBytesThisRound = store.poolInfo().freeBytes();
-        }
-        return freeBytesThisRound;
+        space.forgetFreeBytes();
+        return space.fits(bytes) ? null : space.refusal(id, bytes);
     }
 
     private RdbException refusal(Refusal r) {
@@ -514,7 +504,8 @@ final class ReplicaLoop implements Runnable {
             return;
         }
         EntryPayload payload = new EntryPayload(Optional.empty(), List.of(new Op.NewReplicaId(a.rank())));
-        proposePlanned(payload, payload.encode(), a.future());
+        byte[] data = payload.encode();
+        proposePlanned(payload, data, SpaceGuard.estimateBytes(payload, data.length), a.future());
     }
 
     private void changeMembership(Request.ChangeMembership c) {
@@ -622,7 +613,7 @@ final class ReplicaLoop implements Runnable {
         plans.clear();
         if (!rd.entries().isEmpty()) {
             validator = null;
-            freeBytesThisRound = -1;
+            space.written(rd.entries().get(rd.entries().size() - 1).index());
         }
         for (EntryOutcome o : outcomes) {
             PendingCommit pc = pendingCommits.get(o.index());
@@ -748,6 +739,7 @@ final class ReplicaLoop implements Runnable {
         readyTerm = 0;
         plans.clear();
         validator = null;
+        space.clear();
         releaseOutgoingSnapshots();
         node = new RaftNode(config.raftConfig(id), store, random::nextInt, applied);
         if (staging != null) {
@@ -853,6 +845,7 @@ final class ReplicaLoop implements Runnable {
         }
         if (leading == 0) {
             validator = null;
+            space.clear();
         }
     }
 
@@ -1144,7 +1137,7 @@ final class ReplicaLoop implements Runnable {
         long base = store.snapshot().index();
         if (applied - base > config.compactThresholdEntries()) {
             compactTo(applied - config.compactRetainEntries());
-        } else if (ticked && applied > base && maintenance.isIdle() && freeBytes() < config.poolFreeBytesMin()) {
+        } else if (ticked && applied > base && maintenance.isIdle() && space.isShort()) {
             compactTo(applied);
         }
     }

@@ -32,9 +32,12 @@ import org.vostok.vos.VosLimits;
  * simply dropped lets go when the garbage collector finds it).
  *
  * <p>Not thread-safe: one thread at a time. The first query blocks its thread until the read
- * epoch is obtained (any thread will do, a commit future's continuation or a leadership handler
- * too); when the replica's owner thread is stalled, it waits for the stall to end, up to
- * {@code readTimeoutMillis} ({@link Replica#begin}).
+ * epoch is obtained (a leadership handler's thread will do; the replica's own threads will not:
+ * on its completion thread, where commit futures' continuations run, the first query is refused
+ * with {@link IllegalStateException}, since the wait would hold up every other commit); when the
+ * replica's owner thread is stalled, it waits for the stall to end, up to
+ * {@code readTimeoutMillis} ({@link Replica#begin}). The commit future refuses {@code get} and
+ * {@code join} on the completion thread too.
  */
 public final class Tx implements AutoCloseable {
 

@@ -188,20 +188,58 @@ class ReplicaLifecycleTest {
     }
 
     /**
-     * Also a regression test: read epochs were once answered on the completion thread, so a query
-     * in a commit's continuation (which runs there) waited for its own thread forever.
+     * Regression test: a commit future's continuation runs on the replica's completion thread,
+     * where every commit completes, one after another. One that waited there for another commit
+     * ({@code commit().get()}) waited for itself for good, and one that queried held every other
+     * commit's completion up for a read-index round. Both are refused now with a clear error,
+     * and the same work chained or moved to an executor of the caller's goes through (with lease
+     * reads, whose first query once waited for its own thread: read epochs are answered on the
+     * owner thread).
      */
     @Test
-    void leaseReadsAndQueriesInCommitContinuations() throws Exception {
+    void blockingCallsInCommitContinuationsAreRefusedAndTheWorkGoesOnElsewhere() throws Exception {
         RdbConfig config = TestCluster.testConfig(33).leaseReads(true).build();
         cluster = TestCluster.start(dir, 3, config, 33, id -> new RecordingListener());
         cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
         Replica leader = cluster.awaitLeader();
         long term = leader.status().term();
-        // A query in a commit's continuation runs on the completion thread and must not wait for itself.
-        byte[] seen = leader.begin(term).update(ROOT, Key.ofUtf8("k"), b("v")).commit()
-                .thenApply(index -> leader.begin(term).lookup(ROOT, Key.ofUtf8("k")).orElseThrow()).get();
-        assertArrayEquals(b("v"), seen);
+        // The continuations are attached while the commit cannot complete, so they run on the
+        // completion thread, not on this one.
+        cluster.network().setFilter(m -> !(m instanceof org.vostok.raft.Message.AppendResponse));
+        CompletableFuture<Long> first = leader.begin(term).update(ROOT, Key.ofUtf8("k"), b("v")).commit();
+        CompletableFuture<Optional<byte[]>> query = first.thenApply(i -> leader.begin(term).lookup(ROOT,
+                Key.ofUtf8("k")));
+        CompletableFuture<Long> waited = first.thenApply(i -> {
+            try {
+                return leader.begin(term).update(ROOT, Key.ofUtf8("w"), b("w")).commit().get();
+            } catch (InterruptedException | ExecutionException e) {
+                throw new AssertionError(e);
+            }
+        });
+        CompletableFuture<Long> joined = first.thenApply(i -> leader.begin(term).update(ROOT, Key.ofUtf8("j"), b("j"))
+                .commit().join());
+        CompletableFuture<Long> chained = first.thenCompose(i -> leader.begin(term).update(ROOT, Key.ofUtf8("c"),
+                b("c")).commit());
+        java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<byte[]> elsewhere = first.thenApplyAsync(i -> leader.begin(term).lookup(ROOT,
+                    Key.ofUtf8("k")).orElseThrow(), own);
+            assertFalse(first.isDone(), "the commit completed before its continuations were attached");
+            // Waited for only through the continuations: a thread that waits for the first
+            // future itself may run its continuations (CompletableFuture.get helps).
+            cluster.network().setFilter(m -> true);
+            for (CompletableFuture<?> refused : List.of(query, waited, joined)) {
+                ExecutionException e = assertThrows(ExecutionException.class, refused::get);
+                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause()
+                        : e.getCause();
+                assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("completion thread"),
+                        String.valueOf(cause));
+            }
+            assertTrue(chained.get() > first.getNow(0L) && first.getNow(0L) > 0);
+            assertArrayEquals(b("v"), elsewhere.get());
+        } finally {
+            own.shutdownNow();
+        }
         assertEquals(Role.LEADER, leader.status().role());
     }
 }
