@@ -33,6 +33,8 @@ public final class ClusterWriterMain {
     static final List<Long> IDS = List.of(1L, 2L, 3L);
 
     private static final FileOutputStream OUT = new FileOutputStream(FileDescriptor.out);
+    /** A child lives this long at most: longer than any round of its test. */
+    private static final long LIFETIME_MILLIS_MAX = 10 * 60_000;
 
     private ClusterWriterMain() {
     }
@@ -98,6 +100,8 @@ public final class ClusterWriterMain {
         }
         threads.forEach(Thread::start);
         moveLeadership(cluster, new SplittableRandom(seed));
+        say("lifetime over: no test killed this child within " + LIFETIME_MILLIS_MAX + " ms");
+        Runtime.getRuntime().halt(2);
     }
 
     private static void write(TestCluster cluster, int round, int client) {
@@ -116,9 +120,14 @@ public final class ClusterWriterMain {
         }
     }
 
-    /** Hands the leadership to a random other replica every 200 to 700 ms, until the process is killed. */
+    /**
+     * Hands the leadership to a random other replica every 200 to 700 ms, until the process is
+     * killed; a child whose test never kills it (the test itself died) ends itself after
+     * {@link #LIFETIME_MILLIS_MAX}.
+     */
     private static void moveLeadership(TestCluster cluster, SplittableRandom random) throws InterruptedException {
-        while (true) {
+        long deadline = System.nanoTime() + LIFETIME_MILLIS_MAX * 1_000_000L;
+        while (System.nanoTime() - deadline < 0) {
             Thread.sleep(200 + random.nextInt(501));
             Optional<Replica> leader = cluster.leader();
             if (leader.isPresent()) {
