@@ -17,6 +17,10 @@ import org.vostok.raft.Membership;
 import org.vostok.raft.MembershipChange;
 import org.vostok.raft.Message;
 import org.vostok.raft.Role;
+import org.vostok.rdb.model.LeaderHint;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rdb.store.EntryPayload;
 import org.vostok.rdb.store.PlanFailure;
 import org.vostok.rdb.store.RdbStore;
@@ -45,6 +49,8 @@ import org.vostok.vos.Pool;
 public final class Replica implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+    /** The replica whose completions the current thread runs, if any. */
+    private static final ThreadLocal<Replica> COMPLETING = new ThreadLocal<>();
 
     private final long id;
     private final RdbConfig config;
@@ -293,9 +299,23 @@ public final class Replica implements AutoCloseable {
         return f;
     }
 
-    /** Whether the calling thread is this replica's completion thread, where blocking calls are refused. */
+    /**
+     * Whether the calling thread is running this replica's completions (commit futures'
+     * continuations), where blocking calls are refused. Marked while each batch runs rather than
+     * by thread, so that it holds whichever thread the executor runs the batch on.
+     */
     boolean onCompletionThread() {
-        return Thread.currentThread() == completionThread;
+        return COMPLETING.get() == this;
+    }
+
+    /** Runs a batch of completions on the completion thread, marked as such (see {@link #onCompletionThread}). */
+    void runCompletions(List<Runnable> batch) {
+        COMPLETING.set(this);
+        try {
+            batch.forEach(Runnable::run);
+        } finally {
+            COMPLETING.remove();
+        }
     }
 
     // ----------------------------------------------------------------------------------------

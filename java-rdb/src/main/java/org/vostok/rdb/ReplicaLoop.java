@@ -29,6 +29,10 @@ import org.vostok.raft.Refusal;
 import org.vostok.raft.Role;
 import org.vostok.raft.SnapshotChunkRequest;
 import org.vostok.raft.SnapshotMetadata;
+import org.vostok.rdb.model.LeaderHint;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.store.EntryOutcome;
 import org.vostok.rdb.store.EntryPayload;
 import org.vostok.rdb.store.EntryPlan;
@@ -37,8 +41,8 @@ import org.vostok.rdb.store.PlanFailure;
 import org.vostok.rdb.store.PlanSource;
 import org.vostok.rdb.store.RdbStore;
 import org.vostok.rdb.store.SnapshotStaging;
-import org.vostok.rdb.store.Validator;
 import org.vostok.rdb.store.TreeReader;
+import org.vostok.rdb.store.Validator;
 import org.vostok.rdb.transport.RaftTransport;
 
 /**
@@ -1187,7 +1191,7 @@ final class ReplicaLoop implements Runnable {
         List<Runnable> batch = List.copyOf(completionBatch);
         completionBatch.clear();
         try {
-            completions.execute(() -> batch.forEach(Runnable::run));
+            completions.execute(() -> replica.runCompletions(batch));
         } catch (RejectedExecutionException e) {
             batch.forEach(Runnable::run);
         }

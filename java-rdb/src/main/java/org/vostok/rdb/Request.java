@@ -3,6 +3,7 @@ package org.vostok.rdb;
 import java.util.concurrent.CompletableFuture;
 import org.vostok.raft.MembershipChange;
 import org.vostok.raft.SnapshotChunkRequest;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.store.EntryPayload;
 
 /** What callers queue for the replica's owner thread besides Raft messages. */

@@ -2,6 +2,8 @@ package org.vostok.rdb;
 
 import java.util.ArrayDeque;
 import java.util.function.LongSupplier;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.store.EntryPayload;
 import org.vostok.rdb.store.Op;
 import org.vostok.vos.Key;

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vostok.raft.Role;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.RecordingListener;
 import org.vostok.rdb.testing.TestCluster;
@@ -207,8 +210,11 @@ class ReplicaLifecycleTest {
         // completion thread, not on this one.
         cluster.network().setFilter(m -> !(m instanceof org.vostok.raft.Message.AppendResponse));
         CompletableFuture<Long> first = leader.begin(term).update(ROOT, Key.ofUtf8("k"), b("v")).commit();
-        CompletableFuture<Optional<byte[]>> query = first.thenApply(i -> leader.begin(term).lookup(ROOT,
-                Key.ofUtf8("k")));
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        CompletableFuture<Optional<byte[]>> query = first.thenApply(i -> {
+            threads.add(Thread.currentThread().getName());
+            return leader.begin(term).lookup(ROOT, Key.ofUtf8("k"));
+        });
         CompletableFuture<Long> waited = first.thenApply(i -> {
             try {
                 return leader.begin(term).update(ROOT, Key.ofUtf8("w"), b("w")).commit().get();
@@ -229,7 +235,8 @@ class ReplicaLifecycleTest {
             // future itself may run its continuations (CompletableFuture.get helps).
             cluster.network().setFilter(m -> true);
             for (CompletableFuture<?> refused : List.of(query, waited, joined)) {
-                ExecutionException e = assertThrows(ExecutionException.class, refused::get);
+                ExecutionException e = assertThrows(ExecutionException.class, refused::get,
+                    "a blocking call was not refused in a continuation run on " + threads);
                 Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause()
                         : e.getCause();
                 assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("completion thread"),

@@ -3,8 +3,8 @@ package org.vostok.rdb.store;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Optional;
-import org.vostok.rdb.KvsPath;
-import org.vostok.rdb.RdbError;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbError;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 
@@ -69,7 +69,7 @@ final class EntryPlanner {
             if (op instanceof Op.NewReplicaId n) {
                 long generation = RankRecords.decodeCounter(entry.get(StoreLayout.SYSTEM_OID,
                         StoreLayout.SYSTEM_REPLICA_GENERATION));
-                id = java.util.OptionalLong.of(org.vostok.rdb.ReplicaIds.of(n.rank(), generation));
+                id = java.util.OptionalLong.of(org.vostok.rdb.model.ReplicaIds.of(n.rank(), generation));
             }
         }
         return id;
@@ -139,7 +139,7 @@ final class EntryPlanner {
             o.put(kvs.oid(), u.key(), TaggedValues.value(u.value()));
         } else if (op instanceof Op.NewReplicaId n) {
             long last = RankRecords.decodeCounter(o.get(StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REPLICA_GENERATION));
-            if (last >= org.vostok.rdb.ReplicaIds.GENERATION_MAX) {
+            if (last >= org.vostok.rdb.model.ReplicaIds.GENERATION_MAX) {
                 throw new PlanFailure(RdbError.NOSPACE, "every replica generation has been handed out");
             }
             long generation = last + 1;
@@ -191,7 +191,7 @@ final class EntryPlanner {
 
     private static long decodeOid(byte[] raw) {
         if (raw.length != 8) {
-            throw new org.vostok.rdb.RdbException(RdbError.CORRUPT, "the next object id record has "
+            throw new org.vostok.rdb.model.RdbException(RdbError.CORRUPT, "the next object id record has "
                     + raw.length + " bytes instead of 8; the pool is damaged");
         }
         return ByteBuffer.wrap(raw).getLong();

@@ -1,4 +1,4 @@
-package org.vostok.rdb;
+package org.vostok.rdb.model;
 
 /**
  * What went wrong in an rdb call, by a stable code that a wire protocol can carry. Every

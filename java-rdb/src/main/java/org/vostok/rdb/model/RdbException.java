@@ -1,4 +1,4 @@
-package org.vostok.rdb;
+package org.vostok.rdb.model;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -115,7 +115,7 @@ public class RdbException extends RuntimeException {
     }
 
     /** The same failure, thrown again on another thread: this one becomes its cause, for the stack. */
-    RdbException rethrown() {
+    public RdbException rethrown() {
         return new RdbException(error, detail, leaderHint(), outcomeUnknownCause, this);
     }
 }
