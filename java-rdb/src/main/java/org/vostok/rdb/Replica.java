@@ -54,7 +54,7 @@ public final class Replica implements AutoCloseable {
 
     private final long id;
     private final RdbConfig config;
-    private final LinkedBlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
     private final AtomicInteger messagesQueued = new AtomicInteger();
     private final AtomicInteger requestsQueued = new AtomicInteger();
     private final ReplicaLoop loop;
@@ -331,7 +331,7 @@ public final class Replica implements AutoCloseable {
             LOG.debug("replica {}: inbound queue full, dropped {}", id, m);
             return;
         }
-        inbound.offer(m);
+        inbound.offer(new Inbound.RaftMessage(m));
     }
 
     private void submit(Request r) {
@@ -357,14 +357,14 @@ public final class Replica implements AutoCloseable {
     }
 
     /** The next queued item, waiting at most {@code nanos}; null when none came. */
-    Object poll(long nanos) throws InterruptedException {
-        Object item = nanos > 0 ? inbound.poll(nanos, TimeUnit.NANOSECONDS) : inbound.poll();
+    Inbound poll(long nanos) throws InterruptedException {
+        Inbound item = nanos > 0 ? inbound.poll(nanos, TimeUnit.NANOSECONDS) : inbound.poll();
         countTaken(item);
         return item;
     }
 
-    private void countTaken(Object item) {
-        if (item instanceof Message) {
+    private void countTaken(Inbound item) {
+        if (item instanceof Inbound.RaftMessage) {
             messagesQueued.decrementAndGet();
         } else if (item instanceof Request r && r.counted()) {
             requestsQueued.decrementAndGet();
@@ -373,7 +373,7 @@ public final class Replica implements AutoCloseable {
 
     /** Takes what is left in the queue once the replica stopped, failing every request. */
     void drainAfterStop(RdbException error) {
-        Object item;
+        Inbound item;
         while ((item = inbound.poll()) != null) {
             countTaken(item);
             if (item instanceof Request r) {

@@ -7,7 +7,7 @@ import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.store.EntryPayload;
 
 /** What callers queue for the replica's owner thread besides Raft messages. */
-sealed interface Request {
+sealed interface Request extends Inbound {
 
     /** Fails the request without carrying it out. */
     void fail(RdbException error);
@@ -20,6 +20,11 @@ sealed interface Request {
     /** Commit a transaction of {@code term}: validate it, propose it, complete when applied. */
     record Propose(long term, EntryPayload payload, byte[] data, CompletableFuture<Long> future) implements Request {
         @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onPropose(this);
+        }
+
+        @Override
         public void fail(RdbException error) {
             future.completeExceptionally(error);
         }
@@ -27,6 +32,11 @@ sealed interface Request {
 
     /** Obtain a linearizable read epoch for a transaction of {@code term}. */
     record Read(long term, CompletableFuture<ReadView> future) implements Request {
+        @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onRead(this);
+        }
+
         @Override
         public void fail(RdbException error) {
             future.completeExceptionally(error);
@@ -36,6 +46,11 @@ sealed interface Request {
     /** Propose a membership change; complete with its index when applied. */
     record ChangeMembership(MembershipChange change, CompletableFuture<Long> future) implements Request {
         @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onChangeMembership(this);
+        }
+
+        @Override
         public void fail(RdbException error) {
             future.completeExceptionally(error);
         }
@@ -43,6 +58,11 @@ sealed interface Request {
 
     /** Hand the leadership to {@code target}; completes when the core has started the transfer. */
     record TransferLeadership(long target, CompletableFuture<Void> future) implements Request {
+        @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onTransferLeadership(this);
+        }
+
         @Override
         public void fail(RdbException error) {
             future.completeExceptionally(error);
@@ -52,6 +72,11 @@ sealed interface Request {
     /** Hand out a new replica id for {@code rank}; complete with it when applied. */
     record AllocateReplicaId(int rank, CompletableFuture<Long> future) implements Request {
         @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onAllocateReplicaId(this);
+        }
+
+        @Override
         public void fail(RdbException error) {
             future.completeExceptionally(error);
         }
@@ -59,6 +84,11 @@ sealed interface Request {
 
     /** The host's stepUp for {@code term} failed: give the leadership up. */
     record Abdicate(long term) implements Request {
+        @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onAbdicate(this);
+        }
+
         @Override
         public void fail(RdbException error) {
         }
@@ -72,6 +102,11 @@ sealed interface Request {
     /** A snapshot chunk the core asked for is read: hand it to the core. */
     record SnapshotChunkReady(SnapshotChunkRequest request, byte[] data, boolean last) implements Request {
         @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onSnapshotChunkReady(this);
+        }
+
+        @Override
         public void fail(RdbException error) {
         }
 
@@ -84,6 +119,11 @@ sealed interface Request {
     /** A snapshot chunk the core asked for could not be read. */
     record SnapshotChunkFailed(SnapshotChunkRequest request, RdbException error) implements Request {
         @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onSnapshotChunkFailed(this);
+        }
+
+        @Override
         public void fail(RdbException e) {
         }
 
@@ -95,6 +135,11 @@ sealed interface Request {
 
     /** Stop the replica. */
     record Stop() implements Request {
+        @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onStop(this);
+        }
+
         @Override
         public void fail(RdbException error) {
         }

@@ -96,8 +96,6 @@ public final class RdbStore implements LogStorage, AutoCloseable {
     private final EntryCache cache;
     /** Invariant: every segment from the one of base + 1 up to this one exists in LOG. */
     private long highestSegment = -1;
-    /** Persist transactions committed so far: a caller can tell whether a failed persist wrote part of its batch. */
-    private long transactionsWritten;
     /** The snapshot being staged (its container is open), if any: found at open, or begun since. */
     private SnapshotStaging staged;
     /** Whether {@link #resumableSnapshot()} gave out the one found at open. */
@@ -462,7 +460,11 @@ public final class RdbStore implements LogStorage, AutoCloseable {
         }
         if (entries.isEmpty()) {
             if (hs.term() != durableHardState.term() || hs.vote() != durableHardState.vote()) {
-                writeHardState(hs);
+                try {
+                    writeHardState(hs);
+                } catch (RdbException e) {
+                    throw new PersistException(e, lastIndex);
+                }
             }
             hardState = hs;
             return List.of();
@@ -499,6 +501,8 @@ public final class RdbStore implements LogStorage, AutoCloseable {
         private final TreeMap<Long, Long> partRuns = new TreeMap<>();
         private long partHighestSegment;
         private long prevTerm;
+        /** The batch's last entry durable so far; below its first while no part is. */
+        private long writtenThrough;
 
         Batch(List<Entry> entries, HardState hs, PlanSource plans) {
             this.entries = entries;
@@ -512,8 +516,10 @@ public final class RdbStore implements LogStorage, AutoCloseable {
             this.partTruncates = first <= lastIndex;
             this.partHighestSegment = highestSegment;
             this.prevTerm = term(first - 1);
+            this.writtenThrough = first - 1;
         }
 
+        /** Writes the batch; a failure says how far it got ({@link PersistException#writtenThrough()}). */
         List<EntryOutcome> write() {
             tx.clear();
             try {
@@ -526,8 +532,8 @@ public final class RdbStore implements LogStorage, AutoCloseable {
                 commitPart(hs);
             } catch (VosException e) {
                 tx.clear();
-                throw VosFailures.translate(e, "persisting log entries [" + entries.get(0).index() + ", "
-                        + entries.get(entries.size() - 1).index() + "]");
+                throw new PersistException(VosFailures.translate(e, "persisting log entries [" + entries.get(0).index()
+                        + ", " + entries.get(entries.size() - 1).index() + "]"), writtenThrough);
             } catch (RuntimeException e) {
                 tx.clear();
                 throw e;
@@ -601,7 +607,7 @@ public final class RdbStore implements LogStorage, AutoCloseable {
             tx.update(meta, StoreLayout.META_OID, StoreLayout.META_LOG_BOUNDS, StoreLayout.META_EPOCH,
                     MetaRecords.encodeLogBounds(new LogBounds(base, last.index(), last.term())));
             tx.commit();
-            transactionsWritten++;
+            writtenThrough = last.index();
             // Durable: now the memory follows.
             if (partTruncates) {
                 termRuns.tailMap(partFirst, true).clear();
@@ -672,11 +678,6 @@ public final class RdbStore implements LogStorage, AutoCloseable {
 
     public long replicaId() {
         return replicaId;
-    }
-
-    /** How many persist transactions were committed, for telling whether a failed persist wrote a part. */
-    public long transactionsWritten() {
-        return transactionsWritten;
     }
 
     /** Total and free bytes of the pool, for space checks. */
