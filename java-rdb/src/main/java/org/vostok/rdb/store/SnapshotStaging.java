@@ -40,7 +40,7 @@ import org.vostok.vos.VosLimits;
  */
 public final class SnapshotStaging {
 
-    private final RdbStore store;
+    private final SnapshotStore store;
     private final SnapshotMetadata snapshot;
     private final UUID uuid;
     private final long leaderTerm;
@@ -50,7 +50,7 @@ public final class SnapshotStaging {
     private long nextSequence;
     private byte[] anchor;
 
-    SnapshotStaging(RdbStore store, SnapshotProgress p, Container container) {
+    SnapshotStaging(SnapshotStore store, SnapshotProgress p, Container container) {
         this.store = store;
         this.snapshot = p.snapshot();
         this.uuid = p.container();
