@@ -38,9 +38,12 @@ import org.vostok.rdb.store.StoreLimits;
  *     (its outcome then unknown)
  * @param entryCacheBytesMax bytes of the newest entries kept in memory for replication
  * @param vosOperationsPerTransactionMax VOS operations in one persist transaction at most
- * @param poolFreeBytesMin below this many free bytes in its pool, the leader refuses every
- *     transaction that is not critical with NOSPACE (after a compaction and a second look), and
- *     any replica compacts its log at once instead of waiting for compactThresholdEntries
+ * @param poolFreeBytesMin the leader refuses a transaction that is not critical with NOSPACE
+ *     when its estimated bytes, with those reserved by the entries it proposed and has not
+ *     written yet, would leave fewer free bytes in its pool than this (after a compaction and a
+ *     second look), and any replica below it compacts its log at once instead of waiting for
+ *     compactThresholdEntries. Besides the margin it is meant to be, it must cover the space
+ *     the pool's allocator strands (fragmentation), which no estimate counts
  * @param criticalEntryBytesMax a transaction made only of deletes and destroys, of at most this
  *     many bytes encoded, is critical: it is taken even below poolFreeBytesMin, so that a full
  *     pool can be emptied
@@ -49,8 +52,8 @@ import org.vostok.rdb.store.StoreLimits;
  * @param compactRetainEntries applied entries kept in the log below the applied index at a
  *     compaction, so that a follower a little behind catches up from the log, not a snapshot
  * @param requestRetentionEntries how many entries a request id is remembered for after the entry
- *     that carried it: a retry within that many entries fails with EXIST (and requestOutcome
- *     answers); later ones are new requests. Must be the same on every replica of a cluster
+ *     that carried it: a retry within that many entries takes the first attempt's fate (EXIST once
+ *     that entry is committed; requestOutcome answers); later ones are new requests. Must be the same on every replica of a cluster
  * @param aggregationSliceKeys keys aggregated per slice by the background aggregation; each slice
  *     holds the pool's change lock only for its own duration
  * @param maintenanceRetryMillis how long the background maintenance waits before it tries again

@@ -17,6 +17,10 @@ import org.vostok.raft.Membership;
 import org.vostok.raft.MembershipChange;
 import org.vostok.raft.Message;
 import org.vostok.raft.Role;
+import org.vostok.rdb.model.LeaderHint;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rdb.store.EntryPayload;
 import org.vostok.rdb.store.PlanFailure;
 import org.vostok.rdb.store.RdbStore;
@@ -35,7 +39,9 @@ import org.vostok.vos.Pool;
  *
  * <p>Threads: {@code rdb-<id>-replica} (the owner: all Raft state and every write),
  * {@code rdb-<id>-events} (leadership events), {@code rdb-<id>-completions} (commit futures
- * complete there, so that a caller's continuation never runs on the owner thread). All end in
+ * complete there, so that a caller's continuation never runs on the owner thread; a continuation
+ * must not block: waiting there for another commit ({@code get}, {@code join}) or a
+ * transaction's first query is refused with {@link IllegalStateException}). All end in
  * {@link #close()}.
  *
  * <p>Thread-safety: safe for any number of threads.
@@ -43,10 +49,12 @@ import org.vostok.vos.Pool;
 public final class Replica implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+    /** The replica whose completions the current thread runs, if any. */
+    private static final ThreadLocal<Replica> COMPLETING = new ThreadLocal<>();
 
     private final long id;
     private final RdbConfig config;
-    private final LinkedBlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
     private final AtomicInteger messagesQueued = new AtomicInteger();
     private final AtomicInteger requestsQueued = new AtomicInteger();
     private final ReplicaLoop loop;
@@ -167,7 +175,15 @@ public final class Replica implements AutoCloseable {
 
     /**
      * Begins a transaction in {@code term}: {@link RdbError#NOTLEADER} (with the leader this
-     * replica knows) unless this replica leads that term and has applied the term's first entry.
+     * replica knows) unless this replica leads that term, has applied the term's first entry, and
+     * still takes transactions in it (it takes none in a term in which a commit ended ambiguously
+     * or its host's stepUp failed: it hands the leadership over).
+     *
+     * <p>Beginning costs nothing; the transaction's first query asks the replica's owner thread
+     * for a read epoch and waits for the answer. When that thread is stalled (a long
+     * garbage-collection pause, a slow or full disk, a descheduled process), the first query waits
+     * for the stall to end, up to {@code readTimeoutMillis} (then TIMEDOUT); later queries of the
+     * same transaction read straight from the store.
      */
     public Tx begin(long term) {
         checkRunning();
@@ -179,7 +195,10 @@ public final class Replica implements AutoCloseable {
     }
 
     private RdbException notLeader(ReplicaStatus s, long term) {
-        String what = s.role() == Role.LEADER && s.term() == term
+        String what = s.role() == Role.LEADER && s.term() == term && s.abandonedTerm() == term
+                ? "leads term " + term + " but takes no more transactions in it (a commit in it ended ambiguously, or"
+                + " its host could not step up): it hands the leadership over"
+                : s.role() == Role.LEADER && s.term() == term
                 ? "leads term " + term + " but is not ready for transactions yet (its first entry is not applied)"
                 : "does not lead term " + term + " (it is " + s.role().name().toLowerCase(java.util.Locale.ROOT)
                 + " in term " + s.term() + ")";
@@ -198,7 +217,7 @@ public final class Replica implements AutoCloseable {
      * ({@link ReplicaIds}).
      */
     public CompletableFuture<Long> changeMembership(MembershipChange change) {
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.ChangeMembership(Objects.requireNonNull(change, "change"), f));
         return f;
     }
@@ -211,7 +230,7 @@ public final class Replica implements AutoCloseable {
      * the entry is committed and applied. See {@link ReplicaIds}.
      */
     public CompletableFuture<Long> allocateReplicaId(int rank) {
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.AllocateReplicaId(rank, f));
         return f;
     }
@@ -221,7 +240,7 @@ public final class Replica implements AutoCloseable {
      * §3.10); the future completes when the transfer has started.
      */
     public CompletableFuture<Void> transferLeadership(long target) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CommitFuture<>(this);
         submit(new Request.TransferLeadership(target, f));
         return f;
     }
@@ -260,6 +279,12 @@ public final class Replica implements AutoCloseable {
         if (Thread.currentThread() == owner) {
             throw new IllegalStateException("a transaction query on the replica's own thread would wait for itself");
         }
+        if (onCompletionThread()) {
+            throw new IllegalStateException("a transaction's first query waits for a read index (a heartbeat round or"
+                    + " the leader's lease); on replica " + id + "'s completion thread (in a commit future's"
+                    + " continuation) that wait would hold up every other commit's completion: query from an"
+                    + " executor of your own (thenApplyAsync(fn, executor))");
+        }
         CompletableFuture<ReadView> f = new CompletableFuture<>();
         submit(new Request.Read(term, f));
         try {
@@ -275,7 +300,7 @@ public final class Replica implements AutoCloseable {
     /** Rethrows another thread's failure with this thread's stack, the original as the cause. */
     private static RdbException forCaller(Throwable cause) {
         if (cause instanceof RdbException r) {
-            return new RdbException(r.error(), r.detail(), r.leaderHint(), r.outcomeUnknown(), r);
+            return r.rethrown();
         }
         return new RdbException(RdbError.IO, "the read failed: " + cause, cause);
     }
@@ -292,9 +317,28 @@ public final class Replica implements AutoCloseable {
                     + data.length + " bytes, more than entryBytesMax (" + config.entryBytesMax()
                     + "); split it into several"));
         }
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.Propose(term, payload, data, f));
         return f;
+    }
+
+    /**
+     * Whether the calling thread is running this replica's completions (commit futures'
+     * continuations), where blocking calls are refused. Marked while each batch runs rather than
+     * by thread, so that it holds whichever thread the executor runs the batch on.
+     */
+    boolean onCompletionThread() {
+        return COMPLETING.get() == this;
+    }
+
+    /** Runs a batch of completions on the completion thread, marked as such (see {@link #onCompletionThread}). */
+    void runCompletions(List<Runnable> batch) {
+        COMPLETING.set(this);
+        try {
+            batch.forEach(Runnable::run);
+        } finally {
+            COMPLETING.remove();
+        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -310,7 +354,7 @@ public final class Replica implements AutoCloseable {
             LOG.debug("replica {}: inbound queue full, dropped {}", id, m);
             return;
         }
-        inbound.offer(m);
+        inbound.offer(new Inbound.RaftMessage(m));
     }
 
     private void submit(Request r) {
@@ -336,14 +380,14 @@ public final class Replica implements AutoCloseable {
     }
 
     /** The next queued item, waiting at most {@code nanos}; null when none came. */
-    Object poll(long nanos) throws InterruptedException {
-        Object item = nanos > 0 ? inbound.poll(nanos, TimeUnit.NANOSECONDS) : inbound.poll();
+    Inbound poll(long nanos) throws InterruptedException {
+        Inbound item = nanos > 0 ? inbound.poll(nanos, TimeUnit.NANOSECONDS) : inbound.poll();
         countTaken(item);
         return item;
     }
 
-    private void countTaken(Object item) {
-        if (item instanceof Message) {
+    private void countTaken(Inbound item) {
+        if (item instanceof Inbound.RaftMessage) {
             messagesQueued.decrementAndGet();
         } else if (item instanceof Request r && r.counted()) {
             requestsQueued.decrementAndGet();
@@ -352,7 +396,7 @@ public final class Replica implements AutoCloseable {
 
     /** Takes what is left in the queue once the replica stopped, failing every request. */
     void drainAfterStop(RdbException error) {
-        Object item;
+        Inbound item;
         while ((item = inbound.poll()) != null) {
             countTaken(item);
             if (item instanceof Request r) {

@@ -1,5 +1,8 @@
 package org.vostok.rdb;
 
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.KvsPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.testing.TestPools;
 import org.vostok.rdb.transport.LocalNetwork;
 import org.vostok.vos.Pool;

@@ -4,7 +4,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.vostok.client.ErrorCode;
 import org.vostok.client.VostokException;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbException;
 
 /** Turns what a handler or rdb threw into the wire's code and message. */
 final class Errors {
@@ -31,7 +31,7 @@ final class Errors {
         if (e.outcomeUnknown()) {
             return ErrorCode.OUTCOME_UNKNOWN;
         }
-        if (e.error() == org.vostok.rdb.RdbError.STALE) {
+        if (e.error() == org.vostok.rdb.model.RdbError.STALE) {
             return ErrorCode.NOTLEADER;
         }
         try {

@@ -15,10 +15,10 @@ import org.vostok.client.proto.node.ReplicaChangeReply;
 import org.vostok.client.proto.node.ReplicaChangeRequest;
 import org.vostok.raft.Membership;
 import org.vostok.raft.MembershipChange;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.Replica;
-import org.vostok.rdb.ReplicaIds;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rsvc.net.ServerCall;
 
 /**

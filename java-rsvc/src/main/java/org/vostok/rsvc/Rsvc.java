@@ -24,11 +24,11 @@ import org.vostok.client.proto.LeaderHint;
 import org.vostok.client.proto.Reply;
 import org.vostok.client.proto.Request;
 import org.vostok.rdb.LeadershipListener;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.Replica;
-import org.vostok.rdb.ReplicaIds;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rdb.ReplicaStatus;
-import org.vostok.rdb.RequestOutcome;
+import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.Tx;
 import org.vostok.rsvc.net.ServerCall;
 
@@ -465,7 +465,7 @@ final class Rsvc<S> implements LeadershipListener {
         }
         commit.whenComplete((index, error) -> {
             if (error != null && blindId.isPresent() && Errors.unwrap(error) instanceof RdbException r
-                    && r.error() == org.vostok.rdb.RdbError.EXIST && !r.outcomeUnknown()) {
+                    && r.error() == org.vostok.rdb.model.RdbError.EXIST && !r.outcomeUnknown()) {
                 settleBlindDuplicate(call, lockKey, t, blindId.get());
                 return;
             }

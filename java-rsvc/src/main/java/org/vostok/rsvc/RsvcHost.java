@@ -43,7 +43,7 @@ import org.vostok.client.proto.node.StartReplicaRequest;
 import org.vostok.client.proto.node.StopReplicaRequest;
 import org.vostok.raft.Role;
 import org.vostok.rdb.Replica;
-import org.vostok.rdb.ReplicaIds;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rdb.ReplicaStatus;
 import org.vostok.rsvc.net.NettyRaftTransport;
 import org.vostok.rsvc.net.NodeDirectory;

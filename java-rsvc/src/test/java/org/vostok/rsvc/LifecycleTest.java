@@ -21,7 +21,7 @@ import org.vostok.client.proto.node.CreateReplicaRequest;
 import org.vostok.client.proto.node.ReplicaInfo;
 import org.vostok.client.register.RegisterClient;
 import org.vostok.rdb.RdbConfig;
-import org.vostok.rdb.ReplicaIds;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rsvc.register.RegisterService;
 import org.vostok.rsvc.testing.InProcessCluster;
 import org.vostok.vos.PoolBackend;

@@ -8,7 +8,7 @@ import org.vostok.hw.probe.ProbeException;
 import org.vostok.hw.report.Check;
 import org.vostok.hw.report.Status;
 import org.vostok.hw.tools.ToolOutputException;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.vos.VosException;
 
 /**

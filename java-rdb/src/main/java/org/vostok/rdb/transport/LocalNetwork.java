@@ -99,8 +99,10 @@ public final class LocalNetwork implements AutoCloseable {
     }
 
     /**
-     * Sees every message sent before the other faults do: one it refuses is dropped. For tests
-     * that watch or hold back particular messages (the chunks of a snapshot, say). Called on the
+     * Sees every message sent on a link that is not cut, before the link's random faults (drops,
+     * delays, duplicates) apply: one it refuses is dropped. A message on a link cut by a
+     * partition or a one-way cut is dropped first and never reaches the filter. For tests that
+     * watch or hold back particular messages (the chunks of a snapshot, say). Called on the
      * sender's thread; it must not block.
      */
     public synchronized void setFilter(Predicate<Message> filter) {

@@ -2,7 +2,7 @@ package org.vostok.rsvc.net;
 
 import java.util.Objects;
 import org.vostok.raft.Message;
-import org.vostok.rdb.ReplicaIds;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rdb.transport.RaftTransport;
 
 /**

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.raft.Message;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.transport.MessageCodec;
 import org.vostok.rdb.transport.RaftTransport;
 

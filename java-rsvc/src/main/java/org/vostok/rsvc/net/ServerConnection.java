@@ -15,7 +15,7 @@ import org.vostok.client.wire.Frame;
 import org.vostok.client.wire.FrameCodec;
 import org.vostok.client.wire.FrameException;
 import org.vostok.client.wire.FrameType;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbException;
 
 /**
  * The node's side of one accepted connection: the handshake first (the peer's cluster, protocol

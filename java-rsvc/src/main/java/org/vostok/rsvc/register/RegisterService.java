@@ -15,7 +15,7 @@ import org.vostok.client.proto.register.ReadRequest;
 import org.vostok.client.proto.register.WriteReply;
 import org.vostok.client.proto.register.WriteRequest;
 import org.vostok.client.register.RegisterClient;
-import org.vostok.rdb.KvsPath;
+import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.Tx;
 import org.vostok.rsvc.CallContext;

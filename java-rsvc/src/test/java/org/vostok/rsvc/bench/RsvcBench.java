@@ -134,7 +134,9 @@ public final class RsvcBench {
                 h.recordValue(System.nanoTime() - t0);
                 ok.incrementAndGet();
             } else {
-                failed.incrementAndGet();
+                if (failed.incrementAndGet() <= 3) {
+                    System.err.println("bench: a write failed: " + e);
+                }
             }
             issue(reg, value, next, ok, failed, running, idle, h);
         });

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.vostok.client.ErrorCode;
 import org.vostok.client.VostokException;
-import org.vostok.rdb.KvsPath;
+import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.Tx;
 import org.vostok.vos.Key;
 

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 
 class FaultInjectorTest {
 
+    /** How long a condition is waited for before the test fails. */
+    private static final long WAIT_NANOS_MAX = 120_000_000_000L;
+
     /** Records every call; replica 2 leads unless told otherwise. */
     private static class RecordingTarget implements FaultTarget {
         final List<String> calls = new ArrayList<>();
@@ -133,7 +136,9 @@ class FaultInjectorTest {
                 step(new Fault.Kill(1))));
         FaultInjector injector = FaultInjector.start(target, schedule);
         // The step holds for an hour; wait until it has started, then close.
+        long deadline = System.nanoTime() + WAIT_NANOS_MAX;
         while (!target.calls().contains("kill 2")) {
+            assertTrue(System.nanoTime() - deadline < 0, "the first step never started: " + target.calls());
             Thread.sleep(1);
         }
         injector.close();

@@ -1,4 +1,4 @@
-package org.vostok.rdb;
+package org.vostok.rdb.model;
 
 /**
  * What went wrong in an rdb call, by a stable code that a wire protocol can carry. Every
@@ -19,7 +19,10 @@ public enum RdbError {
     TOOBIG(6),
     /** The transaction's term is over: this replica leads a later term now. */
     STALE(7),
-    /** No answer in time (a read index, a commit); the outcome of a commit is then unknown. */
+    /**
+     * No answer in time: a read index, or (as the cause of an {@link #OUTCOME_UNKNOWN}) a commit
+     * that was proposed and not applied within its deadline.
+     */
     TIMEDOUT(8),
     /** The replica is shutting down or has stopped. */
     SHUTDOWN(9),
@@ -28,7 +31,15 @@ public enum RdbError {
     /** The store failed (the operating system refused, out of memory). The replica stops. */
     IO(11),
     /** Too many requests wait already; retry later. */
-    BUSY(12);
+    BUSY(12),
+    /**
+     * A commit was proposed and this replica cannot tell whether it will take effect: the leader
+     * lost its term, shut down, or ran out of time before the entry was applied (the
+     * exception's cause is that NOTLEADER, SHUTDOWN or TIMEDOUT). The entry may still commit.
+     * Never retry it as if nothing happened: ask a leader of a later term whether its request id
+     * committed ({@code Tx.requestOutcome}), or retry with the same request id.
+     */
+    OUTCOME_UNKNOWN(13);
 
     private final int code;
 

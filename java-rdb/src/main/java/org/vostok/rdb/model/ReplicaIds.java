@@ -1,11 +1,11 @@
-package org.vostok.rdb;
+package org.vostok.rdb.model;
 
 /**
  * Replica ids: a rank (the server, an unsigned 32-bit number) and a generation packed in one
  * long, {@code generation << 32 | rank}, which is what Raft and the transport carry.
  *
  * <p>The founding replicas of a cluster have generation 0, so founding replicas 1, 2 and 3 have
- * ids 1, 2 and 3. Every later id comes from {@link Replica#allocateReplicaId(int)}: its generation
+ * ids 1, 2 and 3. Every later id comes from {@code Replica.allocateReplicaId(int)}: its generation
  * is drawn from a counter in the replicated state, so an id is never handed out twice, and a rank
  * that is removed and added again comes back under a new id (a new generation). A leader refuses
  * to add an id that was added before, that is not the latest one handed out for its rank, or

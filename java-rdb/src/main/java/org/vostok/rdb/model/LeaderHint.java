@@ -1,4 +1,4 @@
-package org.vostok.rdb;
+package org.vostok.rdb.model;
 
 /**
  * The leader a replica knows, and the term it knows it in: where a client should send its next

@@ -1,4 +1,4 @@
-package org.vostok.rdb;
+package org.vostok.rdb.model;
 
 import java.util.Objects;
 import java.util.Optional;

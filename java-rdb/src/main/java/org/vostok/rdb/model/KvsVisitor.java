@@ -1,4 +1,4 @@
-package org.vostok.rdb;
+package org.vostok.rdb.model;
 
 /** Receives the records of an iteration in order; returning false stops it after this record. */
 @FunctionalInterface
