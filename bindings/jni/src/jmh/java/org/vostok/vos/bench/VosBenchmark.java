@@ -1,4 +1,4 @@
-package org.vostok.vos.ffm.bench;
+package org.vostok.vos.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +11,6 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -27,42 +26,52 @@ import org.vostok.vos.Transaction;
 import org.vostok.vos.VosProvider;
 
 /**
- * The FFM side of the FFM-over-C ratio: the same four operations, with the same parameters, as
- * the native benchmark {@code vos_bench} (native/bench/vos_bench.c), one thread.
+ * The Java side of the Java-over-C ratios: the same four operations, with the same parameters and
+ * the same work, as the native benchmark {@code vos_bench} (native/bench/vos_bench.c), one
+ * thread, through the implementation named by {@code provider} ({@code ffm} or {@code jni}).
  *
  * <ul>
- *   <li>{@code fetch}: one fetch of a 1 KiB value, of a pseudo-random key (xorshift64) among
- *       {@code keys} preloaded ones, at the epoch they were written. Returns a new byte[], as the
- *       API does (the C benchmark leaves the value in its buffer).</li>
- *   <li>{@code update1}: a transaction with one 1 KiB update at a new epoch, keys cycling over
- *       {@code keys}, committed (one persist); a figure per transaction.</li>
- *   <li>{@code update64}: a transaction with 64 such updates at one new epoch; a figure per
- *       update.</li>
+ *   <li>{@code fetch}: one fetch of a 1 KiB value, of a pseudo-random key (xorshift64, the same
+ *       sequence as vos_bench) among {@code keys} preloaded ones, at the epoch they were written.
+ *       Returns a new byte[], as the API does (the C benchmark leaves the value in its
+ *       buffer).</li>
+ *   <li>{@code update1}: rounds of {@code roundUpdates} transactions, each one 1 KiB update at a
+ *       new epoch, keys cycling over {@code keys}; a figure per round (divide by
+ *       {@code roundUpdates} for one transaction: scripts/bench-vos.sh does).</li>
+ *   <li>{@code update64}: rounds of {@code roundUpdates / 64} transactions of 64 such updates
+ *       at one new epoch each; a figure per round (divide by {@code roundUpdates} for one
+ *       update).</li>
  *   <li>{@code iterate}: one pass over all preloaded keys with their values in 1 MiB batches,
  *       reading each record's key (as the C benchmark reads each header); a figure per pass:
  *       multiply by {@code keys} for records per second (scripts/bench-vos.sh does).</li>
  * </ul>
  * Setup is not measured: a pool of {@code poolMiB}, two objects, {@code keys} values preloaded
- * into the first at LOAD_EPOCH, 1000 per transaction (for every operation, as in vos_bench). The versions the updates leave are aggregated away
- * between measurement iterations (not measured), so the pool does not fill up.
+ * into the first, 1000 per transaction, and the pool closed and opened again, all as vos_bench
+ * does for each operation. The updates are measured one round per iteration (single shot), and
+ * each round is followed by an aggregation up to its last epoch outside the measurement, as in
+ * vos_bench: so every round meets the same version chains on both sides, whatever their speed.
+ * JMH's warm-up and measurement iteration counts are vos_bench's --warmup-rounds and --rounds.
  * PMEM_IS_PMEM_FORCE is taken from the environment (the forks inherit it).
  *
- * <p>Run with {@code scripts/bench-vos.sh} (C and Java, both persistence modes, one table), or
- * alone with {@code ./mvnw -pl bindings/ffm -am -Pjmh verify -DskipTests}.
+ * <p>Run with {@code scripts/bench-vos.sh} (C, FFM and JNI, both persistence modes, one table),
+ * or alone with {@code ./mvnw -pl bindings/jni -am -Pjmh verify -DskipTests}.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx1g"})
 public class VosBenchmark {
     static final long READ_OID = 1;
     static final long WRITE_OID = 2;
     static final long LOAD_EPOCH = 1;
     static final int LOAD_BATCH = 1000;
+    static final int BATCH_UPDATES = 64;
     static final int ITERATE_BATCH_BYTES = 1 << 20;
 
     /** A pool in a temporary directory with the two objects, removed at the end. */
     @State(Scope.Thread)
     public abstract static class BenchPool {
+        /** The implementation: ffm or jni. */
+        @Param({"ffm", "jni"})
+        public String provider;
+
         /** Preloaded keys, 0 .. keys - 1; also the cycle of keys the updates write. */
         @Param("100000")
         public int keys;
@@ -75,34 +84,44 @@ public class VosBenchmark {
         @Param("2048")
         public int poolMiB;
 
+        VosProvider vos;
         Path dir;
+        Path path;
         Pool pool;
         Container container;
         Transaction tx;
         byte[] value;
 
         void open() throws IOException {
+            vos = VosProvider.load(provider);
             dir = Files.createTempDirectory("vos-jmh-");
-            pool = VosProvider.load().createPool(dir.resolve("bench.pool"), (long) poolMiB << 20);
+            path = dir.resolve("bench.pool");
+            pool = vos.createPool(path, (long) poolMiB << 20);
             UUID uuid = UUID.randomUUID();
             pool.createContainer(uuid);
             container = pool.openContainer(uuid);
-            tx = pool.newTransaction();
             value = new byte[valueBytes];
             for (int i = 0; i < valueBytes; i++) {
                 value[i] = (byte) (i * 31 + 7);
             }
-            tx.createObject(container, READ_OID, KeyOrder.INTEGER, LOAD_EPOCH)
-                    .createObject(container, WRITE_OID, KeyOrder.INTEGER, LOAD_EPOCH)
-                    .commit();
-            // Preloaded for every operation, as vos_bench does, so the pool is in the same state.
-            for (int k = 0; k < keys; k++) {
-                tx.update(container, READ_OID, k, LOAD_EPOCH, value);
-                if (tx.size() == LOAD_BATCH) {
-                    tx.commit();
+            try (Transaction load = pool.newTransaction()) {
+                load.createObject(container, READ_OID, KeyOrder.INTEGER, LOAD_EPOCH)
+                        .createObject(container, WRITE_OID, KeyOrder.INTEGER, LOAD_EPOCH)
+                        .commit();
+                for (int k = 0; k < keys; k++) {
+                    load.update(container, READ_OID, k, LOAD_EPOCH, value);
+                    if (load.size() == LOAD_BATCH) {
+                        load.commit();
+                    }
                 }
+                load.commit();
             }
-            tx.commit();
+            // Closed and opened again, as vos_bench does (a WAL pool then starts checkpointed).
+            container.close();
+            pool.close();
+            pool = vos.openPool(path);
+            container = pool.openContainer(uuid);
+            tx = pool.newTransaction();
         }
 
         @TearDown(Level.Trial)
@@ -110,7 +129,7 @@ public class VosBenchmark {
             tx.close();
             container.close();
             pool.close();
-            VosProvider.load().destroyPool(dir.resolve("bench.pool"));
+            vos.destroyPool(path);
             Files.deleteIfExists(dir);
         }
     }
@@ -134,18 +153,26 @@ public class VosBenchmark {
         }
     }
 
-    /** For update1 and update64: the second object, written at ever newer epochs. */
+    /** For update1 and update64: the second object, written at ever newer epochs, in rounds. */
     @State(Scope.Thread)
     public static class Writes extends BenchPool {
+        /** Updates per round: a multiple of 64, vos_bench's --round-updates. */
+        @Param("65536")
+        public int roundUpdates;
+
         long epoch = LOAD_EPOCH;
         long next;
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
+            if (roundUpdates <= 0 || roundUpdates % BATCH_UPDATES != 0) {
+                throw new IllegalArgumentException("roundUpdates must be a positive multiple of " + BATCH_UPDATES
+                        + ", not " + roundUpdates);
+            }
             open();
         }
 
-        /** Folds the versions the updates left, outside the measurement, so the pool never fills. */
+        /** Folds the versions the round left, outside the measurement, as vos_bench does. */
         @TearDown(Level.Iteration)
         public void aggregate() {
             container.aggregate(epoch);
@@ -153,26 +180,39 @@ public class VosBenchmark {
     }
 
     @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
     public Optional<byte[]> fetch(Reads s) {
         return s.container.fetch(READ_OID, s.nextRandomKey(), LOAD_EPOCH);
     }
 
+    /** One round; its time divided by roundUpdates is one transaction's. */
     @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public void update1(Writes s) {
-        s.tx.update(s.container, WRITE_OID, s.next++ % s.keys, ++s.epoch, s.value).commit();
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(64)
-    public void update64(Writes s) {
-        long e = ++s.epoch;
-        for (int i = 0; i < 64; i++) {
-            s.tx.update(s.container, WRITE_OID, s.next++ % s.keys, e, s.value);
+        for (int i = 0; i < s.roundUpdates; i++) {
+            s.tx.update(s.container, WRITE_OID, s.next++ % s.keys, ++s.epoch, s.value).commit();
         }
-        s.tx.commit();
+    }
+
+    /** One round; its time divided by roundUpdates is one update's. */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public void update64(Writes s) {
+        for (int t = 0; t < s.roundUpdates / BATCH_UPDATES; t++) {
+            long e = ++s.epoch;
+            for (int i = 0; i < BATCH_UPDATES; i++) {
+                s.tx.update(s.container, WRITE_OID, s.next++ % s.keys, e, s.value);
+            }
+            s.tx.commit();
+        }
     }
 
     @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
     public long iterate(Reads s, Blackhole blackhole) {
         long records = s.container.iterate(Iteration.forward(READ_OID, LOAD_EPOCH).withBatch(0, ITERATE_BATCH_BYTES),
                 record -> {
