@@ -56,7 +56,9 @@ import org.vostok.vos.VosProvider;
  * <p>Run with {@code scripts/bench-vos.sh} (C, FFM and JNI, both persistence modes, one table),
  * or alone with {@code ./mvnw -pl bindings/jni -am -Pjmh verify -DskipTests}.
  */
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx1g"})
+// A fixed heap, touched up front: the figures are those of a process whose heap has grown, not
+// of one faulting in fresh heap pages under the allocation of the values fetch returns.
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 public class VosBenchmark {
     static final long READ_OID = 1;
     static final long WRITE_OID = 2;

@@ -2,6 +2,7 @@ package org.vostok.vos.jni;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.NoException;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -15,12 +16,14 @@ import org.bytedeco.javacpp.annotation.Platform;
  * {@code GetDirectBufferAddress}, no array pinning or copying), and the library reads and writes
  * the very bytes Java wrote and reads. Nothing here checks an address or a length: callers pass
  * only their own live buffers, with lengths checked in Java. uint32_t and uint64_t are Java's
- * int and long, taken as unsigned.
+ * int and long, taken as unsigned. The library is C and throws nothing, so the glue catches
+ * nothing ({@link NoException}).
  *
  * <p>Thread-safety: the functions may be called from any thread as vos.h allows. Use them only
  * after {@link VosNative#ensureLoaded()}.
  */
 @Platform(include = "vostok/vos.h", link = "vostok-vos")
+@NoException
 public final class Vos {
     private Vos() {
     }
