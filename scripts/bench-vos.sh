@@ -5,7 +5,10 @@
 # same keys, a pool of their own per operation, and the updates in rounds of ROUND_UPDATES with
 # an untimed aggregation after each, so both sides meet the same version chains. First with
 # PMEM_IS_PMEM_FORCE=1 (PMDK skips msync: the cost of the code), then with =0 (PMDK's real msync
-# path on this file system). It prints ops/s for each and the FFM-over-C and JNI-over-C ratios.
+# path on this file system). It prints ops/s for each and the FFM-over-C and JNI-over-C ratios,
+# and then the thread CPU time of one fetch (random key, and one hot key) in C and through each
+# binding (FetchCost: both bindings in one JVM, taking turns), which, unlike throughput, holds
+# still when the machine is busy with other work.
 #   scripts/bench-vos.sh
 #   REPEATS=3 scripts/bench-vos.sh            # the whole set three times over, one table each
 #   JMH_ITERATIONS=5 C_SECONDS=3 scripts/bench-vos.sh   # longer, steadier
@@ -83,6 +86,13 @@ for rep in $(seq 1 "$REPEATS"); do
       echo "bench-vos: run $rep, PMEM_IS_PMEM_FORCE=$force: Java, JNI on $VOSTOK_JDK17_HOME" >&2
       jmh "$VOSTOK_JDK17_HOME/bin/java" jni "$out/jmh17-$rep-$force.csv" "$out/jmh17-$rep-$force.log"
     fi
+    if [ "$force" = 1 ]; then
+      echo "bench-vos: run $rep: CPU time per fetch, FFM and JNI taking turns (FetchCost)" >&2
+      PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
+        -cp "$classpath" org.vostok.vos.bench.FetchCost "$keys" "$pool_mib" ffm jni \
+        >"$out/cost-$rep.txt" 2>&1 || { cat "$out/cost-$rep.txt" >&2; vostok_die "FetchCost failed"; }
+      cat "$out/cost-$rep.txt" >&2
+    fi
   done
 done
 
@@ -126,5 +136,22 @@ for rep in $(seq 1 "$REPEATS"); do
     done
   done
 done
+
+# The same fetches in thread CPU time: C from vos_bench, Java from FetchCost (FORCE=1 pass).
+if [[ " $FORCES " == *" 1 "* ]]; then
+  echo
+  printf '%-4s %-10s %12s %12s %12s %7s %7s\n' run op "C cpu ns" "FFM cpu ns" "JNI cpu ns" "C/FFM" "C/JNI"
+  for rep in $(seq 1 "$REPEATS"); do
+    for op in fetch fetch_hot; do
+      c=$(sed -n "s/^BENCH op=$op .*cpu_ns_per_op=\([0-9.]*\).*/\1/p" "$out/c-$rep-1.txt" | head -1)
+      f=$(sed -n "s/^COST provider=ffm op=$op cpu_ns_per_op=\([0-9.]*\)/\1/p" "$out/cost-$rep.txt")
+      j=$(sed -n "s/^COST provider=jni op=$op cpu_ns_per_op=\([0-9.]*\)/\1/p" "$out/cost-$rep.txt")
+      awk -v rep="$rep" -v op="$op" -v c="${c:-}" -v f="${f:-}" -v j="${j:-}" 'function n(x) { return x == "" ? "n/a" : x }
+        function r(x) { return (c != "" && x != "" && x > 0) ? sprintf("%.2f", c / x) : "n/a" }
+        BEGIN { printf "%-4s %-10s %12s %12s %12s %7s %7s\n", rep, op, n(c), n(f), n(j), r(f), r(j) }'
+    done
+  done
+  echo "(C/FFM and C/JNI: the share of C's fetches per CPU second that each binding reaches)"
+fi
 echo
 echo "bench-vos: raw output in $out" >&2

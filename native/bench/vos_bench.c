@@ -12,6 +12,11 @@
  *   update64  one vos_tx_apply with 64 such updates at one new epoch; op = update
  *   iterate   vos_iterate over all preloaded keys of object 1 with their values, 1 MiB buffer,
  *             resumed from the last key; op = record
+ *   fetch_hot fetch of one key (7) over and over: the library's own cost with everything in
+ *             cache, against which a binding's cost per call stands out
+ *
+ * fetch, fetch_hot and iterate also report the thread's CPU time per op (cpu_ns_per_op), which
+ * does not count time spent waiting for a core, so it stays comparable on a busy machine.
  *
  * Setup (not measured), for each operation afresh, as each JMH benchmark has a pool of its own:
  * a pool of --pool-mib MiB under --pool-dir, --keys keys of 1 KiB preloaded into object 1 at
@@ -57,6 +62,7 @@
 #define BATCH_UPDATES 64u
 #define ITER_BUFFER_BYTES (1u << 20)
 #define AGG_KEYS_PER_CALL 4096u
+#define HOT_KEY 7u
 #define ROUND_UPDATES_MAX (1u << 24)
 #define ROUNDS_MAX 1000u
 #define PAIRED_BLOCK_OPS 100u
@@ -166,6 +172,22 @@ static uint64_t op_update64(const struct config *cfg)
 		ops[i] = update_op(WRITE_OID, next_key++ % cfg->keys, epoch, cfg->value_bytes);
 	check("vos_tx_apply", vos_tx_apply(pool, ops, BATCH_UPDATES, value, cfg->value_bytes, NULL));
 	return BATCH_UPDATES;
+}
+
+/* The same key over and over: the library's own work with everything in cache. */
+static uint64_t op_fetch_hot(const struct config *cfg)
+{
+	vos_fetch_req_t req;
+
+	memset(&req, 0, sizeof(req));
+	req.cont = cont;
+	req.oid = READ_OID;
+	req.epoch = LOAD_EPOCH;
+	req.key_int = HOT_KEY % cfg->keys;
+	check("vos_fetch", vos_fetch(pool, &req, 1, NULL, 0, buffer, cfg->value_bytes));
+	if (req.status != VOS_OK || req.value_len != cfg->value_bytes)
+		die("a fetch of a preloaded key", req.status);
+	return 1;
 }
 
 /* One pass over all preloaded keys. */
@@ -362,22 +384,34 @@ static void setup(const struct config *cfg)
 	check("vos_cont_open", vos_cont_open(pool, uuid, &cont));
 }
 
+/* The CPU time of the calling thread: unlike the clock, it does not count the time the thread
+ * waits for a core, so it holds still on a machine shared with other work. */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void run(const struct config *cfg, const char *name,
 		uint64_t (*op)(const struct config *))
 {
 	double warmup = cfg->seconds / 4 < 0.5 ? cfg->seconds / 4 : 0.5;
-	double start = now(), end;
+	double start = now(), end, cpu;
 	uint64_t ops = 0;
 
 	while (now() - start < warmup)
 		op(cfg);
 	start = now();
+	cpu = thread_cpu();
 	do {
 		ops += op(cfg);
 		end = now();
 	} while (end - start < cfg->seconds);
-	printf("BENCH op=%s ops_per_s=%.0f ns_per_op=%.0f\n", name, (double)ops / (end - start),
-	       (end - start) * 1e9 / (double)ops);
+	cpu = thread_cpu() - cpu;
+	printf("BENCH op=%s ops_per_s=%.0f ns_per_op=%.0f cpu_ns_per_op=%.0f\n", name,
+	       (double)ops / (end - start), (end - start) * 1e9 / (double)ops, cpu * 1e9 / (double)ops);
 	fflush(stdout);
 }
 
@@ -455,9 +489,9 @@ static void usage(FILE *to)
 		"  --warmup-rounds N rounds run first and not counted (default 1)\n"
 		"  --rounds N        rounds counted (default 3)\n"
 		"PMEM_IS_PMEM_FORCE is taken from the environment (pmem only).\n"
-		"Prints BENCH op=<fetch|update1|update64|iterate|append4k_fdatasync|\n"
+		"Prints BENCH op=<fetch|fetch_hot|update1|update64|iterate|append4k_fdatasync|\n"
 		"overwrite4k_fdatasync|update1_paired|overwrite4k_paired> ops_per_s=<n>\n"
-		"ns_per_op=<n>.\n");
+		"ns_per_op=<n> [cpu_ns_per_op=<n>].\n");
 }
 
 static uint64_t number(const char *opt, const char *text, uint64_t min, uint64_t max)
@@ -561,6 +595,7 @@ int main(int argc, char **argv)
 	/* Each operation on a pool of its own, as in the JMH benchmark. */
 	setup(&cfg);
 	run(&cfg, "fetch", op_fetch);
+	run(&cfg, "fetch_hot", op_fetch_hot);
 	teardown();
 	setup(&cfg);
 	run_rounds(&cfg, "update1", op_update1);

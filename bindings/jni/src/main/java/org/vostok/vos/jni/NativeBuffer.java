@@ -1,15 +1,20 @@
 package org.vostok.vos.jni;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * A block of native memory seen two ways: as a direct {@link ByteBuffer} in native byte order,
  * through which Java writes requests and reads results (absolute gets and puts, which the JIT
  * turns into plain loads and stores), and as an {@link #address} that crosses into the library
- * as a {@code long}. Allocated zeroed and 8-byte aligned by JavaCPP; {@link #close()} frees it,
- * and JavaCPP's deallocator frees it once it is unreachable if nobody did.
+ * as a {@code long}. Allocated zeroed ({@code calloc}, through JavaCPP) and 8-byte aligned;
+ * {@link #close()} frees it, and a {@link Cleaner} frees it once it is unreachable if nobody did.
+ * (Not JavaCPP's own deallocating pointers: they read {@code /proc/self/statm} on every
+ * allocation to bound the process's memory, a few microseconds that a transaction would pay at
+ * its creation.)
  *
  * <p>Invariant: {@link #bytes} and {@link #address} are used only while this object is reachable
  * and not closed; callers that pass {@link #address} to native code keep the buffer reachable
@@ -21,7 +26,9 @@ final class NativeBuffer implements AutoCloseable {
     /** The library's structs and records are 8-byte aligned (vos.h). */
     private static final long ALIGNMENT_BYTES = 8;
 
-    private final BytePointer memory;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final Cleaner.Cleanable free;
     /** The memory as a buffer: position 0, limit and capacity {@link #size}. */
     final ByteBuffer bytes;
     /** The memory's address. */
@@ -35,26 +42,34 @@ final class NativeBuffer implements AutoCloseable {
         }
         // Over-allocate by the alignment so the view can start on an 8-byte boundary whatever
         // the allocator returns.
-        BytePointer raw = new BytePointer(size + ALIGNMENT_BYTES);
-        if (raw.isNull()) {
+        Pointer raw = Pointer.calloc(size + ALIGNMENT_BYTES, 1);
+        if (raw == null || raw.isNull()) {
             throw new OutOfMemoryError("could not allocate " + size + " bytes of native memory");
         }
-        raw.zero();
         long skip = (ALIGNMENT_BYTES - (raw.address() & (ALIGNMENT_BYTES - 1))) & (ALIGNMENT_BYTES - 1);
-        this.memory = raw;
         this.address = raw.address() + skip;
         this.size = (int) size;
-        ByteBuffer all = raw.capacity(size + ALIGNMENT_BYTES).asByteBuffer();
+        ByteBuffer all = new BytePointer(raw).capacity(size + ALIGNMENT_BYTES).asByteBuffer();
         this.bytes = all.position((int) skip).limit((int) (skip + size)).slice().order(ByteOrder.nativeOrder());
         if ((address & (ALIGNMENT_BYTES - 1)) != 0 || bytes.capacity() != size) {
+            Pointer.free(raw);
             throw new AssertionError("a native buffer is misaligned or mis-sized: address " + address + ", "
                     + bytes.capacity() + " of " + size + " bytes");
+        }
+        this.free = CLEANER.register(this, new Free(raw));
+    }
+
+    /** Frees the memory; holds the allocation, never the buffer (or the buffer would stay reachable). */
+    private record Free(Pointer memory) implements Runnable {
+        @Override
+        public void run() {
+            Pointer.free(memory);
         }
     }
 
     /** Frees the memory; the buffer must not be used after. Closing twice does nothing. */
     @Override
     public void close() {
-        memory.close();
+        free.clean();
     }
 }
