@@ -7,8 +7,8 @@
 # PMEM_IS_PMEM_FORCE=1 (PMDK skips msync: the cost of the code), then with =0 (PMDK's real msync
 # path on this file system). It prints ops/s for each and the FFM-over-C and JNI-over-C ratios,
 # and then the thread CPU time of one fetch (random key, and one hot key) in C and through each
-# binding (FetchCost: both bindings in one JVM, taking turns), which, unlike throughput, holds
-# still when the machine is busy with other work.
+# binding (FetchCost, one JVM per binding), which, unlike throughput, holds still when the
+# machine is busy with other work.
 #   scripts/bench-vos.sh
 #   REPEATS=3 scripts/bench-vos.sh            # the whole set three times over, one table each
 #   JMH_ITERATIONS=5 C_SECONDS=3 scripts/bench-vos.sh   # longer, steadier
@@ -87,10 +87,13 @@ for rep in $(seq 1 "$REPEATS"); do
       jmh "$VOSTOK_JDK17_HOME/bin/java" jni "$out/jmh17-$rep-$force.csv" "$out/jmh17-$rep-$force.log"
     fi
     if [ "$force" = 1 ]; then
-      echo "bench-vos: run $rep: CPU time per fetch, FFM and JNI taking turns (FetchCost)" >&2
-      PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
-        -cp "$classpath" org.vostok.vos.bench.FetchCost "$keys" "$pool_mib" ffm jni \
-        >"$out/cost-$rep.txt" 2>&1 || { cat "$out/cost-$rep.txt" >&2; vostok_die "FetchCost failed"; }
+      echo "bench-vos: run $rep: CPU time per fetch, FFM then JNI (FetchCost)" >&2
+      : >"$out/cost-$rep.txt"
+      for provider in ffm jni; do
+        PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
+          -cp "$classpath" org.vostok.vos.bench.FetchCost "$keys" "$pool_mib" "$provider" \
+          >>"$out/cost-$rep.txt" 2>&1 || { cat "$out/cost-$rep.txt" >&2; vostok_die "FetchCost failed"; }
+      done
       cat "$out/cost-$rep.txt" >&2
     fi
   done

@@ -15,8 +15,9 @@
  *   fetch_hot fetch of one key (7) over and over: the library's own cost with everything in
  *             cache, against which a binding's cost per call stands out
  *
- * fetch, fetch_hot and iterate also report the thread's CPU time per op (cpu_ns_per_op), which
- * does not count time spent waiting for a core, so it stays comparable on a busy machine.
+ * The operations timed by --seconds (the reads, the file system's) also report the thread's CPU
+ * time per op (cpu_ns_per_op), which does not count time spent waiting for a core, so it stays
+ * comparable on a busy machine.
  *
  * Setup (not measured), for each operation afresh, as each JMH benchmark has a pool of its own:
  * a pool of --pool-mib MiB under --pool-dir, --keys keys of 1 KiB preloaded into object 1 at

@@ -16,10 +16,11 @@ import org.vostok.vos.VosProvider;
 import org.vostok.vos.VosUnavailableException;
 
 /**
- * The CPU time of one fetch through each binding, measured in one JVM with the bindings taking
- * turns in short blocks, so that both meet the same machine: on a machine shared with other
- * work, wall-clock throughput swings several-fold from one run to the next, while a thread's CPU
- * time does not count the time it waits for a core. Two kinds of fetch, as in vos_bench (whose
+ * The CPU time of one fetch through a binding (or several, taking turns in short blocks in one
+ * JVM): on a machine shared with other work, wall-clock throughput swings several-fold from one
+ * run to the next, while a thread's CPU time does not count the time it waits for a core.
+ * scripts/bench-vos.sh runs one binding per JVM, one after the other: two pools read in turns
+ * evict each other's B+-tree from the caches, which the single-pool C loop never meets. Two kinds of fetch, as in vos_bench (whose
  * cpu_ns_per_op is the C side): {@code fetch}, a pseudo-random key among {@code keys} (the
  * B+-tree walk misses the caches), and {@code fetch_hot}, key 7 over and over (everything in
  * cache), where what the binding adds per call stands out. Each pool is made as vos_bench makes
