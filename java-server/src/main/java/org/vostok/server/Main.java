@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Replicated RPC services over a persistent-memory object store.",
-        subcommands = {DemoCommand.class, VosDemoCommand.class, NodeProcessCommand.class, HwCheckCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, VosDemoCommand.class, NodeProcessCommand.class, HwCheckCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
