@@ -128,7 +128,7 @@ public final class BenchRun {
                 Environment.fileSystemOf(dataDirectory), cluster.pidsStarted(),
                 (long) rdb.tickMillis() * rdb.electionTimeoutTicks(), (long) rdb.tickMillis() * rdb.heartbeatTicks(),
                 options.attemptTimeoutMillis(), options.deadlineMillis(), BenchRun.class.getPackage()
-                .getImplementationVersion() == null ? "dev" : BenchRun.class.getPackage().getImplementationVersion());
+                .getImplementationVersion() == null ? "(development build)" : BenchRun.class.getPackage().getImplementationVersion());
         timeline.endPhase();
         return new BenchReport(settings, env, levels, failovers, longRun, leaders.changes(), leaders.anomalies(),
                 leaders.termsSeen(), timeline, timeline.now());

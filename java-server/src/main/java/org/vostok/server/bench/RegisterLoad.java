@@ -21,7 +21,7 @@ import org.vostok.client.register.RegisterClient;
  * of {@code keys} keys, and linearizable reads of keys written before. The requests are built
  * from prepared keys and value, so the client's own cost per call is the protocol's, not the
  * benchmark's. Every completion goes to the {@link Timeline}; every success tells the
- * {@link LeaderLog} who answered and in which term.
+ * {@link LeaderLog} the leader and term its replier knew.
  */
 final class RegisterLoad {
 
@@ -77,7 +77,10 @@ final class RegisterLoad {
         return f.whenComplete((reply, error) -> {
             timeline.completed(System.nanoTime(), error == null);
             if (error == null) {
-                leaders.observe(reply.getHint().getTerm(), reply.getNodeId(), "a reply from node " + reply.getNodeId());
+                // The hint's pair, not the replier's id: a reply built just after its replier
+                // stepped down carries the newer term and the leader the replier knows in it.
+                leaders.observe(reply.getHint().getTerm(), reply.getHint().getNodeId(),
+                        "a reply from node " + reply.getNodeId());
                 if (op == Operation.READ && !found(reply)) {
                     readMisses.incrementAndGet();
                 }
