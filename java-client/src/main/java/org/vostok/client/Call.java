@@ -21,7 +21,7 @@ import org.vostok.client.proto.Request;
  *   <li>NOTREPLICA, WRONG_NODE, a refused handshake: drop that candidate, try the next at once;</li>
  *   <li>no connection, no answer in time, SHUTDOWN, IO, CORRUPT: that replica is not believed
  *       alive any more, try the next (at once while untried candidates remain, then back off);</li>
- *   <li>BUSY, UNINIT, STALE, OUTCOME_UNKNOWN, TIMEDOUT from the service: back off and retry;</li>
+ *   <li>BUSY, UNINIT, OUTCOME_UNKNOWN, TIMEDOUT from the service: back off and retry;</li>
  *   <li>any other error: the call fails with it.</li>
  * </ul>
  *
@@ -165,7 +165,7 @@ final class Call {
                 search.onUnreachable(r);
                 retryLater();
             }
-            case BUSY, UNINIT, STALE, UNREACHABLE -> retryLater();
+            case BUSY, UNINIT, UNREACHABLE -> retryLater();
             default -> finish(null, new VostokException(code, reply.getErrorMessage(), hint, false, null));
         }
     }

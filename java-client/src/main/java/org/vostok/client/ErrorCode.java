@@ -21,8 +21,11 @@ public enum ErrorCode {
     NOSPACE(5, false),
     /** Beyond a size limit. */
     TOOBIG(6, false),
-    /** The leader's term ended while the request ran; retry. */
-    STALE(7, true),
+    /**
+     * The caller's term is older than the replica knows (a node-service call from a former
+     * leader). A request whose leader's term ended while it ran is answered NOTLEADER instead.
+     */
+    STALE(7, false),
     /** No answer in time. For an update whose outcome is not known, see {@link VostokException#outcomeUnknown()}. */
     TIMEDOUT(8, true),
     /** The replier is shutting down. */

@@ -226,6 +226,29 @@ public final class Replica implements AutoCloseable {
         return f;
     }
 
+    /**
+     * The host learned that the process of replica {@code leaderReplicaId} is gone: its node
+     * refused a new connection right after the connection to it was reset. If this replica
+     * follows that leader, it forgets it ({@link org.vostok.raft.RaftNode#forgetLeader}): it then
+     * grants pre-votes and votes at once instead of refusing them for an election timeout, so a
+     * new leader is elected in a few message rounds. The voter with the lowest id among the
+     * others campaigns at once, and asks again at each tick (for an election timeout at most)
+     * while a follower told later ignores its pre-vote; the rest wait for their election timeout
+     * (by then the election is usually over): followers that all campaigned at once would split
+     * their votes and wait out a randomized timeout anyway. Queued to the replica's thread (dropped when the queue is
+     * full: it only speeds the election up); returns at once, and does nothing when this replica
+     * follows another leader, or none.
+     *
+     * <p><b>Safety contract.</b> Call it only on that evidence that the leader's process is gone,
+     * never on a mere reset or a timeout: a live leader may hold a lease (lease reads) that rests
+     * on this replica's promise not to vote for an election timeout, and forgetting it breaks the
+     * promise; if a new leader were elected while the old one lived, the old one could answer
+     * lease reads from a state the new one has moved past.
+     */
+    public void leaderGone(long leaderReplicaId) {
+        submit(new Request.LeaderGone(leaderReplicaId));
+    }
+
     // ----------------------------------------------------------------------------------------
     // What a Tx calls
 

@@ -193,7 +193,7 @@ final class ReplicaLoop implements Runnable {
         // so the core hands out nothing to replay.
         this.applied = store.hardState().commit();
         this.random = new SplittableRandom(config.randomSeed() ^ (id * 0x9E3779B97F4A7C15L));
-        this.node = new RaftNode(config.raftConfig(id), store, random::nextInt, applied);
+        this.node = new RaftNode(config.raftConfig(id), store, random::nextInt, System::nanoTime, applied);
         this.staging = store.resumableSnapshot().orElse(null);
         if (staging != null && !node.resumeIncomingSnapshot(staging.snapshot(), staging.nextOffset())
                 && staging.nextOffset() > 0) {
@@ -252,8 +252,11 @@ final class ReplicaLoop implements Runnable {
             long now = System.nanoTime();
             boolean ticked = now - nextTick >= 0;
             if (ticked) {
+                // One tick however late, never a burst: the core's lease relies on ticks that
+                // come no faster than tickNanos (Config.tickNanos).
                 node.tick();
                 nextTick = now + tickNanos;
+                renewLeaderGoneCampaign();
                 expire(now);
                 releaseFinishedSnapshots();
             }
@@ -299,6 +302,10 @@ final class ReplicaLoop implements Runnable {
             snapshotChunkFailed(f);
         } else if (item instanceof Request.Stop) {
             running = false;
+        } else if (item instanceof Request.Stall s) {
+            s.stall();
+        } else if (item instanceof Request.LeaderGone g) {
+            leaderGone(g.leaderReplicaId());
         }
     }
 
@@ -492,6 +499,48 @@ final class ReplicaLoop implements Runnable {
     }
 
     /** The host failed to step up in {@code term}: hand the leadership to the most caught-up voter. */
+    /**
+     * Ticks left in which this replica renews the campaign it started when told its leader was
+     * gone (see renewLeaderGoneCampaign).
+     */
+    private int leaderGoneCampaignTicks;
+
+    /** See {@link Replica#leaderGone}: forget a leader whose process is gone, and maybe campaign. */
+    private void leaderGone(long leaderId) {
+        if (node.role() != Role.FOLLOWER || node.leader() != leaderId) {
+            return;
+        }
+        LOG.info("replica {}: leader {} is gone; it forgets it", id, leaderId);
+        node.forgetLeader();
+        long first = Long.MAX_VALUE;
+        for (long voter : node.membership().voters()) {
+            if (voter != leaderId) {
+                first = Math.min(first, voter);
+            }
+        }
+        if (first == id) {
+            node.campaign();
+            leaderGoneCampaignTicks = config.electionTimeoutTicks();
+        }
+    }
+
+    /**
+     * The other followers may take their own leaderGone only after this replica's pre-vote reached
+     * them, and ignore it while they still honour the dead leader: it asks again once a tick while
+     * its pre-vote is unanswered, for an election timeout at most (the timers take over then).
+     */
+    private void renewLeaderGoneCampaign() {
+        if (leaderGoneCampaignTicks == 0) {
+            return;
+        }
+        leaderGoneCampaignTicks--;
+        if (node.role() == Role.PRE_CANDIDATE) {
+            node.campaign();
+        } else {
+            leaderGoneCampaignTicks = 0;
+        }
+    }
+
     private void abdicate(long term) {
         if (node.role() != Role.LEADER || node.term() != term) {
             return;
@@ -661,7 +710,7 @@ final class ReplicaLoop implements Runnable {
         plans.clear();
         validator = null;
         releaseOutgoingSnapshots();
-        node = new RaftNode(config.raftConfig(id), store, random::nextInt, applied);
+        node = new RaftNode(config.raftConfig(id), store, random::nextInt, System::nanoTime, applied);
         if (staging != null) {
             node.resumeIncomingSnapshot(staging.snapshot(), staging.nextOffset());
         }

@@ -21,10 +21,18 @@ final class Errors {
         return c;
     }
 
-    /** The wire code of an rdb failure: the same name, or OUTCOME_UNKNOWN for a commit that may still take effect. */
+    /**
+     * The wire code of an rdb failure: the same name, OUTCOME_UNKNOWN for a commit that may
+     * still take effect, and NOTLEADER for a transaction whose term ended (rdb's STALE): to the
+     * client both mean "find the leader and retry", while STALE on the wire is kept for a
+     * caller whose own term is old.
+     */
     static ErrorCode code(RdbException e) {
         if (e.outcomeUnknown()) {
             return ErrorCode.OUTCOME_UNKNOWN;
+        }
+        if (e.error() == org.vostok.rdb.RdbError.STALE) {
+            return ErrorCode.NOTLEADER;
         }
         try {
             return ErrorCode.valueOf(e.error().name());

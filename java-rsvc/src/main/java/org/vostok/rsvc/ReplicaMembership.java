@@ -27,7 +27,9 @@ import org.vostok.rsvc.net.ServerCall;
  * id no replica ever had), the node creates the replica (joining: it starts empty and gets a
  * snapshot), the leader adds it as a learner, then promotes it to voter once it has caught up.
  * A step that fails undoes the ones before it (the learner is removed, the replica destroyed).
- * Removing: the voter leaves the membership, then its node destroys it.
+ * Removing: the voter leaves the membership, then its node destroys it; the leader's own
+ * replica is removed after it has handed the leadership over (the caller retries at the new
+ * leader).
  */
 final class ReplicaMembership {
 
@@ -181,16 +183,34 @@ final class ReplicaMembership {
                     + nodeId);
         }
         long id = member.get();
+        if (nodeId == host.nodeId()) {
+            // The leader's own replica: it hands the leadership to another voter first, and the
+            // caller retries there, where this replica is removed as a follower (and destroyed).
+            Membership m = replica.status().membership();
+            long target = 0;
+            for (long v : m.voters()) {
+                if (v != id) {
+                    target = v;
+                    break;
+                }
+            }
+            if (target == 0) {
+                throw new VostokException(ErrorCode.INVAL, "service " + rsvc.serviceId() + "'s only voter is on node "
+                        + nodeId + ": add another replica before removing it");
+            }
+            replica.transferLeadership(target).get(30, TimeUnit.SECONDS);
+            throw new VostokException(ErrorCode.NOTLEADER, "node " + nodeId + " leads service " + rsvc.serviceId()
+                    + " and hands its leadership to replica " + ReplicaIds.describe(target) + " before its own"
+                    + " replica is removed; retry there");
+        }
         LOG.info("service {}: removing replica {} on node {}", rsvc.serviceId(), ReplicaIds.describe(id), nodeId);
         replica.changeMembership(MembershipChange.remove(id)).get(60, TimeUnit.SECONDS);
-        if (nodeId != host.nodeId()) {
-            try {
-                host.destroyReplica(nodeId, rsvc.serviceId(), id, 0).get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("service {}: replica {} left the membership, but node {} could not destroy it now ({}); it"
-                        + " is destroyed when the node is told again", rsvc.serviceId(), ReplicaIds.describe(id), nodeId,
-                        e.toString());
-            }
+        try {
+            host.destroyReplica(nodeId, rsvc.serviceId(), id, 0).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("service {}: replica {} left the membership, but node {} could not destroy it now ({}); it"
+                    + " is destroyed when the node is told again", rsvc.serviceId(), ReplicaIds.describe(id), nodeId,
+                    e.toString());
         }
         return id;
     }

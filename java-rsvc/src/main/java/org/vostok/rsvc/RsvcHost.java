@@ -137,7 +137,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
                 directory.put(id, a);
             }
         });
-        this.links = new PeerLinks(new Connector(io, config.payloadBytesMax(), config.connectTimeoutMillis()),
+        this.links = new PeerLinks(new Connector(io, config.payloadBytesMax(), config.connectTimeoutMillis()), io,
                 directory, config.clusterId(), this::nodeGone, config.reconnectBackoffBaseMillis(),
                 config.reconnectBackoffMaxMillis());
         this.client = VostokClient.builder(config.clusterId()).eventLoopGroup(io).nodeId(config.nodeId())

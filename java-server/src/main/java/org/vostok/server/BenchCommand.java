@@ -71,6 +71,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "What the levels measure: write, read (default: ${DEFAULT-VALUE}).")
     private List<String> ops = new ArrayList<>();
 
+    @Option(names = "--read-index",
+            description = "Confirm each read with a heartbeat round to a majority (ReadIndex) instead of the leader's"
+                    + " lease, which the nodes use by default.")
+    private boolean readIndex;
+
     @Option(names = "--failover-runs", paramLabel = "N",
             description = "Failover runs of each fault (default: ${DEFAULT-VALUE}; 0: none).")
     private int failoverRuns = 10;
@@ -129,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
                     ops.stream().map(Operation::parse).distinct().toList(), failoverRuns,
                     faults.stream().map(Fault::parse).distinct().toList(), duration.map(BenchSettings::parseDuration),
                     durationConcurrency, keys, valueBytes, poolMib,
-                    Arrays.stream(nodeJvmOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
+                    Arrays.stream(nodeJvmOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(), !readIndex);
             style = Arrays.stream(Progress.Style.values()).filter(s -> s.name().equalsIgnoreCase(progress)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--progress is auto, bar, lines or none, not '"
                             + progress + "'"));

@@ -1,6 +1,11 @@
 package org.vostok.server;
 
 import org.vostok.hw.HwCheckCommand;
+import org.vostok.server.cli.ContCommand;
+import org.vostok.server.cli.NodeCommand;
+import org.vostok.server.cli.PoolCommand;
+import org.vostok.server.cli.StatusCommand;
+import org.vostok.server.daemon.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +17,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Replicated RPC services over a persistent-memory object store.",
-        subcommands = {DemoCommand.class, BenchCommand.class, VosDemoCommand.class, NodeProcessCommand.class, HwCheckCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, VosDemoCommand.class, ServerCommand.class,
+                StatusCommand.class, PoolCommand.class, ContCommand.class, NodeCommand.class,
+                NodeProcessCommand.class, HwCheckCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

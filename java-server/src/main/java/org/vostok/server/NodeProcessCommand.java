@@ -48,6 +48,10 @@ final class NodeProcessCommand implements Callable<Integer> {
     @Option(names = "--pool-mib")
     private long poolMib = 256;
 
+    @Option(names = "--lease-reads", negatable = true, description = "Lease reads (default: ${DEFAULT-VALUE};"
+            + " --no-lease-reads: every read confirmed by a heartbeat round).")
+    private boolean leaseReads = true;
+
     @Override
     public Integer call() throws Exception {
         Map<Long, HostPort> peerMap = new TreeMap<>();
@@ -60,7 +64,7 @@ final class NodeProcessCommand implements Callable<Integer> {
         }
         HostPort address = HostPort.parse(listen);
         RsvcHostConfig host = RsvcHostConfig.builder(node, cluster, address, data).backend(backend)
-                .poolBytes(poolMib << 20).rdb(RdbConfig.defaults()).peers(peerMap).build();
+                .poolBytes(poolMib << 20).rdb(RdbConfig.builder().leaseReads(leaseReads).build()).peers(peerMap).build();
         NodeDaemon daemon = NodeDaemon.start(new NodeDaemon.Settings(host, address, mgmt), VosProvider.load());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

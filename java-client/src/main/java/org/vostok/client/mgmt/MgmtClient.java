@@ -72,8 +72,13 @@ public final class MgmtClient {
      * management service for each service's replicas when its own list runs dry.
      */
     public static VostokClient connect(String clusterId, List<String> addresses) {
+        return connect(clusterId, addresses, CallOptions.DEFAULTS);
+    }
+
+    /** As {@link #connect(String, List)}, with {@code options} for the calls that do not give their own. */
+    public static VostokClient connect(String clusterId, List<String> addresses, CallOptions options) {
         Source source = new Source();
-        VostokClient.Builder b = VostokClient.builder(clusterId).listSource(source);
+        VostokClient.Builder b = VostokClient.builder(clusterId).listSource(source).callOptions(options);
         for (String a : addresses) {
             b.replicas(a);
         }

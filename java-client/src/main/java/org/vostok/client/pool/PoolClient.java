@@ -195,7 +195,7 @@ public final class PoolClient {
             ByteString id = MgmtClient.uuidBytes(UUID.randomUUID());
             return pool.call(CONT_CREATE, ContCreateRequest.newBuilder().setHandle(handle).setContainer(id)
                     .setLabel(label).putAllProperties(properties).build(), true).thenCompose(r -> r.getDuplicate()
-                    ? queryContainer(ContRef.newBuilder().setContainer(id).build())
+                    ? queryContainer(ContRef.newBuilder().setHandle(handle).setContainer(id).build())
                     : CompletableFuture.completedFuture(Replies.parse(r, ContInfo::parseFrom)));
         }
 

@@ -28,11 +28,14 @@ import org.vostok.rdb.transport.MessageCodec;
  * connection is full: not writable) is dropped, as Raft allows, and the connection is opened
  * again, no sooner than a back-off after a failure.
  *
- * <p>Fast failover: when a connection closes, the link tries once at once to reconnect. If
- * that is refused (nothing listens at the peer's address: its process is gone, and with it any
- * lease it held), the {@link Listener} hears that the node is gone; the host then tells its
- * replicas that follow a leader on that node to stop waiting for it. A connection that closes
- * while the peer still accepts connections changes nothing.
+ * <p>Fast failover: when an established connection closes, the link probes the peer at once:
+ * it reconnects, and if that is refused (nothing listens at the peer's address: its process is
+ * gone, and with it any lease it held), the {@link Listener} hears that the node is gone; the
+ * host then tells its replicas that follow a leader on that node to stop waiting for it. A
+ * probe whose connection is accepted and then closed before the handshake (something in
+ * between accepted for a dead peer) is repeated a few times, quickly, until it is refused or
+ * answered. A connection that closes while the peer still accepts and answers changes
+ * nothing.
  *
  * <p>Messages are encoded straight into a pooled buffer from the connection's allocator: no
  * intermediate array.
@@ -54,14 +57,21 @@ public final class PeerLinks implements AutoCloseable {
     private final Listener listener;
     private final long backoffBaseNanos;
     private final long backoffMaxNanos;
+    /** Probes after a connection closed, at most, before the link goes back to its plain back-off. */
+    private static final int PROBES_MAX = 6;
+    private static final long PROBE_PAUSE_MILLIS = 10;
+
     private final Map<Long, Link> links = new ConcurrentHashMap<>();
+    private final io.netty.channel.EventLoopGroup timer;
     private final SplittableRandom random = new SplittableRandom();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
 
-    public PeerLinks(Connector connector, NodeDirectory directory, String clusterId, Listener listener,
-                     long reconnectBackoffBaseMillis, long reconnectBackoffMaxMillis) {
+    public PeerLinks(Connector connector, io.netty.channel.EventLoopGroup timer, NodeDirectory directory,
+                     String clusterId, Listener listener, long reconnectBackoffBaseMillis,
+                     long reconnectBackoffMaxMillis) {
         this.connector = connector;
+        this.timer = timer;
         this.directory = directory;
         this.clusterId = clusterId;
         this.selfNodeId = directory.selfNodeId();
@@ -76,6 +86,8 @@ public final class PeerLinks implements AutoCloseable {
         boolean connecting;
         int failures;
         long retryAtNanos;
+        /** An established connection closed: probes are looking whether the peer's process is gone. */
+        int probesLeft;
 
         Link(long nodeId) {
             this.nodeId = nodeId;
@@ -137,15 +149,24 @@ public final class PeerLinks implements AutoCloseable {
                 .build();
         connector.connect(address.get(), hello, () -> new LinkHandler(link)).whenComplete((h, error) -> {
             boolean gone = false;
+            boolean probeAgain = false;
             synchronized (link) {
                 link.connecting = false;
                 if (error != null) {
                     link.failures++;
                     long ceiling = Math.min(backoffMaxNanos, backoffBaseNanos << Math.min(link.failures - 1, 20));
                     link.retryAtNanos = System.nanoTime() + ceiling / 2 + random.nextLong(ceiling / 2 + 1);
-                    gone = probe && refused(error);
+                    if (link.probesLeft > 0) {
+                        if (refused(error)) {
+                            gone = true;
+                            link.probesLeft = 0;
+                        } else {
+                            probeAgain = --link.probesLeft > 0;
+                        }
+                    }
                 } else {
                     link.failures = 0;
+                    link.probesLeft = 0;
                     link.channel = h.channel();
                     if (closed) {
                         h.channel().close();
@@ -163,6 +184,13 @@ public final class PeerLinks implements AutoCloseable {
                 LOG.info("node {}: node {} refuses connections after its connection closed: its process is gone",
                         selfNodeId, link.nodeId);
                 listener.nodeGone(link.nodeId);
+            } else if (probeAgain && !closed) {
+                try {
+                    timer.schedule(() -> connectIfDue(link, true), PROBE_PAUSE_MILLIS,
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // stopping
+                }
             }
         });
     }
@@ -198,6 +226,9 @@ public final class PeerLinks implements AutoCloseable {
             }
             LOG.info("node {}: the connection to node {} closed", selfNodeId, link.nodeId);
             if (!closed) {
+                synchronized (link) {
+                    link.probesLeft = PROBES_MAX;
+                }
                 connectIfDue(link, true);
             }
             ctx.fireChannelInactive();

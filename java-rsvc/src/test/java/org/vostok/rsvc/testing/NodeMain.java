@@ -12,6 +12,7 @@ import org.vostok.rdb.RdbConfig;
 import org.vostok.rsvc.RsvcHost;
 import org.vostok.rsvc.RsvcHostConfig;
 import org.vostok.rsvc.register.RegisterService;
+import org.vostok.testing.process.ParentWatch;
 import org.vostok.vos.PoolBackend;
 import org.vostok.vos.VosProvider;
 
@@ -22,6 +23,7 @@ import org.vostok.vos.VosProvider;
  * <pre>
  * NodeMain --node N --cluster C --listen HOST:PORT --data DIR --peer ID=HOST:PORT ... \
  *          [--register SERVICE_ID --voters 1,2,3] [--backend wal|pmem] [--lease-reads true|false]
+ *          [--election-timeout-ticks N]
  * </pre>
  *
  * On its first start with {@code --register} it founds its replica of the register service
@@ -34,6 +36,7 @@ public final class NodeMain {
     }
 
     public static void main(String[] args) throws Exception {
+        ParentWatch.exitWhenParentDies();
         long node = 0;
         String cluster = InProcessCluster.CLUSTER;
         HostPort listen = null;
@@ -43,6 +46,7 @@ public final class NodeMain {
         List<Long> voters = new ArrayList<>();
         PoolBackend backend = PoolBackend.WAL;
         boolean leaseReads = true;
+        int electionTimeoutTicks = 20;
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -62,10 +66,17 @@ public final class NodeMain {
                 }
                 case "--backend" -> backend = PoolBackend.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                 case "--lease-reads" -> leaseReads = Boolean.parseBoolean(v);
+                case "--election-timeout-ticks" -> electionTimeoutTicks = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        RdbConfig rdb = RdbConfig.builder().leaseReads(leaseReads).build();
+        // A node started on port 0 keeps the port it got across restarts (the same command), so
+        // that its peers and clients find it where it was.
+        java.nio.file.Path portFile = data.resolve("listen.port");
+        if (listen.port() == 0 && java.nio.file.Files.exists(portFile)) {
+            listen = new HostPort(listen.host(), Integer.parseInt(java.nio.file.Files.readString(portFile).trim()));
+        }
+        RdbConfig rdb = RdbConfig.builder().leaseReads(leaseReads).electionTimeoutTicks(electionTimeoutTicks).build();
         RsvcHostConfig config = RsvcHostConfig.builder(node, cluster, listen, data).backend(backend)
                 .poolBytes(128L << 20).rdb(rdb).peers(peers).build();
         RsvcHost host = RsvcHost.start(config, VosProvider.load(), List.of(new RegisterService()));
@@ -78,6 +89,8 @@ public final class NodeMain {
             host.createReplica(node, CreateReplicaRequest.newBuilder().setClassName(RegisterService.NAME)
                     .setServiceId(register).setReplicaId(node).addAllBootstrapVoters(voters).build()).get();
         }
+        java.nio.file.Files.createDirectories(data);
+        java.nio.file.Files.writeString(portFile, Integer.toString(host.address().port()));
         System.out.println("READY port=" + host.address().port());
         System.out.flush();
         stopped.await();

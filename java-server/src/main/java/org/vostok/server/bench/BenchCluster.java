@@ -63,9 +63,10 @@ public final class BenchCluster implements AutoCloseable {
      *
      * @param jvmOptions the nodes' JVM options
      * @param poolMib each replica's pool, in MiB
+     * @param leaseReads reads from the leader's lease (the nodes' default), or by ReadIndex
      */
-    public void launch(Path dir, List<String> jvmOptions, long poolMib) throws IOException, InterruptedException,
-            TimeoutException {
+    public void launch(Path dir, List<String> jvmOptions, long poolMib, boolean leaseReads) throws IOException,
+            InterruptedException, TimeoutException {
         for (long id = 1; id <= NODES; id++) {
             try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 addresses.put(id, new HostPort("127.0.0.1", s.getLocalPort()));
@@ -81,7 +82,8 @@ public final class BenchCluster implements AutoCloseable {
             });
             synchronized (this) {
                 nodes.put(id, new ChildNode(id, addresses.get(id), dir.resolve("node-" + id), CLUSTER, peers, ids,
-                        jvmOptions, List.of("--pool-mib=" + poolMib, "--backend=WAL")));
+                        jvmOptions, List.of("--pool-mib=" + poolMib, "--backend=WAL",
+                        leaseReads ? "--lease-reads" : "--no-lease-reads")));
             }
         }
         for (ChildNode n : nodes.values()) {

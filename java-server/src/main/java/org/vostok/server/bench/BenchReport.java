@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * the {@code RESULT} lines in the format of the peers' benchmark (which {@code summarize.py} and
  * {@code scripts/bench-vs-peers.sh} read), and the HTML report ({@link HtmlReport}).
  *
- * <p>RESULT lines: {@code system=vostok-e2e-wal test=write|read conc=N ... ops_per_s p50_us
+ * <p>RESULT lines: {@code system=vostok-e2e-wal test=write|read|read_index conc=N ... ops_per_s p50_us
  * p99_us p999_us} per level; {@code system=vostok-failover-kill9 test=failover_kill9} and
  * {@code system=vostok-failover-sigstop test=failover_sigstop} with {@code write_ok_ms=[...]
  * median_write_ok_ms max_write_ok_ms leader_seen_ms=[...]} (when a new leader was first seen,
@@ -64,7 +64,7 @@ public record BenchReport(BenchSettings settings, Environment environment, List<
     public List<String> resultLines() {
         List<String> out = new ArrayList<>();
         for (LevelResult r : levels) {
-            out.add(levelLine(SYSTEM_E2E, r.operation().label(), r));
+            out.add(levelLine(SYSTEM_E2E, test(r.operation()), r));
         }
         for (FailoverResult f : failovers) {
             out.add(String.format(Locale.ROOT, "RESULT system=%s rpc=netty test=failover_%s rounds=%d write_ok_ms=%s"
@@ -75,6 +75,14 @@ public record BenchReport(BenchSettings settings, Environment environment, List<
         longRun.ifPresent(r -> out.add(levelLine(SYSTEM_LONG_RUN, "longrun", r)
                 + String.format(Locale.ROOT, " leader_changes=%d terms=%s", leaderChanges.size(), termsSeen)));
         return out;
+    }
+
+    /**
+     * The RESULT line's {@code test} of an operation: {@code write}, {@code read} (lease reads,
+     * the nodes' default) or {@code read_index} (each read confirmed by a heartbeat round).
+     */
+    public String test(Operation op) {
+        return op == Operation.WRITE ? "write" : settings.leaseReads() ? "read" : "read_index";
     }
 
     private static String levelLine(String system, String test, LevelResult r) {
@@ -100,11 +108,11 @@ public record BenchReport(BenchSettings settings, Environment environment, List<
         List<LevelResult> all = new ArrayList<>(levels);
         longRun.ifPresent(all::add);
         if (!all.isEmpty()) {
-            b.append(String.format(Locale.ROOT, "%n%-9s %9s %10s %8s %8s %9s %8s %7s%n", "operation", "in flight",
+            b.append(String.format(Locale.ROOT, "%n%-10s %8s %10s %8s %8s %9s %8s %7s%n", "operation", "in flight",
                     "ops/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "failed"));
             for (LevelResult r : all) {
-                String op = longRun.isPresent() && r == longRun.get() ? "long run" : r.operation().label();
-                b.append(String.format(Locale.ROOT, "%-9s %9d %,10.0f %8s %8s %9s %8s %7d%n", op, r.concurrency(),
+                String op = longRun.isPresent() && r == longRun.get() ? "long run" : test(r.operation());
+                b.append(String.format(Locale.ROOT, "%-10s %8d %,10.0f %8s %8s %9s %8s %7d%n", op, r.concurrency(),
                         r.opsPerSecond(), millis(r.micros(50)), millis(r.micros(99)), millis(r.micros(99.9)),
                         millis(r.maxMicros()), r.failed()));
             }

@@ -23,11 +23,13 @@ import java.util.regex.Pattern;
  * @param valueBytes each write's value
  * @param poolMib each replica's pool, in MiB
  * @param nodeJvmOptions the node processes' JVM options
+ * @param leaseReads whether the nodes answer linearizable reads from the leader's lease (their
+ *     default) or confirm each with a heartbeat round to a majority first (ReadIndex)
  */
 public record BenchSettings(List<Integer> levels, double secondsPerLevel, double warmupSeconds,
                             List<Operation> operations, int failoverRuns, List<Fault> faults, Optional<Duration> longRun,
                             int longRunConcurrency, int keys, int valueBytes, long poolMib,
-                            List<String> nodeJvmOptions) {
+                            List<String> nodeJvmOptions, boolean leaseReads) {
 
     /** Operations in flight at most: a client connection answers BUSY beyond 4,096 waiting requests. */
     public static final int CONCURRENCY_MAX = 4_096;

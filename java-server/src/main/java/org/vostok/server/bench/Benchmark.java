@@ -69,7 +69,7 @@ public final class Benchmark {
             progress.say("starting three node processes on loopback; their data in %s (%s)%s", dir, fs,
                     fs.equals("tmpfs") ? ": A TMPFS, where fdatasync costs nothing, so the figures are not a disk's"
                             : "");
-            cluster.launch(dir, settings.nodeJvmOptions(), settings.poolMib());
+            cluster.launch(dir, settings.nodeJvmOptions(), settings.poolMib(), settings.leaseReads());
             progress.say("nodes 1, 2, 3 listen on %s, %s, %s and run as processes %d, %d, %d", cluster.address(1),
                     cluster.address(2), cluster.address(3), cluster.pid(1), cluster.pid(2), cluster.pid(3));
             BenchReport report = new BenchRun(settings, cluster, dir, progress, start, loadBefore).run();

@@ -114,8 +114,9 @@ public final class HtmlReport {
         if (!report.levels().isEmpty() || report.longRun().isPresent()) {
             h.append("<h2>Latency percentiles per level</h2>\n");
             h.append("<p>From the call to the successful reply (a write: committed on a majority and applied on the"
-                    + " leader; a read: linearizable, confirmed by a majority), HdrHistogram, 3 significant digits;"
-                    + " log scale.</p>\n");
+                    + " leader; a read: linearizable, ").append(report.settings().leaseReads()
+                    ? "answered by the leader within its lease" : "confirmed by a heartbeat round to a majority")
+                    .append("), HdrHistogram, 3 significant digits; log scale.</p>\n");
             latencyChart();
             levelTable();
         }
@@ -319,7 +320,7 @@ public final class HtmlReport {
     }
 
     private String levelName(LevelResult r) {
-        return report.longRun().isPresent() && report.longRun().get() == r ? "long run" : r.operation().label();
+        return report.longRun().isPresent() && report.longRun().get() == r ? "long run" : report.test(r.operation());
     }
 
     private void levelTable() {
@@ -426,6 +427,7 @@ public final class HtmlReport {
         row("warm-up", String.format(Locale.ROOT, "%.1f s of writes at %d in flight", s.warmupSeconds(),
                 BenchRun.WARMUP_CONCURRENCY));
         row("operations", s.operations().stream().map(Operation::label).toList().toString());
+        row("reads", s.leaseReads() ? "lease reads (the nodes' default)" : "ReadIndex: a heartbeat round per read");
         row("failover runs", s.failoverRuns() + " of each of " + s.faults().stream().map(Fault::display).toList());
         s.longRun().ifPresent(d -> row("long run", BenchSettings.describe(d) + " at " + s.longRunConcurrency()
                 + " in flight"));

@@ -421,14 +421,31 @@ public final class MgmtService implements RsvcClass<MgmtService.Replica> {
         PoolEntry entry = PoolEntry.newBuilder().setUuid(q.getUuid()).setLabel(label).setServiceId(serviceId)
                 .addAllReplicaNodes(nodes).setState(PoolState.POOL_STATE_READY).setCreatedMs(created).build();
         ServiceClient pool = s.node().client().service(serviceId, addresses(s.node(), nodes));
-        return CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
-                .orTimeout(DIST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        return distributed(starts, "starting pool '" + label + "' on nodes " + nodes)
                 .thenCompose(v -> PoolClient.awaitUp(pool, CallOptions.DEFAULTS.withDeadlineMillis(DIST_TIMEOUT_MILLIS)))
                 .thenApply(v -> {
                     Records.put(tx, POOLS, Records.key(uuid), entry);
                     tx.update(LABELS, Key.ofUtf8(label), Records.bytes(uuid).toByteArray());
                     LOG.info("pool '{}' ({}) is ready on nodes {}", label, uuid, nodes);
                     return entry;
+                });
+    }
+
+    /**
+     * Every node's part of a distributed operation, within {@link #DIST_TIMEOUT_MILLIS}; a node
+     * that does not answer fails it with UNREACHABLE saying which operation and what to do.
+     */
+    private static CompletableFuture<Void> distributed(List<CompletableFuture<Void>> parts, String what) {
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .orTimeout(DIST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+                .exceptionally(e -> {
+                    VostokException v = unwrap(e);
+                    if (v != null) {
+                        throw v;
+                    }
+                    throw new VostokException(ErrorCode.UNREACHABLE, what + " did not finish within "
+                            + DIST_TIMEOUT_MILLIS + " ms (a node does not answer); nothing was recorded: retry once every"
+                            + " node runs, or exclude the node that does not", java.util.Optional.empty(), false, e);
                 });
     }
 
@@ -450,8 +467,7 @@ public final class MgmtService implements RsvcClass<MgmtService.Replica> {
         }
         LOG.info("destroying pool '{}' ({}), service {} on nodes {}", p.getLabel(), uuid, p.getServiceId(),
                 p.getReplicaNodesList());
-        return CompletableFuture.allOf(destroys.toArray(CompletableFuture[]::new))
-                .orTimeout(DIST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        return distributed(destroys, "destroying pool '" + p.getLabel() + "' on nodes " + p.getReplicaNodesList())
                 .thenApply(v -> {
                     tx.delete(POOLS, Records.key(uuid));
                     tx.delete(LABELS, Key.ofUtf8(p.getLabel()));
