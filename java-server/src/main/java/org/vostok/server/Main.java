@@ -16,8 +16,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Replicated RPC services over a persistent-memory object store.",
-        subcommands = {DemoCommand.class, VosDemoCommand.class, ServerCommand.class, StatusCommand.class,
-                PoolCommand.class, ContCommand.class, NodeCommand.class, NodeProcessCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, VosDemoCommand.class, ServerCommand.class,
+                StatusCommand.class, PoolCommand.class, ContCommand.class, NodeCommand.class,
+                NodeProcessCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

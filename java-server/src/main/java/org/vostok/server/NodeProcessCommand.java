@@ -48,7 +48,8 @@ final class NodeProcessCommand implements Callable<Integer> {
     @Option(names = "--pool-mib")
     private long poolMib = 256;
 
-    @Option(names = "--lease-reads", description = "Lease reads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lease-reads", negatable = true, description = "Lease reads (default: ${DEFAULT-VALUE};"
+            + " --no-lease-reads: every read confirmed by a heartbeat round).")
     private boolean leaseReads = true;
 
     @Override

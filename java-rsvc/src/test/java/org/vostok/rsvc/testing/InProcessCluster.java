@@ -27,20 +27,29 @@ import org.vostok.vos.VosProvider;
 public final class InProcessCluster implements AutoCloseable {
 
     public static final String CLUSTER = "test-cluster";
+    /** Each replica's pool, unless told otherwise. */
+    public static final long POOL_BYTES_DEFAULT = 128L << 20;
 
     private final Path root;
     private final int size;
     private final RdbConfig rdb;
     private final PoolBackend backend;
+    private final long poolBytes;
     private final Map<Long, RsvcHost> hosts = new TreeMap<>();
     private final Map<Long, HostPort> addresses = new TreeMap<>();
     private final List<VostokClient> clients = new ArrayList<>();
 
     public InProcessCluster(Path root, int size, RdbConfig rdb, PoolBackend backend) {
+        this(root, size, rdb, backend, POOL_BYTES_DEFAULT);
+    }
+
+    /** The same with each replica's pool of {@code poolBytes} (the benchmark's are larger). */
+    public InProcessCluster(Path root, int size, RdbConfig rdb, PoolBackend backend, long poolBytes) {
         this.root = root;
         this.size = size;
         this.rdb = rdb;
         this.backend = backend;
+        this.poolBytes = poolBytes;
         for (long id = 1; id <= size; id++) {
             RsvcHost h = start(id, new HostPort("127.0.0.1", 0));
             hosts.put(id, h);
@@ -57,7 +66,7 @@ public final class InProcessCluster implements AutoCloseable {
 
     private RsvcHost start(long id, HostPort listen) {
         RsvcHostConfig config = RsvcHostConfig.builder(id, CLUSTER, listen, root.resolve("node-" + id))
-                .backend(backend).poolBytes(128L << 20).rdb(rdb).peers(addresses).handlerThreads(16).build();
+                .backend(backend).poolBytes(poolBytes).rdb(rdb).peers(addresses).handlerThreads(16).build();
         return RsvcHost.start(config, VosProvider.load(), classes());
     }
 

@@ -15,23 +15,43 @@ import org.vostok.client.net.HostPort;
 
 /**
  * A node running as a child process of this JVM (the same Java and class path, {@code vostok
- * _node}), for the demo and the benchmark: started, waited for, killed with SIGKILL, stopped
- * with SIGTERM and restarted, always by its PID. Its output goes to a log file beside its data.
+ * _node}), for the demo and the benchmark: started, waited for, killed with SIGKILL, paused
+ * with SIGSTOP and resumed with SIGCONT, stopped with SIGTERM and restarted, always by its PID.
+ * Its output goes to a log file beside its data, and its temporary files (the VOS library's
+ * extraction among them) to a directory beside its data too, so that a node killed with SIGKILL
+ * leaves nothing outside the directory its owner removes.
  */
 public final class ChildNode implements AutoCloseable {
+
+    /** How long {@code kill -STOP} or {@code kill -CONT} may take before it counts as failed. */
+    private static final long SIGNAL_MILLIS_MAX = 10_000;
 
     private final long nodeId;
     private final List<String> command;
     private final Path log;
+    private final Path tmp;
     private Process process;
 
     public ChildNode(long nodeId, HostPort listen, Path data, String cluster, List<String> peers, List<Long> mgmt,
                      List<String> jvmOptions) {
+        this(nodeId, listen, data, cluster, peers, mgmt, jvmOptions, List.of());
+    }
+
+    /**
+     * A node with {@code nodeOptions} added to its {@code vostok _node} command line (say
+     * {@code --pool-mib=512}).
+     */
+    public ChildNode(long nodeId, HostPort listen, Path data, String cluster, List<String> peers, List<Long> mgmt,
+                     List<String> jvmOptions, List<String> nodeOptions) {
         this.nodeId = nodeId;
         this.log = data.resolveSibling("node-" + nodeId + ".log");
+        this.tmp = data.resolveSibling("node-" + nodeId + ".tmp");
         List<String> c = new ArrayList<>();
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         c.add("--enable-native-access=ALL-UNNAMED");
+        // A JVM killed with SIGKILL leaves its performance-data file in /tmp/hsperfdata_<user>.
+        c.add("-XX:-UsePerfData");
+        c.add("-Djava.io.tmpdir=" + tmp);
         c.addAll(jvmOptions);
         c.add("-cp");
         c.add(System.getProperty("java.class.path"));
@@ -45,6 +65,7 @@ public final class ChildNode implements AutoCloseable {
             c.add("--peer=" + p);
         }
         c.add("--mgmt=" + String.join(",", mgmt.stream().map(String::valueOf).toList()));
+        c.addAll(nodeOptions);
         this.command = List.copyOf(c);
     }
 
@@ -66,6 +87,7 @@ public final class ChildNode implements AutoCloseable {
             throw new IllegalStateException("node " + nodeId + " runs already");
         }
         Files.createDirectories(log.getParent());
+        Files.createDirectories(tmp);
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         process = pb.start();
         Process p = process;
@@ -122,6 +144,43 @@ public final class ChildNode implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * SIGSTOP: the process stops where it is, its sockets stay open and nothing resets them, as
+     * when a machine hangs. {@link #resume} lets it go on.
+     */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    /** Sends a signal by the process's PID through {@code kill(1)}, never by name. */
+    private void signal(String name) throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("node " + nodeId + " does not run: cannot send SIG" + name);
+        }
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        if (!kill.waitFor(SIGNAL_MILLIS_MAX, TimeUnit.MILLISECONDS)) {
+            kill.destroyForcibly();
+            throw new IOException("kill -" + name + " " + process.pid() + " did not finish in " + SIGNAL_MILLIS_MAX
+                    + " ms");
+        }
+        if (kill.exitValue() != 0) {
+            String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            throw new IOException("kill -" + name + " " + process.pid() + " failed with exit code "
+                    + kill.exitValue() + ": " + said);
+        }
+    }
+
+    /** The file the node's output goes to. */
+    public Path log() {
+        return log;
     }
 
     /** Sends SIGTERM (a clean stop: leaderships handed over) without waiting. */
