@@ -12,7 +12,8 @@ import org.vostok.client.net.HostPort;
  * belief by term: a hint from an older term than the one known is ignored, a newer one adopted
  * (its replica added to the list when it is not there). NOTREPLICA removes a candidate; a
  * transport failure at the leader makes it no longer believed alive, so the next choice moves
- * on, while its term still filters stale hints.
+ * on, while its term still filters stale hints; a candidate that failed to answer is skipped by
+ * the turn until it answers again or every candidate has failed.
  *
  * <p>Pure: no IO, no clock; the caller reports what each attempt found. Thread-safe.
  */
@@ -26,6 +27,12 @@ public final class LeaderSearch {
     /** The newest term a leader was learned in; hints from older terms are ignored. */
     private long leaderTerm;
     private int next;
+    /**
+     * Candidates that failed to answer since they last did: the turn skips them while another
+     * candidate remains, so a client does not wait out a second attempt timeout at a paused
+     * node while the others elect a new leader.
+     */
+    private final java.util.HashSet<HostPort> suspects = new java.util.HashSet<>();
 
     public LeaderSearch(List<ReplicaAddress> candidates, long seed) {
         this.candidates = new ArrayList<>();
@@ -41,6 +48,15 @@ public final class LeaderSearch {
         if (leader >= 0 && leaderAlive) {
             return Optional.of(candidates.get(leader));
         }
+        for (int tried = 0; tried < candidates.size(); tried++) {
+            ReplicaAddress r = candidates.get(next % candidates.size());
+            next = (next + 1) % candidates.size();
+            if (!suspects.contains(r.address())) {
+                return Optional.of(r);
+            }
+        }
+        // Every candidate failed lately: try them all again.
+        suspects.clear();
         ReplicaAddress r = candidates.get(next % candidates.size());
         next = (next + 1) % candidates.size();
         return Optional.of(r);
@@ -60,6 +76,7 @@ public final class LeaderSearch {
         });
         leader = i;
         leaderAlive = true;
+        suspects.remove(from.address());
     }
 
     /**
@@ -68,6 +85,7 @@ public final class LeaderSearch {
      */
     public synchronized boolean onNotLeader(ReplicaAddress from, Optional<LeaderHint> hint) {
         int i = indexOf(from);
+        suspects.remove(from.address());
         if (hint.isPresent()) {
             LeaderHint h = hint.get();
             boolean newer = h.term() > leaderTerm || (h.term() == leaderTerm && leader < 0);
@@ -91,6 +109,7 @@ public final class LeaderSearch {
                     leader = j;
                     leaderAlive = true;
                     leaderTerm = h.term();
+                    suspects.remove(candidates.get(j).address());
                     return true;
                 }
             }
@@ -129,6 +148,9 @@ public final class LeaderSearch {
         if (i >= 0 && i == leader) {
             leaderAlive = false;
         }
+        if (i >= 0) {
+            suspects.add(candidates.get(i).address());
+        }
     }
 
     /** A connection to {@code from} found the node's id. */
@@ -149,6 +171,7 @@ public final class LeaderSearch {
         }
         leader = -1;
         leaderAlive = false;
+        suspects.clear();
         next = candidates.isEmpty() ? 0 : random.nextInt(candidates.size());
     }
 

@@ -81,4 +81,23 @@ class LeaderSearchTest {
         assertFalse(s.onNotLeader(A, Optional.of(hint(2, 1002, 6))), "term 6 is older than the 7 known");
         assertEquals(7, s.leaderTerm());
     }
+
+    /**
+     * What went wrong before: after the leader stopped answering, the turn came back to it, and
+     * a client waited out a second attempt timeout at a paused node while the others elected.
+     */
+    @Test
+    void aCandidateThatDidNotAnswerIsSkippedUntilEveryOtherFailedToo() {
+        LeaderSearch s = new LeaderSearch(List.of(A, B, C), 1);
+        s.onSuccess(A, Optional.of(hint(1, 1001, 4)));
+        s.onUnreachable(A);
+        for (int i = 0; i < 6; i++) {
+            ReplicaAddress r = s.choose().orElseThrow().withoutId();
+            assertTrue(!r.equals(A), "the unanswering node was chosen again at turn " + i);
+            s.onNotLeader(r, Optional.of(hint(1, 1001, 4)));
+        }
+        s.onUnreachable(B);
+        s.onUnreachable(C);
+        assertTrue(s.choose().isPresent(), "once all failed, all are tried again");
+    }
 }
