@@ -19,7 +19,7 @@ import org.vostok.rdb.RdbConfig;
 import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.Tx;
-import org.vostok.rdb.transport.LocalNetwork;
+import org.vostok.rdb.transport.SoleReplicaTransport;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 import org.vostok.vos.Pool;
@@ -74,23 +74,21 @@ public final class RdbCommitLoop {
             try (Pool pool = vos.createPool(path, machine.workload().smokePoolBytes(),
                     backend == PoolBackend.WAL ? PoolOptions.wal() : PoolOptions.pmem())) {
                 Replica.bootstrap(pool, REPLICA, List.of(REPLICA));
-                try (LocalNetwork network = new LocalNetwork(System.nanoTime())) {
-                    Leader leader = start(pool, config, network);
-                    try (Replica replica = leader.replica()) {
-                        commit(replica, leader.term(), tx -> tx.createRoot(KeyOrder.INTEGER));
-                        long start = System.nanoTime();
-                        long deadline = start + machine.workload().rdbTime().toNanos();
-                        committed = 0;
-                        while (committed < commitsMax && (committed < COMMITS_MIN || System.nanoTime() < deadline)) {
-                            long key = ++committed;
-                            commit(replica, leader.term(), tx -> tx.update(KvsPath.root(), Key.of(key), value(key)));
-                        }
-                        nanos = System.nanoTime() - start;
+                Leader leader = start(pool, config);
+                try (Replica replica = leader.replica()) {
+                    commit(replica, leader.term(), tx -> tx.createRoot(KeyOrder.INTEGER));
+                    long start = System.nanoTime();
+                    long deadline = start + machine.workload().rdbTime().toNanos();
+                    committed = 0;
+                    while (committed < commitsMax && (committed < COMMITS_MIN || System.nanoTime() < deadline)) {
+                        long key = ++committed;
+                        commit(replica, leader.term(), tx -> tx.update(KvsPath.root(), Key.of(key), value(key)));
                     }
+                    nanos = System.nanoTime() - start;
                 }
             }
-            try (Pool pool = vos.openPool(path); LocalNetwork network = new LocalNetwork(System.nanoTime())) {
-                Leader leader = start(pool, config, network);
+            try (Pool pool = vos.openPool(path)) {
+                Leader leader = start(pool, config);
                 try (Replica replica = leader.replica(); Tx tx = replica.begin(leader.term())) {
                     for (long n = 1; n <= committed; n++) {
                         Optional<byte[]> found = tx.lookup(KvsPath.root(), Key.of(n));
@@ -115,9 +113,9 @@ public final class RdbCommitLoop {
     private record Leader(Replica replica, long term) {
     }
 
-    private Leader start(Pool pool, RdbConfig config, LocalNetwork network) {
+    private Leader start(Pool pool, RdbConfig config) {
         CompletableFuture<Long> elected = new CompletableFuture<>();
-        Replica replica = Replica.start(pool, config, network.endpoint(REPLICA), new LeadershipListener() {
+        Replica replica = Replica.start(pool, config, new SoleReplicaTransport(), new LeadershipListener() {
             @Override
             public void stepUp(long term) {
                 elected.complete(term);
