@@ -66,7 +66,8 @@ public final class Replica implements AutoCloseable {
     private volatile boolean closed;
     private volatile RdbException failure;
 
-    private Replica(RdbStore store, RdbConfig config, RaftTransport transport, LeadershipListener listener) {
+    private Replica(RdbStore store, RdbConfig config, RaftTransport transport, LeadershipListener listener,
+                    ReplicaObserver observer) {
         this.id = store.replicaId();
         this.config = config;
         this.events = new LeadershipEvents(id, listener, term -> submitInternal(new Request.Abdicate(term)));
@@ -76,7 +77,7 @@ public final class Replica implements AutoCloseable {
             completionThread = t;
             return t;
         });
-        this.loop = new ReplicaLoop(this, store, config, transport, events, completions);
+        this.loop = new ReplicaLoop(this, store, config, transport, events, completions, observer);
         this.status = loop.currentStatus();
         this.owner = new Thread(loop, "rdb-" + id + "-replica");
         this.owner.setDaemon(true);
@@ -119,6 +120,13 @@ public final class Replica implements AutoCloseable {
      * {@link #close()}, and it exchanges Raft messages through {@code transport}.
      */
     public static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener) {
+        return start(pool, config, transport, listener, ReplicaObserver.NONE);
+    }
+
+    /** As {@link #start(Pool, RdbConfig, RaftTransport, LeadershipListener)}, with an observer of its writes and commits (metrics). */
+    public static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener,
+                                ReplicaObserver observer) {
+        Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(config, "config").validate();
         Objects.requireNonNull(transport, "transport");
@@ -132,7 +140,7 @@ public final class Replica implements AutoCloseable {
         RdbStore store = RdbStore.open(pool, config.storeLimits());
         Replica replica;
         try {
-            replica = new Replica(store, config, transport, listener);
+            replica = new Replica(store, config, transport, listener, observer);
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -58,6 +58,7 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     private final Replica replica;
     private final RdbStore store;
     private final RdbConfig config;
+    private final ReplicaObserver observer;
     private final RaftTransport transport;
     private final LeadershipEvents events;
     private final ExecutorService completionExecutor;
@@ -89,7 +90,8 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     private boolean running = true;
 
     ReplicaLoop(Replica replica, RdbStore store, RdbConfig config, RaftTransport transport, LeadershipEvents events,
-                ExecutorService completionExecutor) {
+                ExecutorService completionExecutor, ReplicaObserver observer) {
+        this.observer = observer;
         this.replica = replica;
         this.store = store;
         this.config = config;
@@ -112,7 +114,7 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         this.snapshots = new SnapshotCoordinator(core, store, pins, new SnapshotSender(id, store,
                 replica::submitInternal));
         this.reads = new PendingReads(core, store, config, leadership, pins);
-        this.commits = new PendingCommits(core, store, config, space, leadership, completions);
+        this.commits = new PendingCommits(core, store, config, space, leadership, completions, observer);
         this.compactor = new Compactor(core, store, config, space, maintenance);
         this.maintenance.start();
     }
@@ -371,7 +373,11 @@ final class ReplicaLoop implements Runnable, InboundHandler {
      */
     private List<EntryOutcome> persist(Ready rd) {
         try {
+            long started = System.nanoTime();
             List<EntryOutcome> outcomes = store.persist(rd.entries(), rd.hardState(), commits.plans());
+            if (!rd.entries().isEmpty() || rd.hardState().isPresent()) {
+                observer.persisted(rd.entries().size(), System.nanoTime() - started);
+            }
             if (spaceBlocked && !rd.entries().isEmpty()) {
                 spaceBlocked = false;
                 LOG.info("replica {}: writes again, its pool has room now", id);

@@ -92,6 +92,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private final HostPort address;
     private volatile RequestObserver observer = RequestObserver.NONE;
+    private volatile ReplicaEventsObserver replicaEvents = ReplicaEventsObserver.NONE;
     private volatile boolean closed;
 
     /** A started replica: its pool, its rsvc, its class's service object. */
@@ -298,6 +299,11 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
         this.observer = java.util.Objects.requireNonNull(o, "observer");
     }
 
+    /** Where every replica's writes and commits are reported (metrics); {@link ReplicaEventsObserver#NONE} by default. */
+    public void replicaObserver(ReplicaEventsObserver o) {
+        this.replicaEvents = java.util.Objects.requireNonNull(o, "observer");
+    }
+
     private void answered(ServerCall call, int errorCode, long nanos) {
         String cls;
         if (call.serviceId() == NodeClient.SERVICE_ID) {
@@ -499,7 +505,19 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
         NettyRaftTransport transport = new NettyRaftTransport(record.serviceId(), links, router);
         Replica replica;
         try {
-            replica = Replica.start(pool, config.rdb(), transport, rsvc);
+            long serviceId = record.serviceId();
+            String className = cls.name();
+            replica = Replica.start(pool, config.rdb(), transport, rsvc, new org.vostok.rdb.ReplicaObserver() {
+                @Override
+                public void persisted(int entries, long nanos) {
+                    replicaEvents.persisted(serviceId, className, entries, nanos);
+                }
+
+                @Override
+                public void committed(long nanos) {
+                    replicaEvents.committed(serviceId, className, nanos);
+                }
+            });
         } catch (RuntimeException e) {
             closeQuietly(pool);
             throw e;

@@ -294,6 +294,12 @@ class AdminCommandsTest {
             assertTrue(text.contains("vostok_replica_commit_index{class=\"pool\""), "the pool's replica too");
             assertTrue(text.contains("vostok_replica_incoming_snapshot_bytes{"), text);
             assertTrue(text.contains("jvm_memory_used_bytes"), "JVM metrics");
+            assertTrue(text.contains("vostok_replica_persist_seconds_bucket{class=\"mgmt\""), "write latencies");
+            assertTrue(text.contains("vostok_replica_persist_entries_bucket{class=\"pool\""), "entries per batch");
+            if (text.contains("vostok_replica_role{class=\"mgmt\",service_id=\"1\",vostok_replica_role=\"leader\"} 1")) {
+                assertTrue(text.contains("vostok_replica_commit_seconds_bucket{class=\"mgmt\""),
+                        "the management leader's commit latencies");
+            }
         }
         assertTrue(poolLists >= 2, "pool list ran at least twice: " + poolLists);
         assertEquals(1, leaders, "one node leads the management service");

@@ -37,6 +37,7 @@ public final class MetricsServer implements AutoCloseable {
         JvmMetrics.builder().register(registry);
         registry.register(new NodeCollector(host));
         RequestMetrics requests = new RequestMetrics(registry);
+        ReplicaMetrics replicas = new ReplicaMetrics(registry);
         HTTPServer server;
         try {
             server = HTTPServer.builder().hostname(listen.host()).port(listen.port()).registry(registry)
@@ -46,6 +47,7 @@ public final class MetricsServer implements AutoCloseable {
                     + " (is the port in use? change metrics.listen)", e);
         }
         host.observer(requests);
+        host.replicaObserver(replicas);
         MetricsServer m = new MetricsServer(host, server, listen);
         LOG.info("node {}: metrics at http://{}/metrics", host.nodeId(), m.address());
         return m;
@@ -59,6 +61,7 @@ public final class MetricsServer implements AutoCloseable {
     @Override
     public void close() {
         host.observer(RequestObserver.NONE);
+        host.replicaObserver(org.vostok.rsvc.ReplicaEventsObserver.NONE);
         server.close();
     }
 }
