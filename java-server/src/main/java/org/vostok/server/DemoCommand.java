@@ -2,19 +2,15 @@ package org.vostok.server;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.vostok.client.ReplicaAddress;
 import org.vostok.client.VostokClient;
 import org.vostok.client.VostokException;
@@ -26,7 +22,7 @@ import org.vostok.client.proto.mgmt.NodeInfo;
 import org.vostok.client.proto.mgmt.PoolEntry;
 import org.vostok.client.proto.node.NodeStatus;
 import org.vostok.client.proto.node.ReplicaInfo;
-import org.vostok.server.demo.ChildNode;
+import org.vostok.server.demo.LocalCluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -76,21 +72,18 @@ final class DemoCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         Path dir = directory.isPresent() ? Files.createDirectories(directory.get())
                 : Files.createTempDirectory("vostok-demo-");
-        Map<Long, ChildNode> nodes = new LinkedHashMap<>();
+        LocalCluster cluster = new LocalCluster(CLUSTER);
         Thread cleanup = new Thread(() -> {
-            nodes.values().forEach(ChildNode::close);
+            cluster.close();
             if (!keep) {
                 delete(dir);
             }
         }, "vostok-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            return run(dir, nodes);
+            return run(dir, cluster);
         } finally {
-            nodes.values().forEach(ChildNode::terminate);
-            for (ChildNode n : nodes.values()) {
-                n.stop(15_000);
-            }
+            cluster.stop(15_000);
             if (!keep) {
                 delete(dir);
                 say("stopped the nodes and removed %s; no process or file is left", dir);
@@ -105,33 +98,15 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Path dir, Map<Long, ChildNode> nodes) throws Exception {
+    private int run(Path dir, LocalCluster cluster) throws Exception {
+        say("starting three nodes on loopback ports; data in %s", dir);
+        cluster.launch(dir, List.of("-Xmx512m", "-XX:+UseSerialGC"), 256, true);
+        say("nodes 1, 2, 3 run as processes %d, %d, %d, on %s, %s and %s", cluster.pid(1), cluster.pid(2),
+                cluster.pid(3), cluster.address(1), cluster.address(2), cluster.address(3));
         Map<Long, HostPort> addresses = new LinkedHashMap<>();
-        for (long id = 1; id <= 3; id++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                addresses.put(id, new HostPort("127.0.0.1", s.getLocalPort()));
-            }
+        for (long id : cluster.nodeIds()) {
+            addresses.put(id, cluster.address(id));
         }
-        List<Long> ids = List.copyOf(addresses.keySet());
-        for (long id : ids) {
-            List<String> peers = new ArrayList<>();
-            addresses.forEach((p, a) -> {
-                if (p != id) {
-                    peers.add(p + "=" + a);
-                }
-            });
-            nodes.put(id, new ChildNode(id, addresses.get(id), dir.resolve("node-" + id), CLUSTER, peers, ids,
-                    List.of("-Xmx512m", "-XX:+UseSerialGC")));
-        }
-        say("starting three nodes on %s, %s and %s; data in %s", addresses.get(1L), addresses.get(2L),
-                addresses.get(3L), dir);
-        for (ChildNode n : nodes.values()) {
-            n.launch();
-        }
-        for (ChildNode n : nodes.values()) {
-            n.awaitReady(READY_MILLIS);
-        }
-        say("nodes 1, 2, 3 run as processes %d, %d, %d", nodes.get(1L).pid(), nodes.get(2L).pid(), nodes.get(3L).pid());
 
         List<String> seeds = addresses.values().stream().map(HostPort::toString).toList();
         try (VostokClient client = MgmtClient.connect(CLUSTER, seeds)) {
@@ -156,11 +131,10 @@ final class DemoCommand implements Callable<Integer> {
             say("wrote %d entries to 'orders' (each acknowledged once committed on a majority) in %d ms", writes,
                     millisSince(t));
 
-            ReplicaAddress leader = poolClient.service().leader().orElseThrow();
-            ChildNode victim = nodes.get(leader.nodeId());
-            say("the pool service's leader is node %d: kill -9 of its process %d", leader.nodeId(), victim.pid());
+            long victim = poolClient.service().leader().orElseThrow().nodeId();
+            say("the pool service's leader is node %d: kill -9 of its process %d", victim, cluster.pid(victim));
             long killed = System.nanoTime();
-            victim.killNow();
+            cluster.kill(victim);
             write(orders, acknowledged, writes, writes + 1);
             long failoverMillis = millisSince(killed);
             ReplicaAddress next = poolClient.service().leader().orElseThrow();
@@ -182,17 +156,17 @@ final class DemoCommand implements Callable<Integer> {
                     : "ACKNOWLEDGED WRITES ARE MISSING", found, acknowledged.size());
 
             t = System.nanoTime();
-            victim.start(READY_MILLIS);
-            say("restarted node %d (process %d) from its data directory", victim.nodeId(), victim.pid());
+            cluster.restart(victim);
+            say("restarted node %d (process %d) from its data directory", victim, cluster.pid(victim));
             long commit = status(client, addresses.get(next.nodeId()), pool.getServiceId()).getCommitIndex();
-            ReplicaInfo caught = awaitCaughtUp(client, addresses.get(victim.nodeId()), pool.getServiceId(), commit);
+            ReplicaInfo caught = cluster.awaitCaughtUp(victim, pool.getServiceId(), commit, READY_MILLIS);
             say("node %d caught up: its replica of the pool service applied index %d (the leader's commit was %d)"
-                    + " %d ms after the restart", victim.nodeId(), caught.getAppliedIndex(), commit, millisSince(t));
+                    + " %d ms after the restart", victim, caught.getAppliedIndex(), commit, millisSince(t));
             MgmtClient.join(orders.close());
 
             say("summary: 3 nodes, 1 pool, 2 containers, %d writes acknowledged and %d read back, failover %d ms"
                     + " (kill -9 of the leader → the client's first successful write), node %d caught up after its"
-                    + " restart", acknowledged.size(), found, failoverMillis, victim.nodeId());
+                    + " restart", acknowledged.size(), found, failoverMillis, victim);
             out.printf("demo finished: %s%n", noneLost ? "no acknowledged write lost" : "WRITES LOST");
             return noneLost ? 0 : 1;
         }
@@ -232,39 +206,13 @@ final class DemoCommand implements Callable<Integer> {
                 new IllegalStateException("node at " + node + " holds no replica of service " + serviceId));
     }
 
-    private static ReplicaInfo awaitCaughtUp(VostokClient client, HostPort node, long serviceId, long index)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                ReplicaInfo r = status(client, node, serviceId);
-                if (r.getAppliedIndex() >= index) {
-                    return r;
-                }
-            } catch (RuntimeException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the restarted node did not catch up to index " + index + " in 60 s");
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private static long millisSince(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
     private static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            LocalCluster.removeTree(dir);
         } catch (IOException e) {
             System.err.println("vostok demo: could not remove " + dir + ": " + e.getMessage());
         }

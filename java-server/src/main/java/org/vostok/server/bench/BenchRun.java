@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.vostok.client.CallOptions;
 import org.vostok.rdb.RdbConfig;
+import org.vostok.server.demo.LocalCluster;
 
 /**
- * One benchmark run against a started {@link BenchCluster}: the register service is created,
+ * One benchmark run against a started {@link LocalCluster}: the register service is created,
  * then either the levels and the failover runs, or the long run alone; what it measured comes
  * back as a {@link BenchReport}. Progress goes to a {@link Progress}; nothing here ends a
  * process or removes a file (the command does, on every path).
@@ -32,7 +33,7 @@ public final class BenchRun {
     private static final long FIRST_WRITE_MILLIS = 60_000;
 
     private final BenchSettings settings;
-    private final BenchCluster cluster;
+    private final LocalCluster cluster;
     private final Progress progress;
     private final Timeline timeline;
     private final Path dataDirectory;
@@ -40,7 +41,7 @@ public final class BenchRun {
     private final String startedAt;
     private final LeaderLog leaders;
 
-    BenchRun(BenchSettings settings, BenchCluster cluster, Path dataDirectory, Progress progress, long startNanos,
+    BenchRun(BenchSettings settings, LocalCluster cluster, Path dataDirectory, Progress progress, long startNanos,
              String loadBefore) {
         this.settings = settings;
         this.cluster = cluster;
@@ -65,13 +66,13 @@ public final class BenchRun {
     BenchReport run() throws InterruptedException, IOException, TimeoutException, ExecutionException {
         long t = System.nanoTime();
         try {
-            cluster.createRegister();
+            cluster.createRegister(Benchmark.SERVICE_ID);
         } catch (ExecutionException e) {
             throw new IllegalStateException("the nodes did not create the register service: "
                     + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
         }
         CallOptions options = cluster.client().defaultOptions();
-        RegisterLoad load = new RegisterLoad(cluster.client().service(BenchCluster.SERVICE_ID), options,
+        RegisterLoad load = new RegisterLoad(cluster.client().service(Benchmark.SERVICE_ID), options,
                 settings.keys(), settings.valueBytes(), timeline, leaders);
         try {
             load.call(Operation.WRITE, options.withDeadlineMillis(FIRST_WRITE_MILLIS)).join();
@@ -80,7 +81,7 @@ public final class BenchRun {
                     + " ms: " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
         }
         progress.say("created the register service (id %d) with a replica on each node: node %d leads term %d; first"
-                + " write after %d ms", BenchCluster.SERVICE_ID, leaders.leader(), leaders.term(),
+                + " write after %d ms", Benchmark.SERVICE_ID, leaders.leader(), leaders.term(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
         List<LevelResult> levels = new ArrayList<>();
         List<FailoverResult> failovers = new ArrayList<>();

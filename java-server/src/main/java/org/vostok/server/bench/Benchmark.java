@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.vostok.server.demo.LocalCluster;
 
 /**
  * {@code vostok bench} without its command line: makes the data directory, starts the three
@@ -23,6 +23,9 @@ import java.util.stream.Stream;
 public final class Benchmark {
 
     /** The file names in the output directory. */
+    /** The register service the benchmark creates (the built-in services use the low ids). */
+    public static final long SERVICE_ID = 100;
+    public static final String CLUSTER = "bench";
     public static final String REPORT_FILE = "report.html";
     public static final String RESULTS_FILE = "results.txt";
     public static final String SUMMARY_FILE = "summary.txt";
@@ -48,7 +51,7 @@ public final class Benchmark {
         long start = System.nanoTime();
         String loadBefore = Environment.loadAverage();
         Path dir = prepare(dataDirectory);
-        BenchCluster cluster = new BenchCluster();
+        LocalCluster cluster = new LocalCluster(CLUSTER);
         AtomicBoolean cleaned = new AtomicBoolean();
         AtomicBoolean signalled = new AtomicBoolean();
         Runnable cleanup = () -> {
@@ -134,13 +137,8 @@ public final class Benchmark {
     }
 
     static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            LocalCluster.removeTree(dir);
         } catch (IOException e) {
             System.err.println("vostok bench: could not remove " + dir + ": " + e.getMessage());
         }

@@ -10,6 +10,7 @@ import org.vostok.client.CallOptions;
 import org.vostok.client.VostokException;
 import org.vostok.client.proto.Reply;
 import org.vostok.client.proto.node.ReplicaInfo;
+import org.vostok.server.demo.LocalCluster;
 
 /**
  * The failover runs, as the peers' benchmark times them: with the client idle, the leader of
@@ -30,14 +31,14 @@ final class FailoverRunner {
     /** The load runs this long between a node's return and the next fault (the peers: 100 writes and 1 s). */
     static final long SETTLE_MILLIS = 1_000;
 
-    private final BenchCluster cluster;
+    private final LocalCluster cluster;
     private final RegisterLoad load;
     private final LeaderLog leaders;
     private final Timeline timeline;
     private final Progress progress;
     private final CallOptions probeOptions;
 
-    FailoverRunner(BenchCluster cluster, RegisterLoad load, LeaderLog leaders, Timeline timeline, Progress progress,
+    FailoverRunner(LocalCluster cluster, RegisterLoad load, LeaderLog leaders, Timeline timeline, Progress progress,
                    CallOptions defaults) {
         this.cluster = cluster;
         this.load = load;
@@ -105,7 +106,7 @@ final class FailoverRunner {
             timeline.event(Timeline.EventKind.RESUME, "SIGCONT node " + victim);
         }
         long commit = leaderCommit(newLeader);
-        ReplicaInfo caught = cluster.awaitCaughtUp(victim, commit, CATCH_UP_MILLIS_MAX);
+        ReplicaInfo caught = cluster.awaitCaughtUp(victim, Benchmark.SERVICE_ID, commit, CATCH_UP_MILLIS_MAX);
         long caughtNanos = System.nanoTime();
         timeline.event(caughtNanos, Timeline.EventKind.CAUGHT_UP, "node " + victim + " caught up");
         int changes = leaders.changesBetween(t0, caughtNanos).size();
@@ -136,7 +137,7 @@ final class FailoverRunner {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS_MAX);
         while (System.nanoTime() < deadline) {
             try {
-                var r = cluster.replicaStatus(leader).get(5, TimeUnit.SECONDS);
+                var r = cluster.replicaStatus(leader, Benchmark.SERVICE_ID).get(5, TimeUnit.SECONDS);
                 if (r.isPresent()) {
                     return r.get().getCommitIndex();
                 }

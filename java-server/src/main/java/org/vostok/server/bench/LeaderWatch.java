@@ -3,6 +3,7 @@ package org.vostok.server.bench;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.vostok.server.demo.LocalCluster;
 
 /**
  * Asks every node that answers (neither killed nor paused) for its replica's status every
@@ -16,7 +17,7 @@ final class LeaderWatch implements AutoCloseable {
 
     private final ScheduledExecutorService timer;
 
-    LeaderWatch(BenchCluster cluster, LeaderLog leaders) {
+    LeaderWatch(LocalCluster cluster, LeaderLog leaders) {
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vostok-bench-leader-watch");
             t.setDaemon(true);
@@ -28,7 +29,7 @@ final class LeaderWatch implements AutoCloseable {
                     continue;
                 }
                 try {
-                    cluster.replicaStatus(id).whenComplete((r, error) -> {
+                    cluster.replicaStatus(id, Benchmark.SERVICE_ID).whenComplete((r, error) -> {
                         if (error == null && r.isPresent() && r.get().getRole().equals("leader")) {
                             leaders.observe(r.get().getTerm(), id, "the status of node " + id);
                         }

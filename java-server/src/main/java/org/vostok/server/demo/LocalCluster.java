@@ -1,4 +1,4 @@
-package org.vostok.server.bench;
+package org.vostok.server.demo;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,21 +23,17 @@ import org.vostok.client.proto.node.CreateReplicaRequest;
 import org.vostok.client.proto.node.NodeStatus;
 import org.vostok.client.proto.node.ReplicaInfo;
 import org.vostok.rsvc.register.RegisterService;
-import org.vostok.server.demo.ChildNode;
 
 /**
- * The system under test: three node processes ({@code vostok _node}, each with its own
- * loopback port and data directory, durable WAL pools) and a register service with a replica
- * on each, made as an administrator makes one: by asking each node's node service to create a
- * founding replica. It kills, pauses, resumes and restarts nodes by PID, and ends every process
- * it started on {@link #close()}, which is safe to call from a shutdown hook while the run is
- * still going.
+ * Three node processes on this machine ({@code vostok _node}, each with its own loopback port
+ * and data directory, durable WAL pools, the management service founded on all three), as the
+ * demo and the benchmark run them; the benchmark adds a register service with a replica on each,
+ * made as an administrator makes one: by asking each node's node service to create a founding
+ * replica. It kills, pauses, resumes and restarts nodes by PID, and ends every process it started
+ * on {@link #close()}, which is safe to call from a shutdown hook while a run is still going.
  */
-public final class BenchCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
 
-    /** The register service's id (the built-in services use the low ids). */
-    public static final long SERVICE_ID = 100;
-    public static final String CLUSTER = "bench";
     private static final int NODES = 3;
     /** How long a node may take to start listening (a JVM start and a pool recovery, on a busy machine). */
     private static final long READY_MILLIS = 120_000;
@@ -53,8 +49,11 @@ public final class BenchCluster implements AutoCloseable {
     private volatile VostokClient client;
     private volatile boolean closed;
 
-    /** A cluster with nothing started yet: hand it to whatever must close it, then {@link #launch}. */
-    public BenchCluster() {
+    private final String cluster;
+
+    /** A cluster named {@code cluster} with nothing started yet: hand it to whatever must close it, then {@link #launch}. */
+    public LocalCluster(String cluster) {
+        this.cluster = cluster;
     }
 
     /**
@@ -81,7 +80,7 @@ public final class BenchCluster implements AutoCloseable {
                 }
             });
             synchronized (this) {
-                nodes.put(id, new ChildNode(id, addresses.get(id), dir.resolve("node-" + id), CLUSTER, peers, ids,
+                nodes.put(id, new ChildNode(id, addresses.get(id), dir.resolve("node-" + id), cluster, peers, ids,
                         jvmOptions, List.of("--pool-mib=" + poolMib, "--backend=WAL",
                         leaseReads ? "--lease-reads" : "--no-lease-reads")));
             }
@@ -89,7 +88,7 @@ public final class BenchCluster implements AutoCloseable {
         for (ChildNode n : nodes.values()) {
             synchronized (this) {
                 if (closed) {
-                    throw new InterruptedException("the benchmark is stopping");
+                    throw new InterruptedException("the run is stopping");
                 }
                 n.launch();
                 pidsStarted.add(n.pid());
@@ -100,16 +99,16 @@ public final class BenchCluster implements AutoCloseable {
         }
         List<ReplicaAddress> replicas = new ArrayList<>();
         addresses.forEach((id, a) -> replicas.add(new ReplicaAddress(id, a)));
-        client = VostokClient.builder(CLUSTER).name("vostok-bench").replicas(replicas).build();
+        client = VostokClient.builder(cluster).name("vostok-" + cluster).replicas(replicas).build();
     }
 
-    /** Creates the register service with a founding replica on every node (replica id = node id). */
-    public void createRegister() throws InterruptedException, ExecutionException, TimeoutException {
+    /** Creates register service {@code serviceId} with a founding replica on every node (replica id = node id). */
+    public void createRegister(long serviceId) throws InterruptedException, ExecutionException, TimeoutException {
         List<Long> voters = List.copyOf(addresses.keySet());
         List<CompletableFuture<Void>> created = new ArrayList<>();
         for (long id : voters) {
             created.add(NodeClient.of(client, addresses.get(id)).createReplica(CreateReplicaRequest.newBuilder()
-                    .setClassName(RegisterService.NAME).setServiceId(SERVICE_ID).setReplicaId(id)
+                    .setClassName(RegisterService.NAME).setServiceId(serviceId).setReplicaId(id)
                     .addAllBootstrapVoters(voters).build()));
         }
         for (CompletableFuture<Void> f : created) {
@@ -169,7 +168,7 @@ public final class BenchCluster implements AutoCloseable {
         ChildNode n = node(id);
         synchronized (this) {
             if (closed) {
-                throw new InterruptedException("the benchmark is stopping");
+                throw new InterruptedException("the run is stopping");
             }
             n.launch();
             pidsStarted.add(n.pid());
@@ -183,27 +182,27 @@ public final class BenchCluster implements AutoCloseable {
         return !down.contains(id) && !paused.contains(id);
     }
 
-    /** Node {@code id}'s replica of the register service, as the node reports it (one short attempt). */
-    public CompletableFuture<Optional<ReplicaInfo>> replicaStatus(long id) {
+    /** Node {@code id}'s replica of service {@code serviceId}, as the node reports it (one short attempt). */
+    public CompletableFuture<Optional<ReplicaInfo>> replicaStatus(long id, long serviceId) {
         return NodeClient.of(client, addresses.get(id)).withOptions(STATUS_OPTIONS).status()
-                .thenApply(BenchCluster::registerReplica);
+                .thenApply(s -> replica(s, serviceId));
     }
 
-    private static Optional<ReplicaInfo> registerReplica(NodeStatus s) {
-        return s.getReplicasList().stream().filter(r -> r.getServiceId() == SERVICE_ID).findFirst();
+    private static Optional<ReplicaInfo> replica(NodeStatus s, long serviceId) {
+        return s.getReplicasList().stream().filter(r -> r.getServiceId() == serviceId).findFirst();
     }
 
     /**
-     * Waits until node {@code id}'s replica is a follower that has applied {@code index}, at most
-     * {@code timeoutMillis}; returns what it reported then.
+     * Waits until node {@code id}'s replica of service {@code serviceId} is a follower that has
+     * applied {@code index}, at most {@code timeoutMillis}; returns what it reported then.
      */
-    public ReplicaInfo awaitCaughtUp(long id, long index, long timeoutMillis) throws InterruptedException,
-            TimeoutException {
+    public ReplicaInfo awaitCaughtUp(long id, long serviceId, long index, long timeoutMillis)
+            throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             try {
-                Optional<ReplicaInfo> r = replicaStatus(id).get(5, TimeUnit.SECONDS);
+                Optional<ReplicaInfo> r = replicaStatus(id, serviceId).get(5, TimeUnit.SECONDS);
                 if (r.isPresent()) {
                     ReplicaInfo info = r.get();
                     last = info.getRole() + " in term " + info.getTerm() + ", applied " + info.getAppliedIndex();
@@ -211,7 +210,7 @@ public final class BenchCluster implements AutoCloseable {
                         return info;
                     }
                 } else {
-                    last = "no replica of service " + SERVICE_ID;
+                    last = "no replica of service " + serviceId;
                 }
             } catch (ExecutionException | TimeoutException e) {
                 last = String.valueOf(e.getCause() == null ? e : e.getCause());
@@ -220,6 +219,21 @@ public final class BenchCluster implements AutoCloseable {
         }
         throw new TimeoutException("node " + id + " did not catch up to index " + index + " in " + timeoutMillis
                 + " ms (last: " + last + "); its log: " + node(id).log());
+    }
+
+    /**
+     * Stops every node cleanly: SIGTERM to all at once (a leader hands its leadership over), then
+     * SIGKILL to any still running after {@code graceMillis}.
+     */
+    public void stop(long graceMillis) throws InterruptedException {
+        List<ChildNode> all;
+        synchronized (this) {
+            all = List.copyOf(nodes.values());
+        }
+        all.forEach(ChildNode::terminate);
+        for (ChildNode n : all) {
+            n.stop(graceMillis);
+        }
     }
 
     /** Kills every process still running (SIGCONT first is not needed: SIGKILL ends a stopped process). */
@@ -235,6 +249,18 @@ public final class BenchCluster implements AutoCloseable {
         }
         for (ChildNode n : all) {
             n.close();
+        }
+    }
+
+    /** Removes {@code dir} and everything under it (the nodes' data and logs); nothing when it is gone already. */
+    public static void removeTree(Path dir) throws IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
         }
     }
 }
