@@ -3,10 +3,6 @@ package org.vostok.rsvc;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.netty.channel.EventLoopGroup;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,7 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.client.CallOptions;
@@ -45,16 +39,12 @@ import org.vostok.raft.Role;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rdb.ReplicaStatus;
-import org.vostok.rsvc.net.NettyRaftTransport;
 import org.vostok.rsvc.net.NodeDirectory;
 import org.vostok.rsvc.net.NodeServer;
 import org.vostok.rsvc.net.PeerLinks;
 import org.vostok.rsvc.net.RaftRouter;
 import org.vostok.rsvc.net.ServerCall;
-import org.vostok.vos.Pool;
-import org.vostok.vos.PoolBackend;
 import org.vostok.vos.PoolInfo;
-import org.vostok.vos.PoolOptions;
 import org.vostok.vos.VosProvider;
 
 /**
@@ -63,10 +53,9 @@ import org.vostok.vos.VosProvider;
  * answers the node service itself (service id 0: status and the replica life cycle) and hands
  * every other request to the replica of its service, or answers NOTREPLICA.
  *
- * <p>Replica life cycle, with DAOS's rules: creating a replica that exists is EXIST, unless the
- * new replica id is of a newer generation, which replaces the old replica; starting a running
- * one is ALREADY; a caller whose term is older than the replica knows is STALE; destroying is
- * idempotent. A node restarts every replica found in its data directory when it starts.
+ * <p>The replicas it holds and their life cycle (create, start, stop, destroy, with DAOS's
+ * rules) are {@link ReplicaLifecycle}'s; a node restarts every replica found in its data
+ * directory when it starts.
  *
  * <p>Threads: Netty's event loops ({@code vostok-io}), the handler pool ({@code vostok-handler})
  * and a timer; each replica adds rdb's own threads.
@@ -78,8 +67,6 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     private final RsvcHostConfig config;
     private final VosProvider vos;
     private final Map<String, RsvcClass<?>> classes = new HashMap<>();
-    private final Map<Long, Running<?>> running = new ConcurrentHashMap<>();
-    private final Object lifecycle = new Object();
     private final NodeDirectory directory;
     private final RaftRouter router = new RaftRouter();
     private final EventLoopGroup io;
@@ -87,6 +74,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     private final ScheduledExecutorService timer;
     private final NodeServer server;
     private final PeerLinks links;
+    private final ReplicaLifecycle replicas;
     private final VostokClient client;
     private final ReplicaMembership membership = new ReplicaMembership(this);
     private final long startedNanos = System.nanoTime();
@@ -94,10 +82,6 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     private volatile RequestObserver observer = RequestObserver.NONE;
     private volatile ReplicaEventsObserver replicaEvents = ReplicaEventsObserver.NONE;
     private volatile boolean closed;
-
-    /** A started replica: its pool, its rsvc, its class's service object. */
-    private record Running<S>(Pool pool, Rsvc<S> rsvc, Replica replica, Path directory) {
-    }
 
     private RsvcHost(RsvcHostConfig config, VosProvider vos, List<RsvcClass<?>> serviceClasses) {
         this.config = config.validate();
@@ -147,6 +131,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
                 .callbackExecutor(handlers)
                 .callOptions(CallOptions.DEFAULTS.withDeadlineMillis(30_000))
                 .build();
+        this.replicas = new ReplicaLifecycle(this, config, vos, classes, links, router);
     }
 
     /**
@@ -157,45 +142,12 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     public static RsvcHost start(RsvcHostConfig config, VosProvider vos, List<RsvcClass<?>> classes) {
         RsvcHost host = new RsvcHost(config, vos, classes);
         try {
-            host.startAll();
+            host.replicas.startAll();
         } catch (RuntimeException e) {
             host.close();
             throw e;
         }
         return host;
-    }
-
-    private void startAll() {
-        Path services = config.dataDirectory().resolve("services");
-        try {
-            Files.createDirectories(services);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create the data directory " + services + ": " + e.getMessage()
-                    + "; check the path and its permissions", e);
-        }
-        List<Path> dirs;
-        try (Stream<Path> s = Files.list(services)) {
-            dirs = s.filter(Files::isDirectory).sorted().toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the data directory " + services + ": " + e.getMessage(), e);
-        }
-        for (Path dir : dirs) {
-            ServiceRecord record;
-            try {
-                record = ServiceRecord.read(dir);
-            } catch (IOException e) {
-                LOG.warn("node {}: {} holds no usable service replica ({}); removing what an interrupted creation"
-                        + " left", config.nodeId(), dir, e.getMessage());
-                deleteQuietly(dir);
-                continue;
-            }
-            try {
-                startReplica(record, dir);
-            } catch (RuntimeException e) {
-                LOG.error("node {}: cannot start the replica of service {} in {}: {}", config.nodeId(),
-                        record.serviceId(), dir, e.getMessage(), e);
-            }
-        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -244,7 +196,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     @Override
     public CompletableFuture<Void> createReplica(long nodeId, CreateReplicaRequest request) {
         if (nodeId == config.nodeId()) {
-            return CompletableFuture.runAsync(() -> createLocal(request), handlers);
+            return CompletableFuture.runAsync(() -> replicas.createLocal(request), handlers);
         }
         return nodeClient(nodeId).createReplica(request);
     }
@@ -252,7 +204,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     @Override
     public CompletableFuture<Void> destroyReplica(long nodeId, long serviceId, long replicaId, long callerTerm) {
         if (nodeId == config.nodeId()) {
-            return CompletableFuture.runAsync(() -> destroyLocal(serviceId, replicaId, callerTerm), handlers);
+            return CompletableFuture.runAsync(() -> replicas.destroyLocal(serviceId, replicaId, callerTerm), handlers);
         }
         return nodeClient(nodeId).destroyReplica(serviceId, replicaId, callerTerm);
     }
@@ -260,14 +212,14 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     @Override
     public CompletableFuture<Void> startReplicas(List<Long> nodeIds, long serviceId, long callerTerm) {
         return CompletableFuture.allOf(nodeIds.stream().map(id -> id == config.nodeId()
-                ? CompletableFuture.runAsync(() -> startLocal(serviceId, callerTerm), handlers)
+                ? CompletableFuture.runAsync(() -> replicas.startLocal(serviceId, callerTerm), handlers)
                 : nodeClient(id).startReplica(serviceId, callerTerm)).toArray(CompletableFuture[]::new));
     }
 
     @Override
     public CompletableFuture<Void> stopReplicas(List<Long> nodeIds, long serviceId, long callerTerm) {
         return CompletableFuture.allOf(nodeIds.stream().map(id -> id == config.nodeId()
-                ? CompletableFuture.runAsync(() -> stopLocal(serviceId, callerTerm), handlers)
+                ? CompletableFuture.runAsync(() -> replicas.stopLocal(serviceId, callerTerm), handlers)
                 : nodeClient(id).stopReplica(serviceId, callerTerm)).toArray(CompletableFuture[]::new));
     }
 
@@ -291,6 +243,10 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
         return membership;
     }
 
+    ReplicaEventsObserver replicaEvents() {
+        return replicaEvents;
+    }
+
     // ----------------------------------------------------------------------------------------
     // Requests
 
@@ -309,7 +265,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
         if (call.serviceId() == NodeClient.SERVICE_ID) {
             cls = "node";
         } else {
-            Running<?> r = running.get(call.serviceId());
+            ReplicaLifecycle.Running<?> r = replicas.running(call.serviceId()).orElse(null);
             cls = r == null ? "" : r.rsvc().serviceClass().name();
         }
         observer.answered(call.serviceId(), cls, call.method(), errorCode == 0 ? null
@@ -321,11 +277,15 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
             call.error(ErrorCode.SHUTDOWN, "node " + config.nodeId() + " is shutting down", null);
             return;
         }
+        if (replicas == null) {
+            call.error(ErrorCode.BUSY, "node " + config.nodeId() + " is starting; retry shortly", null);
+            return;
+        }
         if (call.serviceId() == NodeClient.SERVICE_ID) {
             handleNodeCall(call);
             return;
         }
-        Running<?> r = running.get(call.serviceId());
+        ReplicaLifecycle.Running<?> r = replicas.running(call.serviceId()).orElse(null);
         if (r == null) {
             call.error(ErrorCode.NOTREPLICA, "node " + config.nodeId() + " holds no replica of service "
                     + call.serviceId(), null);
@@ -341,22 +301,22 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
                     MessageLite reply = switch (call.method()) {
                         case NodeClient.STATUS -> status();
                         case NodeClient.CREATE_REPLICA -> {
-                            createLocal(CreateReplicaRequest.parseFrom(call.request().getBody()));
+                            replicas.createLocal(CreateReplicaRequest.parseFrom(call.request().getBody()));
                             yield Empty.getDefaultInstance();
                         }
                         case NodeClient.START_REPLICA -> {
                             StartReplicaRequest q = StartReplicaRequest.parseFrom(call.request().getBody());
-                            startLocal(q.getServiceId(), q.getCallerTerm());
+                            replicas.startLocal(q.getServiceId(), q.getCallerTerm());
                             yield Empty.getDefaultInstance();
                         }
                         case NodeClient.STOP_REPLICA -> {
                             StopReplicaRequest q = StopReplicaRequest.parseFrom(call.request().getBody());
-                            stopLocal(q.getServiceId(), q.getCallerTerm());
+                            replicas.stopLocal(q.getServiceId(), q.getCallerTerm());
                             yield Empty.getDefaultInstance();
                         }
                         case NodeClient.DESTROY_REPLICA -> {
                             DestroyReplicaRequest q = DestroyReplicaRequest.parseFrom(call.request().getBody());
-                            destroyLocal(q.getServiceId(), q.getReplicaId(), q.getCallerTerm());
+                            replicas.destroyLocal(q.getServiceId(), q.getReplicaId(), q.getCallerTerm());
                             yield Empty.getDefaultInstance();
                         }
                         default -> throw new VostokException(ErrorCode.UNKNOWN_METHOD, "the node service has no"
@@ -383,311 +343,6 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
     }
 
     // ----------------------------------------------------------------------------------------
-    // Replica life cycle
-
-    /** Creates and starts a replica here. */
-    void createLocal(CreateReplicaRequest q) {
-        RsvcClass<?> cls = classes.get(q.getClassName());
-        if (cls == null) {
-            throw new VostokException(ErrorCode.INVAL, "node " + config.nodeId() + " has no service class '"
-                    + q.getClassName() + "' (it has " + classes.keySet() + ")");
-        }
-        long serviceId = q.getServiceId();
-        if (serviceId == NodeClient.SERVICE_ID) {
-            throw new VostokException(ErrorCode.INVAL, "service id 0 is the node service's");
-        }
-        if (ReplicaIds.rank(q.getReplicaId()) != (int) config.nodeId()) {
-            throw new VostokException(ErrorCode.INVAL, "replica " + ReplicaIds.describe(q.getReplicaId())
-                    + " does not belong on node " + config.nodeId() + " (its rank is its node's id)");
-        }
-        if (!q.getBootstrapVotersList().isEmpty() && !q.getBootstrapVotersList().contains(q.getReplicaId())) {
-            throw new VostokException(ErrorCode.INVAL, "a founding replica must be one of the voters "
-                    + q.getBootstrapVotersList());
-        }
-        q.getPeerAddressesMap().forEach((node, text) -> {
-            if (node != config.nodeId()) {
-                try {
-                    directory.put(node, HostPort.parse(text));
-                } catch (IllegalArgumentException e) {
-                    throw new VostokException(ErrorCode.INVAL, "peer address of node " + node + ": " + e.getMessage());
-                }
-            }
-        });
-        synchronized (lifecycle) {
-            checkOpen();
-            Path dir = cls.locate(config.dataDirectory(), serviceId);
-            Optional<ServiceRecord> existing = recordOf(serviceId);
-            if (existing.isPresent()) {
-                ServiceRecord e = existing.get();
-                if (e.replicaId() == q.getReplicaId()) {
-                    throw new VostokException(ErrorCode.EXIST, "node " + config.nodeId() + " holds replica "
-                            + ReplicaIds.describe(e.replicaId()) + " of service " + serviceId + " already");
-                }
-                if (ReplicaIds.generation(q.getReplicaId()) <= ReplicaIds.generation(e.replicaId())) {
-                    throw new VostokException(ErrorCode.STALE, "node " + config.nodeId() + " holds replica "
-                            + ReplicaIds.describe(e.replicaId()) + " of service " + serviceId + ", newer than "
-                            + ReplicaIds.describe(q.getReplicaId()));
-                }
-                checkCallerTerm(serviceId, q.getCallerTerm());
-                LOG.info("node {}: {} of service {} replaces the older {}", config.nodeId(),
-                        ReplicaIds.describe(q.getReplicaId()), serviceId, ReplicaIds.describe(e.replicaId()));
-                destroyLocked(serviceId);
-            }
-            if (Files.exists(dir)) {
-                LOG.warn("node {}: removing {}, left by an interrupted creation", config.nodeId(), dir);
-                deleteQuietly(dir);
-            }
-            ServiceRecord record = new ServiceRecord(cls.name(), serviceId, q.getReplicaId(),
-                    q.getBootstrapVotersList(), q.getBootstrapArgs());
-            Pool pool = null;
-            try {
-                Files.createDirectories(dir);
-                pool = createPool(ServiceRecord.pool(dir));
-                if (record.bootstrapVoters().isEmpty()) {
-                    Replica.formatJoining(pool, q.getReplicaId());
-                } else {
-                    Replica.bootstrap(pool, q.getReplicaId(), record.bootstrapVoters());
-                }
-                record.write(dir);
-                ServiceRecord.syncDirectory(dir.getParent());
-            } catch (IOException e) {
-                closeQuietly(pool);
-                deleteQuietly(dir);
-                throw new UncheckedIOException("node " + config.nodeId() + " cannot create the replica of service "
-                        + serviceId + " in " + dir + ": " + e.getMessage(), e);
-            } catch (RuntimeException e) {
-                closeQuietly(pool);
-                deleteQuietly(dir);
-                throw e;
-            }
-            startWithPool(record, dir, pool);
-            LOG.info("node {}: created {} of service {} ({}){}", config.nodeId(),
-                    ReplicaIds.describe(q.getReplicaId()), serviceId, cls.name(), record.bootstrapVoters().isEmpty()
-                            ? ", joining" : ", founding with voters " + record.bootstrapVoters());
-        }
-    }
-
-    private Pool createPool(Path file) {
-        PoolOptions options = config.backend() == PoolBackend.WAL ? PoolOptions.wal() : PoolOptions.pmem();
-        return vos.createPool(file, config.poolBytes(), options);
-    }
-
-    void startLocal(long serviceId, long callerTerm) {
-        synchronized (lifecycle) {
-            checkOpen();
-            if (running.containsKey(serviceId)) {
-                throw new VostokException(ErrorCode.ALREADY, "the replica of service " + serviceId + " runs on node "
-                        + config.nodeId() + " already");
-            }
-            Optional<ServiceRecord> record = recordOf(serviceId);
-            if (record.isEmpty()) {
-                throw new VostokException(ErrorCode.NONEXIST, "node " + config.nodeId() + " holds no replica of"
-                        + " service " + serviceId);
-            }
-            RsvcClass<?> cls = classes.get(record.get().className());
-            startReplica(record.get(), cls.locate(config.dataDirectory(), serviceId));
-        }
-    }
-
-    private void startReplica(ServiceRecord record, Path dir) {
-        if (!classes.containsKey(record.className())) {
-            throw new IllegalStateException("the replica in " + dir + " is of service class '" + record.className()
-                    + "', which this node does not have");
-        }
-        Pool pool = vos.openPool(ServiceRecord.pool(dir));
-        startWithPool(record, dir, pool);
-    }
-
-    @SuppressWarnings("unchecked")
-    private <S> void startWithPool(ServiceRecord record, Path dir, Pool pool) {
-        RsvcClass<S> cls = (RsvcClass<S>) classes.get(record.className());
-        Rsvc<S> rsvc = new Rsvc<>(cls, record, this, config.requestsPendingMax());
-        NettyRaftTransport transport = new NettyRaftTransport(record.serviceId(), links, router);
-        Replica replica;
-        try {
-            long serviceId = record.serviceId();
-            String className = cls.name();
-            replica = Replica.start(pool, config.rdb(), transport, rsvc, new org.vostok.rdb.ReplicaObserver() {
-                @Override
-                public void persisted(int entries, long nanos) {
-                    replicaEvents.persisted(serviceId, className, entries, nanos);
-                }
-
-                @Override
-                public void committed(long nanos) {
-                    replicaEvents.committed(serviceId, className, nanos);
-                }
-            });
-        } catch (RuntimeException e) {
-            closeQuietly(pool);
-            throw e;
-        }
-        S svc;
-        try {
-            svc = cls.allocate(new ServiceContext(record.serviceId(), replica, dir, this));
-        } catch (RuntimeException e) {
-            replica.close();
-            closeQuietly(pool);
-            throw e;
-        }
-        rsvc.attach(replica, svc);
-        running.put(record.serviceId(), new Running<>(pool, rsvc, replica, dir));
-        LOG.info("node {}: started {} of service {} ({})", config.nodeId(),
-                ReplicaIds.describe(record.replicaId()), record.serviceId(), cls.name());
-    }
-
-    void stopLocal(long serviceId, long callerTerm) {
-        synchronized (lifecycle) {
-            Running<?> r = running.get(serviceId);
-            if (r == null) {
-                if (recordOf(serviceId).isEmpty()) {
-                    throw new VostokException(ErrorCode.NONEXIST, "node " + config.nodeId() + " holds no replica"
-                            + " of service " + serviceId);
-                }
-                throw new VostokException(ErrorCode.ALREADY, "the replica of service " + serviceId + " on node "
-                        + config.nodeId() + " is stopped already");
-            }
-            checkCallerTerm(serviceId, callerTerm);
-            stop(serviceId, true);
-        }
-    }
-
-    void destroyLocal(long serviceId, long replicaId, long callerTerm) {
-        synchronized (lifecycle) {
-            Optional<ServiceRecord> record = recordOf(serviceId);
-            if (record.isEmpty()) {
-                return; // idempotent
-            }
-            if (replicaId != 0 && record.get().replicaId() != replicaId) {
-                throw new VostokException(ErrorCode.STALE, "node " + config.nodeId() + " holds replica "
-                        + ReplicaIds.describe(record.get().replicaId()) + " of service " + serviceId + ", not "
-                        + ReplicaIds.describe(replicaId));
-            }
-            checkCallerTerm(serviceId, callerTerm);
-            destroyLocked(serviceId);
-        }
-    }
-
-    private void destroyLocked(long serviceId) {
-        Optional<ServiceRecord> record = recordOf(serviceId);
-        if (running.containsKey(serviceId)) {
-            stop(serviceId, false);
-        }
-        if (record.isPresent()) {
-            Path dir = classes.get(record.get().className()).locate(config.dataDirectory(), serviceId);
-            try {
-                vos.destroyPool(ServiceRecord.pool(dir));
-            } catch (RuntimeException e) {
-                LOG.warn("node {}: destroying the pool of service {}: {}", config.nodeId(), serviceId, e.getMessage());
-            }
-            deleteQuietly(dir);
-            LOG.info("node {}: destroyed its replica of service {}", config.nodeId(), serviceId);
-        }
-    }
-
-    /** STALE when the local replica of {@code serviceId} knows a term newer than the caller's. */
-    private void checkCallerTerm(long serviceId, long callerTerm) {
-        Running<?> r = running.get(serviceId);
-        if (callerTerm > 0 && r != null && r.replica().status().term() > callerTerm) {
-            throw new VostokException(ErrorCode.STALE, "the replica of service " + serviceId + " on node "
-                    + config.nodeId() + " knows term " + r.replica().status().term() + ", newer than the caller's "
-                    + callerTerm);
-        }
-    }
-
-    /**
-     * Stops a running replica: when it leads and {@code handOver}, it first hands the
-     * leadership to its most caught-up voter (bounded wait), so the service does not wait out
-     * an election timeout.
-     */
-    private void stop(long serviceId, boolean handOver) {
-        Running<?> r = running.remove(serviceId);
-        if (r == null) {
-            return;
-        }
-        if (handOver) {
-            handOver(r.replica());
-        }
-        try {
-            r.replica().close();
-        } catch (RuntimeException e) {
-            LOG.warn("node {}: closing the replica of service {}: {}", config.nodeId(), serviceId, e.getMessage());
-        }
-        free(r);
-        closeQuietly(r.pool());
-        LOG.info("node {}: stopped its replica of service {}", config.nodeId(), serviceId);
-    }
-
-    private static <S> void free(Running<S> r) {
-        try {
-            r.rsvc().serviceClass().free(r.rsvc().service());
-        } catch (RuntimeException e) {
-            LOG.warn("freeing the service object of service {} failed", r.rsvc().serviceId(), e);
-        }
-    }
-
-    private void handOver(Replica replica) {
-        ReplicaStatus s = replica.status();
-        if (s.role() != Role.LEADER) {
-            return;
-        }
-        long target = 0;
-        for (long voter : s.membership().voters()) {
-            if (voter != replica.id()) {
-                target = voter;
-                break;
-            }
-        }
-        if (target == 0) {
-            return;
-        }
-        try {
-            replica.transferLeadership(target).get(2, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (replica.status().role() == Role.LEADER && System.nanoTime() - deadline < 0) {
-                Thread.sleep(10);
-            }
-            if (replica.status().role() == Role.LEADER) {
-                LOG.info("node {}: {} still leads after asking {} to take over; it stops as leader (the others"
-                        + " elect one after their election timeout)", config.nodeId(), ReplicaIds.describe(replica.id()),
-                        ReplicaIds.describe(target));
-            } else {
-                LOG.info("node {}: {} handed its leadership over (to {})", config.nodeId(),
-                        ReplicaIds.describe(replica.id()), ReplicaIds.describe(target));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.info("node {}: could not hand the leadership of replica {} over: {}", config.nodeId(),
-                    ReplicaIds.describe(replica.id()), e.toString());
-        }
-    }
-
-    private Optional<ServiceRecord> recordOf(long serviceId) {
-        Running<?> r = running.get(serviceId);
-        if (r != null) {
-            return Optional.of(r.rsvc().record());
-        }
-        for (RsvcClass<?> cls : classes.values()) {
-            Path dir = cls.locate(config.dataDirectory(), serviceId);
-            if (Files.isRegularFile(dir.resolve(ServiceRecord.FILE))) {
-                try {
-                    return Optional.of(ServiceRecord.read(dir));
-                } catch (IOException e) {
-                    LOG.warn("node {}: {}: {}", config.nodeId(), dir, e.getMessage());
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new VostokException(ErrorCode.SHUTDOWN, "node " + config.nodeId() + " is shutting down");
-        }
-    }
-
-    // ----------------------------------------------------------------------------------------
     // Status and failover
 
     /** What this node holds, for the node service's status and for tools. */
@@ -696,9 +351,9 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
                 .setAddress(address.toString()).setVersion(RsvcHost.class.getPackage().getImplementationVersion() == null
                         ? "dev" : RsvcHost.class.getPackage().getImplementationVersion())
                 .setUptimeMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
-        List<Running<?>> all = new ArrayList<>(running.values());
+        List<ReplicaLifecycle.Running<?>> all = new ArrayList<>(replicas.all());
         all.sort(Comparator.comparingLong(r -> r.rsvc().serviceId()));
-        for (Running<?> r : all) {
+        for (ReplicaLifecycle.Running<?> r : all) {
             ReplicaStatus s = r.replica().status();
             ReplicaInfo.Builder i = ReplicaInfo.newBuilder().setServiceId(r.rsvc().serviceId())
                     .setClassName(r.rsvc().serviceClass().name()).setReplicaId(r.replica().id())
@@ -727,13 +382,13 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
 
     /** The replica of {@code serviceId} on this node, if it runs. */
     public Optional<Replica> replica(long serviceId) {
-        Running<?> r = running.get(serviceId);
+        ReplicaLifecycle.Running<?> r = replicas.running(serviceId).orElse(null);
         return r == null ? Optional.empty() : Optional.of(r.replica());
     }
 
     /** The rsvc state of the service on this node, if its replica runs. */
     public Optional<RsvcState> state(long serviceId) {
-        Running<?> r = running.get(serviceId);
+        ReplicaLifecycle.Running<?> r = replicas.running(serviceId).orElse(null);
         return r == null ? Optional.empty() : Optional.of(r.rsvc().state());
     }
 
@@ -751,7 +406,7 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
      * closed): every replica here that follows a leader on it stops waiting for that leader.
      */
     private void nodeGone(long nodeId) {
-        for (Running<?> r : running.values()) {
+        for (ReplicaLifecycle.Running<?> r : replicas.all()) {
             ReplicaStatus s = r.replica().status();
             if (s.role() != Role.LEADER && s.leader() != 0
                     && Integer.toUnsignedLong(ReplicaIds.rank(s.leader())) == nodeId) {
@@ -771,15 +426,13 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (lifecycle) {
+        synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            for (Long id : new ArrayList<>(running.keySet())) {
-                stop(id, true);
-            }
         }
+        replicas.closeAll();
         try {
             client.close();
         } catch (RuntimeException e) {
@@ -803,28 +456,5 @@ public final class RsvcHost implements NodeHandle, AutoCloseable {
         }
         handlers.shutdownNow();
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    private static void closeQuietly(Pool pool) {
-        if (pool != null) {
-            try {
-                pool.close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing pool {} failed: {}", pool.path(), e.getMessage());
-            }
-        }
-    }
-
-    static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            LOG.warn("could not remove {}: {}", dir, e.getMessage());
-        }
     }
 }
