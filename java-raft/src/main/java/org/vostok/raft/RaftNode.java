@@ -660,6 +660,16 @@ public final class RaftNode {
         pr.probeSent = false;
         if (pr.match < log.lastIndex()) {
             appendsPending = true;
+            if (pr.state == Progress.State.REPLICATE && pr.next >= log.firstIndex()) {
+                // The peer answers heartbeats but still lacks entries: the appends carrying them
+                // may have been lost with a connection, and next has moved past them. An empty
+                // append at next makes it say where its log ends; a rejection moves next back and
+                // the entries go again, one heartbeat after the loss instead of the no-progress
+                // probe's election timeout. Sent even when the window is full of lost appends.
+                send(new Message.AppendRequest(id, pr.id, term, pr.next - 1, log.term(pr.next - 1), List.of(),
+                        log.committed));
+                pr.commitSent = log.committed;
+            }
         }
         if (r.readRound() > pr.readRoundAcked) {
             pr.readRoundAcked = r.readRound();

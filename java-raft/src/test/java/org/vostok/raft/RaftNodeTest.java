@@ -374,4 +374,24 @@ class RaftNodeTest {
                 && a.entries().size() == 2).count();
         assertEquals(2, appends, "one AppendRequest per follower carries both entries: " + rd.messages());
     }
+
+    @Test
+    void appendsLostWithAConnectionAreSentAgainAfterOneHeartbeatNotAnElectionTimeout() {
+        // Regression: a connection reset dropped the appends carrying an entry while both
+        // followers were in REPLICATE. The leader had moved next past the entry and proposed
+        // nothing more; heartbeats kept every node content, and the entry waited a whole election
+        // timeout for the no-progress probe, as long as a client's attempt timeout.
+        TestCluster c = TestCluster.of(3, b -> b.electionTimeoutTicks(20).heartbeatTimeoutTicks(2)).elect(1);
+        c.propose(1, "a");
+        c.stabilize();
+        c.propose(1, "b");
+        c.processReady(1);
+        assertEquals(2, c.take(2).size() + c.take(3).size(), "an append to each follower, then lost");
+        c.tick(1, 2);
+        c.stabilize();
+        for (long id = 1; id <= 3; id++) {
+            assertTrue(c.applied(id).contains("b"), "node " + id + " applied " + c.applied(id)
+                    + " one heartbeat round after the loss");
+        }
+    }
 }
