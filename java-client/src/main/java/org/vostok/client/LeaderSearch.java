@@ -13,7 +13,8 @@ import org.vostok.client.net.HostPort;
  * (its replica added to the list when it is not there). NOTREPLICA removes a candidate; a
  * transport failure at the leader makes it no longer believed alive, so the next choice moves
  * on, while its term still filters stale hints; a candidate that failed to answer is skipped by
- * the turn until it answers again or every candidate has failed.
+ * the turn until it answers again or every candidate has failed. A leader that failed to answer
+ * is tried again once every other candidate has named it in its term since.
  *
  * <p>Pure: no IO, no clock; the caller reports what each attempt found. Thread-safe.
  */
@@ -33,6 +34,8 @@ public final class LeaderSearch {
      * node while the others elect a new leader.
      */
     private final java.util.HashSet<HostPort> suspects = new java.util.HashSet<>();
+    /** The other candidates that named the leader in its term since it last failed to answer. */
+    private final java.util.HashSet<HostPort> confirmations = new java.util.HashSet<>();
 
     public LeaderSearch(List<ReplicaAddress> candidates, long seed) {
         this.candidates = new ArrayList<>();
@@ -113,11 +116,37 @@ public final class LeaderSearch {
                     return true;
                 }
             }
+            if (!newer && h.term() == leaderTerm && leader >= 0 && !leaderAlive && i != leader
+                    && namesLeader(h) && i >= 0) {
+                // The leader stopped answering, yet the others still name it in its term: it
+                // may only have been slow. Once every other candidate has said so, it gets
+                // another try; until then the turn skips it (a paused leader costs one attempt
+                // timeout per round, not one per hint).
+                confirmations.add(from.address());
+                if (confirmations.size() >= candidates.size() - 1) {
+                    confirmations.clear();
+                    leaderAlive = true;
+                    suspects.remove(candidates.get(leader).address());
+                    return true;
+                }
+            }
         }
         if (i >= 0 && i == leader) {
             leader = -1;
         }
         return false;
+    }
+
+    private boolean namesLeader(LeaderHint h) {
+        ReplicaAddress r = candidates.get(leader);
+        if (h.nodeId() > 0 && r.nodeId() > 0) {
+            return h.nodeId() == r.nodeId();
+        }
+        try {
+            return !h.address().isEmpty() && HostPort.parse(h.address()).equals(r.address());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** {@code from} holds no replica of the service: it leaves the list. */
@@ -147,6 +176,7 @@ public final class LeaderSearch {
         int i = indexOf(from);
         if (i >= 0 && i == leader) {
             leaderAlive = false;
+            confirmations.clear();
         }
         if (i >= 0) {
             suspects.add(candidates.get(i).address());
@@ -172,6 +202,7 @@ public final class LeaderSearch {
         leader = -1;
         leaderAlive = false;
         suspects.clear();
+        confirmations.clear();
         next = candidates.isEmpty() ? 0 : random.nextInt(candidates.size());
     }
 

@@ -83,8 +83,9 @@ class LeaderSearchTest {
     }
 
     /**
-     * What went wrong before: after the leader stopped answering, the turn came back to it, and
-     * a client waited out a second attempt timeout at a paused node while the others elected.
+     * What went wrong before: after the leader stopped answering, the turn came back to it at
+     * each hint, and a client waited out an attempt timeout at a paused node per hint while the
+     * others elected.
      */
     @Test
     void aCandidateThatDidNotAnswerIsSkippedUntilEveryOtherFailedToo() {
@@ -94,10 +95,33 @@ class LeaderSearchTest {
         for (int i = 0; i < 6; i++) {
             ReplicaAddress r = s.choose().orElseThrow().withoutId();
             assertTrue(!r.equals(A), "the unanswering node was chosen again at turn " + i);
-            s.onNotLeader(r, Optional.of(hint(1, 1001, 4)));
+            s.onNotLeader(r, Optional.empty()); // electing: no leader to name
         }
         s.onUnreachable(B);
         s.onUnreachable(C);
         assertTrue(s.choose().isPresent(), "once all failed, all are tried again");
+    }
+
+    /**
+     * What went wrong next: the leader was slow once (an attempt timed out while a lost append
+     * was resent), and every later hint named it in the same term, which was not news, so the
+     * turn skipped it until the deadline while it led a healthy group.
+     */
+    @Test
+    void aLeaderThatDidNotAnswerOnceIsTriedAgainOnceEveryOtherReplicaNamesIt() {
+        LeaderSearch s = new LeaderSearch(List.of(A, B, C), 1);
+        s.onSuccess(A, Optional.of(hint(1, 1001, 4)));
+        s.onUnreachable(A);
+        ReplicaAddress first = s.choose().orElseThrow();
+        assertFalse(first.withoutId().equals(A));
+        assertFalse(s.onNotLeader(first, Optional.of(hint(1, 1001, 4))), "one other replica is not enough");
+        ReplicaAddress second = s.choose().orElseThrow();
+        assertFalse(second.withoutId().equals(A));
+        assertFalse(second.withoutId().equals(first.withoutId()));
+        assertTrue(s.onNotLeader(second, Optional.of(hint(1, 1001, 4))), "every other replica named it");
+        assertEquals(A, s.choose().orElseThrow().withoutId());
+        // It fails again: the same round is needed before the next try.
+        s.onUnreachable(A);
+        assertFalse(s.choose().orElseThrow().withoutId().equals(A));
     }
 }
