@@ -68,7 +68,12 @@ class FastFailoverTest {
             for (int i = 1; i <= 20; i++) {
                 int reset = nodes.mesh().resetConnections(leader);
                 String v = "v" + i;
-                reg.write("k".getBytes(UTF_8), v.getBytes(UTF_8));
+                try {
+                    reg.write("k".getBytes(UTF_8), v.getBytes(UTF_8));
+                } catch (RuntimeException e) {
+                    throw new AssertionError("round " + i + ": the write after " + reset + " connections were reset"
+                            + " failed; the replicas now:" + nodes.describe(client), e);
+                }
                 assertEquals(v, new String(reg.read("k".getBytes(UTF_8)).orElseThrow(), UTF_8), "round " + i
                         + " (" + reset + " connections reset)");
             }

@@ -138,6 +138,23 @@ public final class ProcessNodes implements AutoCloseable {
         return OptionalLong.empty();
     }
 
+    /** Each node's replica of the register service as it reports it, one line per node, for failure messages. */
+    public String describe(VostokClient client) {
+        StringBuilder out = new StringBuilder();
+        for (long id : addresses.keySet()) {
+            out.append("\n  node ").append(id).append(": ");
+            if (!running(id)) {
+                out.append(processes.process(id).isAlive() ? "paused" : "not running");
+                continue;
+            }
+            var info = replicaInfo(client, id);
+            out.append(info.map(r -> r.getRole() + " " + r.getState() + " term " + r.getTerm() + " leader "
+                    + r.getLeaderNodeId() + " commit " + r.getCommitIndex() + " applied " + r.getAppliedIndex()
+                    + " last " + r.getLastIndex()).orElse("no answer"));
+        }
+        return out.toString();
+    }
+
     public boolean running(long id) {
         var p = processes.process(id);
         return p.isAlive() && !p.isPaused();
