@@ -24,4 +24,9 @@ interface InboundHandler {
     void onSnapshotChunkFailed(Request.SnapshotChunkFailed failed);
 
     void onStop(Request.Stop stop);
+
+    void onLeaderGone(Request.LeaderGone gone);
+
+    /** Tests only: the owner thread stalls (see {@link Request.Stall}). */
+    void onStall(Request.Stall stall);
 }

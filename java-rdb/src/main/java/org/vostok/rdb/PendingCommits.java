@@ -59,6 +59,8 @@ final class PendingCommits {
      */
     private final TreeMap<Long, List<PendingDuplicate>> duplicates = new TreeMap<>();
 
+    private final ReplicaObserver observer;
+
     private record PlannedEntry(long term, EntryPlan plan) {
     }
 
@@ -88,7 +90,8 @@ final class PendingCommits {
     }
 
     PendingCommits(ReplicaCore core, RdbStore store, RdbConfig config, SpaceGuard space, Leadership leadership,
-                   Completions completions) {
+                   Completions completions, ReplicaObserver observer) {
+        this.observer = observer;
         this.core = core;
         this.store = store;
         this.config = config;
@@ -300,6 +303,7 @@ final class PendingCommits {
                         + " committed; retry on the leader" + core.hintText(), core.hint()));
             } else if (pc.membership || (pc.outcome != null && pc.outcome.isEmpty())) {
                 completions.succeed(pc.future, pc.result != 0 ? pc.result : e.index());
+                observer.committed(System.nanoTime() - (pc.deadlineNanos - config.commitTimeoutMillis() * 1_000_000L));
             } else if (pc.outcome != null) {
                 completions.fail(pc.future, pc.outcome.get());
             } else {

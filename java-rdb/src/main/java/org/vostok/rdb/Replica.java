@@ -67,13 +67,13 @@ public final class Replica implements AutoCloseable {
     private volatile RdbException failure;
 
     private Replica(RdbStore store, RdbConfig config, RaftTransport transport, LeadershipListener listener,
-                    ReplicaRuntime runtime) {
+                    ReplicaRuntime runtime, ReplicaObserver observer) {
         this.id = store.replicaId();
         this.config = config;
         this.events = new LeadershipEvents(id, listener, term -> submitInternal(new Request.Abdicate(term)),
                 runtime.lane("rdb-" + id + "-events"));
         this.completions = runtime.lane("rdb-" + id + "-completions");
-        this.loop = new ReplicaLoop(this, store, config, transport, events, completions, runtime);
+        this.loop = new ReplicaLoop(this, store, config, transport, events, completions, runtime, observer);
         this.status = loop.currentStatus();
         if (runtime.startsThreads()) {
             this.owner = new Thread(loop, "rdb-" + id + "-replica");
@@ -120,7 +120,13 @@ public final class Replica implements AutoCloseable {
      * {@link #close()}, and it exchanges Raft messages through {@code transport}.
      */
     public static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener) {
-        return start(pool, config, transport, listener, ReplicaRuntime.THREADS);
+        return start(pool, config, transport, listener, ReplicaObserver.NONE);
+    }
+
+    /** As {@link #start(Pool, RdbConfig, RaftTransport, LeadershipListener)}, with an observer of its writes and commits (metrics). */
+    public static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener,
+                                ReplicaObserver observer) {
+        return start(pool, config, transport, listener, ReplicaRuntime.THREADS, observer);
     }
 
     /**
@@ -129,7 +135,8 @@ public final class Replica implements AutoCloseable {
      * {@link #runMaintenance}, {@link #crash}), as a simulator does.
      */
     static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener,
-                         ReplicaRuntime runtime) {
+                         ReplicaRuntime runtime, ReplicaObserver observer) {
+        Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(config, "config").validate();
         Objects.requireNonNull(transport, "transport");
@@ -143,7 +150,7 @@ public final class Replica implements AutoCloseable {
         RdbStore store = RdbStore.open(pool, config.storeLimits());
         Replica replica;
         try {
-            replica = new Replica(store, config, transport, listener, runtime);
+            replica = new Replica(store, config, transport, listener, runtime, observer);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -256,6 +263,29 @@ public final class Replica implements AutoCloseable {
         CompletableFuture<Void> f = new CommitFuture<>(this);
         submit(new Request.TransferLeadership(target, f));
         return f;
+    }
+
+    /**
+     * The host learned that the process of replica {@code leaderReplicaId} is gone: its node
+     * refused a new connection right after the connection to it was reset. If this replica
+     * follows that leader, it forgets it ({@link org.vostok.raft.RaftNode#forgetLeader}): it then
+     * grants pre-votes and votes at once instead of refusing them for an election timeout, so a
+     * new leader is elected in a few message rounds. The voter with the lowest id among the
+     * others campaigns at once, and asks again at each tick (for an election timeout at most)
+     * while a follower told later ignores its pre-vote; the rest wait for their election timeout
+     * (by then the election is usually over): followers that all campaigned at once would split
+     * their votes and wait out a randomized timeout anyway. Queued to the replica's thread (dropped when the queue is
+     * full: it only speeds the election up); returns at once, and does nothing when this replica
+     * follows another leader, or none.
+     *
+     * <p><b>Safety contract.</b> Call it only on that evidence that the leader's process is gone,
+     * never on a mere reset or a timeout: a live leader may hold a lease (lease reads) that rests
+     * on this replica's promise not to vote for an election timeout, and forgetting it breaks the
+     * promise; if a new leader were elected while the old one lived, the old one could answer
+     * lease reads from a state the new one has moved past.
+     */
+    public void leaderGone(long leaderReplicaId) {
+        submit(new Request.LeaderGone(leaderReplicaId));
     }
 
     // ----------------------------------------------------------------------------------------

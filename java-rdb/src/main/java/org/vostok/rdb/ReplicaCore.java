@@ -29,7 +29,7 @@ final class ReplicaCore {
         this.config = config;
         this.store = store;
         this.random = new SplittableRandom(config.randomSeed() ^ (id * 0x9E3779B97F4A7C15L));
-        this.node = new RaftNode(config.raftConfig(id), store, random::nextInt, applied);
+        this.node = new RaftNode(config.raftConfig(id), store, random::nextInt, System::nanoTime, applied);
     }
 
     /** The core in use now: never keep it across a call that may restart it. */
@@ -47,7 +47,7 @@ final class ReplicaCore {
      * forgotten.
      */
     void restart(long applied) {
-        node = new RaftNode(config.raftConfig(id), store, random::nextInt, applied);
+        node = new RaftNode(config.raftConfig(id), store, random::nextInt, System::nanoTime, applied);
     }
 
     /** The term this replica leads, or 0 when it does not lead. */

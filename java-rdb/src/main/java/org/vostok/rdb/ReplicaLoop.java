@@ -10,6 +10,7 @@ import org.vostok.raft.RaftInvariantViolation;
 import org.vostok.raft.RaftNode;
 import org.vostok.raft.Ready;
 import org.vostok.raft.Refusal;
+import org.vostok.raft.Role;
 import org.vostok.raft.SnapshotMetadata;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
@@ -62,6 +63,7 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     private final Replica replica;
     private final RdbStore store;
     private final RdbConfig config;
+    private final ReplicaObserver observer;
     private final RaftTransport transport;
     private final LeadershipEvents events;
     private final Lane completionLane;
@@ -96,7 +98,8 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     private boolean running = true;
 
     ReplicaLoop(Replica replica, RdbStore store, RdbConfig config, RaftTransport transport, LeadershipEvents events,
-                Lane completionLane, ReplicaRuntime runtime) {
+                Lane completionLane, ReplicaRuntime runtime, ReplicaObserver observer) {
+        this.observer = observer;
         this.replica = replica;
         this.store = store;
         this.config = config;
@@ -120,7 +123,7 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         this.snapshots = new SnapshotCoordinator(core, store, pins, new SnapshotSender(store,
                 replica::submitInternal, runtime.lane("rdb-" + id + "-snapshots")));
         this.reads = new PendingReads(core, store, config, leadership, pins);
-        this.commits = new PendingCommits(core, store, config, space, leadership, completions);
+        this.commits = new PendingCommits(core, store, config, space, leadership, completions, observer);
         this.compactor = new Compactor(core, store, config, space, maintenance);
         this.nowNanos = runtime.nanoTime();
         this.nextTickNanos = nowNanos + tickNanos;
@@ -224,7 +227,10 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     }
 
     private void tick() {
+        // One tick however late, never a burst: the core's lease relies on ticks that come no
+        // faster than tickNanos (Config.tickNanos).
         core.node().tick();
+        renewLeaderGoneCampaign();
         reads.expire(nowNanos);
         if (commits.expire(nowNanos)) {
             // The entry may still commit after later transactions of this term read without it:
@@ -298,6 +304,56 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         running = false;
     }
 
+    @Override
+    public void onStall(Request.Stall stall) {
+        stall.stall();
+    }
+
+    /**
+     * Ticks left in which this replica renews the campaign it started when told its leader was
+     * gone (see renewLeaderGoneCampaign).
+     */
+    private int leaderGoneCampaignTicks;
+
+    /** See {@link Replica#leaderGone}: forget a leader whose process is gone, and maybe campaign. */
+    @Override
+    public void onLeaderGone(Request.LeaderGone gone) {
+        RaftNode node = core.node();
+        long leaderId = gone.leaderReplicaId();
+        if (node.role() != Role.FOLLOWER || node.leader() != leaderId) {
+            return;
+        }
+        LOG.info("replica {}: leader {} is gone; it forgets it", id, leaderId);
+        node.forgetLeader();
+        long first = Long.MAX_VALUE;
+        for (long voter : node.membership().voters()) {
+            if (voter != leaderId) {
+                first = Math.min(first, voter);
+            }
+        }
+        if (first == id) {
+            node.campaign();
+            leaderGoneCampaignTicks = config.electionTimeoutTicks();
+        }
+    }
+
+    /**
+     * The other followers may take their own leaderGone only after this replica's pre-vote reached
+     * them, and ignore it while they still honour the dead leader: it asks again once a tick while
+     * its pre-vote is unanswered, for an election timeout at most (the timers take over then).
+     */
+    private void renewLeaderGoneCampaign() {
+        if (leaderGoneCampaignTicks == 0) {
+            return;
+        }
+        leaderGoneCampaignTicks--;
+        if (core.node().role() == Role.PRE_CANDIDATE) {
+            core.node().campaign();
+        } else {
+            leaderGoneCampaignTicks = 0;
+        }
+    }
+
     private void giveUpTerm(long term, String why) {
         leadership.giveUp(term, why).ifPresent(this::restartCore);
     }
@@ -365,7 +421,11 @@ final class ReplicaLoop implements Runnable, InboundHandler {
      */
     private List<EntryOutcome> persist(Ready rd) {
         try {
+            long started = System.nanoTime();
             List<EntryOutcome> outcomes = store.persist(rd.entries(), rd.hardState(), commits.plans());
+            if (!rd.entries().isEmpty() || rd.hardState().isPresent()) {
+                observer.persisted(rd.entries().size(), System.nanoTime() - started);
+            }
             if (spaceBlocked && !rd.entries().isEmpty()) {
                 spaceBlocked = false;
                 LOG.info("replica {}: writes again, its pool has room now", id);

@@ -1,6 +1,8 @@
 package org.vostok.rdb;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.vostok.raft.MembershipChange;
 import org.vostok.raft.SnapshotChunkRequest;
 import org.vostok.rdb.model.RdbException;
@@ -130,6 +132,51 @@ sealed interface Request extends Inbound {
         @Override
         public boolean counted() {
             return false;
+        }
+    }
+
+    /** The host learned that the leader's process is gone: see {@link Replica#leaderGone}. */
+    record LeaderGone(long leaderReplicaId) implements Request {
+        @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onLeaderGone(this);
+        }
+
+        @Override
+        public void fail(RdbException error) {
+        }
+    }
+
+    /**
+     * Tests only (queued with {@link Replica#submitInternal} by tests of this package; nothing
+     * else creates it): the owner thread stalls, as a GC pause, a descheduled process or a disk
+     * stall would stall it. It counts {@code started} down, then waits until {@code resume} is
+     * counted down, or {@code millisMax} at most; what is queued meanwhile waits behind it.
+     */
+    record Stall(CountDownLatch started, CountDownLatch resume, long millisMax) implements Request {
+        @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onStall(this);
+        }
+
+        @Override
+        public void fail(RdbException error) {
+            started.countDown();
+        }
+
+        @Override
+        public boolean counted() {
+            return false;
+        }
+
+        /** Runs on the owner thread. */
+        void stall() {
+            started.countDown();
+            try {
+                resume.await(millisMax, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -56,6 +56,16 @@ class RdbConfigTest {
     }
 
     @Test
+    void theLeaseClockDriftMarginIsChecked() {
+        RdbConfig c = RdbConfig.builder().leaseReads(true).build();
+        assertEquals(100, c.clockDriftMarginMillis());
+        assertEquals((20 - 1) * 50_000_000L - 100_000_000L, c.raftConfig(1).leaseDurationNanos());
+        refused("clockDriftMarginMillis", b -> b.clockDriftMarginMillis(-1));
+        // 19 ticks of 10 ms leave no lease after a 190 ms margin.
+        refused("clockDriftMarginNanos", b -> b.leaseReads(true).tickMillis(10).clockDriftMarginMillis(190));
+    }
+
+    @Test
     void aReplicaWhosePoolIsSmallerThanItsFreeSpaceMinimumDoesNotStart() {
         try (Pool pool = TestPools.create(dir.resolve("small.pool"), org.vostok.vos.PoolOptions.pmem(), 16L << 20);
              LocalNetwork net = new LocalNetwork(1)) {

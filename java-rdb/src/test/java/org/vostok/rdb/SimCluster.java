@@ -108,7 +108,8 @@ final class SimCluster implements AutoCloseable {
     private void start(Node n) {
         n.runtime = new SimRuntime(clock);
         n.listener = new RecordingListener();
-        n.replica = Replica.start(n.pool, config, network.endpoint(n.id), n.listener, n.runtime);
+        n.replica = Replica.start(n.pool, config, network.endpoint(n.id), n.listener, n.runtime,
+                ReplicaObserver.NONE);
         n.starts++;
     }
 

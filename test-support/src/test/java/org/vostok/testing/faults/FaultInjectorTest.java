@@ -67,6 +67,24 @@ class FaultInjectorTest {
         }
     }
 
+    /** Can pause, resume and reset connections too, as a target of real processes can. */
+    private static class ProcessTarget extends RecordingTarget {
+        @Override
+        public synchronized void pause(long id) {
+            calls.add("pause " + id);
+        }
+
+        @Override
+        public synchronized void resume(long id) {
+            calls.add("resume " + id);
+        }
+
+        @Override
+        public synchronized void resetConnections(long id) {
+            calls.add("reset connections of " + id);
+        }
+    }
+
     private static FaultSchedule.Step step(Fault... faults) {
         return new FaultSchedule.Step(List.of(faults), 0, 0);
     }
@@ -140,6 +158,38 @@ class FaultInjectorTest {
                 step(new Fault.OneWayCut(1, 9)), step(new Fault.Kill(1)))));
         AssertionError e = assertThrows(AssertionError.class, injector::awaitFinished);
         assertTrue(e.getCause().getMessage().contains("no such link 1 -> 9"), e.toString());
+        assertEquals(List.of("heal"), target.calls());
+    }
+
+    @Test
+    void pausedReplicasAreResumedWhenTheStepEndsAndResetsNeedNoUndoing() throws Exception {
+        ProcessTarget target = new ProcessTarget();
+        FaultSchedule schedule = new FaultSchedule(1, List.of(
+                step(new Fault.PauseLeader()),
+                step(new Fault.Pause(3)),
+                step(new Fault.ResetLeaderConnections()),
+                step(new Fault.Pause(1), new Fault.Kill(1))));
+        try (FaultInjector injector = FaultInjector.start(target, schedule)) {
+            injector.awaitFinished();
+            assertEquals(List.of(
+                    "pause 2", "heal", "resume 2",
+                    "pause 3", "heal", "resume 3",
+                    "reset connections of 2", "heal",
+                    "pause 1", "kill 1", "heal", "resume 1", "restart 1"), target.calls());
+            assertTrue(injector.logText().contains("step 1: pause the leader, resume it at the end of the step (replica 2)"),
+                    injector.logText());
+            assertTrue(injector.logText().contains("healed, resumed [1], restarted [1]"), injector.logText());
+        }
+    }
+
+    @Test
+    void aTargetThatCannotPauseFailsTheScheduleSayingSo() {
+        RecordingTarget target = new RecordingTarget();
+        FaultInjector injector = FaultInjector.start(target, new FaultSchedule(1, List.of(step(new Fault.Pause(1)))));
+        AssertionError e = assertThrows(AssertionError.class, injector::awaitFinished);
+        assertTrue(e.getCause() instanceof UnsupportedOperationException, e.toString());
+        assertTrue(e.getCause().getMessage().contains("cannot pause a replica"), e.getCause().getMessage());
+        assertTrue(e.getCause().getMessage().contains("FaultSchedule.Options.defaults()"), e.getCause().getMessage());
         assertEquals(List.of("heal"), target.calls());
     }
 }
