@@ -112,7 +112,7 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         // Apply happens at append: everything up to the stored commit index is applied already,
         // so the core hands out nothing to replay.
         this.applied = store.hardState().commit();
-        this.core = new ReplicaCore(config, store, applied);
+        this.core = new ReplicaCore(config, store, applied, runtime::nanoTime);
         this.completions = new Completions(replica, completionLane);
         this.leadership = new Leadership(core, config, events);
         this.space = new SpaceGuard(config.poolFreeBytesMin(), () -> store.poolInfo().freeBytes());
