@@ -1,9 +1,6 @@
 package org.vostok.rdb;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -11,9 +8,9 @@ import org.slf4j.LoggerFactory;
 import org.vostok.rdb.model.RdbException;
 
 /**
- * Delivers leadership events to the host's {@link LeadershipListener} on one thread of their
- * own, in the order the replica raised them, one at a time: a slow handler never holds up the
- * replica, and two handlers never overlap.
+ * Delivers leadership events to the host's {@link LeadershipListener} on a lane of their own
+ * ({@code rdb-<id>-events} in production), in the order the replica raised them, one at a time:
+ * a slow handler never holds up the replica, and two handlers never overlap.
  */
 final class LeadershipEvents {
 
@@ -22,19 +19,13 @@ final class LeadershipEvents {
     private final long replicaId;
     private final LeadershipListener listener;
     private final LongConsumer onStepUpFailed;
-    private final ExecutorService thread;
-    private volatile Thread eventThread;
+    private final Lane lane;
 
-    LeadershipEvents(long replicaId, LeadershipListener listener, LongConsumer onStepUpFailed) {
+    LeadershipEvents(long replicaId, LeadershipListener listener, LongConsumer onStepUpFailed, Lane lane) {
         this.replicaId = replicaId;
         this.listener = listener;
         this.onStepUpFailed = onStepUpFailed;
-        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "rdb-" + replicaId + "-events");
-            t.setDaemon(true);
-            eventThread = t;
-            return t;
-        });
+        this.lane = lane;
     }
 
     void stepUp(long term) {
@@ -72,23 +63,20 @@ final class LeadershipEvents {
 
     private void submit(Runnable event) {
         try {
-            thread.execute(event);
+            lane.execute(event);
         } catch (RejectedExecutionException e) {
             LOG.debug("replica {}: event dropped after shutdown", replicaId);
         }
     }
 
-    /** Delivers the events raised so far, then ends the thread. */
+    /** Delivers the events raised so far, then ends the lane. */
     void shutdown() {
-        thread.shutdown();
+        lane.shutdown();
     }
 
-    /** Waits for the thread to end, unless called from it (a handler that closes the replica). */
+    /** Waits for the lane to end, unless called from it (a handler that closes the replica). */
     void awaitTermination() throws InterruptedException {
-        if (Thread.currentThread() == eventThread) {
-            return;
-        }
-        if (!thread.awaitTermination(60, TimeUnit.SECONDS)) {
+        if (!lane.awaitTermination(60, TimeUnit.SECONDS)) {
             LOG.warn("replica {}: a leadership handler is still running 60 s after close", replicaId);
         }
     }

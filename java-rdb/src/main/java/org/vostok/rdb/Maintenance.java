@@ -1,6 +1,7 @@
 package org.vostok.rdb;
 
 import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -9,7 +10,8 @@ import org.vostok.rdb.store.RdbStore;
 
 /**
  * The replica's background work after each compaction, on its own thread
- * ({@code rdb-<id>-maintenance}): drop the request records older than the retention, then
+ * ({@code rdb-<id>-maintenance}), or, when the replica's host drives it (a simulator), whenever
+ * the host calls {@link #runDue}: drop the request records older than the retention, then
  * aggregate the LOG container up to the log's base, in slices, never past the oldest epoch still
  * read ({@link ReadPins}). Commits go on meanwhile: each slice is a transaction of its own that
  * holds the pool's change lock only while it runs. When a read holds aggregation back, the work
@@ -29,6 +31,8 @@ final class Maintenance implements AutoCloseable {
     private final ReadPins pins;
     private final int sliceKeys;
     private final long retryNanos;
+    private final LongSupplier clock;
+    /** The thread that does the work, or null when the host calls {@link #runDue} instead. */
     private final Thread thread;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -48,22 +52,30 @@ final class Maintenance implements AutoCloseable {
     /** The epoch the LOG container was aggregated up to last. */
     private volatile long aggregated;
 
-    Maintenance(long id, RdbStore store, ReadPins pins, int sliceKeys, long retryMillis) {
+    Maintenance(long id, RdbStore store, ReadPins pins, int sliceKeys, long retryMillis, LongSupplier clock,
+                boolean ownThread) {
         this.id = id;
         this.store = store;
         this.pins = pins;
         this.sliceKeys = sliceKeys;
         this.retryNanos = retryMillis * 1_000_000L;
+        this.clock = clock;
         // A restart may have cut the last pass short: one runs at start, up to the base.
         this.target = store.snapshot().index();
         this.pruned = 0;
         this.aggregated = 0;
-        this.thread = new Thread(this::run, "rdb-" + id + "-maintenance");
-        this.thread.setDaemon(true);
+        if (ownThread) {
+            this.thread = new Thread(this::run, "rdb-" + id + "-maintenance");
+            this.thread.setDaemon(true);
+        } else {
+            this.thread = null;
+        }
     }
 
     void start() {
-        thread.start();
+        if (thread != null) {
+            thread.start();
+        }
     }
 
     /** The log was compacted to {@code base}: drop old request records and aggregate up to it. */
@@ -141,60 +153,99 @@ final class Maintenance implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            loop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        while (true) {
+            Work w = awaitWork();
+            if (w == null) {
+                return;
+            }
+            run(w);
         }
     }
 
-    private void loop() throws InterruptedException {
-        while (true) {
-            long base;
-            boolean prune;
-            lock.lock();
-            try {
-                while (!closing && (paused || (pruned >= target && bound(target) <= aggregated))) {
+    /** One pass: drop request records (when due) and aggregate up to {@code base}. */
+    private record Work(long base, boolean prune) {
+    }
+
+    /** The work due now, marked as running; null when there is none (or the work is paused or closing). */
+    private Work takeDue(long nowNanos) {
+        lock.lock();
+        try {
+            if (closing || paused || (pruned >= target && bound(target) <= aggregated)) {
+                return null;
+            }
+            if (target == failedAt && nowNanos - (failedNanos + retryNanos) < 0) {
+                // Not again at once on a failing store (a pool too full even for aggregation
+                // frees space as other work ends, or after a restart).
+                return null;
+            }
+            working = true;
+            return new Work(target, pruned < target);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until work is due and takes it; null when closing. On the maintenance thread. */
+    private Work awaitWork() {
+        lock.lock();
+        try {
+            while (!closing) {
+                Work w = takeDue(clock.getAsLong());
+                if (w != null) {
+                    return w;
+                }
+                if (target == failedAt && !paused && (pruned < target || bound(target) > aggregated)) {
+                    long wait = failedNanos + retryNanos - clock.getAsLong();
+                    changed.awaitNanos(Math.max(wait, 1));
+                } else {
                     changed.awaitUninterruptibly();
                 }
-                if (target == failedAt) {
-                    // Not again at once on a failing store (a pool too full even for aggregation
-                    // frees space as other work ends, or after a restart).
-                    long wait = failedNanos + retryNanos - System.nanoTime();
-                    if (wait > 0 && !closing && !paused) {
-                        changed.awaitNanos(wait);
-                        continue;
-                    }
-                }
-                if (closing) {
-                    return;
-                }
-                base = target;
-                prune = pruned < base;
-                working = true;
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Does the work due now on the calling thread, for a host that drives the replica (no
+     * maintenance thread): returns whether there was any.
+     */
+    boolean runDue() {
+        if (thread != null) {
+            throw new IllegalStateException("replica " + id + " runs its maintenance on its own thread");
+        }
+        Work w = takeDue(clock.getAsLong());
+        if (w == null) {
+            return false;
+        }
+        run(w);
+        return true;
+    }
+
+    private void run(Work w) {
+        try {
+            work(w.base(), w.prune());
+        } catch (RuntimeException e) {
+            // The owner thread meets a failing store on its own next write; here only log it.
+            LOG.warn("replica {}: background maintenance failed: {}", id, e.getMessage());
+            lock.lock();
+            try {
+                failedAt = w.base();
+                failedNanos = clock.getAsLong();
             } finally {
                 lock.unlock();
             }
+        } finally {
+            lock.lock();
             try {
-                work(base, prune);
-            } catch (RuntimeException e) {
-                // The owner thread meets a failing store on its own next write; here only log it.
-                LOG.warn("replica {}: background maintenance failed: {}", id, e.getMessage());
-                lock.lock();
-                try {
-                    failedAt = base;
-                    failedNanos = System.nanoTime();
-                } finally {
-                    lock.unlock();
-                }
+                working = false;
+                changed.signalAll();
             } finally {
-                lock.lock();
-                try {
-                    working = false;
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
+                lock.unlock();
             }
         }
     }
@@ -241,7 +292,7 @@ final class Maintenance implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (thread.isAlive() && Thread.currentThread() != thread) {
+        if (thread != null && thread.isAlive() && Thread.currentThread() != thread) {
             try {
                 thread.join();
             } catch (InterruptedException e) {

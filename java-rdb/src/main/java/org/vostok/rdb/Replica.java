@@ -6,9 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -58,29 +56,31 @@ public final class Replica implements AutoCloseable {
     private final AtomicInteger messagesQueued = new AtomicInteger();
     private final AtomicInteger requestsQueued = new AtomicInteger();
     private final ReplicaLoop loop;
+    /** The owner thread; null when the host drives the replica ({@link ReplicaRuntime#startsThreads()}). */
     private final Thread owner;
     private final LeadershipEvents events;
-    private final ExecutorService completions;
-    private volatile Thread completionThread;
+    private final Lane completions;
+    /** An item the owner thread took while it waited ({@link #awaitInbound}), to hand out first. Owner only. */
+    private Inbound head;
     private volatile ReplicaStatus status;
     private volatile boolean closed;
     private volatile RdbException failure;
 
     private Replica(RdbStore store, RdbConfig config, RaftTransport transport, LeadershipListener listener,
-                    ReplicaObserver observer) {
+                    ReplicaRuntime runtime, ReplicaObserver observer) {
         this.id = store.replicaId();
         this.config = config;
-        this.events = new LeadershipEvents(id, listener, term -> submitInternal(new Request.Abdicate(term)));
-        this.completions = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "rdb-" + id + "-completions");
-            t.setDaemon(true);
-            completionThread = t;
-            return t;
-        });
-        this.loop = new ReplicaLoop(this, store, config, transport, events, completions, observer);
+        this.events = new LeadershipEvents(id, listener, term -> submitInternal(new Request.Abdicate(term)),
+                runtime.lane("rdb-" + id + "-events"));
+        this.completions = runtime.lane("rdb-" + id + "-completions");
+        this.loop = new ReplicaLoop(this, store, config, transport, events, completions, runtime, observer);
         this.status = loop.currentStatus();
-        this.owner = new Thread(loop, "rdb-" + id + "-replica");
-        this.owner.setDaemon(true);
+        if (runtime.startsThreads()) {
+            this.owner = new Thread(loop, "rdb-" + id + "-replica");
+            this.owner.setDaemon(true);
+        } else {
+            this.owner = null;
+        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -126,6 +126,16 @@ public final class Replica implements AutoCloseable {
     /** As {@link #start(Pool, RdbConfig, RaftTransport, LeadershipListener)}, with an observer of its writes and commits (metrics). */
     public static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener,
                                 ReplicaObserver observer) {
+        return start(pool, config, transport, listener, ReplicaRuntime.THREADS, observer);
+    }
+
+    /**
+     * {@link #start} on {@code runtime}: with {@link ReplicaRuntime#THREADS} the replica runs on
+     * threads of its own; with a runtime that starts none, its host drives it ({@link #doWork},
+     * {@link #runMaintenance}, {@link #crash}), as a simulator does.
+     */
+    static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener,
+                         ReplicaRuntime runtime, ReplicaObserver observer) {
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(config, "config").validate();
@@ -140,14 +150,16 @@ public final class Replica implements AutoCloseable {
         RdbStore store = RdbStore.open(pool, config.storeLimits());
         Replica replica;
         try {
-            replica = new Replica(store, config, transport, listener, observer);
+            replica = new Replica(store, config, transport, listener, runtime, observer);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
         try {
             transport.start(replica::receive);
-            replica.owner.start();
+            if (replica.owner != null) {
+                replica.owner.start();
+            }
         } catch (RuntimeException | Error e) {
             replica.closed = true;
             replica.loop.abandon();
@@ -387,11 +399,32 @@ public final class Replica implements AutoCloseable {
         inbound.offer(r);
     }
 
-    /** The next queued item, waiting at most {@code nanos}; null when none came. */
-    Inbound poll(long nanos) throws InterruptedException {
-        Inbound item = nanos > 0 ? inbound.poll(nanos, TimeUnit.NANOSECONDS) : inbound.poll();
+    /**
+     * Waits at most {@code nanos} for an item to be queued (the owner thread, between rounds);
+     * the item is handed out first by the next {@link #poll()}.
+     */
+    void awaitInbound(long nanos) throws InterruptedException {
+        if (head == null && nanos > 0) {
+            head = inbound.poll(nanos, TimeUnit.NANOSECONDS);
+            countTaken(head);
+        }
+    }
+
+    /** The next queued item, without waiting; null when none is queued. */
+    Inbound poll() {
+        Inbound item = head;
+        if (item != null) {
+            head = null;
+            return item;
+        }
+        item = inbound.poll();
         countTaken(item);
         return item;
+    }
+
+    /** Whether an item is queued for the loop (for a host that drives it). */
+    boolean hasInbound() {
+        return head != null || !inbound.isEmpty();
     }
 
     private void countTaken(Inbound item) {
@@ -405,7 +438,7 @@ public final class Replica implements AutoCloseable {
     /** Takes what is left in the queue once the replica stopped, failing every request. */
     void drainAfterStop(RdbException error) {
         Inbound item;
-        while ((item = inbound.poll()) != null) {
+        while ((item = poll()) != null) {
             countTaken(item);
             if (item instanceof Request r) {
                 r.fail(error);
@@ -436,6 +469,54 @@ public final class Replica implements AutoCloseable {
     }
 
     // ----------------------------------------------------------------------------------------
+    // What a host that drives the replica calls (a simulator; no threads of the replica's own)
+
+    /** One round of the replica's loop at {@code nowNanos} (see {@link ReplicaLoop#doWork}); how much it did. */
+    int doWork(long nowNanos) {
+        return loop.doWork(nowNanos);
+    }
+
+    /** When the loop has work next if nothing is queued. */
+    long nextWakeNanos() {
+        return loop.nextWakeNanos();
+    }
+
+    /** Does the background maintenance due now; whether there was any. */
+    boolean runMaintenance() {
+        return loop.maintenance().runDue();
+    }
+
+    /** Stops as a crash of the process would: nothing more is written (see {@link ReplicaLoop#crash}). */
+    void crash() {
+        loop.crash();
+    }
+
+    /** Stops cleanly on the calling thread, as {@link #close()} does on the owner thread. */
+    void stop() {
+        markStopped(null);
+        loop.shutdown(null);
+    }
+
+    /** Stops after a round failed with {@code e}, as the owner thread does. */
+    void stopOn(Throwable e) {
+        RdbException failure = loop.failureOf(e);
+        LOG.error("replica {} stops: {}", id, failure.getMessage(), failure);
+        loop.shutdown(failure);
+    }
+
+    /** The store, for a host that compares what replicas hold. */
+    RdbStore store() {
+        return loop.store();
+    }
+
+    /** A read epoch for a transaction of {@code term}, without waiting for it (a simulated client). */
+    CompletableFuture<ReadView> readEpoch(long term) {
+        CompletableFuture<ReadView> f = new CompletableFuture<>();
+        submit(new Request.Read(term, f));
+        return f;
+    }
+
+    // ----------------------------------------------------------------------------------------
     // Close
 
     /**
@@ -445,6 +526,9 @@ public final class Replica implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (owner == null) {
+            throw new IllegalStateException("replica " + id + " is driven by its host, which stops it");
+        }
         if (Thread.currentThread() == owner) {
             throw new IllegalStateException("close() from the replica's own thread would wait for itself");
         }
@@ -452,9 +536,7 @@ public final class Replica implements AutoCloseable {
         try {
             owner.join();
             events.awaitTermination();
-            if (Thread.currentThread() != completionThread) {
-                completions.awaitTermination(60, TimeUnit.SECONDS);
-            }
+            completions.awaitTermination(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RdbException(RdbError.SHUTDOWN, "interrupted while replica " + id + " was closing");

@@ -3,6 +3,7 @@ package org.vostok.rdb;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.vostok.raft.MonotonicClock;
 import org.vostok.raft.RaftNode;
 import org.vostok.raft.Refusal;
 import org.vostok.raft.Role;
@@ -22,14 +23,17 @@ final class ReplicaCore {
     private final RdbConfig config;
     private final RdbStore store;
     private final SplittableRandom random;
+    /** The clock the leader's lease is measured on: the runtime's, so that a simulation replays. */
+    private final MonotonicClock clock;
     private RaftNode node;
 
-    ReplicaCore(RdbConfig config, RdbStore store, long applied) {
+    ReplicaCore(RdbConfig config, RdbStore store, long applied, MonotonicClock clock) {
+        this.clock = clock;
         this.id = store.replicaId();
         this.config = config;
         this.store = store;
         this.random = new SplittableRandom(config.randomSeed() ^ (id * 0x9E3779B97F4A7C15L));
-        this.node = new RaftNode(config.raftConfig(id), store, random::nextInt, System::nanoTime, applied);
+        this.node = new RaftNode(config.raftConfig(id), store, random::nextInt, clock, applied);
     }
 
     /** The core in use now: never keep it across a call that may restart it. */
@@ -47,7 +51,7 @@ final class ReplicaCore {
      * forgotten.
      */
     void restart(long applied) {
-        node = new RaftNode(config.raftConfig(id), store, random::nextInt, System::nanoTime, applied);
+        node = new RaftNode(config.raftConfig(id), store, random::nextInt, clock, applied);
     }
 
     /** The term this replica leads, or 0 when it does not lead. */

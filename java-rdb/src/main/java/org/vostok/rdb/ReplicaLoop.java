@@ -2,7 +2,6 @@ package org.vostok.rdb;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.raft.Entry;
@@ -45,6 +44,12 @@ import org.vostok.rdb.transport.RaftTransport;
  * {@link PendingReads} (read epochs), {@link SnapshotCoordinator} (snapshots both ways),
  * {@link SpaceGuard} and {@link Compactor} (space), {@link Leadership} (what the host sees),
  * {@link ReplicaCore} (the Raft core, restarted in place when a write finds the pool full).
+ *
+ * <p>The loop is a step function in the style of an Aeron agent: {@link #doWork(long)} does one
+ * round at the time it is given and returns, so that whatever drives it owns the clock. In
+ * production the owner thread ({@link #run()}) waits for the next queued item or the next tick
+ * and calls it; a simulator calls it from its one thread, with its own clock, for every replica
+ * of a cluster ({@link ReplicaRuntime}).
  */
 final class ReplicaLoop implements Runnable, InboundHandler {
 
@@ -61,7 +66,8 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     private final ReplicaObserver observer;
     private final RaftTransport transport;
     private final LeadershipEvents events;
-    private final ExecutorService completionExecutor;
+    private final Lane completionLane;
+    private final ReplicaRuntime runtime;
     private final long id;
     private final long tickNanos;
 
@@ -80,6 +86,8 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     private long applied;
     /** The time of the round being worked, for deadlines and warnings. */
     private long nowNanos;
+    /** When the core is ticked next. */
+    private long nextTickNanos;
 
     /** A write found the pool full and the core was restarted; cleared by the next write that succeeds. */
     private boolean spaceBlocked;
@@ -90,32 +98,35 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     private boolean running = true;
 
     ReplicaLoop(Replica replica, RdbStore store, RdbConfig config, RaftTransport transport, LeadershipEvents events,
-                ExecutorService completionExecutor, ReplicaObserver observer) {
+                Lane completionLane, ReplicaRuntime runtime, ReplicaObserver observer) {
         this.observer = observer;
         this.replica = replica;
         this.store = store;
         this.config = config;
         this.transport = transport;
         this.events = events;
-        this.completionExecutor = completionExecutor;
+        this.completionLane = completionLane;
+        this.runtime = runtime;
         this.id = store.replicaId();
         this.tickNanos = config.tickMillis() * 1_000_000L;
         // Apply happens at append: everything up to the stored commit index is applied already,
         // so the core hands out nothing to replay.
         this.applied = store.hardState().commit();
-        this.core = new ReplicaCore(config, store, applied);
-        this.completions = new Completions(replica, completionExecutor);
+        this.core = new ReplicaCore(config, store, applied, runtime::nanoTime);
+        this.completions = new Completions(replica, completionLane);
         this.leadership = new Leadership(core, config, events);
         this.space = new SpaceGuard(config.poolFreeBytesMin(), () -> store.poolInfo().freeBytes());
         // The pins wake the maintenance thread when a read that held aggregation back ends.
         this.pins = new ReadPins(this::readReleased);
         this.maintenance = new Maintenance(id, store, pins, config.aggregationSliceKeys(),
-                config.maintenanceRetryMillis());
-        this.snapshots = new SnapshotCoordinator(core, store, pins, new SnapshotSender(id, store,
-                replica::submitInternal));
+                config.maintenanceRetryMillis(), runtime::nanoTime, runtime.startsThreads());
+        this.snapshots = new SnapshotCoordinator(core, store, pins, new SnapshotSender(store,
+                replica::submitInternal, runtime.lane("rdb-" + id + "-snapshots")));
         this.reads = new PendingReads(core, store, config, leadership, pins);
         this.commits = new PendingCommits(core, store, config, space, leadership, completions, observer);
         this.compactor = new Compactor(core, store, config, space, maintenance);
+        this.nowNanos = runtime.nanoTime();
+        this.nextTickNanos = nowNanos + tickNanos;
         this.maintenance.start();
     }
 
@@ -129,53 +140,90 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     // ----------------------------------------------------------------------------------------
     // The loop
 
+    /** The owner thread: waits for the next queued item or the next tick, and works a round. */
     @Override
     public void run() {
         RdbException failure = null;
         try {
-            loop();
-        } catch (RdbException e) {
-            failure = e;
-        } catch (RaftInvariantViolation e) {
-            failure = new RdbException(RdbError.CORRUPT, "a Raft safety invariant broke on replica " + id + ": "
-                    + e.getMessage() + "; the replica stopped (restart it from its pool, or replace it)", e);
+            while (running) {
+                long wait = core.node().hasReady() ? 0 : nextTickNanos - runtime.nanoTime();
+                replica.awaitInbound(wait);
+                doWork(runtime.nanoTime());
+            }
         } catch (Throwable e) {
-            failure = new RdbException(RdbError.IO, "replica " + id + " failed: " + e, e);
-        }
-        if (failure != null) {
+            failure = failureOf(e);
             LOG.error("replica {} stops: {}", id, failure.getMessage(), failure);
         }
         shutdown(failure);
     }
 
-    private void loop() throws InterruptedException {
-        long nextTick = System.nanoTime() + tickNanos;
-        while (running) {
-            space.forgetFreeBytes();
-            long wait = core.node().hasReady() ? 0 : nextTick - System.nanoTime();
-            Inbound item = replica.poll(wait);
-            nowNanos = System.nanoTime();
-            for (int n = 0; item != null; n++) {
-                item.deliverTo(this);
-                // Nothing is taken after a Stop: what is left is failed by the shutdown.
-                item = running && n < ITEMS_PER_ROUND_MAX ? replica.poll(0) : null;
-            }
-            nowNanos = System.nanoTime();
-            boolean ticked = nowNanos - nextTick >= 0;
-            if (ticked) {
-                nextTick = nowNanos + tickNanos;
-                tick();
-            }
-            while (running && core.node().hasReady()) {
-                handleReady(core.node().ready());
-            }
-            if (running) {
-                compactor.maybeCompact(applied, ticked, nowNanos);
-            }
-            compactor.endRound();
-            publishStatus();
-            completions.flush();
+    /** The error a failure of a round stops the replica with. */
+    RdbException failureOf(Throwable e) {
+        if (e instanceof RdbException r) {
+            return r;
         }
+        if (e instanceof RaftInvariantViolation) {
+            return new RdbException(RdbError.CORRUPT, "a Raft safety invariant broke on replica " + id + ": "
+                    + e.getMessage() + "; the replica stopped (restart it from its pool, or replace it)", e);
+        }
+        return new RdbException(RdbError.IO, "replica " + id + " failed: " + e, e);
+    }
+
+    /**
+     * One round at {@code now}: takes what is queued (at most {@link #ITEMS_PER_ROUND_MAX}
+     * items), ticks the core when a tick is due, carries out every Ready, compacts when due,
+     * publishes the status and hands the round's completions over. Returns how much it did (0:
+     * nothing was due). Throws what stops the replica; the caller then calls {@link #shutdown}
+     * (or, in a simulated crash, {@link #crash}).
+     */
+    int doWork(long now) {
+        nowNanos = now;
+        space.forgetFreeBytes();
+        int work = 0;
+        Inbound item = replica.poll();
+        for (int n = 0; item != null; n++) {
+            item.deliverTo(this);
+            work++;
+            // Nothing is taken after a Stop: what is left is failed by the shutdown.
+            item = running && n < ITEMS_PER_ROUND_MAX ? replica.poll() : null;
+        }
+        boolean ticked = nowNanos - nextTickNanos >= 0;
+        if (ticked) {
+            nextTickNanos = nowNanos + tickNanos;
+            tick();
+            work++;
+        }
+        while (running && core.node().hasReady()) {
+            handleReady(core.node().ready());
+            work++;
+        }
+        if (running) {
+            compactor.maybeCompact(applied, ticked, nowNanos);
+        }
+        compactor.endRound();
+        publishStatus();
+        completions.flush();
+        return work;
+    }
+
+    /** When the loop has work next if nothing is queued: now when a Ready waits, else at the next tick. */
+    long nextWakeNanos() {
+        return core.node().hasReady() ? nowNanos : nextTickNanos;
+    }
+
+    /** Whether the loop still runs: false once it took a Stop. */
+    boolean isRunning() {
+        return running;
+    }
+
+    /** The background work, for a host that drives the replica and runs it itself. */
+    Maintenance maintenance() {
+        return maintenance;
+    }
+
+    /** The store, for a host that compares replicas (a simulator). */
+    RdbStore store() {
+        return store;
     }
 
     private void tick() {
@@ -492,11 +540,38 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         snapshots.stopSending();
         maintenance.close();
         events.shutdown();
-        completionExecutor.shutdown();
+        completionLane.shutdown();
         store.close();
     }
 
-    private void shutdown(RdbException failure) {
+    /**
+     * Stops as a crash of the process would leave the pool, for a simulator: nothing more is
+     * written (not the commit index kept in memory, not a stepDown), the store's handles are
+     * closed, and the callers waiting get SHUTDOWN (a proposed commit OUTCOME_UNKNOWN), as a
+     * client whose connection dropped would learn.
+     */
+    void crash() {
+        running = false;
+        replica.markStopped(null);
+        RdbException error = replica.shutdownError();
+        commits.failAll(error);
+        reads.failAll(error);
+        try {
+            transport.close();
+        } catch (RuntimeException e) {
+            LOG.warn("replica {}: closing its transport failed", id, e);
+        }
+        snapshots.stopSending();
+        maintenance.close();
+        store.crash();
+        replica.drainAfterStop(error);
+        events.shutdown();
+        completions.flush();
+        completionLane.shutdown();
+    }
+
+    /** Stops the replica: pending work fails, the host steps down, the store is closed. */
+    void shutdown(RdbException failure) {
         replica.markStopped(failure);
         RdbException error = replica.shutdownError();
         commits.failAll(error);
@@ -522,6 +597,6 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         replica.drainAfterStop(error);
         publishStatus();
         completions.flush();
-        completionExecutor.shutdown();
+        completionLane.shutdown();
     }
 }

@@ -56,6 +56,8 @@ final class SnapshotCoordinator {
     /** The epoch pinned for each peer that receives a snapshot from this leader. */
     private final Map<Long, ReadPins.Pin> outgoing = new HashMap<>();
     private final Map<Long, Long> warnedNanos = new HashMap<>();
+    /** The incoming snapshot whose dropping was last logged as a warning. */
+    private long droppedWarned;
 
     SnapshotCoordinator(ReplicaCore core, RdbStore store, ReadPins pins, SnapshotSender sender) {
         this.core = core;
@@ -125,7 +127,15 @@ final class SnapshotCoordinator {
                 if (e.error() != RdbError.INVAL && e.error() != RdbError.NOSPACE && e.error() != RdbError.TOOBIG) {
                     throw e;
                 }
-                LOG.warn("replica {}: dropping incoming snapshot {}: {}", id, c.snapshot().index(), e.getMessage());
+                if (c.snapshot().index() != droppedWarned) {
+                    // Once per snapshot: a leader sends it again and again while the pool stays full.
+                    droppedWarned = c.snapshot().index();
+                    LOG.warn("replica {}: dropping incoming snapshot {} (and later tries of it): {}", id,
+                            c.snapshot().index(), e.getMessage());
+                } else {
+                    LOG.debug("replica {}: dropping incoming snapshot {}: {}", id, c.snapshot().index(),
+                            e.getMessage());
+                }
                 abandon("it cannot be taken");
                 if (rd.snapshot().isPresent()) {
                     // The core took the snapshot as received already: only a restart from the store undoes it.

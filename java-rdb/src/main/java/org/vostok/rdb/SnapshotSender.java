@@ -3,10 +3,7 @@ package org.vostok.rdb;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.vostok.raft.SnapshotChunkRequest;
@@ -16,9 +13,9 @@ import org.vostok.rdb.store.RdbStore;
 import org.vostok.rdb.store.SnapshotSource;
 
 /**
- * Reads and compresses the snapshot chunks a leader's core asks for, on a thread of its own
- * ({@code rdb-<id>-snapshots}), so that the owner thread never stalls on a snapshot: each request
- * becomes a {@link Request.SnapshotChunkReady} (or {@link Request.SnapshotChunkFailed}) queued
+ * Reads and compresses the snapshot chunks a leader's core asks for, on a lane of its own
+ * ({@code rdb-<id>-snapshots} in production), so that the owner thread never stalls on a
+ * snapshot: each request becomes a {@link Request.SnapshotChunkReady} (or {@link Request.SnapshotChunkFailed}) queued
  * back to the owner, which hands the chunk to the core. One {@link SnapshotSource} per snapshot
  * index is kept, shared by every peer that receives that snapshot, so that a chunk is found by
  * its offset without cutting the ones before it again.
@@ -33,24 +30,20 @@ final class SnapshotSender implements AutoCloseable {
 
     private final RdbStore store;
     private final Consumer<Request> reply;
-    private final ExecutorService executor;
+    private final Lane lane;
     /** By snapshot index, oldest first. Used on the sender's thread only. */
     private final LinkedHashMap<Long, SnapshotSource> sources = new LinkedHashMap<>();
 
-    SnapshotSender(long id, RdbStore store, Consumer<Request> reply) {
+    SnapshotSender(RdbStore store, Consumer<Request> reply, Lane lane) {
         this.store = store;
         this.reply = reply;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "rdb-" + id + "-snapshots");
-            t.setDaemon(true);
-            return t;
-        });
+        this.lane = lane;
     }
 
     /** Reads the chunk {@code req} asks for, and hands it to the owner thread when it is ready. */
     void request(SnapshotChunkRequest req) {
         try {
-            executor.execute(() -> produce(req));
+            lane.execute(() -> produce(req));
         } catch (RejectedExecutionException e) {
             // Closing: the core starts the snapshot over if this replica still leads.
         }
@@ -79,9 +72,9 @@ final class SnapshotSender implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        lane.shutdownNow();
         try {
-            executor.awaitTermination(60, TimeUnit.SECONDS);
+            lane.awaitTermination(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -94,7 +94,8 @@ class AmbiguousCommitTest {
      * (its KVS does not exist) is queued behind them, and its refusal comes after theirs.
      */
     private static void drain(Replica leader, long term) {
-        RdbException refused = failure(leader.begin(term).update(ROOT.child(k("no-such-kvs")), k("x"), b("x")).commit());
+        RdbException refused = failure(leader.begin(term).update(ROOT.child(k("no-such-kvs")), k("x"), b("x"))
+                .commit());
         assertEquals(RdbError.NONEXIST, refused.error(), refused.getMessage());
     }
 

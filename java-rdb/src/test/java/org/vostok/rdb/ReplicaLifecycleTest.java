@@ -216,34 +216,39 @@ class ReplicaLifecycleTest {
             return leader.begin(term).lookup(ROOT, Key.ofUtf8("k"));
         });
         CompletableFuture<Long> waited = first.thenApply(i -> {
+            threads.add(Thread.currentThread().getName());
             try {
                 return leader.begin(term).update(ROOT, Key.ofUtf8("w"), b("w")).commit().get();
             } catch (InterruptedException | ExecutionException e) {
                 throw new AssertionError(e);
             }
         });
-        CompletableFuture<Long> joined = first.thenApply(i -> leader.begin(term).update(ROOT, Key.ofUtf8("j"), b("j"))
-                .commit().join());
+        CompletableFuture<Long> joined = first.thenApply(i -> {
+            threads.add(Thread.currentThread().getName());
+            return leader.begin(term).update(ROOT, Key.ofUtf8("j"), b("j")).commit().join();
+        });
         CompletableFuture<Long> chained = first.thenCompose(i -> leader.begin(term).update(ROOT, Key.ofUtf8("c"),
                 b("c")).commit());
+        assertFalse(first.isDone(), "the commit completed before its continuations were attached");
+        // Waited for only through the continuations: a thread that waits for the first future
+        // itself may run its continuations (CompletableFuture.get helps), and so may one that
+        // completes another continuation of it (an async one, on another executor: hence that
+        // one below, on a commit of its own).
+        cluster.network().setFilter(m -> true);
+        for (CompletableFuture<?> refused : List.of(query, waited, joined)) {
+            ExecutionException e = assertThrows(ExecutionException.class, refused::get,
+                    "a blocking call was not refused in a continuation run on " + threads);
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause()
+                    : e.getCause();
+            assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("completion thread"),
+                    String.valueOf(cause));
+        }
+        assertTrue(chained.get() > first.getNow(0L) && first.getNow(0L) > 0);
         java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-            CompletableFuture<byte[]> elsewhere = first.thenApplyAsync(i -> leader.begin(term).lookup(ROOT,
-                    Key.ofUtf8("k")).orElseThrow(), own);
-            assertFalse(first.isDone(), "the commit completed before its continuations were attached");
-            // Waited for only through the continuations: a thread that waits for the first
-            // future itself may run its continuations (CompletableFuture.get helps).
-            cluster.network().setFilter(m -> true);
-            for (CompletableFuture<?> refused : List.of(query, waited, joined)) {
-                ExecutionException e = assertThrows(ExecutionException.class, refused::get,
-                    "a blocking call was not refused in a continuation run on " + threads);
-                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause()
-                        : e.getCause();
-                assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("completion thread"),
-                        String.valueOf(cause));
-            }
-            assertTrue(chained.get() > first.getNow(0L) && first.getNow(0L) > 0);
-            assertArrayEquals(b("v"), elsewhere.get());
+            byte[] elsewhere = leader.begin(term).update(ROOT, Key.ofUtf8("e"), b("e")).commit()
+                    .thenApplyAsync(i -> leader.begin(term).lookup(ROOT, Key.ofUtf8("k")).orElseThrow(), own).get();
+            assertArrayEquals(b("v"), elsewhere);
         } finally {
             own.shutdownNow();
         }

@@ -345,6 +345,17 @@ public final class RdbStore implements LogStorage, AutoCloseable {
         closeQuietly();
     }
 
+    /**
+     * Closes the containers without writing anything, as a crash of the process leaves the pool:
+     * a commit index kept in memory is lost (a restart learns it again). For simulations of a
+     * crash; {@link #close()} otherwise.
+     */
+    public void crash() {
+        if (!h.closed) {
+            closeQuietly();
+        }
+    }
+
     private void closeQuietly() {
         h.closed = true;
         snapshots.closeStaged(); // the staged copy stays, with its progress: the next open resumes it
