@@ -18,6 +18,11 @@
  *      freeing it.
  *   5. Structures hold offsets (umem_off_t), never pointers: the space may be mapped at another
  *      address next time. umem_ptr() turns an offset into a pointer for this mapping.
+ *   6. A record with a checksum is not resealed by each write to it: umem_tx_touch() names the
+ *      record and the function that seals it, and the commit calls that function once per
+ *      record touched (and not freed) in the transaction, before anything is made durable.
+ *      Until then its checksum is stale, so readers inside the transaction ask
+ *      umem_tx_touched() before they verify one.
  *
  * This is what both backends need: PMDK's libpmemobj (umem_pmem.c), whose undo log snapshots
  * each added range before it changes, and a DRAM heap whose transactions append the final
@@ -58,6 +63,13 @@ enum umem_backend {
 
 struct umem;
 
+/* Recomputes the checksum of the record at off inside the committing transaction, adding the
+ * bytes it writes with umem_tx_add() unless added says they are in the transaction already. */
+typedef int (*umem_seal_fn)(struct umem *um, umem_off_t off, bool added);
+
+/* The records a transaction touched (umem.c). */
+struct umem_seals;
+
 struct umem_ops {
 	int  (*tx_begin)(struct umem *um, uint32_t flags);
 	int  (*tx_commit)(struct umem *um);
@@ -77,6 +89,10 @@ struct umem {
 	umem_off_t root;      /* the caller's root area, fixed for the life of the space */
 	uint64_t   root_size;
 	uint32_t   backend;   /* enum umem_backend */
+	/* Two ranges no further apart than this cost less added as one (the gap's bytes too)
+	 * than as two: PMDK's undo log pays per range, the WAL's redo log per byte. */
+	uint32_t   range_join_bytes;
+	struct umem_seals *seals; /* the running transaction's touched records; NULL until used */
 };
 
 static inline void *umem_ptr(const struct umem *um, umem_off_t off)
@@ -96,20 +112,25 @@ static inline bool umem_off_valid(const struct umem *um, umem_off_t off, uint64_
 	return off != UMEM_OFF_NULL && off < um->size && len <= um->size - off;
 }
 
-static inline int umem_tx_begin(struct umem *um, uint32_t flags)
-{
-	return um->ops->tx_begin(um, flags);
-}
+/* Starts a transaction (rule 1). */
+int umem_tx_begin(struct umem *um, uint32_t flags);
 
-static inline int umem_tx_commit(struct umem *um)
-{
-	return um->ops->tx_commit(um);
-}
+/* Seals every record touched in the transaction, then commits it; if a seal fails, the
+ * transaction is aborted and its error returned. */
+int umem_tx_commit(struct umem *um);
 
-static inline void umem_tx_abort(struct umem *um)
-{
-	um->ops->tx_abort(um);
-}
+void umem_tx_abort(struct umem *um);
+
+/* Inside a transaction: the record at off changed and must be sealed by seal at commit.
+ * added: the bytes of its checksum are in the transaction already (the record was allocated in
+ * it, or the range added covered them), so the seal need not add them; once said, it holds
+ * for the rest of the transaction. Touching a record again costs a lookup; the last seal given
+ * wins. */
+int umem_tx_touch(struct umem *um, umem_off_t off, umem_seal_fn seal, bool added);
+
+/* Whether the running transaction touched the record at off (and has not freed it): its
+ * checksum is stale until the commit. False outside a transaction. */
+bool umem_tx_touched(const struct umem *um, umem_off_t off);
 
 static inline int umem_tx_add(struct umem *um, const void *ptr, size_t len)
 {
@@ -121,10 +142,8 @@ static inline int umem_alloc(struct umem *um, size_t len, uint32_t flags, umem_o
 	return um->ops->alloc(um, len, flags, off_out);
 }
 
-static inline int umem_free(struct umem *um, umem_off_t off)
-{
-	return off == UMEM_OFF_NULL ? 0 : um->ops->free(um, off);
-}
+/* Frees the allocation at off (rule 4); a record touched at off is forgotten. */
+int umem_free(struct umem *um, umem_off_t off);
 
 static inline size_t umem_usable_size(struct umem *um, umem_off_t off)
 {
@@ -137,10 +156,7 @@ static inline void umem_space(struct umem *um, uint64_t *total_out, uint64_t *fr
 	um->ops->space(um, total_out, free_out);
 }
 
-static inline void umem_close(struct umem *um)
-{
-	um->ops->close(um);
-}
+void umem_close(struct umem *um);
 
 /* ------------------------------------------------------------------------------------------
  * The PMDK backend: a pmemobj pool file. Layout names are up to UMEM_PMEM_LAYOUT_BYTES_MAX

@@ -140,6 +140,7 @@ struct umem_wal {
 	uint64_t     tx_seq;        /* the running transaction's number, from 1 */
 	bool         unsynced;      /* the active segment holds lazy frames not yet synced */
 	struct seen  seen[SEEN_SLOTS];
+	bool         heap_changed;  /* the transaction allocated or freed: seal the heap header */
 	uint64_t    *frees;         /* offsets freed by the transaction, released at commit */
 	size_t       n_frees, cap_frees;
 	struct buf   frame;
@@ -607,6 +608,7 @@ static int wal_tx_begin(struct umem *um, uint32_t flags)
 	w->undo.len = 0;
 	w->n_txr = 0;
 	w->n_frees = 0;
+	w->heap_changed = false;
 	return VOS_OK;
 }
 
@@ -848,6 +850,8 @@ static int wal_tx_commit(struct umem *um)
 	/* Frees take effect now; the allocator's changes join the transaction's ranges. */
 	for (size_t i = 0; i < w->n_frees && rc == VOS_OK; i++)
 		rc = wal_heap_release(um, w->frees[i]);
+	if (rc == VOS_OK && w->heap_changed)
+		rc = wal_heap_seal(um);
 	if (rc == VOS_OK)
 		rc = grow((void **)&w->merged, &w->cap_merged, w->n_txr, sizeof(*w->merged));
 	if (rc != VOS_OK) {
@@ -898,6 +902,7 @@ static int wal_alloc(struct umem *um, size_t len, uint32_t flags, umem_off_t *of
 	rc = wal_heap_alloc(um, len, (w->tx_flags & UMEM_TX_MAINTENANCE) != 0, &off, &usable);
 	if (rc != VOS_OK)
 		return rc;
+	w->heap_changed = true;
 	rc = record(w, off, usable, false);
 	if (rc != VOS_OK)
 		return rc;
@@ -919,6 +924,7 @@ static int wal_free(struct umem *um, umem_off_t off)
 	rc = wal_heap_free(um, off);
 	if (rc != VOS_OK)
 		return rc;
+	w->heap_changed = true;
 	w->frees[w->n_frees++] = off;
 	return VOS_OK;
 }
@@ -1288,6 +1294,7 @@ static struct umem_wal *wal_new(const char *path)
 	}
 	w->um.ops = &wal_ops;
 	w->um.backend = UMEM_BACKEND_WAL;
+	w->um.range_join_bytes = MERGE_GAP_BYTES;
 	return w;
 }
 

@@ -52,10 +52,12 @@ enum vos_error {
 	VOS_ERR_NOSPACE   =  -2, /* the pool is full; nothing was changed and the pool stays usable */
 	VOS_ERR_NONEXIST  =  -3, /* no such pool file, container or object (at that epoch) */
 	VOS_ERR_EXIST     =  -4, /* the pool file, container or object exists already */
-	VOS_ERR_CORRUPT   =  -5, /* a checksum does not match: a stored value or structure is damaged */
+	VOS_ERR_CORRUPT   =  -5, /* a checksum does not match: a stored value or structure is damaged;
+	                          * the message says which structure, where, and the two values */
 	VOS_ERR_IO        =  -6, /* the operating system refused: the message carries errno's text */
 	VOS_ERR_NOTPOOL   =  -7, /* the file is not a Vostok pool */
-	VOS_ERR_LAYOUT    =  -8, /* the pool was written by a newer layout than this library knows */
+	VOS_ERR_LAYOUT    =  -8, /* the pool was written with a layout this library does not read: a
+	                          * newer one, or layout 1 (before every structure had a checksum) */
 	VOS_ERR_BADHANDLE =  -9, /* a container handle that is closed or was never opened */
 	VOS_ERR_TOOBIG    = -10, /* a key, value, batch or pool size beyond its limit */
 	VOS_ERR_TRUNC     = -11, /* a caller's buffer is too small; the call says how much it needs */
@@ -136,8 +138,8 @@ int vos_pool_create_opts(const char *path, uint64_t size_bytes, const vos_pool_o
 			 vos_pool_t **pool_out);
 
 /* Opens an existing pool, of either backend (the file says which). VOS_ERR_NONEXIST if there
- * is no file, VOS_ERR_NOTPOOL if it is not a Vostok pool, VOS_ERR_LAYOUT if it is newer than
- * this library, VOS_ERR_BUSY if another process (or another handle in this one) has it open,
+ * is no file, VOS_ERR_NOTPOOL if it is not a Vostok pool, VOS_ERR_LAYOUT if its layout is newer
+ * than this library's or older (the message says what to do), VOS_ERR_BUSY if another process (or another handle in this one) has it open,
  * VOS_ERR_CORRUPT if its headers are damaged (or, for a WAL pool, a log segment it needs is
  * missing, damaged or another pool's). A failed open with NONEXIST, NOTPOOL, LAYOUT or BUSY
  * changes nothing in the file; a WAL pool's open writes nothing unless it succeeds. A WAL
