@@ -1330,3 +1330,141 @@ int btr_check(const struct btr_tree *t)
 		return check_fail("count does not match the entries", t->root->node);
 	return VOS_OK;
 }
+
+/* ------------------------------------------------------------------------------------------
+ * Scrubbing
+ */
+
+static int shape_fail(umem_off_t off, const char *what, uint32_t i)
+{
+	return vos_fail(VOS_ERR_CORRUPT,
+			"the index node at pool offset %llu breaks the tree's invariants: %s "
+			"(entry %u); the pool needs to be restored from a replica or a backup",
+			(unsigned long long)off, what, i);
+}
+
+/* The checks of one node that its checksum cannot make: the invariants its writer keeps. */
+static int scrub_shape(const struct btr_tree *t, struct btr_scrub *s, const struct btr_node *n,
+		       umem_off_t off, bool is_root, const struct btr_ent *lo,
+		       const struct btr_ent *hi, uint64_t bound)
+{
+	uint8_t buf[BTR_INLINE_KEY_BYTES];
+	struct btr_key key;
+	uint32_t first = n->level > 0 ? 1 : 0;
+	int cmp, rc;
+
+	if (umem_usable_size(t->um, off) < sizeof(*n))
+		return shape_fail(off, "it does not lie in a live allocation of a node's size", 0);
+	if (!is_root && n->count < BTR_FILL_MIN)
+		return shape_fail(off, "fewer entries than a node other than the root keeps",
+				  n->count);
+	if (is_root && n->level > 0 && n->count < 2)
+		return shape_fail(off, "an internal root with one child", 0);
+	if (node_max_epoch(n) > bound)
+		return shape_fail(off, "an epoch above the bound its parent's entry gives", 0);
+	if (n->level > 0 && (n->ent[0].len != 0 || n->ent[0].inl != 0 || n->ent[0].ext != 0))
+		return shape_fail(off, "a key on an internal node's first entry", 0);
+	for (uint32_t i = first; i < n->count; i++) {
+		const struct btr_ent *e = &n->ent[i];
+
+		if (t->root->key_order == BTR_KEYS_INTEGER &&
+		    (e->len != 0 || e->ext != UMEM_OFF_NULL || e->kcsum != 0))
+			return shape_fail(off, "a lexical key in an integer tree", i);
+		if (e->len > VOS_KEY_BYTES_MAX)
+			return shape_fail(off, "a key longer than any key", i);
+		if (e->len > BTR_INLINE_KEY_BYTES) {
+			s->bytes += e->len;
+			if (umem_usable_size(t->um, e->ext) < e->len)
+				return shape_fail(off, "a key whose block is not a live allocation "
+						  "of its length", i);
+		}
+		/* Also checks a long key's checksum. */
+		rc = ent_key(t->um, e, &key, buf);
+		if (rc != VOS_OK)
+			return rc;
+		if (i > first) {
+			rc = cmp_ent(t->um, &n->ent[i - 1], &key, &cmp);
+			if (rc != VOS_OK)
+				return rc;
+			if (cmp >= 0)
+				return shape_fail(off, "keys out of order", i);
+		}
+		if (i == first && lo != NULL) {
+			rc = cmp_ent(t->um, lo, &key, &cmp);
+			if (rc != VOS_OK)
+				return rc;
+			if (cmp > 0)
+				return shape_fail(off, "a key below the range its parent gives", i);
+		}
+		if (i + 1 == n->count && hi != NULL) {
+			rc = cmp_ent(t->um, hi, &key, &cmp);
+			if (rc != VOS_OK)
+				return rc;
+			if (cmp <= 0)
+				return shape_fail(off, "a key at or above the end of the range its "
+						  "parent gives", i);
+		}
+	}
+	return VOS_OK;
+}
+
+static int scrub_node(const struct btr_tree *t, struct btr_scrub *s, umem_off_t off,
+		      uint32_t level, bool is_root, const struct btr_ent *lo,
+		      const struct btr_ent *hi, uint64_t bound, const struct btr_key *from)
+{
+	struct btr_node *n;
+	uint32_t start = 0;
+	int rc = node_get(t, off, level, &n);
+
+	if (rc == VOS_OK) {
+		s->nodes++;
+		s->bytes += offsetof(struct btr_node, ent) + n->count * ENT_BYTES;
+		rc = scrub_shape(t, s, n, off, is_root, lo, hi, bound);
+	}
+	if (rc == VOS_OK && from != NULL) {
+		bool eq;
+
+		rc = level > 0 ? child_index(t, n, from, &start)
+			       : lower_bound(t, n, from, &start, &eq);
+	}
+	if (rc == VOS_ERR_CORRUPT) {
+		/* The node is reported; what lies under it cannot be reached safely. */
+		s->damaged = true;
+		s->problem(s->arg);
+		return VOS_OK;
+	}
+	if (rc != VOS_OK)
+		return rc;
+	for (uint32_t i = start; i < n->count; i++) {
+		struct btr_ent *e = &n->ent[i];
+
+		if (level > 0) {
+			rc = scrub_node(t, s, e->val, level - 1, false, i == 0 ? lo : e,
+					i + 1 < n->count ? &n->ent[i + 1] : hi, e->epoch,
+					i == start ? from : NULL);
+		} else {
+			uint8_t buf[BTR_INLINE_KEY_BYTES];
+			struct btr_key key;
+
+			rc = ent_key(t->um, e, &key, buf); /* checked by scrub_shape */
+			if (rc == VOS_OK)
+				rc = s->visit(s->arg, e, &key);
+			if (rc == VOS_OK) {
+				s->entries++;
+				if (e->epoch > s->max_epoch)
+					s->max_epoch = e->epoch;
+			}
+		}
+		if (rc != VOS_OK)
+			return rc;
+	}
+	return VOS_OK;
+}
+
+int btr_scrub(const struct btr_tree *t, const struct btr_key *from, struct btr_scrub *s)
+{
+	if (t->root->depth == 0)
+		return VOS_OK;
+	return scrub_node(t, s, t->root->node, t->root->depth - 1u, true, NULL, NULL, UINT64_MAX,
+			  from);
+}

@@ -194,4 +194,28 @@ int btr_destroy(const struct btr_tree *tree, btr_val_fn free_val, void *arg);
  * VOS_ERR_CORRUPT with a message on the first violation. */
 int btr_check(const struct btr_tree *tree);
 
+/* A scrub of one tree: btr_scrub() walks it in key order, checking every node it reaches
+ * (its checksum, level, count and fill, its keys in order and within the range its parent
+ * gives it, long keys' checksums, its epochs within its parent's bound, and that it lies in a
+ * live allocation large enough for it) and handing every leaf entry to visit. A node that
+ * fails is reported to problem (vos_message() says what) and its subtree skipped. */
+struct btr_scrub {
+	/* in */
+	int  (*visit)(void *arg, struct btr_ent *e, const struct btr_key *key);
+	void (*problem)(void *arg);
+	void  *arg;
+	/* out: added to */
+	uint64_t nodes;     /* nodes checked */
+	uint64_t bytes;     /* bytes checksummed */
+	uint64_t entries;   /* leaf entries visited */
+	uint64_t max_epoch; /* the greatest epoch of the leaf entries visited */
+	bool     damaged;   /* a node was reported (and its subtree skipped) */
+};
+
+#define BTR_SCRUB_STOP 1 /* visit's answer: stop the walk here (the entry is not counted) */
+
+/* Walks from the first key at or above from (NULL: the first key). VOS_OK: the walk reached
+ * the end; BTR_SCRUB_STOP: visit asked to stop; an error visit returned (< 0). */
+int btr_scrub(const struct btr_tree *tree, const struct btr_key *from, struct btr_scrub *s);
+
 #endif /* VOSTOK_BTREE_H */

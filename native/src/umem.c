@@ -193,7 +193,10 @@ int umem_tx_commit(struct umem *um)
 		um->ops->tx_abort(um);
 		return rc;
 	}
-	return um->ops->tx_commit(um);
+	rc = um->ops->tx_commit(um);
+	if (rc == VOS_OK)
+		um->commits++;
+	return rc;
 }
 
 void umem_tx_abort(struct umem *um)

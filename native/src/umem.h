@@ -70,6 +70,28 @@ typedef int (*umem_seal_fn)(struct umem *um, umem_off_t off, bool added);
 /* The records a transaction touched (umem.c). */
 struct umem_seals;
 
+/* A problem a scrub found; vos_message() says what and where. */
+typedef void (*umem_problem_fn)(void *arg);
+
+/* A walk over the backend's own structures (its headers; the WAL heap's blocks and free
+ * lists), a slice at a time. Zero it to start. */
+struct umem_scrub {
+	uint64_t pos;         /* the next block; 0: the walk has not started */
+	uint64_t commits;     /* um->commits when the walk started */
+	uint64_t slice_commits; /* um->commits when the last slice ended */
+	uint64_t allocated;   /* usable bytes of the allocated blocks passed */
+	uint64_t free_blocks; /* free blocks passed */
+	uint64_t prev_size;   /* the size of the block before pos */
+	uint32_t prev_free;   /* the block before pos is free */
+	uint32_t damaged;     /* a problem was found: the totals are not compared */
+	uint32_t done;        /* the walk is complete */
+	uint32_t restarts;    /* times a change between slices made the walk start again */
+	uint32_t cut;         /* the walk ended early: the pool kept changing under it */
+	uint32_t unused;
+	uint64_t blocks;      /* blocks checked (added to) */
+	uint64_t bytes;       /* bytes checksummed (added to) */
+};
+
 struct umem_ops {
 	int  (*tx_begin)(struct umem *um, uint32_t flags);
 	int  (*tx_commit)(struct umem *um);
@@ -79,6 +101,10 @@ struct umem_ops {
 	int  (*free)(struct umem *um, umem_off_t off);
 	size_t (*usable_size)(struct umem *um, umem_off_t off);
 	void (*space)(struct umem *um, uint64_t *total_out, uint64_t *free_out);
+	/* Checks about budget_bytes more of the backend's structures, outside a transaction;
+	 * calls problem for each problem found. Errors only when it cannot go on. */
+	int  (*scrub)(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		      umem_problem_fn problem, void *arg);
 	void (*close)(struct umem *um);
 };
 
@@ -93,6 +119,7 @@ struct umem {
 	 * than as two: PMDK's undo log pays per range, the WAL's redo log per byte. */
 	uint32_t   range_join_bytes;
 	struct umem_seals *seals; /* the running transaction's touched records; NULL until used */
+	uint64_t   commits;   /* transactions committed through this handle */
 };
 
 static inline void *umem_ptr(const struct umem *um, umem_off_t off)
@@ -148,6 +175,12 @@ int umem_free(struct umem *um, umem_off_t off);
 static inline size_t umem_usable_size(struct umem *um, umem_off_t off)
 {
 	return um->ops->usable_size(um, off);
+}
+
+static inline int umem_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+			     umem_problem_fn problem, void *arg)
+{
+	return um->ops->scrub(um, s, budget_bytes, problem, arg);
 }
 
 /* Bytes the caller may allocate in all, and of those not allocated now. */

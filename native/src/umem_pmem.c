@@ -308,6 +308,22 @@ static void pmem_close(struct umem *um)
 	free(pm);
 }
 
+/* The space header is this backend's one structure; pmemobj's own are pmemobj's to check. */
+static int pmem_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		      umem_problem_fn problem, void *arg)
+{
+	struct umem_pmem *pm = to_pmem(um);
+
+	(void)budget_bytes;
+	s->bytes += sizeof(*pm->hdr);
+	if (hdr_check(pm, pm->path) != VOS_OK) {
+		s->damaged = 1;
+		problem(arg);
+	}
+	s->done = 1;
+	return VOS_OK;
+}
+
 static const struct umem_ops pmem_ops = {
 	.tx_begin    = pmem_tx_begin,
 	.tx_commit   = pmem_tx_commit,
@@ -317,6 +333,7 @@ static const struct umem_ops pmem_ops = {
 	.free        = pmem_free,
 	.usable_size = pmem_usable_size,
 	.space       = pmem_space,
+	.scrub       = pmem_scrub,
 	.close       = pmem_close,
 };
 

@@ -939,6 +939,12 @@ static void wal_space(struct umem *um, uint64_t *total_out, uint64_t *free_out)
 	wal_heap_space(um, total_out, free_out);
 }
 
+static int wal_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		     umem_problem_fn problem, void *arg)
+{
+	return wal_heap_scrub(um, s, budget_bytes, problem, arg);
+}
+
 static void wal_close(struct umem *um);
 
 static const struct umem_ops wal_ops = {
@@ -950,6 +956,7 @@ static const struct umem_ops wal_ops = {
 	.free        = wal_free,
 	.usable_size = wal_usable_size,
 	.space       = wal_space,
+	.scrub       = wal_scrub,
 	.close       = wal_close,
 };
 

@@ -680,3 +680,160 @@ int wal_heap_verify(const struct umem *um)
 				(unsigned long long)free_blocks, (unsigned long long)listed);
 	return VOS_OK;
 }
+
+/* ------------------------------------------------------------------------------------------
+ * Scrubbing, a slice at a time
+ */
+
+/* Checks the free lists against the blocks: every listed block free, in its class, linked
+ * back, and as many as the walk counted; VOS_ERR_CORRUPT with what is wrong. */
+static int lists_check(const struct umem *um, uint64_t free_blocks)
+{
+	const struct wal_heap_hdr *h = heap_of(um);
+	uint64_t listed = 0;
+
+	for (uint32_t fl = 0; fl < WAL_HEAP_FL_COUNT; fl++) {
+		if (((h->fl_bitmap >> fl) & 1) != (h->sl_bitmap[fl] != 0))
+			return vos_fail(VOS_ERR_CORRUPT, "the heap header's first-level bit %u "
+					"disagrees with its second-level bitmap", fl);
+		for (uint32_t sl = 0; sl < WAL_HEAP_SL_COUNT; sl++) {
+			uint64_t at = h->heads[fl][sl], prev = 0;
+
+			if (((h->sl_bitmap[fl] >> sl) & 1) != (at != 0))
+				return vos_fail(VOS_ERR_CORRUPT, "the heap header's bit for free list "
+						"%u/%u disagrees with the list", fl, sl);
+			while (at != 0) {
+				struct wal_blk *b = blk_at(um, at);
+				uint32_t f, c;
+
+				if (!blk_sound(um, at) || (b->tag & BLK_FREE) == 0)
+					return damaged(at, "free list %u/%u holds a block that is "
+						       "not free");
+				mapping(blk_size(b), &f, &c);
+				if (f != fl || c != sl || links_of(b)->prev != prev)
+					return damaged(at, "it is listed in the wrong class, or its "
+						       "link back is wrong");
+				if (++listed > free_blocks)
+					return damaged(at, "the free lists hold more blocks than the "
+						       "heap has free (a list loops?)");
+				prev = at;
+				at = links_of(b)->next;
+			}
+		}
+	}
+	if (listed != free_blocks)
+		return vos_fail(VOS_ERR_CORRUPT, "the heap has %llu free blocks but its free "
+				"lists hold %llu", (unsigned long long)free_blocks,
+				(unsigned long long)listed);
+	return VOS_OK;
+}
+
+/* Times a walk starts again because blocks were split or merged between its slices, before it
+ * gives up for this pass. */
+#define SCRUB_RESTARTS_MAX 3u
+
+int wal_heap_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		   umem_problem_fn problem, void *arg)
+{
+	const struct wal_heap_hdr *h = heap_of(um);
+	uint64_t spent = 0;
+
+	if (s->done)
+		return VOS_OK;
+	if (s->pos != 0 && s->slice_commits != um->commits) {
+		/* A block boundary from before a change may lie inside a merged block now, where
+		 * a stale header would be taken for a live one. */
+		if (++s->restarts > SCRUB_RESTARTS_MAX) {
+			s->cut = 1;
+			s->done = 1;
+			return VOS_OK;
+		}
+		s->pos = 0;
+		s->allocated = 0;
+		s->free_blocks = 0;
+	}
+	s->slice_commits = um->commits;
+	if (s->pos == 0) {
+		s->bytes += sizeof(*h);
+		spent += sizeof(*h);
+		if (wal_heap_check(um->base, um->size, h->root_bytes) != VOS_OK) {
+			/* Nothing the header bounds can be trusted. */
+			s->damaged = 1;
+			s->done = 1;
+			problem(arg);
+			return VOS_OK;
+		}
+		s->pos = h->first_blk;
+		s->commits = um->commits;
+		s->prev_free = 0;
+		s->prev_size = 0;
+	}
+	while (s->pos < h->end_blk) {
+		uint64_t off = s->pos;
+		const struct wal_blk *b = blk_at(um, off);
+		bool free_blk;
+
+		if (spent >= budget_bytes)
+			return VOS_OK;
+		spent += WAL_HEAP_BLK_HDR;
+		s->bytes += WAL_HEAP_BLK_HDR;
+		s->blocks++;
+		if (!blk_sound(um, off)) {
+			/* The sizes that lead further cannot be trusted. */
+			damaged(off, "its header fails its check");
+			s->damaged = 1;
+			s->done = 1;
+			problem(arg);
+			return VOS_OK;
+		}
+		free_blk = (b->tag & BLK_FREE) != 0;
+		if (((b->tag & BLK_PREV_FREE) != 0) != (s->prev_free != 0) ||
+		    (s->prev_free && b->prev_size != s->prev_size)) {
+			damaged(off, "its record of the block before it disagrees with that block");
+			s->damaged = 1;
+			problem(arg);
+		} else if (b->tag & BLK_FREEING) {
+			damaged(off, "it is marked as being freed outside a transaction");
+			s->damaged = 1;
+			problem(arg);
+		} else if (free_blk && s->prev_free) {
+			damaged(off, "two free blocks lie side by side, unmerged");
+			s->damaged = 1;
+			problem(arg);
+		}
+		if (free_blk)
+			s->free_blocks++;
+		else
+			s->allocated += blk_size(b) - WAL_HEAP_BLK_HDR;
+		s->prev_free = free_blk;
+		s->prev_size = blk_size(b);
+		s->pos = off + blk_size(b);
+	}
+	s->done = 1;
+	s->bytes += WAL_HEAP_BLK_HDR;
+	if (s->pos != h->end_blk || !blk_checked(um, h->end_blk) ||
+	    blk_size(blk_at(um, h->end_blk)) != WAL_HEAP_BLK_HDR ||
+	    ((blk_at(um, h->end_blk)->tag & BLK_PREV_FREE) != 0) != (s->prev_free != 0)) {
+		damaged(h->end_blk, "the blocks do not end at the sentinel, or it disagrees with "
+			"the last block");
+		s->damaged = 1;
+		problem(arg);
+		return VOS_OK;
+	}
+	/* Totals hold only for a walk that saw one state of the heap. */
+	if (s->damaged || s->commits != um->commits)
+		return VOS_OK;
+	if (s->allocated != h->allocated_bytes) {
+		vos_fail(VOS_ERR_CORRUPT, "the heap's blocks hold %llu bytes of allocations but its "
+			 "header counts %llu", (unsigned long long)s->allocated,
+			 (unsigned long long)h->allocated_bytes);
+		s->damaged = 1;
+		problem(arg);
+		return VOS_OK;
+	}
+	if (lists_check(um, s->free_blocks) != VOS_OK) {
+		s->damaged = 1;
+		problem(arg);
+	}
+	return VOS_OK;
+}

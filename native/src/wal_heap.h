@@ -106,4 +106,12 @@ void wal_heap_space(const struct umem *um, uint64_t *total_out, uint64_t *free_o
  * bitmaps, the allocated-bytes account); VOS_ERR_CORRUPT with what is wrong. For tests. */
 int wal_heap_verify(const struct umem *um);
 
+/* The same a slice at a time, between transactions (umem_ops.scrub): the header first, then
+ * about budget_bytes of block headers per call from s->pos on, then, if no transaction
+ * committed since the walk started and nothing was damaged, the account and the free lists
+ * against the blocks. Every problem goes to problem, with vos_message() saying what; a block
+ * header that fails its check ends the walk (the sizes after it cannot be trusted). */
+int wal_heap_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		   umem_problem_fn problem, void *arg);
+
 #endif /* VOSTOK_WAL_HEAP_H */

@@ -178,6 +178,7 @@ void damage_scan(const char *path, struct damage_map *map)
 		}
 	}
 	CHECK(root != 0);
+	add(&w, DAMAGE_ROOT, root);
 	walk_tree(&w, &((const struct vos_root_df *)at(&w, root, sizeof(struct vos_root_df)))->conts,
 		  DAMAGE_TREE_CONTS);
 	free(file);
@@ -224,4 +225,81 @@ void damage_xor(const char *path, uint64_t file_off, uint8_t mask)
 	CHECK(pwrite(fd, &b, 1, (off_t)file_off) == 1);
 	CHECK(fsync(fd) == 0);
 	close(fd);
+}
+
+void damage_read(const char *path, uint64_t file_off, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+
+	CHECK(fd >= 0);
+	CHECK(pread(fd, buf, len, (off_t)file_off) == (ssize_t)len);
+	close(fd);
+}
+
+void damage_write(const char *path, uint64_t file_off, const void *buf, size_t len)
+{
+	int fd = open(path, O_RDWR);
+
+	CHECK(fd >= 0);
+	CHECK(pwrite(fd, buf, len, (off_t)file_off) == (ssize_t)len);
+	CHECK(fsync(fd) == 0);
+	close(fd);
+}
+
+void damage_reseal(const char *path, const struct damage_site *site)
+{
+	uint8_t buf[sizeof(struct btr_node)];
+	uint64_t off = site->pool_off;
+
+	switch (site->kind) {
+	case DAMAGE_NODE: {
+		struct btr_node *n = (struct btr_node *)buf;
+
+		damage_read(path, site->file_off, buf, sizeof(*n));
+		n->csum = node_csum(n, off);
+		damage_write(path, site->file_off, buf, sizeof(*n));
+		break;
+	}
+	case DAMAGE_CONT: {
+		struct vos_cont_df *c = (struct vos_cont_df *)buf;
+
+		damage_read(path, site->file_off, buf, sizeof(*c));
+		c->csum = vos_record_csum(off, c, sizeof(*c), offsetof(struct vos_cont_df, csum));
+		damage_write(path, site->file_off, buf, sizeof(*c));
+		break;
+	}
+	case DAMAGE_OBJ: {
+		struct vos_obj_df *o = (struct vos_obj_df *)buf;
+
+		damage_read(path, site->file_off, buf, sizeof(*o));
+		o->csum = vos_record_csum(off, o, sizeof(*o), offsetof(struct vos_obj_df, csum));
+		damage_write(path, site->file_off, buf, sizeof(*o));
+		break;
+	}
+	case DAMAGE_ROOT: {
+		struct vos_root_df *r = (struct vos_root_df *)buf;
+
+		damage_read(path, site->file_off, buf, sizeof(*r));
+		r->csum = vos_record_csum(off, r, sizeof(*r), offsetof(struct vos_root_df, csum));
+		damage_write(path, site->file_off, buf, sizeof(*r));
+		break;
+	}
+	case DAMAGE_VER: {
+		struct vos_ver_df h;
+		uint8_t *v;
+
+		damage_read(path, site->file_off, &h, sizeof(h));
+		v = malloc(sizeof(h) + h.len);
+		CHECK(v != NULL);
+		damage_read(path, site->file_off, v, sizeof(h) + h.len);
+		memcpy(&h, v, sizeof(h));
+		h.csum = crc32c(crc32c(0, &h.epoch, 16), v + sizeof(h), h.len);
+		h.hdr_csum = vos_record_csum(off, &h, sizeof(h), offsetof(struct vos_ver_df, hdr_csum));
+		damage_write(path, site->file_off, &h, sizeof(h));
+		free(v);
+		break;
+	}
+	default:
+		CHECK(!"a structure damage_reseal knows");
+	}
 }

@@ -19,6 +19,7 @@ enum damage_kind {
 	DAMAGE_OBJ,       /* an object record */
 	DAMAGE_VER,       /* a version record */
 	DAMAGE_KEY_BLOCK, /* the block of a lexical key longer than 8 bytes */
+	DAMAGE_ROOT,      /* the pool's root record */
 };
 
 /* Which tree a node belongs to, told from its entries. */
@@ -64,5 +65,13 @@ uint64_t damage_file_off(uint64_t pool_off);
 
 /* XORs mask into the byte at file_off of path. */
 void damage_xor(const char *path, uint64_t file_off, uint8_t mask);
+
+/* Reads or writes len bytes at file_off of path. */
+void damage_read(const char *path, uint64_t file_off, void *buf, size_t len);
+void damage_write(const char *path, uint64_t file_off, const void *buf, size_t len);
+
+/* Recomputes the checksums of the structure at site in the file, as its writer would have:
+ * after an edit, the structure is sound to its checksums and wrong only in what it says. */
+void damage_reseal(const char *path, const struct damage_site *site);
 
 #endif /* VOSTOK_DAMAGE_H */

@@ -138,6 +138,7 @@ static void check_pool(const char *path, uint64_t last)
 	open_pool(path, &pool, &cont);
 	check_prefix(pool, cont, last);
 	CHECK_OK(wal_heap_verify(pool->um));
+	test_scrub_clean(pool);
 	CHECK_OK(vos_pool_close(pool));
 }
 
@@ -156,6 +157,7 @@ static void check_pool_unclosed(const char *path, uint64_t last)
 		open_pool(path, &pool, &cont);
 		check_prefix(pool, cont, last);
 		CHECK_OK(wal_heap_verify(pool->um));
+		test_scrub_clean(pool);
 		raise(SIGKILL);
 	}
 	CHECK(waitpid(pid, &status, 0) == pid);

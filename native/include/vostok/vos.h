@@ -337,6 +337,70 @@ typedef struct vos_agg_cursor {
 int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_epoch,
 		  vos_agg_cursor_t *cursor, uint32_t keys_max, uint32_t *done_out);
 
+/* ------------------------------------------------------------------------------------------
+ * Scrubbing: verifying every structure of a pool
+ *
+ * A scrub pass walks the whole pool and checks everything in it: every checksum (index nodes,
+ * long keys, container, object and root records, version headers and every version's value,
+ * the backend's headers, and on the WAL backend every allocator block) and the invariants of
+ * the structures (keys in order and within their parents' ranges, node fill, every epoch in
+ * an index within its parent's bound, a key's entry carrying its newest version's epoch,
+ * versions in descending epochs, records matching the keys that lead to them, entry counts,
+ * at most one version below a container's aggregation floor, the allocator's blocks and free
+ * lists agreeing). Damage does not stop it: a damaged structure is reported and what lies
+ * under it skipped, and the pass goes on with the rest.
+ *
+ * A pass runs in slices. Each slice holds the pool's read lock (changes wait for it, reads do
+ * not) for about budget_bytes of checksumming and then returns, so a replica can scrub in the
+ * background: call vos_scrub_slice() when it suits, or vos_pool_scrub() for a pass that paces
+ * itself. The pool may change between slices; the pass resumes after the last key it checked
+ * and checks what it finds there. A count or bound that spans slices is checked only when no
+ * change committed in between.
+ */
+
+#define VOS_SCRUB_PROBLEMS_MAX        16u           /* problems whose messages a pass keeps */
+#define VOS_SCRUB_MESSAGE_BYTES       512u          /* each, NUL-terminated, cut if longer */
+#define VOS_SCRUB_POSITION_BYTES      (VOS_KEY_BYTES_MAX + 512u)
+#define VOS_SCRUB_SLICE_BYTES_DEFAULT (256u << 10)  /* a slice's budget when 0 is given */
+
+/* A scrub pass: zero it to start one. The counters say what it has checked so far. */
+typedef struct vos_scrub {
+	uint64_t containers;  /* container records checked */
+	uint64_t objects;     /* object records */
+	uint64_t keys;        /* keys (entries of key trees) */
+	uint64_t versions;    /* versions (header and value) */
+	uint64_t nodes;       /* index nodes (those on the path to where a slice resumes again) */
+	uint64_t blocks;      /* allocator blocks (WAL backend) */
+	uint64_t bytes;       /* bytes checksummed */
+	uint64_t slices;      /* slices run */
+	uint64_t problems;    /* damaged or inconsistent structures found */
+	uint32_t done;        /* 1: the pass is complete */
+	uint32_t messages;    /* message[0 .. messages) hold the first problems' descriptions */
+	char     message[VOS_SCRUB_PROBLEMS_MAX][VOS_SCRUB_MESSAGE_BYTES];
+	uint8_t  position[VOS_SCRUB_POSITION_BYTES]; /* opaque: where the next slice starts */
+} vos_scrub_t;
+
+/* Runs one slice of the pass in scrub: checks the pool from where the pass stopped until
+ * about budget_bytes (0: VOS_SCRUB_SLICE_BYTES_DEFAULT) are checksummed, at least one
+ * structure, under the pool's read lock. Problems found are counted in scrub (and the first
+ * ones described), not returned: VOS_OK means the slice ran. VOS_ERR_INVAL for a scrub that is
+ * not one this function filled (zero it to start). A finished pass stays finished until it is
+ * zeroed. */
+int vos_scrub_slice(vos_pool_t *pool, vos_scrub_t *scrub, uint64_t budget_bytes);
+
+typedef struct vos_scrub_opts {
+	uint64_t bytes_per_sec; /* at most this many bytes checksummed a second; 0: no limit */
+	uint64_t slice_bytes;   /* each slice's budget; 0: VOS_SCRUB_SLICE_BYTES_DEFAULT */
+	uint64_t reserved[2];   /* must be 0 */
+} vos_scrub_opts_t;         /* 32 bytes */
+
+/* Runs the pass in scrub (a zeroed one, or one that vos_scrub_slice() started) to its end,
+ * slice by slice, releasing the lock between slices and sleeping there as long as
+ * bytes_per_sec asks. opts NULL: no limit, default slices. VOS_OK if the pass found nothing
+ * wrong; VOS_ERR_CORRUPT if it found problems (the message gives the first and the count;
+ * scrub has them all counted and the first VOS_SCRUB_PROBLEMS_MAX described). */
+int vos_pool_scrub(vos_pool_t *pool, const vos_scrub_opts_t *opts, vos_scrub_t *scrub);
+
 #ifdef __cplusplus
 }
 #endif
