@@ -35,6 +35,7 @@
 #include "crc32c.h"
 #include "error.h"
 #include "wal_heap.h"
+#include "wal_io.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -247,7 +248,7 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 	const uint8_t *p = buf;
 
 	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		ssize_t n = wal_io->pwrite(fd, p, len, (off_t)off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -292,14 +293,14 @@ static int io_fail(const char *what, const char *path)
 
 static int sync_dir(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = wal_io->open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	int rc = VOS_OK;
 
 	if (fd < 0)
 		return io_fail("open the directory", dir);
-	if (fsync(fd) != 0)
+	if (wal_io->fsync(fd) != 0)
 		rc = io_fail("sync the directory", dir);
-	close(fd);
+	wal_io->close(fd);
 	return rc;
 }
 
@@ -398,10 +399,10 @@ static int size_segment(int fd, const char *path, uint64_t capacity, bool zero_f
 	uint8_t *zeros;
 	int rc = VOS_OK;
 
-	if (fallocate(fd, 0, 0, (off_t)bytes) != 0) {
+	if (wal_io->fallocate(fd, (off_t)bytes) != 0) {
 		if (errno != EOPNOTSUPP)
 			return io_fail("allocate space for log segment", path);
-		if (ftruncate(fd, (off_t)bytes) != 0)
+		if (wal_io->ftruncate(fd, (off_t)bytes) != 0)
 			return io_fail("size log segment", path);
 	}
 	if (!zero_fill)
@@ -435,7 +436,7 @@ static int create_active_segment(struct umem_wal *w, uint64_t seq, uint64_t capa
 
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
-	fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = wal_io->open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = io_fail("create log segment", p);
 		free(p);
@@ -444,13 +445,13 @@ static int create_active_segment(struct umem_wal *w, uint64_t seq, uint64_t capa
 	rc = size_segment(fd, p, capacity, zero_fill, NULL);
 	if (rc == VOS_OK)
 		rc = write_seg_hdr(fd, p, w, WAL_SEG_ACTIVE, seq, w->end_lsn, capacity, w->chain);
-	if (rc == VOS_OK && fdatasync(fd) != 0)
+	if (rc == VOS_OK && wal_io->fdatasync(fd) != 0)
 		rc = io_fail("sync log segment", p);
 	if (rc == VOS_OK)
 		rc = sync_dir(w->dir);
 	if (rc != VOS_OK) {
-		close(fd);
-		unlink(p);
+		wal_io->close(fd);
+		wal_io->unlink(p);
 	} else {
 		*fd_out = fd;
 	}
@@ -493,13 +494,13 @@ static int rotate(struct umem_wal *w, uint64_t need)
 			       : write_seg_hdr(w->spare_fd, p, w, WAL_SEG_ACTIVE, seq, w->end_lsn,
 					       w->spare_capacity, w->chain);
 		if (rc != VOS_OK && p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
 		fd = w->spare_fd;
 		capacity = w->spare_capacity;
 		w->spare_fd = -1;
 		if (rc != VOS_OK) {
-			close(fd);
+			wal_io->close(fd);
 			w->n_segs--;
 			goto out;
 		}
@@ -508,10 +509,10 @@ static int rotate(struct umem_wal *w, uint64_t need)
 			/* Too small for this frame: make way for one that fits. */
 			char *p = seg_path(w->path, w->spare_seq);
 
-			close(w->spare_fd);
+			wal_io->close(w->spare_fd);
 			w->spare_fd = -1;
 			if (p != NULL)
-				unlink(p);
+				wal_io->unlink(p);
 			free(p);
 		}
 		capacity = align_up(need > w->segment_bytes ? need : w->segment_bytes,
@@ -522,7 +523,7 @@ static int rotate(struct umem_wal *w, uint64_t need)
 			goto out;
 		}
 	}
-	close(w->seg_fd);
+	wal_io->close(w->seg_fd);
 	w->seg_fd = fd;
 	w->seg_seq = seq;
 	w->seg_first_lsn = w->end_lsn;
@@ -541,7 +542,7 @@ static int sync_lazy(struct umem_wal *w)
 
 	if (!w->unsynced)
 		return VOS_OK;
-	if (fdatasync(w->seg_fd) == 0) {
+	if (wal_io->fdatasync(w->seg_fd) == 0) {
 		w->unsynced = false;
 		return VOS_OK;
 	}
@@ -576,7 +577,7 @@ static int log_append(struct umem_wal *w, const uint8_t *frame, uint64_t len, bo
 		used = 0;
 	}
 	if (pwrite_all(w->seg_fd, frame, len, WAL_SEG_HDR_BYTES + used) == 0 &&
-	    (!sync || fdatasync(w->seg_fd) == 0)) {
+	    (!sync || wal_io->fdatasync(w->seg_fd) == 0)) {
 		w->unsynced = !sync;
 		return VOS_OK;
 	}
@@ -1063,7 +1064,7 @@ static void trim_segments(struct umem_wal *w)
 		char *p = seg_path(w->path, doomed[i]);
 
 		if (p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
 	}
 	free(doomed);
@@ -1102,14 +1103,14 @@ static int checkpoint(struct umem_wal *w)
 	}
 	hook(WAL_HOOK_CKPT_BEGIN);
 	rc = write_pages(w);
-	if (rc == VOS_OK && fdatasync(w->image_fd) != 0)
+	if (rc == VOS_OK && wal_io->fdatasync(w->image_fd) != 0)
 		rc = io_fail("sync the image of", w->path);
 	if (rc != VOS_OK)
 		goto out;
 	hook(WAL_HOOK_CKPT_SYNCED);
 	other = 1 - w->newest;
 	rc = write_slot(w, other, w->slots[w->newest].seq + 1, lsn, chain);
-	if (rc == VOS_OK && fdatasync(w->image_fd) != 0)
+	if (rc == VOS_OK && wal_io->fdatasync(w->image_fd) != 0)
 		rc = io_fail("sync the checkpoint header of", w->path);
 	if (rc != VOS_OK) {
 		w->slot_valid[other] = false;
@@ -1173,22 +1174,22 @@ static int prepare_spare(struct umem_wal *w)
 	if (recycle != 0) {
 		char *old = seg_path(w->path, recycle);
 
-		if (old != NULL && rename(old, tmp) == 0) {
-			fd = open(tmp, O_RDWR | O_CLOEXEC);
+		if (old != NULL && wal_io->rename(old, tmp, 0) == 0) {
+			fd = wal_io->open(tmp, O_RDWR | O_CLOEXEC, 0);
 			if (fd >= 0 && (fstat(fd, &st) != 0 ||
 					(uint64_t)st.st_size < WAL_SEG_HDR_BYTES + capacity)) {
-				close(fd);
+				wal_io->close(fd);
 				fd = -1;
 			}
 			if (fd >= 0)
 				capacity = (uint64_t)st.st_size - WAL_SEG_HDR_BYTES;
 		} else if (old != NULL) {
-			unlink(old);
+			wal_io->unlink(old);
 		}
 		free(old);
 	}
 	if (fd < 0) {
-		fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		fd = wal_io->open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			rc = io_fail("create log segment", tmp);
 			goto out;
@@ -1205,9 +1206,9 @@ static int prepare_spare(struct umem_wal *w)
 			rc = vos_fail(VOS_ERR_NOMEM, "out of memory");
 		if (rc == VOS_OK)
 			rc = write_seg_hdr(fd, tmp, w, WAL_SEG_SPARE, seq, 0, capacity, 0);
-		if (rc == VOS_OK && fdatasync(fd) != 0)
+		if (rc == VOS_OK && wal_io->fdatasync(fd) != 0)
 			rc = io_fail("sync log segment", tmp);
-		if (rc == VOS_OK && rename(tmp, final) != 0)
+		if (rc == VOS_OK && wal_io->rename(tmp, final, 0) != 0)
 			rc = io_fail("rename log segment", tmp);
 		if (rc == VOS_OK)
 			rc = sync_dir(w->dir);
@@ -1223,8 +1224,8 @@ static int prepare_spare(struct umem_wal *w)
 		hook(WAL_HOOK_SPARE_READY);
 out:
 	if (fd >= 0) {
-		close(fd);
-		unlink(tmp);
+		wal_io->close(fd);
+		wal_io->unlink(tmp);
 	}
 	free(tmp);
 	free(final);
@@ -1373,11 +1374,11 @@ static void wal_free_handle(struct umem_wal *w)
 	if (w->um.base != NULL)
 		munmap(w->um.base, w->heap_bytes);
 	if (w->seg_fd >= 0)
-		close(w->seg_fd);
+		wal_io->close(w->seg_fd);
 	if (w->spare_fd >= 0)
-		close(w->spare_fd);
+		wal_io->close(w->spare_fd);
 	if (w->image_fd >= 0)
-		close(w->image_fd);
+		wal_io->close(w->image_fd);
 	pthread_mutex_destroy(&w->tx_lock);
 	pthread_mutex_destroy(&w->ctl_lock);
 	pthread_mutex_destroy(&w->ckpt_lock);
@@ -1478,17 +1479,17 @@ int umem_wal_layout(const char *path, char layout_out[UMEM_PMEM_LAYOUT_BYTES_MAX
 	struct stat st;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = wal_io->open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return vos_fail(errno == ENOENT ? VOS_ERR_NONEXIST : VOS_ERR_IO,
 				"cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+		wal_io->close(fd);
 		return vos_fail(VOS_ERR_NOTPOOL, "%s is not a Vostok pool: it is not a regular file",
 				path);
 	}
 	rc = read_identity(fd, path, &id);
-	close(fd);
+	wal_io->close(fd);
 	if (rc != VOS_OK)
 		return rc;
 	memset(layout_out, 0, UMEM_PMEM_LAYOUT_BYTES_MAX);
@@ -1662,7 +1663,7 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		wal_free_handle(w);
 		return rc;
 	}
-	w->image_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	w->image_fd = wal_io->open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (w->image_fd < 0) {
 		rc = errno == EEXIST
 			     ? vos_fail(VOS_ERR_EXIST,
@@ -1673,11 +1674,11 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		return rc;
 	}
 	rc = lock_image(w->image_fd, path);
-	if (rc == VOS_OK && fallocate(w->image_fd, 0, 0,
-				      (off_t)(WAL_IMAGE_HDR_BYTES + w->heap_bytes)) != 0) {
+	if (rc == VOS_OK &&
+	    wal_io->fallocate(w->image_fd, (off_t)(WAL_IMAGE_HDR_BYTES + w->heap_bytes)) != 0) {
 		if (errno != EOPNOTSUPP)
 			rc = io_fail("allocate the space of the pool", path);
-		else if (ftruncate(w->image_fd, (off_t)(WAL_IMAGE_HDR_BYTES + w->heap_bytes)) != 0)
+		else if (wal_io->ftruncate(w->image_fd, (off_t)(WAL_IMAGE_HDR_BYTES + w->heap_bytes)) != 0)
 			rc = io_fail("size the pool", path);
 	}
 	if (rc == VOS_OK && getrandom(w->uuid, sizeof(w->uuid), 0) != sizeof(w->uuid))
@@ -1714,8 +1715,9 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		id.checkpoint_bytes = w->checkpoint_bytes;
 		id.created_sec = (uint64_t)time(NULL);
 		id.csum = id_csum(&id);
-		if (fdatasync(w->image_fd) != 0 ||
-		    pwrite_all(w->image_fd, &id, sizeof(id), 0) != 0 || fdatasync(w->image_fd) != 0)
+		if (wal_io->fdatasync(w->image_fd) != 0 ||
+		    pwrite_all(w->image_fd, &id, sizeof(id), 0) != 0 ||
+		    wal_io->fdatasync(w->image_fd) != 0)
 			rc = io_fail("write the header of", path);
 	}
 	if (rc == VOS_OK)
@@ -1730,9 +1732,9 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		char *p = seg_path(path, 1);
 
 		if (p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
-		unlink(path);
+		wal_io->unlink(path);
 		wal_free_handle(w);
 		return rc;
 	}
@@ -1784,16 +1786,16 @@ static int scan_one(void *ctx, uint64_t seq)
 	f = &s->found[s->n];
 	memset(f, 0, sizeof(*f));
 	f->seq = seq;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
+	fd = wal_io->open(p, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    pread_all(fd, &f->hdr, sizeof(f->hdr), 0, &got) != 0) {
 		rc = vos_fail(VOS_ERR_IO, "cannot read log segment %s: %s", p, strerror(errno));
 		if (fd >= 0)
-			close(fd);
+			wal_io->close(fd);
 		free(p);
 		return rc;
 	}
-	close(fd);
+	wal_io->close(fd);
 	f->file_bytes = (uint64_t)st.st_size;
 	if (got < sizeof(f->hdr) || f->hdr.magic != WAL_SEG_MAGIC ||
 	    f->hdr.csum != seg_csum(&f->hdr) || f->hdr.version != WAL_SEG_VERSION ||
@@ -1840,7 +1842,7 @@ static int map_segment(struct umem_wal *w, uint64_t seq, uint64_t file_bytes,
 
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
-	fd = open(p, O_RDONLY | O_CLOEXEC);
+	fd = wal_io->open(p, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0) {
 		rc = io_fail("open log segment", p);
 		free(p);
@@ -1851,7 +1853,7 @@ static int map_segment(struct umem_wal *w, uint64_t seq, uint64_t file_bytes,
 		rc = vos_fail(VOS_ERR_IO, "cannot map log segment %s: %s", p, strerror(errno));
 	else
 		*map_out = map;
-	close(fd);
+	wal_io->close(fd);
 	free(p);
 	return rc;
 }
@@ -2104,14 +2106,14 @@ static void tidy_segments(struct umem_wal *w, const struct scan *s, bool tmp)
 		if (f->kind == SEG_SPARE && f->seq == w->seg_seq + 1 && w->spare_fd < 0 &&
 		    f->hdr.capacity >= w->segment_bytes &&
 		    f->file_bytes >= WAL_SEG_HDR_BYTES + f->hdr.capacity) {
-			w->spare_fd = open(p, O_RDWR | O_CLOEXEC);
+			w->spare_fd = wal_io->open(p, O_RDWR | O_CLOEXEC, 0);
 			w->spare_seq = f->seq;
 			w->spare_capacity = f->hdr.capacity;
 		} else if (f->kind == SEG_ACTIVE && f->seq < w->seg_seq &&
 			   w->n_recycle < RECYCLE_MAX) {
 			w->recycle[w->n_recycle++] = f->seq;
 		} else {
-			unlink(p);
+			wal_io->unlink(p);
 		}
 		free(p);
 	}
@@ -2119,7 +2121,7 @@ static void tidy_segments(struct umem_wal *w, const struct scan *s, bool tmp)
 		char *p = tmp_path(w->path);
 
 		if (p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
 	}
 }
@@ -2148,7 +2150,7 @@ int umem_wal_open(const char *path, const char *layout, uint64_t root_size,
 	w = wal_new(path);
 	if (w == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
-	w->image_fd = open(path, O_RDWR | O_CLOEXEC);
+	w->image_fd = wal_io->open(path, O_RDWR | O_CLOEXEC, 0);
 	if (w->image_fd < 0) {
 		rc = vos_fail(errno == ENOENT ? VOS_ERR_NONEXIST : VOS_ERR_IO,
 			      "cannot open the pool %s: %s", path, strerror(errno));
@@ -2211,7 +2213,7 @@ int umem_wal_open(const char *path, const char *layout, uint64_t root_size,
 	if (rc == VOS_OK) {
 		char *p = seg_path(path, w->seg_seq);
 
-		w->seg_fd = p == NULL ? -1 : open(p, O_RDWR | O_CLOEXEC);
+		w->seg_fd = p == NULL ? -1 : wal_io->open(p, O_RDWR | O_CLOEXEC, 0);
 		if (w->seg_fd < 0)
 			rc = p == NULL ? vos_fail(VOS_ERR_NOMEM, "out of memory")
 				       : io_fail("open log segment", p);
@@ -2252,7 +2254,7 @@ static int unlink_segment(void *ctx, uint64_t seq)
 
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
-	if (unlink(p) != 0 && errno != ENOENT)
+	if (wal_io->unlink(p) != 0 && errno != ENOENT)
 		rc = io_fail("remove log segment", p);
 	free(p);
 	return rc;
@@ -2260,7 +2262,7 @@ static int unlink_segment(void *ctx, uint64_t seq)
 
 int umem_wal_remove(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = wal_io->open(path, O_RDONLY | O_CLOEXEC, 0);
 	bool tmp = false;
 	int rc;
 
@@ -2274,12 +2276,12 @@ int umem_wal_remove(const char *path)
 		char *p = tmp_path(path);
 
 		if (p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
 	}
 	/* The image goes last: while it is there, the pool can be destroyed again. */
-	if (rc == VOS_OK && unlink(path) != 0)
+	if (rc == VOS_OK && wal_io->unlink(path) != 0)
 		rc = io_fail("remove", path);
-	close(fd);
+	wal_io->close(fd);
 	return rc;
 }
