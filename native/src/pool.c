@@ -207,6 +207,19 @@ static int check_opts(const vos_pool_opts_t *opts)
 	return VOS_OK;
 }
 
+/* A new pool's root: an empty container table, the layout version, sealed. */
+static void root_init(void *p, umem_off_t off)
+{
+	struct vos_root_df *root = p;
+
+	memset(root, 0, sizeof(*root));
+	root->magic = VOS_ROOT_MAGIC;
+	root->layout_version = VOS_LAYOUT_VERSION;
+	root->created_sec = (uint64_t)time(NULL);
+	btr_root_init(&root->conts, BTR_KEYS_LEXICAL);
+	root->csum = root_checksum(root, off);
+}
+
 VOS_EXPORT int vos_pool_create(const char *path, uint64_t size_bytes, vos_pool_t **pool_out)
 {
 	return vos_pool_create_opts(path, size_bytes, NULL, pool_out);
@@ -249,33 +262,32 @@ VOS_EXPORT int vos_pool_create_opts(const char *path, uint64_t size_bytes,
 			.checkpoint_bytes = opts->wal_checkpoint_bytes,
 		};
 
+		/* The root is written before the pool exists: it appears whole or not at all. */
 		rc = umem_wal_create(path, layout, size_bytes, sizeof(struct vos_root_df), &params,
-				     &um);
+				     root_init, &um);
 	} else {
 		rc = umem_pmem_create(path, layout, size_bytes, sizeof(struct vos_root_df), &um);
+		if (rc != VOS_OK)
+			return rc;
+		root = umem_ptr(um, um->root);
+		rc = umem_tx_begin(um, 0);
+		if (rc == VOS_OK) {
+			rc = umem_tx_add(um, root, sizeof(*root));
+			if (rc == VOS_OK) {
+				root_init(root, um->root);
+				rc = umem_tx_commit(um);
+			} else {
+				umem_tx_abort(um);
+			}
+		}
+		if (rc != VOS_OK) {
+			umem_close(um);
+			umem_remove(backend, path);
+		}
 	}
 	if (rc != VOS_OK)
 		return rc;
-
-	root = umem_ptr(um, um->root);
-	rc = umem_tx_begin(um, 0);
-	if (rc == VOS_OK) {
-		rc = umem_tx_add(um, root, sizeof(*root));
-		if (rc == VOS_OK)
-			rc = umem_tx_touch(um, um->root, vos_root_seal, true);
-		if (rc == VOS_OK) {
-			memset(root, 0, sizeof(*root));
-			root->magic = VOS_ROOT_MAGIC;
-			root->layout_version = VOS_LAYOUT_VERSION;
-			root->created_sec = (uint64_t)time(NULL);
-			btr_root_init(&root->conts, BTR_KEYS_LEXICAL);
-			rc = umem_tx_commit(um);
-		} else {
-			umem_tx_abort(um);
-		}
-	}
-	if (rc == VOS_OK)
-		rc = pool_wrap(path, um, pool_out);
+	rc = pool_wrap(path, um, pool_out);
 	if (rc != VOS_OK) {
 		umem_close(um);
 		umem_remove(backend, path);

@@ -232,10 +232,16 @@ struct umem_wal_params {
  * VOS_ERR_NOTPOOL: not a WAL image; VOS_ERR_CORRUPT: its header fails its checksum. */
 int umem_wal_layout(const char *path, char layout_out[UMEM_PMEM_LAYOUT_BYTES_MAX]);
 
-/* VOS_ERR_EXIST also when log segments of an earlier pool are left at <path>.wal.<n>. */
+/* Writes a new pool's root area (root_size zero bytes at off) before the pool exists. */
+typedef void (*umem_root_init_fn)(void *root, umem_off_t off);
+
+/* Creates the pool whole or not at all: the image is built as <path>.creating, with its root
+ * area written by init_root (NULL: left zero), and renamed to path once it is durable.
+ * VOS_ERR_EXIST also when log segments of an earlier pool are left at <path>.wal.<n>, or the
+ * image of a creation that did not finish at <path>.creating. */
 int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		    uint64_t root_size, const struct umem_wal_params *params,
-		    struct umem **um_out);
+		    umem_root_init_fn init_root, struct umem **um_out);
 
 /* Loads the image and replays the log from the last checkpoint. VOS_ERR_BUSY when another
  * process, or another handle in this one, has the pool open; VOS_ERR_CORRUPT, with nothing

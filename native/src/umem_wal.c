@@ -324,6 +324,17 @@ static char *tmp_path(const char *path)
 	return p;
 }
 
+/* Where a pool's image is built until it is whole. */
+static char *creating_path(const char *path)
+{
+	size_t len = strlen(path) + 16;
+	char *p = malloc(len);
+
+	if (p != NULL)
+		snprintf(p, len, "%s.creating", path);
+	return p;
+}
+
 static char *dir_of(const char *path)
 {
 	char *copy = strdup(path);
@@ -989,6 +1000,7 @@ static int write_pages(struct umem_wal *w)
 	uint64_t pages[CKPT_BATCH_PAGES];
 	size_t word = 0;
 	uint64_t bits = 0;
+	int rc;
 
 	for (;;) {
 		uint32_t n = 0;
@@ -1006,8 +1018,17 @@ static int write_pages(struct umem_wal *w)
 		}
 		if (n == 0)
 			return VOS_OK;
-		/* The heap is consistent only between transactions. */
+		/* The heap is consistent only between transactions. The pages may hold the
+		 * changes of lazy frames committed since the checkpoint chose its LSN: those
+		 * frames must be durable before the pages can reach the image (a page write may
+		 * reach the disk before any sync of the image), because recovery replays frames
+		 * and never takes one back. */
 		pthread_mutex_lock(&w->tx_lock);
+		rc = sync_lazy(w);
+		if (rc != VOS_OK) {
+			pthread_mutex_unlock(&w->tx_lock);
+			return rc;
+		}
 		for (uint32_t i = 0; i < n; i++)
 			memcpy(w->bounce + (size_t)i * WAL_PAGE_BYTES,
 			       w->um.base + pages[i] * WAL_PAGE_BYTES, WAL_PAGE_BYTES);
@@ -1631,12 +1652,13 @@ static int write_formatted(struct umem_wal *w)
 
 int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		    uint64_t root_size, const struct umem_wal_params *params,
-		    struct umem **um_out)
+		    umem_root_init_fn init_root, struct umem **um_out)
 {
 	struct wal_image_id id;
 	struct umem_wal *w;
 	uint64_t leftovers = 0;
 	bool tmp = false;
+	char *creating;
 	int rc;
 
 	if (strlen(layout) >= WAL_LAYOUT_BYTES)
@@ -1646,8 +1668,13 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		return vos_fail(VOS_ERR_INVAL, "a pool of %llu bytes is too small",
 				(unsigned long long)size_bytes);
 	w = wal_new(path);
-	if (w == NULL)
+	creating = creating_path(path);
+	if (w == NULL || creating == NULL) {
+		if (w != NULL)
+			wal_free_handle(w);
+		free(creating);
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
+	}
 	w->heap_bytes = (size_bytes - WAL_IMAGE_HDR_BYTES) & ~(uint64_t)(WAL_PAGE_BYTES - 1);
 	rc = params_check(params, w->heap_bytes, &w->segment_bytes, &w->checkpoint_bytes);
 	if (rc == VOS_OK)
@@ -1661,16 +1688,21 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 			      path);
 	if (rc != VOS_OK) {
 		wal_free_handle(w);
+		free(creating);
 		return rc;
 	}
-	w->image_fd = wal_io->open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* The image is built under another name and renamed into place when it is whole and
+	 * durable, so a crash during creation leaves no pool at path, never half of one. */
+	w->image_fd = wal_io->open(creating, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (w->image_fd < 0) {
 		rc = errno == EEXIST
 			     ? vos_fail(VOS_ERR_EXIST,
-					"%s exists already: destroy it first or choose another path",
-					path)
-			     : io_fail("create the pool", path);
+					"%s is left by a creation of a pool at %s that did not finish: "
+					"remove it (and %s.wal.*), or choose another path", creating,
+					path, path)
+			     : io_fail("create the pool", creating);
 		wal_free_handle(w);
+		free(creating);
 		return rc;
 	}
 	rc = lock_image(w->image_fd, path);
@@ -1688,8 +1720,13 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		rc = wal_map(w);
 	if (rc == VOS_OK)
 		rc = wal_heap_format(w->um.base, w->heap_bytes, root_size);
-	if (rc == VOS_OK)
+	if (rc == VOS_OK) {
+		w->um.root = ((const struct wal_heap_hdr *)w->um.base)->root_off;
+		w->um.root_size = root_size;
+		if (init_root != NULL)
+			init_root(umem_ptr(&w->um, w->um.root), w->um.root);
 		rc = write_formatted(w);
+	}
 	/* The first segment, then the checkpoint slot that points into it, then the identity
 	 * that makes the file a pool. */
 	if (rc == VOS_OK)
@@ -1718,14 +1755,16 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		if (wal_io->fdatasync(w->image_fd) != 0 ||
 		    pwrite_all(w->image_fd, &id, sizeof(id), 0) != 0 ||
 		    wal_io->fdatasync(w->image_fd) != 0)
-			rc = io_fail("write the header of", path);
+			rc = io_fail("write the header of", creating);
 	}
+	if (rc == VOS_OK && wal_io->rename(creating, path, RENAME_NOREPLACE) != 0)
+		rc = errno == EEXIST ? vos_fail(VOS_ERR_EXIST, "%s was created by someone else while "
+						"this pool was being made", path)
+				     : io_fail("rename the new pool to", path);
 	if (rc == VOS_OK)
 		rc = sync_dir(w->dir);
 	if (rc == VOS_OK) {
 		w->newest = 0;
-		w->um.root = ((const struct wal_heap_hdr *)w->um.base)->root_off;
-		w->um.root_size = root_size;
 		rc = start_thread(w);
 	}
 	if (rc != VOS_OK) {
@@ -1734,10 +1773,13 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		if (p != NULL)
 			wal_io->unlink(p);
 		free(p);
-		wal_io->unlink(path);
+		if (wal_io->unlink(creating) != 0)
+			wal_io->unlink(path);
+		free(creating);
 		wal_free_handle(w);
 		return rc;
 	}
+	free(creating);
 	*um_out = &w->um;
 	return VOS_OK;
 }

@@ -399,7 +399,7 @@ int main(void)
 						  .checkpoint_bytes = 1u << 20 };
 
 		CHECK_OK(umem_wal_create(test_path("pool"), "vostok-btree-test", 128ull << 20,
-					 sizeof(struct btr_root), &params, &um));
+					 sizeof(struct btr_root), &params, NULL, &um));
 	} else {
 		CHECK_OK(umem_pmem_create(test_path("pool"), "vostok-btree-test", 128ull << 20,
 					  sizeof(struct btr_root), &um));

@@ -31,7 +31,7 @@ static void make_pool_file(const char *path, const char *layout)
 	if (test_backend() == VOS_BACKEND_WAL) {
 		struct umem *um;
 
-		CHECK_OK(umem_wal_create(path, layout, 16u << 20, 64, NULL, &um));
+		CHECK_OK(umem_wal_create(path, layout, 16u << 20, 64, NULL, NULL, &um));
 		umem_close(um);
 	} else {
 		PMEMobjpool *pop = pmemobj_create(path, layout, 16u << 20, 0600);
