@@ -119,9 +119,12 @@ static void seal_place(struct umem_seals *s, size_t idx)
 static int seal_reserve(struct umem_seals *s)
 {
 	if (s->n + 1 > s->cap) {
-		size_t cap = s->cap == 0 ? SEAL_SLOTS_MIN / 2 : s->cap * 2;
-		struct seal_ent *e = realloc(s->ents, cap * sizeof(*e));
+		size_t cap = s->cap == 0 ? SEAL_SLOTS_MIN / 2 : s->cap * 2, bytes;
+		struct seal_ent *e;
 
+		/* Every record touched is a record written: far fewer than this can address. */
+		VOS_ASSERT(cap > s->cap && !__builtin_mul_overflow(cap, sizeof(*e), &bytes));
+		e = realloc(s->ents, bytes);
 		if (e == NULL)
 			return vos_fail(VOS_ERR_NOMEM, "out of memory for a transaction that changes "
 					"%zu records", s->n + 1);
@@ -130,7 +133,10 @@ static int seal_reserve(struct umem_seals *s)
 	}
 	if (2 * (s->n + 1) > s->n_slots) {
 		size_t n_slots = s->n_slots == 0 ? SEAL_SLOTS_MIN : s->n_slots * 2;
-		struct seal_slot *slots = calloc(n_slots, sizeof(*slots));
+		struct seal_slot *slots;
+
+		VOS_ASSERT(n_slots > s->n_slots); /* calloc checks n_slots * sizeof */
+		slots = calloc(n_slots, sizeof(*slots));
 
 		if (slots == NULL)
 			return vos_fail(VOS_ERR_NOMEM, "out of memory for a transaction that changes "

@@ -201,21 +201,45 @@ static struct umem_wal *to_wal(struct umem *um)
 
 /* ------------------------------------------------------------------------------------------
  * Small helpers
+ *
+ * Every size computed for a buffer is checked for overflow: a transaction's ranges and bytes
+ * are bounded by the pool and by VOS_TX_BYTES_MAX, but a size that wrapped would make a
+ * buffer too small for what is then copied into it.
  */
+
+static int too_large(const char *what)
+{
+	return vos_fail(VOS_ERR_TOOBIG, "%s would need more bytes than this machine can address",
+			what);
+}
+
+/* The capacity, doubled from cap (or a start of first), that holds need: false if it would
+ * overflow. */
+static bool grown(size_t cap, size_t first, size_t need, size_t *out)
+{
+	size_t n = cap == 0 ? first : cap;
+
+	while (n < need) {
+		if (__builtin_mul_overflow(n, (size_t)2, &n))
+			return false;
+	}
+	*out = n;
+	return true;
+}
 
 static int buf_reserve(struct buf *b, size_t more)
 {
-	size_t cap = b->cap == 0 ? 4096 : b->cap;
+	size_t need, cap;
 	uint8_t *p;
 
-	if (b->len + more <= b->cap)
+	if (__builtin_add_overflow(b->len, more, &need) || !grown(b->cap, 4096, need, &cap))
+		return too_large("a transaction's log record");
+	if (need <= b->cap)
 		return VOS_OK;
-	while (cap < b->len + more)
-		cap *= 2;
 	p = realloc(b->p, cap);
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory for a transaction's log of %zu bytes",
-				b->len + more);
+				need);
 	b->p = p;
 	b->cap = cap;
 	return VOS_OK;
@@ -223,14 +247,14 @@ static int buf_reserve(struct buf *b, size_t more)
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
-	size_t n = *cap == 0 ? 64 : *cap;
+	size_t n, bytes;
 	void *p;
 
 	if (need <= *cap)
 		return VOS_OK;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * elem);
+	if (!grown(*cap, 64, need, &n) || __builtin_mul_overflow(n, elem, &bytes))
+		return too_large("a transaction's list of ranges");
+	p = realloc(*arr, bytes);
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory for a transaction of %zu ranges", need);
 	*arr = p;
@@ -238,9 +262,24 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return VOS_OK;
 }
 
+/* x rounded up to a multiple of a (a power of two); the caller knows x + a cannot wrap (x is
+ * bounded by the pool or a segment), which align_add() below checks where it cannot. */
 static uint64_t align_up(uint64_t x, uint64_t a)
 {
+	VOS_ASSERT(x <= UINT64_MAX - (a - 1));
 	return (x + a - 1) & ~(a - 1);
+}
+
+/* *sum += align_up(x, a) + extra, false if it would overflow. */
+static bool align_add(uint64_t *sum, uint64_t x, uint64_t a, uint64_t extra)
+{
+	uint64_t padded;
+
+	if (__builtin_add_overflow(x, a - 1, &padded))
+		return false;
+	padded &= ~(a - 1);
+	return !__builtin_add_overflow(padded, extra, &padded) &&
+	       !__builtin_add_overflow(*sum, padded, sum);
 }
 
 static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
@@ -410,6 +449,8 @@ static int size_segment(int fd, const char *path, uint64_t capacity, bool zero_f
 	uint8_t *zeros;
 	int rc = VOS_OK;
 
+	if (capacity > (uint64_t)INT64_MAX - WAL_SEG_HDR_BYTES)
+		return too_large("a log segment");
 	if (wal_io->fallocate(fd, (off_t)bytes) != 0) {
 		if (errno != EOPNOTSUPP)
 			return io_fail("allocate space for log segment", path);
@@ -526,8 +567,13 @@ static int rotate(struct umem_wal *w, uint64_t need)
 				wal_io->unlink(p);
 			free(p);
 		}
-		capacity = align_up(need > w->segment_bytes ? need : w->segment_bytes,
-				    WAL_PAGE_BYTES);
+		capacity = 0;
+		if (!align_add(&capacity, need > w->segment_bytes ? need : w->segment_bytes,
+			       WAL_PAGE_BYTES, 0)) {
+			rc = too_large("a log segment for one transaction");
+			w->n_segs--;
+			goto out;
+		}
 		rc = create_active_segment(w, seq, capacity, false, &fd);
 		if (rc != VOS_OK) {
 			w->n_segs--;
@@ -655,12 +701,16 @@ static int record(struct umem_wal *w, uint64_t off, uint64_t len, bool undo)
 	t->len = len;
 	t->undo_pos = NO_UNDO;
 	if (undo) {
-		rc = buf_reserve(&w->undo, align_up(len, 8));
+		uint64_t padded = 0;
+
+		if (!align_add(&padded, len, 8, 0))
+			return too_large("a transaction's undo record");
+		rc = buf_reserve(&w->undo, padded);
 		if (rc != VOS_OK)
 			return rc;
 		t->undo_pos = w->undo.len;
 		memcpy(w->undo.p + w->undo.len, w->um.base + off, len);
-		w->undo.len += align_up(len, 8);
+		w->undo.len += padded;
 	}
 	w->n_txr++;
 	*s = (struct seen){ .off = off, .len = len, .tx = w->tx_seq };
@@ -800,7 +850,8 @@ static int build_frame(struct umem_wal *w, size_t n, uint64_t *len_out)
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		bytes += WAL_RANGE_HDR_BYTES + align_up(w->merged[i].len, 8);
+		if (!align_add(&bytes, w->merged[i].len, 8, WAL_RANGE_HDR_BYTES))
+			return too_large("a transaction's log record");
 	w->frame.len = 0;
 	rc = buf_reserve(&w->frame, bytes);
 	if (rc != VOS_OK)

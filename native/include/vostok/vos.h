@@ -38,6 +38,7 @@ extern "C" {
 #define VOS_KEY_BYTES_MAX   4096u          /* a lexical key: 1 .. 4096 bytes */
 #define VOS_VALUE_BYTES_MAX (1u << 20)     /* a value: 0 .. 1 MiB */
 #define VOS_TX_OPS_MAX      65536u         /* operations in one vos_tx_apply() */
+#define VOS_TX_BYTES_MAX    (64u << 20)    /* keys and values one vos_tx_apply() writes, in all */
 #define VOS_POOL_BYTES_MIN  (16ull << 20)  /* smallest pool vos_pool_create() accepts */
 #define VOS_CONT_OPEN_MAX   1024u          /* containers open at once in one pool */
 
@@ -228,7 +229,10 @@ typedef struct vos_op {
  * On failure nothing is changed, and *failed_op (if not NULL) is the index of the operation that
  * failed, or n_ops when the failure was not one operation's (e.g. the commit's own space).
  * Malformed operations (a kind, a key order, a key or value outside data, a key or value too
- * large) are refused before the pool is touched. */
+ * large) are refused before the pool is touched, and so is a transaction whose keys and values
+ * add up to more than VOS_TX_BYTES_MAX (VOS_ERR_TOOBIG; *failed_op is the operation that
+ * crosses the limit: split the transaction before it). The bytes count each operation's key
+ * and value, however many operations share them in data. */
 int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_ops,
 		 const uint8_t *data, uint64_t data_len, uint32_t *failed_op);
 
