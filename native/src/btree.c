@@ -218,9 +218,10 @@ static int node_damaged(umem_off_t off, const char *fmt, ...)
 
 /* The node at off, checked: VOS_ERR_CORRUPT, saying what is wrong, unless it is a sound node
  * of the expected level. A node the running transaction changed is not checked against its
- * checksum, which is stale until the commit. */
-static int node_get(const struct btr_tree *t, umem_off_t off, uint32_t level,
-		    struct btr_node **node_out)
+ * checksum, which is stale until the commit; nor is one verified since it was last loaded or
+ * changed, where the backend keeps that (umem.h), unless full asks for it (the scrubber). */
+static int node_check(const struct btr_tree *t, umem_off_t off, uint32_t level, bool full,
+		      struct btr_node **node_out)
 {
 	struct btr_node *n;
 	uint32_t c;
@@ -236,11 +237,12 @@ static int node_get(const struct btr_tree *t, umem_off_t off, uint32_t level,
 		return node_damaged(off, "its level is %u where %u was expected", n->level, level);
 	if (n->count == 0 || n->count > BTR_ORDER)
 		return node_damaged(off, "it holds %u entries, not 1 .. %u", n->count, BTR_ORDER);
-	if (!umem_tx_touched(t->um, off)) {
+	if (!umem_tx_touched(t->um, off) && (full || !umem_verified(t->um, off))) {
 		c = node_csum(n, off);
 		if (c != n->csum)
 			return node_damaged(off, "its CRC-32C checksum does not match (stored "
 					    "0x%08x, computed 0x%08x)", n->csum, c);
+		umem_set_verified(t->um, off);
 	}
 	if (t->root->key_order == BTR_KEYS_LEXICAL) {
 		for (uint32_t i = level == 0 ? 0 : 1; i < n->count; i++) {
@@ -254,6 +256,12 @@ static int node_get(const struct btr_tree *t, umem_off_t off, uint32_t level,
 	}
 	*node_out = n;
 	return VOS_OK;
+}
+
+static int node_get(const struct btr_tree *t, umem_off_t off, uint32_t level,
+		    struct btr_node **node_out)
+{
+	return node_check(t, off, level, false, node_out);
 }
 
 static uint64_t node_max_epoch(const struct btr_node *n)
@@ -270,7 +278,15 @@ static uint64_t node_max_epoch(const struct btr_node *n)
  * added: the node is new, or its header is in the transaction. */
 static int touch(const struct btr_tree *t, const struct btr_node *n, bool added)
 {
+	umem_clear_verified(t->um, umem_off(t->um, n));
 	return umem_tx_touch(t->um, umem_off(t->um, n), btr_node_seal, added);
+}
+
+/* Frees a node: its memory may hold anything next, so no verification of it stands. */
+static int node_free(struct btr_tree *t, umem_off_t off)
+{
+	umem_clear_verified(t->um, off);
+	return umem_free(t->um, off);
 }
 
 static int node_alloc(struct btr_tree *t, uint16_t level, struct btr_node **node_out,
@@ -1041,7 +1057,7 @@ static int merge(struct btr_tree *t, struct btr_node *parent, uint32_t s, struct
 	if (rc != VOS_OK)
 		return rc;
 	left->count = (uint16_t)(at + right->count);
-	rc = umem_free(t->um, right_off);
+	rc = node_free(t, right_off);
 	if (rc == VOS_OK)
 		rc = remove_ent(t, parent, s);
 	if (rc == VOS_OK)
@@ -1147,7 +1163,7 @@ int btr_cur_delete(struct btr_cursor *cur)
 			/* The root: an empty leaf goes, an internal root with one child hands over
 			 * to it. */
 			if (n->count == 0) {
-				rc = umem_free(t->um, t->root->node);
+				rc = node_free(t, t->root->node);
 				t->root->node = UMEM_OFF_NULL;
 				t->root->depth = 0;
 			} else if (n->count == 1 && n->level > 0) {
@@ -1155,7 +1171,7 @@ int btr_cur_delete(struct btr_cursor *cur)
 
 				t->root->node = n->ent[0].val;
 				t->root->depth--;
-				rc = umem_free(t->um, old);
+				rc = node_free(t, old);
 			}
 			return rc;
 		}
@@ -1208,7 +1224,7 @@ static int destroy_node(struct btr_tree *t, umem_off_t off, uint32_t level, btr_
 			rc = ent_free_key(t->um, &n->ent[i]);
 	}
 	if (rc == VOS_OK)
-		rc = umem_free(t->um, off);
+		rc = node_free(t, off);
 	return rc;
 }
 
@@ -1414,7 +1430,7 @@ static int scrub_node(const struct btr_tree *t, struct btr_scrub *s, umem_off_t 
 {
 	struct btr_node *n;
 	uint32_t start = 0;
-	int rc = node_get(t, off, level, &n);
+	int rc = node_check(t, off, level, true, &n);
 
 	if (rc == VOS_OK) {
 		s->nodes++;

@@ -120,7 +120,43 @@ struct umem {
 	uint32_t   range_join_bytes;
 	struct umem_seals *seals; /* the running transaction's touched records; NULL until used */
 	uint64_t   commits;   /* transactions committed through this handle */
+	/* Index nodes verified against their checksums since they were last loaded or changed,
+	 * one bit per KiB of the space (no two nodes start in the same KiB), or NULL: every read
+	 * verifies. Only where the space is memory that nothing but transactions change (the WAL
+	 * backend's DRAM heap: the disk is read once, at open) may a read trust an earlier
+	 * verification; on PMDK the space is the file itself, whose pages may come back from the
+	 * disk at any time. The scrubber never trusts it. */
+	uint64_t  *verified;
 };
+
+#define UMEM_VERIFIED_SHIFT 10
+
+static inline bool umem_verified(const struct umem *um, umem_off_t off)
+{
+	uint64_t bit = off >> UMEM_VERIFIED_SHIFT;
+
+	return um->verified != NULL &&
+	       (__atomic_load_n(&um->verified[bit / 64], __ATOMIC_RELAXED) >> (bit % 64)) & 1;
+}
+
+/* Readers mark what they verified, concurrently with one another. */
+static inline void umem_set_verified(struct umem *um, umem_off_t off)
+{
+	uint64_t bit = off >> UMEM_VERIFIED_SHIFT;
+
+	if (um->verified != NULL)
+		__atomic_fetch_or(&um->verified[bit / 64], 1ull << (bit % 64), __ATOMIC_RELAXED);
+}
+
+/* A change (under the pool's change lock, with no reader running) forgets a verification. */
+static inline void umem_clear_verified(struct umem *um, umem_off_t off)
+{
+	uint64_t bit = off >> UMEM_VERIFIED_SHIFT;
+
+	if (um->verified != NULL)
+		__atomic_fetch_and(&um->verified[bit / 64], ~(1ull << (bit % 64)),
+				   __ATOMIC_RELAXED);
+}
 
 static inline void *umem_ptr(const struct umem *um, umem_off_t off)
 {

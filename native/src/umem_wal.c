@@ -1402,7 +1402,10 @@ static int wal_map(struct umem_wal *w)
 	w->dirty = calloc(w->bitmap_words, sizeof(uint64_t));
 	w->ckpt = calloc(w->bitmap_words, sizeof(uint64_t));
 	w->bounce = malloc((size_t)CKPT_BATCH_PAGES * WAL_PAGE_BYTES);
-	if (w->dirty == NULL || w->ckpt == NULL || w->bounce == NULL)
+	/* The heap is DRAM that only transactions change: a node verified once after the open
+	 * (or its last change) need not be verified by every read (umem.h). */
+	w->um.verified = calloc(((w->heap_bytes >> UMEM_VERIFIED_SHIFT) + 63) / 64, sizeof(uint64_t));
+	if (w->dirty == NULL || w->ckpt == NULL || w->bounce == NULL || w->um.verified == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory for the pool %s", w->path);
 	return VOS_OK;
 }
@@ -1463,6 +1466,7 @@ static void wal_free_handle(struct umem_wal *w)
 	free(w->dirty);
 	free(w->ckpt);
 	free(w->bounce);
+	free(w->um.verified);
 	free(w->segs);
 	free(w->path);
 	free(w->dir);
