@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# The VOS benchmarks, C and Java back to back in one run: the native vos_bench and the JMH
-# VosBenchmark (Panama FFM) do the same four operations (fetch, update1, update64, iterate) with
-# the same parameters, first with PMEM_IS_PMEM_FORCE=1 (PMDK skips msync: the cost of the code)
-# and then with PMEM_IS_PMEM_FORCE=0 (PMDK's real msync path on this file system). It prints
-# ops/s for each and the FFM-over-C ratio per operation.
+# The VOS benchmarks, C and both Java bindings in one run: the native vos_bench and the JMH
+# VosBenchmark (through Panama FFM and through JNI, on the build's JDK) do the same four
+# operations (fetch, update1, update64, iterate) with the same parameters and the same work: the
+# same keys, a pool of their own per operation, and the updates in rounds of ROUND_UPDATES with
+# an untimed aggregation after each, so both sides meet the same version chains. First with
+# PMEM_IS_PMEM_FORCE=1 (PMDK skips msync: the cost of the code), then with =0 (PMDK's real msync
+# path on this file system). It prints ops/s for each and the FFM-over-C and JNI-over-C ratios,
+# and then the thread CPU time of one fetch (random key, and one hot key) in C and through each
+# binding (FetchCost, one JVM per binding), which, unlike throughput, holds still when the
+# machine is busy with other work.
 #   scripts/bench-vos.sh
-#   JMH_ARGS="-f 1 -wi 3 -w 2s -i 5 -r 2s" C_SECONDS=2 scripts/bench-vos.sh   # longer, steadier
+#   REPEATS=3 scripts/bench-vos.sh            # the whole set three times over, one table each
+#   JMH_ITERATIONS=5 C_SECONDS=3 scripts/bench-vos.sh   # longer, steadier
+#   JNI17=1 scripts/bench-vos.sh              # one more column: JNI on a Java 17 runtime
+#   FORCES=1 scripts/bench-vos.sh             # the PMEM_IS_PMEM_FORCE=1 pass only
 # With msync every persist reaches the disk, so that pass preloads fewer keys (KEYS_MSYNC) into
-# a smaller pool; each pass uses one set of parameters for both languages. Keep runs short on a
-# shared machine: the point is the ratio, measured in the same run.
+# a smaller pool, with smaller rounds; each pass uses one set of parameters for every side. On a
+# shared machine run it several times (REPEATS): C and Java alternate, and the point is the
+# ratio, measured in the same run.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 vostok_find_jdk
@@ -16,61 +25,136 @@ vostok_ensure_packages
 export PATH="$JAVA_HOME/bin:$PATH"
 
 ffm="$vostok_root/bindings/ffm"
-JMH_ARGS=${JMH_ARGS:-"-f 1 -wi 1 -w 1s -i 3 -r 1s"}
-# vos_bench aggregates after each operation's run, JMH after each iteration: measuring the C side
-# for about one JMH iteration keeps the version chains the updates build comparable.
-C_SECONDS=${C_SECONDS:-1}
+jni="$vostok_root/bindings/jni"
+REPEATS=${REPEATS:-1}
+FORCES=${FORCES:-"1 0"}
+JNI17=${JNI17:-0}
+# Warm-up rounds and counted rounds of the updates; JMH iterations (1 s each for fetch and
+# iterate, one round each for the updates) are the same counts.
+JMH_WARMUP=${JMH_WARMUP:-1}
+JMH_ITERATIONS=${JMH_ITERATIONS:-3}
+# vos_bench's time for fetch and iterate, after a short warm-up.
+C_SECONDS=${C_SECONDS:-2}
 KEYS_FORCED=${KEYS_FORCED:-100000}
 POOL_MIB_FORCED=${POOL_MIB_FORCED:-2048}
+ROUND_UPDATES_FORCED=${ROUND_UPDATES_FORCED:-65536}
 KEYS_MSYNC=${KEYS_MSYNC:-1000}
 POOL_MIB_MSYNC=${POOL_MIB_MSYNC:-256}
+ROUND_UPDATES_MSYNC=${ROUND_UPDATES_MSYNC:-1024}
 out=$(mktemp -d "${TMPDIR:-/tmp}/vos-bench.XXXXXX")
 
+if [ "$JNI17" = 1 ]; then
+  vostok_find_jdk17
+  [ -n "${VOSTOK_JDK17_HOME:-}" ] || vostok_die "JNI17=1 needs a Java 17 runtime (see the warning above)"
+fi
+
 echo "bench-vos: building the library, vos_bench and the JMH benchmarks (JAVA_HOME=$JAVA_HOME)" >&2
-vostok_mvn -q -pl bindings/ffm -am -Pjmh -DskipTests package >&2 \
+vostok_mvn -q -pl bindings/jni -am -Pjmh -DskipTests package >&2 \
   || vostok_die "the build failed (see above)"
 bench="$ffm/target/native/native/bench/vos_bench"
 [ -x "$bench" ] || vostok_die "no $bench after the build: the native benchmark did not build"
-[ -f "$ffm/target/jmh.classpath" ] || vostok_die "no $ffm/target/jmh.classpath after the build"
-classpath="$ffm/target/test-classes:$ffm/target/classes:$(cat "$ffm/target/jmh.classpath")"
+[ -f "$jni/target/jmh.classpath" ] || vostok_die "no $jni/target/jmh.classpath after the build"
+classpath="$jni/target/test-classes:$jni/target/classes:$(cat "$jni/target/jmh.classpath")"
 
 keys_for() { if [ "$1" = 1 ]; then echo "$KEYS_FORCED"; else echo "$KEYS_MSYNC"; fi; }
 pool_mib_for() { if [ "$1" = 1 ]; then echo "$POOL_MIB_FORCED"; else echo "$POOL_MIB_MSYNC"; fi; }
+rounds_for() { if [ "$1" = 1 ]; then echo "$ROUND_UPDATES_FORCED"; else echo "$ROUND_UPDATES_MSYNC"; fi; }
 
-for force in 1 0; do
-  keys=$(keys_for $force)
-  pool_mib=$(pool_mib_for $force)
-  echo "bench-vos: PMEM_IS_PMEM_FORCE=$force, $keys keys, $pool_mib MiB pool: C (vos_bench --seconds $C_SECONDS)" >&2
-  PMEM_IS_PMEM_FORCE=$force "$bench" --seconds "$C_SECONDS" --pool-dir "$out" --keys "$keys" \
-    --pool-mib "$pool_mib" --value-bytes 1024 | tee "$out/c-$force.txt" >&2
-  echo "bench-vos: PMEM_IS_PMEM_FORCE=$force: Java FFM (JMH $JMH_ARGS)" >&2
+# jmh <java> <providers> <csv> <log>: the JMH benchmarks on one JVM.
+jmh() {
   # shellcheck disable=SC2086
-  PMEM_IS_PMEM_FORCE=$force java --enable-native-access=ALL-UNNAMED -cp "$classpath" \
-    org.openjdk.jmh.Main $JMH_ARGS -p keys="$keys" -p poolMiB="$pool_mib" -p valueBytes=1024 \
-    -rf csv -rff "$out/jmh-$force.csv" \
-    'org\.vostok\.vos\.ffm\.bench\.VosBenchmark\.' >"$out/jmh-$force.log" 2>&1 \
-    || { cat "$out/jmh-$force.log" >&2; vostok_die "JMH failed (log above, and in $out)"; }
-  grep -E '^(Benchmark|VosBenchmark)' "$out/jmh-$force.log" >&2 || true
-done
+  PMEM_IS_PMEM_FORCE=$force "$1" --enable-native-access=ALL-UNNAMED -cp "$classpath" \
+    org.openjdk.jmh.Main -f 1 -wi "$JMH_WARMUP" -w 1s -i "$JMH_ITERATIONS" -r 1s -jvm "$1" \
+    -p provider="$2" -p keys="$keys" -p poolMiB="$pool_mib" -p valueBytes=1024 -p roundUpdates="$round_updates" \
+    -rf csv -rff "$3" 'org\.vostok\.vos\.bench\.VosBenchmark\.' >"$4" 2>&1 \
+    || { cat "$4" >&2; vostok_die "JMH failed (log above, and in $out)"; }
+  grep -E '^(Benchmark|VosBenchmark)' "$4" >&2 || true
+}
 
-# One table: op, force, C ops/s, Java ops/s, Java/C.
-echo
-printf '%-10s %-19s %14s %14s %9s\n' op PMEM_IS_PMEM_FORCE "C ops/s" "FFM ops/s" "FFM/C"
-# ops: fetch = fetches, update1 = transactions (one update each), update64 = updates (64 per
-# transaction), iterate = records.
-for force in 1 0; do
-  for op in fetch update1 update64 iterate; do
-    c=$(sed -n "s/^BENCH op=$op ops_per_s=\([0-9.]*\).*/\1/p" "$out/c-$force.txt" | head -1)
-    j=$(awk -F, -v op="$op" '{ gsub(/"/, "") } $1 ~ ("\\." op "$") { print $5; exit }' "$out/jmh-$force.csv")
-    # JMH scores iterate per pass over all keys; vos_bench per record.
-    if [ "$op" = iterate ] && [ -n "$j" ]; then
-      j=$(awk -v j="$j" -v k="$(keys_for $force)" 'BEGIN { printf "%.0f", j * k }')
+for rep in $(seq 1 "$REPEATS"); do
+  for force in $FORCES; do
+    keys=$(keys_for "$force")
+    pool_mib=$(pool_mib_for "$force")
+    round_updates=$(rounds_for "$force")
+    echo "bench-vos: run $rep, PMEM_IS_PMEM_FORCE=$force, $keys keys, $pool_mib MiB pool, rounds of $round_updates updates: C" >&2
+    PMEM_IS_PMEM_FORCE=$force "$bench" --seconds "$C_SECONDS" --pool-dir "$out" --keys "$keys" \
+      --pool-mib "$pool_mib" --value-bytes 1024 --round-updates "$round_updates" \
+      --warmup-rounds "$JMH_WARMUP" --rounds "$JMH_ITERATIONS" | tee "$out/c-$rep-$force.txt" >&2
+    echo "bench-vos: run $rep, PMEM_IS_PMEM_FORCE=$force: Java, FFM and JNI ($(java -version 2>&1 | head -1))" >&2
+    jmh "$JAVA_HOME/bin/java" ffm,jni "$out/jmh-$rep-$force.csv" "$out/jmh-$rep-$force.log"
+    if [ "$JNI17" = 1 ]; then
+      echo "bench-vos: run $rep, PMEM_IS_PMEM_FORCE=$force: Java, JNI on $VOSTOK_JDK17_HOME" >&2
+      jmh "$VOSTOK_JDK17_HOME/bin/java" jni "$out/jmh17-$rep-$force.csv" "$out/jmh17-$rep-$force.log"
     fi
-    awk -v op="$op" -v force="$force" -v c="${c:-}" -v j="${j:-}" 'BEGIN {
-      ratio = (c != "" && j != "" && c > 0) ? sprintf("%.2f", j / c) : "n/a"
-      printf "%-10s %-19s %14s %14s %9s\n", op, force, (c == "" ? "n/a" : sprintf("%.0f", c)),
-             (j == "" ? "n/a" : sprintf("%.0f", j)), ratio }'
+    if [ "$force" = 1 ]; then
+      echo "bench-vos: run $rep: CPU time per fetch, FFM then JNI (FetchCost)" >&2
+      : >"$out/cost-$rep.txt"
+      for provider in ffm jni; do
+        PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
+          -cp "$classpath" org.vostok.vos.bench.FetchCost "$keys" "$pool_mib" "$provider" \
+          >>"$out/cost-$rep.txt" 2>&1 || { cat "$out/cost-$rep.txt" >&2; vostok_die "FetchCost failed"; }
+      done
+      cat "$out/cost-$rep.txt" >&2
+    fi
   done
 done
+
+# ops/s of one operation and provider in a JMH csv: fetch as it is (ops/s), iterate times the
+# keys (JMH counts passes, vos_bench records), the updates from microseconds per round.
+java_ops() { # <csv> <op> <provider> <keys> <round_updates>
+  [ -f "$1" ] || return 0
+  awk -F, -v op="$2" -v provider="$3" -v keys="$4" -v round="$5" '
+    { gsub(/"/, "") }
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $1 ~ ("\\." op "$") && $col["Param: provider"] == provider {
+      s = $col["Score"]
+      if (op == "iterate") s = s * keys
+      else if (op == "update1" || op == "update64") s = round / (s / 1e6)
+      printf "%.0f", s; exit }' "$1"
+}
+
+echo
+header="%-4s %-10s %-6s %12s %12s %12s %7s %7s"
+printf "$header" run op force "C ops/s" "FFM ops/s" "JNI ops/s" "FFM/C" "JNI/C"
+[ "$JNI17" = 1 ] && printf ' %12s %7s' "JNI17 ops/s" "JNI17/C"
+echo
+# ops: fetch = fetches, update1 = transactions (one update each), update64 = updates (64 per
+# transaction), iterate = records.
+for rep in $(seq 1 "$REPEATS"); do
+  for force in $FORCES; do
+    keys=$(keys_for "$force")
+    round_updates=$(rounds_for "$force")
+    for op in fetch update1 update64 iterate; do
+      c=$(sed -n "s/^BENCH op=$op ops_per_s=\([0-9.]*\).*/\1/p" "$out/c-$rep-$force.txt" | head -1)
+      f=$(java_ops "$out/jmh-$rep-$force.csv" "$op" ffm "$keys" "$round_updates")
+      j=$(java_ops "$out/jmh-$rep-$force.csv" "$op" jni "$keys" "$round_updates")
+      j17=$(java_ops "$out/jmh17-$rep-$force.csv" "$op" jni "$keys" "$round_updates")
+      awk -v rep="$rep" -v op="$op" -v force="$force" -v c="${c:-}" -v f="${f:-}" -v j="${j:-}" \
+          -v j17="${j17:-}" -v with17="$JNI17" 'function n(x) { return x == "" ? "n/a" : sprintf("%.0f", x) }
+        function r(x) { return (c != "" && x != "" && c > 0) ? sprintf("%.2f", x / c) : "n/a" }
+        BEGIN {
+          printf "%-4s %-10s %-6s %12s %12s %12s %7s %7s", rep, op, force, n(c), n(f), n(j), r(f), r(j)
+          if (with17 == 1) printf " %12s %7s", n(j17), r(j17)
+          printf "\n" }'
+    done
+  done
+done
+
+# The same fetches in thread CPU time: C from vos_bench, Java from FetchCost (FORCE=1 pass).
+if [[ " $FORCES " == *" 1 "* ]]; then
+  echo
+  printf '%-4s %-10s %12s %12s %12s %7s %7s\n' run op "C cpu ns" "FFM cpu ns" "JNI cpu ns" "C/FFM" "C/JNI"
+  for rep in $(seq 1 "$REPEATS"); do
+    for op in fetch fetch_hot; do
+      c=$(sed -n "s/^BENCH op=$op .*cpu_ns_per_op=\([0-9.]*\).*/\1/p" "$out/c-$rep-1.txt" | head -1)
+      f=$(sed -n "s/^COST provider=ffm op=$op cpu_ns_per_op=\([0-9.]*\)/\1/p" "$out/cost-$rep.txt")
+      j=$(sed -n "s/^COST provider=jni op=$op cpu_ns_per_op=\([0-9.]*\)/\1/p" "$out/cost-$rep.txt")
+      awk -v rep="$rep" -v op="$op" -v c="${c:-}" -v f="${f:-}" -v j="${j:-}" 'function n(x) { return x == "" ? "n/a" : x }
+        function r(x) { return (c != "" && x != "" && x > 0) ? sprintf("%.2f", c / x) : "n/a" }
+        BEGIN { printf "%-4s %-10s %12s %12s %12s %7s %7s\n", rep, op, n(c), n(f), n(j), r(f), r(j) }'
+    done
+  done
+  echo "(C/FFM and C/JNI: the share of C's fetches per CPU second that each binding reaches)"
+fi
 echo
 echo "bench-vos: raw output in $out" >&2

@@ -1,8 +1,9 @@
 /*
- * vos_bench: throughput of the four VOS hot paths through the C ABI, one thread, one pool.
+ * vos_bench: throughput of the four VOS hot paths through the C ABI, one thread.
  *
- * The same operations, with the same parameters, as the JMH VosBenchmark in bindings/ffm, so
- * the two give the FFM-over-C ratio (scripts/bench-vos.sh runs both):
+ * The same operations, with the same parameters and the same work, as the JMH VosBenchmark in
+ * bindings/jni (run there through both Java bindings), so the two give the Java-over-C ratios
+ * (scripts/bench-vos.sh runs them all):
  *
  *   fetch     one vos_fetch call for one 1 KiB value, of a pseudo-random key (xorshift64)
  *             among the preloaded keys of object 1, at the epoch they were written; op = fetch
@@ -11,14 +12,24 @@
  *   update64  one vos_tx_apply with 64 such updates at one new epoch; op = update
  *   iterate   vos_iterate over all preloaded keys of object 1 with their values, 1 MiB buffer,
  *             resumed from the last key; op = record
+ *   fetch_hot fetch of one key (7) over and over: the library's own cost with everything in
+ *             cache, against which a binding's cost per call stands out
  *
- * Setup (not measured): a pool of --pool-mib MiB under --pool-dir, --keys keys of 1 KiB
- * preloaded into object 1 at epoch 1, 1000 per transaction, then the pool closed and opened
- * again, so that a WAL pool starts checkpointed rather than with the preload's checkpoint still
- * writing in the background. The versions the updates leave are
- * aggregated away after each measured run (not measured). Each operation runs for --seconds
- * after a short warm-up. --backend picks the pool's backend: pmem (PMDK) or wal (a DRAM heap
- * and a write-ahead log, one fdatasync per transaction). For pmem, PMEM_IS_PMEM_FORCE is taken
+ * The operations timed by --seconds (the reads, the file system's) also report the thread's CPU
+ * time per op (cpu_ns_per_op), which does not count time spent waiting for a core, so it stays
+ * comparable on a busy machine.
+ *
+ * Setup (not measured), for each operation afresh, as each JMH benchmark has a pool of its own:
+ * a pool of --pool-mib MiB under --pool-dir, --keys keys of 1 KiB preloaded into object 1 at
+ * epoch 1, 1000 per transaction, then the pool closed and opened again, so that a WAL pool
+ * starts checkpointed rather than with the preload's checkpoint still writing in the background.
+ * fetch and iterate run for --seconds after a short warm-up. The updates run in rounds of
+ * --round-updates updates (--warmup-rounds, then --rounds measured), each round timed alone and
+ * followed by an aggregation up to its last epoch (not measured): so every round meets the same
+ * version chains (one aggregated version per key written before), whatever the speed, and the
+ * Java side, which does the same, does exactly the same work. --backend picks the pool's
+ * backend: pmem (PMDK) or wal (a DRAM heap and a write-ahead log, one fdatasync per
+ * transaction). For pmem, PMEM_IS_PMEM_FORCE is taken
  * from the environment as it is: 1 measures the code (no msync), 0 or unset measures PMDK's
  * msync path on an ordinary file; it has no meaning for wal, whose commits always fdatasync.
  *
@@ -52,6 +63,9 @@
 #define BATCH_UPDATES 64u
 #define ITER_BUFFER_BYTES (1u << 20)
 #define AGG_KEYS_PER_CALL 4096u
+#define HOT_KEY 7u
+#define ROUND_UPDATES_MAX (1u << 24)
+#define ROUNDS_MAX 1000u
 #define PAIRED_BLOCK_OPS 100u
 #define SYNC_WRITE_BYTES 4096u
 #define SYNC_FILE_BYTES_MAX (256ull << 20) /* the overwrite file wraps around at this size */
@@ -63,6 +77,9 @@ struct config {
 	uint64_t    pool_mib;
 	uint32_t    value_bytes;
 	uint32_t    backend;
+	uint32_t    round_updates; /* a multiple of BATCH_UPDATES */
+	uint32_t    warmup_rounds;
+	uint32_t    rounds;
 };
 
 static vos_pool_t *pool;
@@ -156,6 +173,22 @@ static uint64_t op_update64(const struct config *cfg)
 		ops[i] = update_op(WRITE_OID, next_key++ % cfg->keys, epoch, cfg->value_bytes);
 	check("vos_tx_apply", vos_tx_apply(pool, ops, BATCH_UPDATES, value, cfg->value_bytes, NULL));
 	return BATCH_UPDATES;
+}
+
+/* The same key over and over: the library's own work with everything in cache. */
+static uint64_t op_fetch_hot(const struct config *cfg)
+{
+	vos_fetch_req_t req;
+
+	memset(&req, 0, sizeof(req));
+	req.cont = cont;
+	req.oid = READ_OID;
+	req.epoch = LOAD_EPOCH;
+	req.key_int = HOT_KEY % cfg->keys;
+	check("vos_fetch", vos_fetch(pool, &req, 1, NULL, 0, buffer, cfg->value_bytes));
+	if (req.status != VOS_OK || req.value_len != cfg->value_bytes)
+		die("a fetch of a preloaded key", req.status);
+	return 1;
 }
 
 /* One pass over all preloaded keys. */
@@ -278,12 +311,19 @@ static void aggregate(void)
 	free(cursor);
 }
 
-static void remove_pool(void)
+/* Closes and removes the pool of the last setup(), if any. */
+static void teardown(void)
 {
 	if (pool != NULL)
 		vos_pool_close(pool);
+	pool = NULL;
 	if (pool_path[0] != '\0')
 		vos_pool_destroy(pool_path);
+}
+
+static void remove_files(void)
+{
+	teardown();
 	if (sync_fd >= 0) {
 		close(sync_fd);
 		unlink(sync_path);
@@ -298,9 +338,14 @@ static void setup(const struct config *cfg)
 
 	snprintf(pool_path, sizeof(pool_path), "%s/vos_bench-%ld.pool", cfg->pool_dir,
 		 (long)getpid());
-	atexit(remove_pool);
-	value = malloc(cfg->value_bytes);
-	buffer = malloc(ITER_BUFFER_BYTES > cfg->value_bytes ? ITER_BUFFER_BYTES : cfg->value_bytes);
+	epoch = LOAD_EPOCH;
+	next_key = 0;
+	random_state = 0x9e3779b97f4a7c15ull;
+	if (value == NULL)
+		value = malloc(cfg->value_bytes);
+	if (buffer == NULL)
+		buffer = malloc(ITER_BUFFER_BYTES > cfg->value_bytes ? ITER_BUFFER_BYTES
+								  : cfg->value_bytes);
 	if (ops == NULL || value == NULL || buffer == NULL) {
 		fprintf(stderr, "vos_bench: out of memory\n");
 		exit(1);
@@ -340,22 +385,63 @@ static void setup(const struct config *cfg)
 	check("vos_cont_open", vos_cont_open(pool, uuid, &cont));
 }
 
+/* The CPU time of the calling thread: unlike the clock, it does not count the time the thread
+ * waits for a core, so it holds still on a machine shared with other work. */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void run(const struct config *cfg, const char *name,
 		uint64_t (*op)(const struct config *))
 {
 	double warmup = cfg->seconds / 4 < 0.5 ? cfg->seconds / 4 : 0.5;
-	double start = now(), end;
+	double start = now(), end, cpu;
 	uint64_t ops = 0;
 
 	while (now() - start < warmup)
 		op(cfg);
 	start = now();
+	cpu = thread_cpu();
 	do {
 		ops += op(cfg);
 		end = now();
 	} while (end - start < cfg->seconds);
-	printf("BENCH op=%s ops_per_s=%.0f ns_per_op=%.0f\n", name, (double)ops / (end - start),
-	       (end - start) * 1e9 / (double)ops);
+	cpu = thread_cpu() - cpu;
+	printf("BENCH op=%s ops_per_s=%.0f ns_per_op=%.0f cpu_ns_per_op=%.0f\n", name,
+	       (double)ops / (end - start), (end - start) * 1e9 / (double)ops, cpu * 1e9 / (double)ops);
+	fflush(stdout);
+}
+
+/*
+ * Rounds of cfg->round_updates updates, each timed alone and followed by an aggregation up to
+ * the round's last epoch, outside the time; the first cfg->warmup_rounds are not counted.
+ */
+static void run_rounds(const struct config *cfg, const char *name,
+		       uint64_t (*op)(const struct config *))
+{
+	double measured_s = 0;
+	uint64_t updates = 0;
+
+	for (uint32_t round = 0; round < cfg->warmup_rounds + cfg->rounds; round++) {
+		uint64_t done = 0;
+		double start = now(), elapsed;
+
+		while (done < cfg->round_updates)
+			done += op(cfg);
+		elapsed = now() - start;
+		aggregate();
+		if (round >= cfg->warmup_rounds) {
+			measured_s += elapsed;
+			updates += done;
+		}
+	}
+	printf("BENCH op=%s ops_per_s=%.0f ns_per_op=%.0f rounds=%u round_updates=%u\n", name,
+	       (double)updates / measured_s, measured_s * 1e9 / (double)updates, cfg->rounds,
+	       cfg->round_updates);
 	fflush(stdout);
 }
 
@@ -388,7 +474,8 @@ static void usage(FILE *to)
 {
 	fprintf(to,
 		"usage: vos_bench [--backend pmem|wal] [--seconds S] [--pool-dir DIR] [--keys N]\n"
-		"                 [--pool-mib N] [--value-bytes N]\n"
+		"                 [--pool-mib N] [--value-bytes N] [--round-updates N]\n"
+		"                 [--warmup-rounds N] [--rounds N]\n"
 		"  --backend B       the pool's backend: pmem (PMDK, the default) or wal (a DRAM\n"
 		"                    heap and a write-ahead log)\n"
 		"  --seconds S       measured seconds per operation (default 2)\n"
@@ -397,10 +484,15 @@ static void usage(FILE *to)
 		"  --keys N          preloaded keys (default 100000)\n"
 		"  --pool-mib N      pool size in MiB (default 2048)\n"
 		"  --value-bytes N   value size (default 1024)\n"
+		"  --round-updates N updates per timed round of update1 and update64, a multiple\n"
+		"                    of 64; each round is followed by an untimed aggregation\n"
+		"                    (default 65536)\n"
+		"  --warmup-rounds N rounds run first and not counted (default 1)\n"
+		"  --rounds N        rounds counted (default 3)\n"
 		"PMEM_IS_PMEM_FORCE is taken from the environment (pmem only).\n"
-		"Prints BENCH op=<fetch|update1|update64|iterate|append4k_fdatasync|\n"
+		"Prints BENCH op=<fetch|fetch_hot|update1|update64|iterate|append4k_fdatasync|\n"
 		"overwrite4k_fdatasync|update1_paired|overwrite4k_paired> ops_per_s=<n>\n"
-		"ns_per_op=<n>.\n");
+		"ns_per_op=<n> [cpu_ns_per_op=<n>].\n");
 }
 
 static uint64_t number(const char *opt, const char *text, uint64_t min, uint64_t max)
@@ -428,6 +520,9 @@ int main(int argc, char **argv)
 		.pool_mib = 2048,
 		.value_bytes = 1024,
 		.backend = VOS_BACKEND_PMEM,
+		.round_updates = 65536,
+		.warmup_rounds = 1,
+		.rounds = 3,
 	};
 
 	for (int i = 1; i < argc; i++) {
@@ -471,13 +566,25 @@ int main(int argc, char **argv)
 			cfg.pool_mib = number(arg, argv[++i], VOS_POOL_BYTES_MIN >> 20, 1u << 22);
 		} else if (strcmp(arg, "--value-bytes") == 0) {
 			cfg.value_bytes = (uint32_t)number(arg, argv[++i], 1, VOS_VALUE_BYTES_MAX);
+		} else if (strcmp(arg, "--round-updates") == 0) {
+			cfg.round_updates = (uint32_t)number(arg, argv[++i], BATCH_UPDATES,
+							     ROUND_UPDATES_MAX);
+			if (cfg.round_updates % BATCH_UPDATES != 0) {
+				fprintf(stderr, "vos_bench: --round-updates must be a multiple of %u, "
+					"not %u\n", BATCH_UPDATES, cfg.round_updates);
+				return 2;
+			}
+		} else if (strcmp(arg, "--warmup-rounds") == 0) {
+			cfg.warmup_rounds = (uint32_t)number(arg, argv[++i], 0, ROUNDS_MAX);
+		} else if (strcmp(arg, "--rounds") == 0) {
+			cfg.rounds = (uint32_t)number(arg, argv[++i], 1, ROUNDS_MAX);
 		} else {
 			fprintf(stderr, "vos_bench: unknown option %s\n", arg);
 			usage(stderr);
 			return 2;
 		}
 	}
-	setup(&cfg);
+	atexit(remove_files);
 	printf("BENCH backend=%s pmem_is_pmem_force=%s\n",
 	       cfg.backend == VOS_BACKEND_WAL ? "wal" : "pmem",
 	       cfg.backend == VOS_BACKEND_WAL ? "n/a"
@@ -486,11 +593,18 @@ int main(int argc, char **argv)
 	run(&cfg, "append4k_fdatasync", op_append);
 	sync_file(&cfg, 64ull << 20);
 	run(&cfg, "overwrite4k_fdatasync", op_overwrite);
+	/* Each operation on a pool of its own, as in the JMH benchmark. */
+	setup(&cfg);
 	run(&cfg, "fetch", op_fetch);
-	run(&cfg, "update1", op_update1);
-	aggregate();
-	run(&cfg, "update64", op_update64);
-	aggregate();
+	run(&cfg, "fetch_hot", op_fetch_hot);
+	teardown();
+	setup(&cfg);
+	run_rounds(&cfg, "update1", op_update1);
+	teardown();
+	setup(&cfg);
+	run_rounds(&cfg, "update64", op_update64);
+	teardown();
+	setup(&cfg);
 	run(&cfg, "iterate", op_iterate);
 	run_paired(&cfg);
 	return 0;

@@ -28,8 +28,13 @@ package org.vostok.raft;
  * @param preVote a node asks for pre-votes before it increments its term (thesis §9.6), so a
  *     node that rejoins after a partition does not depose a working leader
  * @param leaseReads a leader answers reads from its commit index without a heartbeat round while
- *     its lease holds (thesis §6.4.1); only with {@code checkQuorum}, and only safe while the
- *     hosts' tick rates differ by less than the election timeout's slack
+ *     its lease holds (thesis §6.4.1, {@link #leaseDurationNanos()}); only with {@code checkQuorum}
+ * @param tickNanos the real length of one tick, in nanoseconds: how often the host calls
+ *     {@link RaftNode#tick()} at most (a host may miss ticks, never deliver them faster). The core
+ *     turns the election timeout into real time with it, for the lease
+ * @param clockDriftMarginNanos how much shorter than the followers' promise the leader's lease is
+ *     kept, in nanoseconds: room for the hosts' clocks to run at different rates over a lease.
+ *     Below {@code (electionTimeoutTicks - 1) * tickNanos} when {@code leaseReads} is on
  */
 public record Config(
         long id,
@@ -46,7 +51,12 @@ public record Config(
         int readRequestsPendingMax,
         boolean checkQuorum,
         boolean preVote,
-        boolean leaseReads) {
+        boolean leaseReads,
+        long tickNanos,
+        long clockDriftMarginNanos) {
+
+    /** The longest tick, in nanoseconds: one minute (so that no lease arithmetic overflows). */
+    public static final long TICK_NANOS_MAX = 60_000_000_000L;
 
     /** A builder with the defaults for node {@code id}. */
     public static Builder builder(long id) {
@@ -78,7 +88,30 @@ public record Config(
         require(readRequestsPendingMax > 0, "readRequestsPendingMax must be above 0, got " + readRequestsPendingMax);
         require(!leaseReads || checkQuorum, "leaseReads needs checkQuorum: without it a deposed leader may not know"
                 + " it lost its lease and would serve stale reads; enable checkQuorum or disable leaseReads");
+        require(tickNanos > 0 && tickNanos <= TICK_NANOS_MAX, "tickNanos must be 1 .. " + TICK_NANOS_MAX
+                + " (one minute), got " + tickNanos);
+        require(clockDriftMarginNanos >= 0, "clockDriftMarginNanos must not be negative, got " + clockDriftMarginNanos);
+        require(!leaseReads || leaseDurationNanos() > 0, "clockDriftMarginNanos (" + clockDriftMarginNanos
+                + ") must be below (electionTimeoutTicks - 1) * tickNanos (" + leaseBaseNanos() + ") with leaseReads:"
+                + " the lease would never hold; lower the margin or lengthen the election timeout");
         return this;
+    }
+
+    /**
+     * How long a lease holds after the leader created the heartbeat round that renewed it, in
+     * nanoseconds of its {@link MonotonicClock}: the election timeout less one tick, less
+     * {@link #clockDriftMarginNanos()}. A follower that answers a round refuses votes for
+     * {@code electionTimeoutTicks} of its own ticks after it received it, and its first tick may
+     * come right after, so it keeps its promise for at least {@code electionTimeoutTicks - 1}
+     * ticks of real time; the round was created no later than it was sent, and the margin covers
+     * clocks that run at slightly different rates.
+     */
+    public long leaseDurationNanos() {
+        return leaseBaseNanos() - clockDriftMarginNanos;
+    }
+
+    private long leaseBaseNanos() {
+        return (long) (electionTimeoutTicks - 1) * tickNanos;
     }
 
     private static void require(boolean condition, String message) {
@@ -91,7 +124,8 @@ public record Config(
     public Config withId(long newId) {
         return new Config(newId, electionTimeoutTicks, heartbeatTimeoutTicks, entriesPerMessageMax, messageBytesMax,
                 inflightMessagesMax, inflightBytesMax, uncommittedBytesMax, entryBytesMax, committedBytesPerReadyMax,
-                snapshotChunkBytesMax, readRequestsPendingMax, checkQuorum, preVote, leaseReads);
+                snapshotChunkBytesMax, readRequestsPendingMax, checkQuorum, preVote, leaseReads, tickNanos,
+                clockDriftMarginNanos);
     }
 
     /** Builds a {@link Config}; every setting starts at its default. */
@@ -111,6 +145,8 @@ public record Config(
         private boolean checkQuorum = true;
         private boolean preVote = true;
         private boolean leaseReads = false;
+        private long tickNanos = 100_000_000L;
+        private long clockDriftMarginNanos = 100_000_000L;
 
         private Builder(long id) {
             this.id = id;
@@ -130,13 +166,15 @@ public record Config(
         public Builder checkQuorum(boolean v) { checkQuorum = v; return this; }
         public Builder preVote(boolean v) { preVote = v; return this; }
         public Builder leaseReads(boolean v) { leaseReads = v; return this; }
+        public Builder tickNanos(long v) { tickNanos = v; return this; }
+        public Builder clockDriftMarginNanos(long v) { clockDriftMarginNanos = v; return this; }
 
         /** The config, validated. */
         public Config build() {
             return new Config(id, electionTimeoutTicks, heartbeatTimeoutTicks, entriesPerMessageMax, messageBytesMax,
                     inflightMessagesMax, inflightBytesMax, uncommittedBytesMax, entryBytesMax,
                     committedBytesPerReadyMax, snapshotChunkBytesMax, readRequestsPendingMax, checkQuorum, preVote,
-                    leaseReads).validate();
+                    leaseReads, tickNanos, clockDriftMarginNanos).validate();
         }
     }
 }

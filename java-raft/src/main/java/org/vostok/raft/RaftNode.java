@@ -1,17 +1,15 @@
 package org.vostok.raft;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * One Raft node as a pure, deterministic state machine (in the shape of etcd's RawNode). It has
- * no threads, does no IO, reads no clock and draws no randomness of its own: its inputs are
+ * no threads, does no IO, and draws no randomness and reads no clock of its own (the host injects
+ * both: a {@link RandomSource} and a {@link MonotonicClock}): its inputs are
  * {@link #tick()} (time, counted in ticks), {@link #step(Message)} (a message from a peer) and the
  * host's requests ({@link #propose}, {@link #proposeMembershipChange}, {@link #readIndex},
  * {@link #transferLeadership}, {@link #campaign}, snapshot reports); its outputs are collected in
@@ -57,6 +55,15 @@ import java.util.TreeMap;
  * applied passing committed, a committed entry about to be overwritten). After that the node is
  * unusable.
  *
+ * <h2>Time</h2>
+ * Elections, heartbeats and every timeout count {@link #tick() ticks}, which the host delivers at
+ * most once per {@link Config#tickNanos()}; ticks a stalled host misses are simply missed. The one
+ * exception is the leader's lease (thesis §6.4.1): it is measured on the injected
+ * {@link MonotonicClock}, from a reading taken when the heartbeat round that a quorum answered
+ * was created (no later than it was sent), and it is checked against a fresh reading each time a
+ * read is served, so that a leader whose host stalled past its lease never answers from it. See
+ * {@link Config#leaseDurationNanos()}.
+ *
  * <h2>Refusals</h2>
  * Requests that cannot be carried out are refused at once with a {@link Refusal}; nothing is
  * queued without a bound. Proposals go to the leader only: a follower refuses them with the
@@ -71,6 +78,14 @@ public final class RaftNode {
     private final long id;
     private final RandomSource random;
     private final RaftLog log;
+    /** The memberships in the log: the one in force, those before, the uncommitted changes. */
+    private final MembershipLog memberships;
+    /** The leader's view of its peers and votes, and the quorum arithmetic over them. */
+    private final ProgressTracker tracker = new ProgressTracker();
+    /** The leader's ReadIndex rounds and lease. */
+    private final ReadOnly readOnly;
+    /** Where readOnly hands the reads a quorum confirmed. */
+    private final ReadOnly.Answer answerRead = this::answerRead;
 
     // Persistent state (Raft Figure 2), persisted through Ready.hardState.
     private long term;
@@ -83,11 +98,6 @@ public final class RaftNode {
     /** Started with lease reads on, and no election timeout, election or new term since. */
     private boolean leasePromisedBeforeStart;
 
-    private Membership membership;
-    /** The committed memberships after the storage's snapshot, by index, for membershipAt. */
-    private final TreeMap<Long, Membership> membershipHistory = new TreeMap<>();
-    /** Indexes of membership entries in the log that are not committed yet, in order. */
-    private final ArrayDeque<Long> uncommittedMembershipIndexes = new ArrayDeque<>();
     /** The index of the last membership entry a leader proposed; another waits until it commits. */
     private long pendingMembershipIndex;
 
@@ -95,31 +105,13 @@ public final class RaftNode {
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
 
-    /** Votes received in the current (pre-)election, by voter. */
-    private final Map<Long, Boolean> votes = new HashMap<>();
-
     // Leader state.
-    private final TreeMap<Long, Progress> peers = new TreeMap<>();
     private long transferTarget = NONE;
     private int transferElapsed;
     /** The leader's entries not committed yet, for the uncommittedBytesMax bound. */
     private final IndexBytesQueue uncommitted = new IndexBytesQueue(64);
+    /** Proposals, commits or answers left appends to send: they go out when the next Ready is taken. */
     private boolean appendsPending;
-    private long readRound;
-    // The lease (thesis §6.4.1) counts from when a heartbeat was sent, not answered: a follower
-    // refuses votes for an election timeout after it receives one, so once a quorum has answered
-    // a round sent at leaderTicks t, no other leader can be elected before t + electionTimeoutTicks.
-    /** Ticks this node has led in its current term. */
-    private long leaderTicks;
-    /** The round whose answers will renew the lease, 0 when none is out; sent at leaseRoundTick. */
-    private long leaseRound;
-    private long leaseRoundTick;
-    /** When the round that last renewed the lease was sent; Long.MIN_VALUE when it never was. */
-    private long leaseStartTick = Long.MIN_VALUE;
-    /** This leader sent TimeoutNow: the target's voters ignore their leases, so this lease is void. */
-    private boolean leaseRevoked;
-    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
-    private final ArrayList<PendingRead> readsAwaitingCommit = new ArrayList<>();
 
     // Follower state for an incoming snapshot.
     private SnapshotMetadata incomingSnapshot = SnapshotMetadata.EMPTY;
@@ -137,49 +129,35 @@ public final class RaftNode {
     /** The batch handed out and not yet acknowledged, or null. */
     private Ready outstanding;
 
-    /** A node whose state machine holds exactly its storage's snapshot (nothing applied after it). */
-    public RaftNode(Config config, LogStorage storage, RandomSource random) {
-        this(config, storage, random, storage.snapshot().index());
+    /**
+     * A node whose state machine holds exactly its storage's snapshot (nothing applied after it).
+     * {@code random} draws the election timeouts; {@code clock} measures the lease.
+     */
+    public RaftNode(Config config, LogStorage storage, RandomSource random, MonotonicClock clock) {
+        this(config, storage, random, clock, storage.snapshot().index());
     }
 
     /**
      * A node restarting from {@code storage}, whose host's state machine has already applied the
      * log up to {@code appliedIndex} (between the snapshot's index and the stored commit index).
      */
-    public RaftNode(Config config, LogStorage storage, RandomSource random, long appliedIndex) {
+    public RaftNode(Config config, LogStorage storage, RandomSource random, MonotonicClock clock, long appliedIndex) {
         this.config = Objects.requireNonNull(config, "config").validate();
         this.id = config.id();
         this.random = Objects.requireNonNull(random, "random");
+        this.readOnly = new ReadOnly(id, config, Objects.requireNonNull(clock, "clock"));
         HardState hs = storage.hardState();
         this.log = new RaftLog(storage, hs.commit(), appliedIndex);
         this.term = hs.term();
         this.vote = hs.vote();
         this.persistedHardState = hs;
-        this.membership = storage.snapshot().membership();
-        membershipHistory.put(storage.snapshot().index(), membership);
-        loadMembershipEntries(storage);
+        this.memberships = new MembershipLog(id, storage, log);
         becomeFollower(term, NONE);
         // Before it stopped, this node may have answered a leader's lease round; it does not
         // remember, so it keeps the promise that answer made: no vote for an election timeout.
         // Not in the founding term (1) or before it: no node ever led those.
         this.leasePromisedBeforeStart = config.leaseReads() && term > MemoryStorage.FOUNDING_SNAPSHOT_INDEX;
         this.reportedSoftState = softState();
-    }
-
-    /** Replays the membership entries of the stored log: committed ones apply, the others wait. */
-    private void loadMembershipEntries(LogStorage storage) {
-        for (long i = storage.firstIndex(); i <= storage.lastIndex(); i++) {
-            Entry e = log.entry(i);
-            if (e.type() != EntryType.MEMBERSHIP) {
-                continue;
-            }
-            if (i <= log.committed) {
-                membership = applyChange(membership, MembershipChange.decode(e.data()), e);
-                membershipHistory.put(i, membership);
-            } else {
-                uncommittedMembershipIndexes.addLast(i);
-            }
-        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -203,12 +181,11 @@ public final class RaftNode {
     }
 
     private void tickLeader() {
-        leaderTicks++;
         heartbeatElapsed++;
         electionElapsed++;
         if (electionElapsed >= config.electionTimeoutTicks()) {
             electionElapsed = 0;
-            if (config.checkQuorum() && !checkQuorumActive()) {
+            if (config.checkQuorum() && !tracker.quorumActive(membership(), id)) {
                 // Thesis §6.2: a leader cut off from a quorum steps down, so that clients find the
                 // real leader and lease reads stay safe.
                 becomeFollower(term, NONE);
@@ -227,22 +204,8 @@ public final class RaftNode {
         }
     }
 
-    /** Whether a quorum was heard from since the last check; resets the marks for the next round. */
-    private boolean checkQuorumActive() {
-        int active = 0;
-        for (Progress pr : peers.values()) {
-            if (pr.id == id || pr.recentActive) {
-                if (membership.isVoter(pr.id)) {
-                    active++;
-                }
-            }
-            pr.recentActive = false;
-        }
-        return active >= membership.quorum();
-    }
-
     private void tickReplication() {
-        for (Progress pr : peers.values()) {
+        for (Progress pr : tracker.all()) {
             if (pr.state == Progress.State.REPLICATE && pr.inflights.count() > 0
                     && ++pr.ticksWithoutProgress >= config.electionTimeoutTicks()) {
                 // Nothing acknowledged for an election timeout: the messages (or their answers)
@@ -272,8 +235,38 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * This follower stops honouring its current leader, as etcd's ForgetLeader does: it knows no
+     * leader until it hears from one again, so it grants pre-votes and votes at once instead of
+     * refusing them for an election timeout after the leader's last message (thesis §4.2.3, the
+     * refusal CheckQuorum adds), and a quorum of followers that forget a dead leader can elect
+     * another at once ({@link #campaign()}) instead of waiting out their election timeouts. It
+     * keeps its term, its vote and its election timer; a message from the leader makes it follow
+     * again. A no-op on a leader or a candidate.
+     *
+     * <p><b>Safety contract.</b> Call it only when the leader's process is known to be gone (its
+     * node refused a new connection right after the old one was reset), never on a mere reset or
+     * timeout. The refusal is this follower's promise to the leader's lease (thesis §6.4.1):
+     * forgetting a live leader breaks it. If the leader's lease rested on this follower's answer,
+     * and another voter whose own promise had lapsed (cut off from the leader) grants this
+     * follower's campaign, a second leader is elected while the first still answers lease reads
+     * from a state the second moves past. While every other voter still hears from the leader,
+     * they refuse, and forgetting does no harm; the host cannot know that, so the trigger must be
+     * evidence that the leader is gone, not a suspicion. A dead leader answers nothing, and a
+     * restarted one starts as a follower without a lease.
+     */
+    public void forgetLeader() {
+        if (role != Role.FOLLOWER) {
+            return;
+        }
+        leader = NONE;
+        // A promise made before a restart was to a leader of a term no later than this one's,
+        // which is gone: any later leader's election needed a quorum whose promise had ended.
+        leasePromisedBeforeStart = false;
+    }
+
     private boolean isPromotable() {
-        return membership.isVoter(id);
+        return membership().isVoter(id);
     }
 
     private void startElection(boolean pre, boolean leadershipTransfer) {
@@ -289,8 +282,8 @@ public final class RaftNode {
         }
         long lastIndex = log.lastIndex();
         long lastTerm = log.lastTerm();
-        for (int i = 0; i < membership.voterCount(); i++) {
-            long voter = membership.voterAt(i);
+        for (int i = 0; i < membership().voterCount(); i++) {
+            long voter = membership().voterAt(i);
             if (voter != id) {
                 send(new Message.VoteRequest(id, voter, electionTerm, lastIndex, lastTerm, pre, leadershipTransfer));
             }
@@ -299,34 +292,23 @@ public final class RaftNode {
 
     /** Counts a vote; returns true when it decided the (pre-)election and the role changed. */
     private boolean recordVote(long voter, boolean granted) {
-        if (!membership.isVoter(voter)) {
-            return false;
-        }
-        votes.putIfAbsent(voter, granted);
-        int grantedCount = 0;
-        int rejectedCount = 0;
-        for (Map.Entry<Long, Boolean> v : votes.entrySet()) {
-            if (membership.isVoter(v.getKey())) {
-                if (v.getValue()) {
-                    grantedCount++;
+        switch (tracker.recordVote(membership(), voter, granted)) {
+            case WON -> {
+                if (role == Role.PRE_CANDIDATE) {
+                    startElection(false, false);
                 } else {
-                    rejectedCount++;
+                    becomeLeader();
                 }
-            }
-        }
-        if (grantedCount >= membership.quorum()) {
-            if (role == Role.PRE_CANDIDATE) {
-                startElection(false, false);
                 return true;
             }
-            becomeLeader();
-            return true;
+            case LOST -> {
+                becomeFollower(term, NONE);
+                return true;
+            }
+            default -> {
+                return false;
+            }
         }
-        if (rejectedCount > membership.voterCount() - membership.quorum()) {
-            becomeFollower(term, NONE);
-            return true;
-        }
-        return false;
     }
 
     private void becomeFollower(long newTerm, long newLeader) {
@@ -340,7 +322,7 @@ public final class RaftNode {
             throw new RaftInvariantViolation("node " + id + ": a leader cannot become a pre-candidate");
         }
         // Thesis §9.6: no term change and no vote until the pre-vote is won.
-        votes.clear();
+        tracker.resetVotes();
         role = Role.PRE_CANDIDATE;
         leader = NONE;
     }
@@ -366,13 +348,13 @@ public final class RaftNode {
         leader = id;
         lastTermLed = term;
         long next = log.lastIndex() + 1;
-        for (long voter : membership.voters()) {
+        for (long voter : membership().voters()) {
             addPeer(voter, next, false);
         }
-        for (long learner : membership.learners()) {
+        for (long learner : membership().learners()) {
             addPeer(learner, next, true);
         }
-        Progress self = peers.get(id);
+        Progress self = tracker.get(id);
         if (self != null) {
             self.match = log.stableIndex();
             self.becomeReplicate();
@@ -387,7 +369,7 @@ public final class RaftNode {
     }
 
     private void addPeer(long peer, long next, boolean learner) {
-        peers.put(peer, new Progress(peer, next, learner, config.inflightMessagesMax()));
+        tracker.add(new Progress(peer, next, learner, config.inflightMessagesMax()));
     }
 
     /** Resets the per-term volatile state; the vote is kept only within the same term. */
@@ -407,16 +389,12 @@ public final class RaftNode {
         electionElapsed = 0;
         heartbeatElapsed = 0;
         randomizedElectionTimeout = config.electionTimeoutTicks() + random.nextInt(config.electionTimeoutTicks());
-        votes.clear();
-        peers.clear();
+        tracker.reset();
         transferTarget = NONE;
         uncommitted.clear();
         appendsPending = false;
         pendingMembershipIndex = 0;
-        leaderTicks = 0;
-        leaseRound = 0;
-        leaseStartTick = Long.MIN_VALUE;
-        leaseRevoked = false;
+        readOnly.resetLease();
     }
 
     // ----------------------------------------------------------------------------------------
@@ -507,7 +485,8 @@ public final class RaftNode {
         boolean canVote = vote == v.from()
                 || (vote == NONE && leader == NONE)
                 || (v.preVote() && v.term() > term);
-        if (canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())) {
+        boolean upToDate = log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+        if (canVote && upToDate) {
             send(new Message.VoteResponse(id, v.from(), v.term(), v.preVote(), true));
             if (!v.preVote()) {
                 electionElapsed = 0;
@@ -515,6 +494,25 @@ public final class RaftNode {
             }
         } else {
             send(new Message.VoteResponse(id, v.from(), term, v.preVote(), false));
+            if (!upToDate) {
+                maybeCampaignToHandOver(v.from());
+            }
+        }
+    }
+
+    /**
+     * This node is no member of its committed membership (it was removed, and knows it) and just
+     * refused the vote of {@code candidate}, a voter of that membership, because its own log is
+     * longer. The candidate does not know the removal took effect yet (or it would not ask), so
+     * it may need this vote, which it will never get: a removed leader that crashed before it
+     * handed over leaves exactly that behind. So this node stands for election itself, counting
+     * only the votes of its membership's voters (a quorum of it overlaps every quorum of the
+     * membership before, so two leaders of one term remain impossible), and once elected hands
+     * over like a leader that removed itself ({@link #maybeHandOffAfterRemoval}).
+     */
+    private void maybeCampaignToHandOver(long candidate) {
+        if (role == Role.FOLLOWER && !membership().contains(id) && membership().isVoter(candidate)) {
+            startElection(config.preVote(), false);
         }
     }
 
@@ -566,9 +564,9 @@ public final class RaftNode {
             send(new Message.AppendResponse(id, a.from(), term, true, log.committed, 0, 0, 0));
             return;
         }
-        long lastNew = log.maybeAppend(a.prevLogIndex(), a.prevLogTerm(), a.entries(), this::onTruncated);
+        long lastNew = log.maybeAppend(a.prevLogIndex(), a.prevLogTerm(), a.entries(), memberships::truncatedFrom);
         if (lastNew >= 0) {
-            noteMembershipEntries(a.entries());
+            memberships.appended(a.entries());
             commitTo(Math.min(a.commit(), lastNew));
             send(new Message.AppendResponse(id, a.from(), term, true, lastNew, 0, 0, 0));
             return;
@@ -595,7 +593,7 @@ public final class RaftNode {
             handleReadRequest(r.from(), r.requestId());
             return;
         }
-        Progress pr = peers.get(m.from());
+        Progress pr = tracker.get(m.from());
         if (pr == null) {
             return;
         }
@@ -645,14 +643,16 @@ public final class RaftNode {
             return; // the commit removed this leader
         }
         appendsPending = true;
-        if (pr.id == transferTarget && pr.match == log.lastIndex()) {
+        if (isRetiring()) {
+            maybeHandOffAfterRemoval();
+        } else if (pr.id == transferTarget && pr.match == log.lastIndex()) {
             sendTimeoutNow(pr.id);
         }
     }
 
     /** Thesis §3.10: tells {@code target} to start an election now, which its voters grant despite their leases. */
     private void sendTimeoutNow(long target) {
-        leaseRevoked = true;
+        readOnly.revokeLease();
         send(new Message.TimeoutNow(id, target, term));
     }
 
@@ -669,7 +669,8 @@ public final class RaftNode {
 
     /**
      * Sends the entries {@code pr} lacks, or an empty probe when {@code sendIfEmpty}; starts a
-     * snapshot when they are compacted. Returns whether a message went out.
+     * snapshot when they are compacted. Returns whether a message went out. {@link #hasAppendsToSend}
+     * mirrors its conditions.
      */
     private boolean sendAppend(Progress pr, boolean sendIfEmpty) {
         if (pr.id == id || pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
@@ -714,7 +715,7 @@ public final class RaftNode {
         if (role != Role.LEADER) {
             return;
         }
-        for (Progress pr : peers.values()) {
+        for (Progress pr : tracker.all()) {
             while (sendAppend(pr, false)) {
                 // keep going until the peer is paused or has everything
             }
@@ -727,21 +728,35 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * Whether {@link #flushAppends} would send a peer something or start a snapshot for it,
+     * asked without doing it (for {@link #hasReady()}, which changes nothing). Mirrors
+     * {@link #sendAppend}'s conditions: change one, change the other.
+     */
+    private boolean hasAppendsToSend() {
+        for (Progress pr : tracker.all()) {
+            if (pr.id == id || pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
+                continue;
+            }
+            if (pr.next < log.firstIndex() || pr.next <= log.lastIndex() || pr.commitSent < log.committed
+                    || (pr.state == Progress.State.PROBE && pr.match < log.lastIndex())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Sends every peer an AppendRequest now, even an empty one (to carry the commit index). */
     private void broadcastAppend() {
-        for (Progress pr : peers.values()) {
+        for (Progress pr : tracker.all()) {
             sendAppend(pr, true);
         }
         appendsPending = true;
     }
 
     private void broadcastHeartbeat() {
-        if (config.leaseReads() && leaseRound == 0) {
-            readRound++;
-            leaseRound = readRound;
-            leaseRoundTick = leaderTicks;
-        }
-        for (Progress pr : peers.values()) {
+        long readRound = readOnly.roundForHeartbeat();
+        for (Progress pr : tracker.all()) {
             if (pr.id != id) {
                 send(new Message.Heartbeat(id, pr.id, term, Math.min(pr.match, log.committed), readRound));
             }
@@ -754,17 +769,7 @@ public final class RaftNode {
      * commit index moved.
      */
     private boolean maybeCommit() {
-        int n = membership.voterCount();
-        if (n == 0) {
-            return false;
-        }
-        long[] matches = new long[n];
-        for (int i = 0; i < n; i++) {
-            Progress pr = peers.get(membership.voterAt(i));
-            matches[i] = pr == null ? 0 : pr.match;
-        }
-        java.util.Arrays.sort(matches);
-        long quorumIndex = matches[n - membership.quorum()];
+        long quorumIndex = tracker.quorumMatch(membership());
         if (quorumIndex > log.committed && log.term(quorumIndex) == term) {
             commitTo(quorumIndex);
             appendsPending = true;
@@ -814,7 +819,9 @@ public final class RaftNode {
 
     /**
      * Proposes a single-server membership change (thesis §4.1). Refused unless this node leads,
-     * has committed an entry of its term, and no other change is uncommitted.
+     * has committed an entry of its term, and no other change is uncommitted. The change takes
+     * effect on each node when that node learns it is committed (see {@link #membership()}); a
+     * leader that removes itself leads on until it hands over.
      */
     public ProposeResult proposeMembershipChange(MembershipChange change) {
         Objects.requireNonNull(change, "change");
@@ -834,9 +841,9 @@ public final class RaftNode {
                     + pendingMembershipIndex + " is not committed yet; changes go one at a time");
         }
         try {
-            membership.apply(change);
+            membership().apply(change);
         } catch (IllegalArgumentException e) {
-            return refused(RefusalReason.INVALID_MEMBERSHIP_CHANGE, "cannot " + change + " in " + membership
+            return refused(RefusalReason.INVALID_MEMBERSHIP_CHANGE, "cannot " + change + " in " + membership()
                     + ": " + e.getMessage());
         }
         Entry e = appendEntry(EntryType.MEMBERSHIP, change.encode());
@@ -851,6 +858,11 @@ public final class RaftNode {
         if (transferTarget != NONE) {
             return Optional.of(refusal(RefusalReason.TRANSFER_IN_PROGRESS, "leadership is being transferred to "
                     + transferTarget + "; retry on the new leader"));
+        }
+        if (isRetiring()) {
+            return Optional.of(refusal(RefusalReason.TRANSFER_IN_PROGRESS, "node " + id + " was removed from the"
+                    + " membership and hands its leadership to a voter of " + membership()
+                    + "; retry on the new leader"));
         }
         return Optional.empty();
     }
@@ -875,7 +887,7 @@ public final class RaftNode {
         Entry e = new Entry(log.lastIndex() + 1, term, type, data);
         log.append(e);
         if (type == EntryType.MEMBERSHIP) {
-            uncommittedMembershipIndexes.addLast(e.index());
+            memberships.proposed(e);
         }
         // Sent at the next ready(), so that proposals made between two batches share messages.
         appendsPending = true;
@@ -883,11 +895,16 @@ public final class RaftNode {
     }
 
     // ----------------------------------------------------------------------------------------
-    // Membership (thesis §4.1, §4.2.1)
+    // Membership (thesis §4.1, §4.2.1). MembershipLog keeps the memberships and says when a
+    // change takes effect: on each node when it learns the change's entry is committed. So the
+    // others learn that a leader removed itself only from its commit index: it leads on, taking
+    // no proposals, until a voter of the new membership holds its whole log, and then hands over
+    // (maybeHandOffAfterRemoval); a removed node whose vote a voter still asks for, and refuses
+    // for its longer log, stands for election to hand over (maybeCampaignToHandOver).
 
-    /** The membership in force now (the latest committed one). */
+    /** The membership in force on this node now: the latest one it knows to be committed. */
     public Membership membership() {
-        return membership;
+        return memberships.current();
     }
 
     /**
@@ -895,44 +912,12 @@ public final class RaftNode {
      * at or below the commit index), for the metadata of a snapshot the host takes at that index.
      */
     public Membership membershipAt(long index) {
-        if (index > log.committed) {
-            throw new IllegalArgumentException("index " + index + " is past the commit index " + log.committed);
-        }
-        Map.Entry<Long, Membership> e = membershipHistory.floorEntry(index);
-        if (e == null) {
-            throw new IllegalArgumentException("index " + index + " is before the log's snapshot at "
-                    + membershipHistory.firstKey());
-        }
-        return e.getValue();
+        return memberships.at(index);
     }
 
-    private void noteMembershipEntries(List<Entry> entries) {
-        for (Entry e : entries) {
-            if (e.type() == EntryType.MEMBERSHIP
-                    && (uncommittedMembershipIndexes.isEmpty() || uncommittedMembershipIndexes.peekLast() < e.index())
-                    && e.index() > log.committed) {
-                uncommittedMembershipIndexes.addLast(e.index());
-            }
-        }
-    }
-
-    private void onTruncated(long from) {
-        while (!uncommittedMembershipIndexes.isEmpty() && uncommittedMembershipIndexes.peekLast() >= from) {
-            uncommittedMembershipIndexes.pollLast();
-        }
-    }
-
-    /** Membership changes take effect when committed, on every node alike. */
+    /** Membership changes take effect when committed, on every node alike; a leader reacts to each. */
     private void applyCommittedMembership() {
-        while (!uncommittedMembershipIndexes.isEmpty() && uncommittedMembershipIndexes.peekFirst() <= log.committed) {
-            long index = uncommittedMembershipIndexes.pollFirst();
-            Entry e = log.entry(index);
-            if (e.type() != EntryType.MEMBERSHIP) {
-                throw new RaftInvariantViolation("node " + id + " expected a membership entry at " + index + ", found " + e);
-            }
-            membership = applyChange(membership, MembershipChange.decode(e.data()), e);
-            membershipHistory.put(index, membership);
-            trimMembershipHistory();
+        while (memberships.applyNextCommitted()) {
             membershipChanged = true;
             if (role == Role.LEADER) {
                 onLeaderMembershipChanged();
@@ -940,50 +925,38 @@ public final class RaftNode {
         }
     }
 
-    private Membership applyChange(Membership current, MembershipChange change, Entry e) {
-        try {
-            return current.apply(change);
-        } catch (IllegalArgumentException ex) {
-            throw new RaftInvariantViolation("node " + id + ": committed membership change " + e + " does not apply to "
-                    + current + ": " + ex.getMessage());
-        }
-    }
-
-    private void trimMembershipHistory() {
-        long first = log.snapshotIndex();
-        while (membershipHistory.size() > 1 && membershipHistory.higherKey(membershipHistory.firstKey()) <= first) {
-            membershipHistory.pollFirstEntry();
-        }
-    }
-
     private void onLeaderMembershipChanged() {
         long next = log.lastIndex() + 1;
-        for (long voter : membership.voters()) {
-            Progress pr = peers.get(voter);
+        for (long voter : membership().voters()) {
+            Progress pr = tracker.get(voter);
             if (pr == null) {
                 addPeer(voter, next, false);
             } else {
                 pr.learner = false;
             }
         }
-        for (long learner : membership.learners()) {
-            if (!peers.containsKey(learner)) {
+        for (long learner : membership().learners()) {
+            if (!tracker.contains(learner)) {
                 addPeer(learner, next, true);
             }
         }
-        for (Progress pr : List.copyOf(peers.values())) {
-            if (!membership.contains(pr.id) && pr.id != id) {
+        for (Progress pr : List.copyOf(tracker.all())) {
+            if (!membership().contains(pr.id) && pr.id != id) {
                 // One last AppendRequest, carrying the commit of its removal, so that the removed
                 // node learns it and stops campaigning.
                 sendAppend(pr, true);
-                peers.remove(pr.id);
+                tracker.remove(pr.id);
             }
         }
-        if (transferTarget != NONE && !membership.isVoter(transferTarget)) {
+        if (transferTarget != NONE && !membership().isVoter(transferTarget)) {
             transferTarget = NONE;
         }
-        if (!membership.isVoter(id)) {
-            stepDownAfterRemoval();
+        if (!membership().isVoter(id)) {
+            // Everyone hears the commit of the removal now (with the hand-off when a voter holds
+            // the whole log already; otherwise the hand-off waits for one).
+            if (!maybeHandOffAfterRemoval()) {
+                broadcastAppend();
+            }
             return;
         }
         // Fewer voters may make a quorum of what is already replicated.
@@ -992,23 +965,47 @@ public final class RaftNode {
     }
 
     /**
-     * The leader committed its own removal: it tells everyone the new commit index, hands
-     * leadership to the most caught-up voter if one has the whole log, and steps down.
+     * Whether this node leads a membership it is no voter of: it committed its own removal and has
+     * not handed its leadership over yet, or it was elected, removed, to hand its log over
+     * ({@link #maybeCampaignToHandOver}).
      */
-    private void stepDownAfterRemoval() {
-        broadcastAppend();
-        flushAppends();
+    private boolean isRetiring() {
+        return role == Role.LEADER && !membership().isVoter(id);
+    }
+
+    /**
+     * A leader that committed its own removal hands its leadership to a voter of the new
+     * membership that holds its whole log, with TimeoutNow, and steps down; until one does, it
+     * leads on, taking no proposals, replicating its log and the commit index, committing by the
+     * new membership's quorum (its own log no longer counts). Why it cannot step down at once:
+     * the others learn that the removal took effect only from this leader's commit index, and
+     * this node, no longer a voter, never campaigns; a voter that missed both the commit and the
+     * entries after the removal would still count this node's vote, which this node, holding a
+     * longer log, refuses: without a quorum of the old membership among the others, no leader
+     * ever again. A voter that holds this whole log wins under either membership: no log is
+     * longer than its own. A higher term deposes a retiring leader as any other, and so does
+     * CheckQuorum; should it step down (or crash) before it handed over, a voter that needs its
+     * vote and asks for it makes it stand again ({@link #maybeCampaignToHandOver}). Returns
+     * whether it handed over.
+     */
+    private boolean maybeHandOffAfterRemoval() {
         Progress best = null;
-        for (Progress pr : peers.values()) {
-            if (pr.id != id && membership.isVoter(pr.id) && (best == null || pr.match > best.match)) {
+        for (Progress pr : tracker.all()) {
+            if (pr.id != id && membership().isVoter(pr.id) && (best == null || pr.match > best.match)) {
                 best = pr;
             }
         }
-        if (best != null && best.match == log.lastIndex()) {
-            sendTimeoutNow(best.id);
+        if (best == null || best.match != log.lastIndex()) {
+            return false;
         }
-        peers.remove(id);
+        // The commit index goes out first, in the same batch, so that the new leader usually
+        // knows the removal took effect when it campaigns.
+        broadcastAppend();
+        flushAppends();
+        sendTimeoutNow(best.id);
+        tracker.remove(id);
         becomeFollower(term, NONE);
+        return true;
     }
 
     // ----------------------------------------------------------------------------------------
@@ -1026,16 +1023,16 @@ public final class RaftNode {
         if (target == id) {
             return Optional.empty();
         }
-        if (!membership.isVoter(target)) {
+        if (!membership().isVoter(target)) {
             return Optional.of(refusal(RefusalReason.INVALID_TRANSFER_TARGET, "node " + target
-                    + " is not a voter of " + membership + "; only a voter can lead"));
+                    + " is not a voter of " + membership() + "; only a voter can lead"));
         }
         if (transferTarget == target) {
             return Optional.empty();
         }
         transferTarget = target;
         transferElapsed = 0;
-        Progress pr = peers.get(target);
+        Progress pr = tracker.get(target);
         if (pr.match == log.lastIndex()) {
             sendTimeoutNow(target);
             return Optional.empty();
@@ -1072,51 +1069,35 @@ public final class RaftNode {
     }
 
     private void handleReadRequest(long origin, long requestId) {
-        if (pendingReads.size() + readsAwaitingCommit.size() >= config.readRequestsPendingMax()) {
-            refuseRead(new PendingRead(origin, requestId, 0, 0), RefusalReason.READS_PENDING_FULL);
+        if (readOnly.isFull()) {
+            refuseRead(origin, requestId, RefusalReason.READS_PENDING_FULL);
             return;
         }
-        PendingRead read = new PendingRead(origin, requestId, 0, 0);
         if (log.term(log.committed) != term) {
             // Raft §6.4 step 1: until its first entry commits, the leader does not know the
             // commit index of the cluster.
-            readsAwaitingCommit.add(read);
+            readOnly.awaitCommit(origin, requestId);
             return;
         }
-        serveRead(read);
+        serveRead(origin, requestId);
     }
 
-    private void serveRead(PendingRead read) {
-        boolean alone = membership.voterCount() == 1 && membership.isVoter(id);
-        if (alone || (config.leaseReads() && leaseHolds())) {
+    private void serveRead(long origin, long requestId) {
+        boolean alone = membership().voterCount() == 1 && membership().isVoter(id);
+        if (alone || (config.leaseReads() && readOnly.leaseHolds())) {
             // While the lease holds no other leader can have been elected, so nothing can have
             // been committed that this leader does not know (thesis §6.4.1, assuming bounded drift).
-            answerRead(read.origin, read.requestId, log.committed);
+            answerRead(origin, requestId, log.committed);
             return;
         }
-        readRound++;
-        pendingReads.addLast(new PendingRead(read.origin, read.requestId, log.committed, readRound));
+        readOnly.startRound(origin, requestId, log.committed);
         broadcastHeartbeat();
     }
 
     private void releaseReadsAwaitingCommit() {
-        if (readsAwaitingCommit.isEmpty()) {
-            return;
+        for (ReadOnly.PendingRead r : readOnly.takeAwaitingCommit()) {
+            serveRead(r.origin(), r.requestId());
         }
-        List<PendingRead> waiting = new ArrayList<>(readsAwaitingCommit);
-        readsAwaitingCommit.clear();
-        for (PendingRead r : waiting) {
-            serveRead(r);
-        }
-    }
-
-    /**
-     * Whether a quorum answered a round sent less than an election timeout ago, less one tick
-     * kept in hand for clocks that tick a little apart, and no TimeoutNow went out this term.
-     */
-    private boolean leaseHolds() {
-        return !leaseRevoked && leaseStartTick != Long.MIN_VALUE
-                && leaderTicks - leaseStartTick < config.electionTimeoutTicks() - 1;
     }
 
     /**
@@ -1124,26 +1105,10 @@ public final class RaftNode {
      * and renews the lease when the lease round is among them.
      */
     private void releaseConfirmedReads() {
-        if (pendingReads.isEmpty() && leaseRound == 0) {
+        if (!readOnly.awaitsConfirmation()) {
             return;
         }
-        int n = membership.voterCount();
-        long[] rounds = new long[n];
-        for (int i = 0; i < n; i++) {
-            long voter = membership.voterAt(i);
-            Progress pr = peers.get(voter);
-            rounds[i] = voter == id ? readRound : pr == null ? 0 : pr.readRoundAcked;
-        }
-        java.util.Arrays.sort(rounds);
-        long confirmed = rounds[n - membership.quorum()];
-        if (leaseRound != 0 && confirmed >= leaseRound) {
-            leaseStartTick = leaseRoundTick;
-            leaseRound = 0;
-        }
-        while (!pendingReads.isEmpty() && pendingReads.peekFirst().round <= confirmed) {
-            PendingRead r = pendingReads.pollFirst();
-            answerRead(r.origin, r.requestId, r.index);
-        }
+        readOnly.confirm(tracker.quorumReadRound(membership(), id, readOnly.round()), answerRead);
     }
 
     private void answerRead(long origin, long requestId, long index) {
@@ -1154,11 +1119,11 @@ public final class RaftNode {
         }
     }
 
-    private void refuseRead(PendingRead r, RefusalReason reason) {
-        if (r.origin == id) {
-            readsRefused.add(new ReadRefused(r.requestId, refusal(reason, readRefusalMessage(reason))));
+    private void refuseRead(long origin, long requestId, RefusalReason reason) {
+        if (origin == id) {
+            readsRefused.add(new ReadRefused(requestId, refusal(reason, readRefusalMessage(reason))));
         } else {
-            send(new Message.ReadIndexRefused(id, r.origin, term, r.requestId, reason));
+            send(new Message.ReadIndexRefused(id, origin, term, requestId, reason));
         }
     }
 
@@ -1169,17 +1134,9 @@ public final class RaftNode {
     }
 
     private void refuseAllPendingReads(RefusalReason reason) {
-        for (PendingRead r : pendingReads) {
-            refuseRead(r, reason);
+        for (ReadOnly.PendingRead r : readOnly.takeAll()) {
+            refuseRead(r.origin(), r.requestId(), reason);
         }
-        for (PendingRead r : readsAwaitingCommit) {
-            refuseRead(r, reason);
-        }
-        pendingReads.clear();
-        readsAwaitingCommit.clear();
-    }
-
-    private record PendingRead(long origin, long requestId, long index, long round) {
     }
 
     // ----------------------------------------------------------------------------------------
@@ -1205,7 +1162,7 @@ public final class RaftNode {
      */
     public boolean supplySnapshotChunk(long peer, SnapshotMetadata snapshot, long offset, byte[] data, boolean last) {
         Objects.requireNonNull(data, "data");
-        Progress pr = role == Role.LEADER ? peers.get(peer) : null;
+        Progress pr = role == Role.LEADER ? tracker.get(peer) : null;
         if (pr == null || pr.state != Progress.State.SNAPSHOT || !pr.snapshotChunkRequested
                 || pr.snapshot.index() != snapshot.index() || pr.snapshotPendingOffset != offset) {
             return false;
@@ -1225,7 +1182,7 @@ public final class RaftNode {
      * transfer and starts another when the peer still needs it.
      */
     public void reportSnapshotFailed(long peer) {
-        Progress pr = role == Role.LEADER ? peers.get(peer) : null;
+        Progress pr = role == Role.LEADER ? tracker.get(peer) : null;
         if (pr != null && pr.state == Progress.State.SNAPSHOT) {
             pr.becomeProbe();
         }
@@ -1233,7 +1190,7 @@ public final class RaftNode {
 
     /** The host's transport cannot reach {@code peer}: stop pipelining to it and probe instead. */
     public void reportUnreachable(long peer) {
-        Progress pr = role == Role.LEADER ? peers.get(peer) : null;
+        Progress pr = role == Role.LEADER ? tracker.get(peer) : null;
         if (pr != null && pr.state == Progress.State.REPLICATE) {
             pr.becomeProbe();
         }
@@ -1335,11 +1292,7 @@ public final class RaftNode {
             commitTo(s.index());
         } else {
             log.restore(s);
-            uncommittedMembershipIndexes.clear();
-            membership = s.membership();
-            // The older history stays: until the host installs the snapshot, it may still take
-            // its own snapshot at its applied index, below this one.
-            membershipHistory.put(s.index(), membership);
+            memberships.restore(s);
             membershipChanged = true;
         }
         send(new Message.SnapshotChunkResponse(id, c.from(), term, s.index(), incomingSnapshotOffset, true, false));
@@ -1348,18 +1301,17 @@ public final class RaftNode {
     // ----------------------------------------------------------------------------------------
     // Ready / advance
 
-    /** True when {@link #ready()} has something for the host. */
+    /** True when {@link #ready()} has something for the host. Changes nothing in the node. */
     public boolean hasReady() {
         if (outstanding != null) {
             return false;
         }
-        if (appendsPending && role == Role.LEADER) {
-            flushAppends();
-        }
+        // The pending appends last: the only question here that walks the peers.
         return !outbox.isEmpty() || log.hasUnstableToHandOut() || log.hasCommittedToHandOut()
                 || !hardState().equals(persistedHardState) || !softState().equals(reportedSoftState)
                 || !readStates.isEmpty() || !readsRefused.isEmpty() || !chunkRequests.isEmpty()
-                || !receivedChunks.isEmpty() || membershipChanged;
+                || !receivedChunks.isEmpty() || membershipChanged
+                || (appendsPending && role == Role.LEADER && hasAppendsToSend());
     }
 
     /**
@@ -1401,7 +1353,7 @@ public final class RaftNode {
                 drain(readStates),
                 drain(readsRefused),
                 drain(chunkRequests),
-                membershipChanged ? Optional.of(membership) : Optional.empty());
+                membershipChanged ? Optional.of(membership()) : Optional.empty());
         reportedSoftState = ss;
         membershipChanged = false;
         outstanding = ready;
@@ -1445,7 +1397,7 @@ public final class RaftNode {
             throw new RaftInvariantViolation("node " + id + ": applied " + log.applied + " passed commit " + log.committed);
         }
         if (role == Role.LEADER) {
-            Progress self = peers.get(id);
+            Progress self = tracker.get(id);
             if (self != null && self.maybeUpdate(log.stableIndex()) && maybeCommit()) {
                 appendsPending = true;
             }
@@ -1509,11 +1461,11 @@ public final class RaftNode {
     public Status status() {
         TreeMap<Long, PeerStatus> view = new TreeMap<>();
         if (role == Role.LEADER) {
-            for (Progress pr : peers.values()) {
+            for (Progress pr : tracker.all()) {
                 view.put(pr.id, pr.status());
             }
         }
-        return new Status(id, role, term, vote, leader, log.committed, log.applied, log.lastIndex(), membership,
+        return new Status(id, role, term, vote, leader, log.committed, log.applied, log.lastIndex(), membership(),
                 transferTarget, java.util.Collections.unmodifiableMap(view));
     }
 }

@@ -23,6 +23,28 @@ class ConfigTest {
     }
 
     @Test
+    void theLeaseLastsTheElectionTimeoutLessATickLessTheDriftMargin() {
+        Config c = Config.builder(1).checkQuorum(true).leaseReads(true).electionTimeoutTicks(10)
+                .tickNanos(50_000_000).clockDriftMarginNanos(20_000_000).build();
+        assertEquals(9 * 50_000_000L - 20_000_000L, c.leaseDurationNanos());
+    }
+
+    @Test
+    void aDriftMarginThatLeavesNoLeaseIsRefusedWithTheReason() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Config.builder(1).leaseReads(true).electionTimeoutTicks(10).tickNanos(10_000_000)
+                        .clockDriftMarginNanos(90_000_000).build());
+        assertTrue(e.getMessage().contains("clockDriftMarginNanos (90000000) must be below (electionTimeoutTicks - 1)"
+                + " * tickNanos (90000000)"), e.getMessage());
+        // Without lease reads the margin is not used, and any margin is taken.
+        Config.builder(1).electionTimeoutTicks(10).tickNanos(10_000_000).clockDriftMarginNanos(90_000_000).build();
+        assertThrows(IllegalArgumentException.class, () -> Config.builder(1).clockDriftMarginNanos(-1).build());
+        assertThrows(IllegalArgumentException.class, () -> Config.builder(1).tickNanos(0).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> Config.builder(1).tickNanos(Config.TICK_NANOS_MAX + 1).build());
+    }
+
+    @Test
     void electionTimeoutMustExceedHeartbeat() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Config.builder(1).electionTimeoutTicks(3).heartbeatTimeoutTicks(3).build());
@@ -47,8 +69,8 @@ class ConfigTest {
 
     @Test
     void theNodeValidatesItsConfigToo() {
-        Config bad = new Config(1, 1, 1, 1, 1, 1, 1, 100, 1, 1, 1, 1, false, false, false);
+        Config bad = new Config(1, 1, 1, 1, 1, 1, 1, 100, 1, 1, 1, 1, false, false, false, 1, 0);
         assertThrows(IllegalArgumentException.class,
-                () -> new RaftNode(bad, MemoryStorage.bootstrap(Membership.ofVoters(1)), b -> 0));
+                () -> new RaftNode(bad, MemoryStorage.bootstrap(Membership.ofVoters(1)), b -> 0, new ManualClock()));
     }
 }

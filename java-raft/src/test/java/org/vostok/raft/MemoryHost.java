@@ -22,6 +22,11 @@ final class MemoryHost {
     final long seed;
     MemoryStorage storage;
     RaftNode node;
+    /**
+     * The host's monotonic clock: it moves on by one tick's length with each {@link #tick()}, and
+     * by more when the host stalls ({@link #stall}); it keeps running across a crash.
+     */
+    final ManualClock clock;
 
     /** The state machine: the data of every applied normal entry, in order. */
     final List<byte[]> applied = new ArrayList<>();
@@ -41,7 +46,23 @@ final class MemoryHost {
         this.seed = seed;
         this.storage = storage;
         snapshots.put(storage.snapshot().index(), encode(List.of()));
-        this.node = new RaftNode(config, storage, random(seed, id, 0));
+        // Each host's clock has its own origin, as real monotonic clocks do.
+        this.clock = new ManualClock((id - 2) * 1_000_000_000_000L);
+        this.node = new RaftNode(config, storage, random(seed, id, 0), clock);
+    }
+
+    /** One tick: the clock moves on by one tick's length, then the node ticks. */
+    void tick() {
+        clock.advance(config.tickNanos());
+        node.tick();
+    }
+
+    /**
+     * The host stalls for {@code ticks} ticks' worth of time (a GC pause, a descheduled process):
+     * its clock moves on, but the node takes none of the ticks it missed.
+     */
+    void stall(int ticks) {
+        clock.advance(ticks * config.tickNanos());
     }
 
     static RandomSource random(long seed, long id, int incarnation) {
@@ -123,7 +144,7 @@ final class MemoryHost {
         stagingSnapshot = null;
         applied.clear();
         applied.addAll(decode(snapshots.getOrDefault(storage.snapshot().index(), encode(List.of()))));
-        node = new RaftNode(config, storage, random(seed, id, incarnation));
+        node = new RaftNode(config, storage, random(seed, id, incarnation), clock);
     }
 
     /**

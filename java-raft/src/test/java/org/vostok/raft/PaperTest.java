@@ -212,7 +212,7 @@ class PaperTest {
         for (long seed = 0; seed < 50; seed++) {
             java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
             RaftNode n = new RaftNode(Config.builder(1).preVote(false).build(),
-                    MemoryStorage.bootstrap(Membership.ofVoters(1, 2, 3)), r::nextInt);
+                    MemoryStorage.bootstrap(Membership.ofVoters(1, 2, 3)), r::nextInt, new ManualClock());
             int ticks = 0;
             while (n.role() == Role.FOLLOWER) {
                 n.tick();

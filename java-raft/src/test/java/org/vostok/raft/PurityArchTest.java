@@ -45,11 +45,49 @@ class PurityArchTest {
 
     @Test
     void theCoreTouchesNoThreadsIoClocksRandomnessOrLogging() {
-        JavaClasses core = new ClassFileImporter()
-                .withImportOption(new ImportOption.DoNotIncludeTests())
-                .importPackages("org.vostok.raft");
+        JavaClasses core = core();
         assertTrue(core.size() > 20, "expected the core's classes, found " + core.size());
         PURE.check(core);
+    }
+
+    /**
+     * Only the lease reads the host's clock: elections and every timeout count ticks, so that a
+     * clock read elsewhere cannot creep into the protocol unnoticed.
+     */
+    static final ArchRule CLOCK_ONLY_FOR_THE_LEASE = noClasses()
+            .that().doNotHaveFullyQualifiedName(ReadOnly.class.getName())
+            .should().callMethod(MonotonicClock.class, "nanoTime")
+            .as("only ReadOnly (the lease) reads the MonotonicClock");
+
+    /**
+     * The parts split out of RaftNode (reads, progress, memberships, the log) take what they need
+     * as arguments and never reach back into the node, so each can be read on its own.
+     */
+    static final ArchRule PARTS_DO_NOT_REACH_BACK = noClasses().that().resideInAPackage("org.vostok.raft")
+            .and().doNotHaveFullyQualifiedName(RaftNode.class.getName())
+            .and().areNotPublic()
+            .should().dependOnClassesThat().haveFullyQualifiedName(RaftNode.class.getName())
+            .as("the node's package-private parts do not depend on RaftNode");
+
+    @Test
+    void theClockIsReadOnlyForTheLease() {
+        CLOCK_ONLY_FOR_THE_LEASE.check(core());
+    }
+
+    @Test
+    void theNodesPartsDoNotReachBackIntoIt() {
+        PARTS_DO_NOT_REACH_BACK.check(core());
+    }
+
+    /** The core's main classes, imported once for every rule. */
+    private static JavaClasses core() {
+        return CoreClasses.CLASSES;
+    }
+
+    private static final class CoreClasses {
+        static final JavaClasses CLASSES = new ClassFileImporter()
+                .withImportOption(new ImportOption.DoNotIncludeTests())
+                .importPackages("org.vostok.raft");
     }
 
     @Test
@@ -58,6 +96,22 @@ class PurityArchTest {
         AssertionError e = assertThrows(AssertionError.class, () -> PURE.check(offender));
         for (String expected : List.of("nanoTime", "java.util.Random", "Thread", "out", "java.util.concurrent")) {
             assertTrue(e.getMessage().contains(expected), "missing " + expected + " in " + e.getMessage());
+        }
+    }
+
+    @Test
+    void theStructureRulesCatchAnOffender() {
+        JavaClasses offender = new ClassFileImporter().importClasses(PartOffender.class);
+        AssertionError clock = assertThrows(AssertionError.class, () -> CLOCK_ONLY_FOR_THE_LEASE.check(offender));
+        assertTrue(clock.getMessage().contains("nanoTime"), clock.getMessage());
+        AssertionError back = assertThrows(AssertionError.class, () -> PARTS_DO_NOT_REACH_BACK.check(offender));
+        assertTrue(back.getMessage().contains("RaftNode"), back.getMessage());
+    }
+
+    /** A part of the node that reads the clock and reaches back into the node. */
+    static final class PartOffender {
+        long peek(RaftNode node, MonotonicClock clock) {
+            return node.term() + clock.nanoTime();
         }
     }
 

@@ -56,7 +56,7 @@ class RaftNodeTest {
         // term again with different entries, and the learner would hold two entries with the
         // same index and term.
         MemoryStorage storage = MemoryStorage.bootstrap(Membership.of(List.of(1L), List.of(2L)));
-        RaftNode n = new RaftNode(Config.builder(1).build(), storage, b -> 0);
+        RaftNode n = new RaftNode(Config.builder(1).build(), storage, b -> 0, new ManualClock());
         n.campaign();
         assertEquals(Role.LEADER, n.role());
         Ready rd = n.ready();
@@ -263,7 +263,7 @@ class RaftNodeTest {
         MemoryStorage s = MemoryStorage.bootstrap(Membership.ofVoters(1));
         s.setHardState(new HardState(1, 0, 9));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new RaftNode(Config.builder(1).build(), s, b -> 0));
+                () -> new RaftNode(Config.builder(1).build(), s, b -> 0, new ManualClock()));
         assertTrue(e.getMessage().contains("outside the stored log"), e.getMessage());
     }
 
@@ -285,5 +285,93 @@ class RaftNodeTest {
         c.stabilize();
         c.host(2).crashAndRestart(1);
         assertEquals(Membership.of(List.of(1L, 2L, 3L), List.of(4L)), c.node(2).membership());
+    }
+
+    /** A leader of three with lease reads on, its lease renewed by a read's round just now. */
+    private static TestCluster leaseLeader() {
+        TestCluster c = TestCluster.of(3, b -> b.checkQuorum(true).leaseReads(true)).elect(1);
+        c.node(1).readIndex(100);
+        c.stabilize();
+        assertEquals(1, c.host(1).readStates.size(), "the first read takes a round");
+        c.host(1).readStates.clear();
+        return c;
+    }
+
+    @Test
+    void aLeaseEndsByTheClockEvenWithoutATick() {
+        TestCluster c = leaseLeader();
+        long lease = c.node(1).config().leaseDurationNanos();
+        c.host(1).clock.advance(lease - 1);
+        c.node(1).readIndex(101);
+        c.processReady(1);
+        assertEquals(List.of(new ReadState(101, c.node(1).commitIndex())), c.host(1).readStates,
+                "one nanosecond before it ends, the lease answers at once");
+        c.host(1).readStates.clear();
+        c.host(1).clock.advance(1);
+        c.node(1).readIndex(102);
+        c.processReady(1);
+        assertTrue(c.host(1).readStates.isEmpty(), "a lease that ended by the clock must not answer: "
+                + c.host(1).readStates);
+        assertTrue(c.network.stream().anyMatch(m -> m instanceof Message.Heartbeat h && h.readRound() > 0),
+                "the read takes a heartbeat round instead: " + c.network);
+    }
+
+    @Test
+    void aClockThatGoesBackStopsTheNode() {
+        // A clock that went back would stretch the lease: the node refuses to go on.
+        long[] now = {5_000_000_000L};
+        MemoryStorage storage = MemoryStorage.bootstrap(Membership.ofVoters(1, 2, 3));
+        RaftNode n = new RaftNode(Config.builder(1).preVote(false).checkQuorum(true).leaseReads(true).build(),
+                storage, b -> 0, () -> now[0]);
+        n.campaign();
+        n.step(new Message.VoteResponse(2, 1, n.term(), false, true));
+        assertEquals(Role.LEADER, n.role());
+        Ready rd = n.ready();
+        storage.append(rd.entries());
+        rd.hardState().ifPresent(storage::setHardState);
+        n.advance(rd);
+        n.step(new Message.AppendResponse(2, 1, n.term(), true, n.lastIndex(), 0, 0, 0));
+        n.readIndex(1);
+        Message.Heartbeat round = (Message.Heartbeat) n.ready().messages().stream()
+                .filter(m -> m instanceof Message.Heartbeat).findFirst().orElseThrow();
+        n.step(new Message.HeartbeatResponse(2, 1, n.term(), round.readRound()));
+        now[0] -= 1;
+        RaftInvariantViolation e = assertThrows(RaftInvariantViolation.class, () -> n.readIndex(2));
+        assertTrue(e.getMessage().contains("monotonic clock went back"), e.getMessage());
+    }
+
+    @Test
+    void forgetLeaderChangesOnlyAFollowersLeader() {
+        TestCluster c = TestCluster.of(3, b -> b.checkQuorum(true).preVote(true)).elect(1);
+        long term = c.node(1).term();
+        c.node(1).forgetLeader();
+        assertEquals(Role.LEADER, c.node(1).role(), "a leader does not forget itself");
+        assertEquals(1, c.node(1).leader());
+        c.node(2).forgetLeader();
+        assertEquals(RaftNode.NONE, c.node(2).leader());
+        assertEquals(term, c.node(2).term(), "forgetting changes no term");
+        c.tick(1, c.node(1).config().heartbeatTimeoutTicks());
+        c.stabilize();
+        assertEquals(1, c.node(2).leader(), "the leader's next message makes the follower follow it again");
+    }
+
+    /**
+     * Regression: hasReady() used to send the appends that proposals left pending, so asking
+     * whether anything was ready changed what the next Ready held (the host's loop asked before
+     * it took new proposals, and the entries went out in two messages instead of one).
+     */
+    @Test
+    void hasReadyChangesNothing() {
+        TestCluster c = TestCluster.of(3).elect(1);
+        c.propose(1, "x");
+        Status before = c.node(1).status();
+        assertTrue(c.node(1).hasReady());
+        assertTrue(c.node(1).hasReady());
+        assertEquals(before, c.node(1).status(), "hasReady must not send anything");
+        c.propose(1, "y");
+        Ready rd = c.node(1).ready();
+        long appends = rd.messages().stream().filter(m -> m instanceof Message.AppendRequest a
+                && a.entries().size() == 2).count();
+        assertEquals(2, appends, "one AppendRequest per follower carries both entries: " + rd.messages());
     }
 }

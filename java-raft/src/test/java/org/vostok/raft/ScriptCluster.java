@@ -20,7 +20,9 @@ import java.util.TreeMap;
  *             [uncommitted=..] [chunk=..]
  * set-log ID terms=1,1,4 [term=T]     replace a node's log (for the paper's figures) and restart it
  * campaign ID                         start an election now
- * tick ID [N]  tick-heartbeat ID  tick-election ID
+ * forget-leader ID                    the follower forgets its leader (its process is known gone)
+ * tick ID [N]  tick-heartbeat ID  tick-election ID    (each tick moves the node's clock on by a tick)
+ * stall ID N                          the host stalls for N ticks: its clock moves on, it takes no tick
  * propose ID TEXT [count=N]           propose-change ID add-voter|add-learner|promote|remove NODE
  * read-index ID REQUEST               transfer ID TARGET
  * process-ready ID...                 deliver-msgs [ID...] [drop=true]
@@ -49,9 +51,11 @@ final class ScriptCluster {
             case "campaign" -> {
                 host(a.id(1)).node.campaign();
             }
+            case "forget-leader" -> host(a.id(1)).node.forgetLeader();
             case "tick" -> tick(a.id(1), a.positional(2) == null ? 1 : Integer.parseInt(a.positional(2)));
             case "tick-heartbeat" -> tick(a.id(1), host(a.id(1)).config.heartbeatTimeoutTicks());
             case "tick-election" -> tick(a.id(1), host(a.id(1)).config.electionTimeoutTicks() * 2);
+            case "stall" -> host(a.id(1)).stall(Integer.parseInt(a.positional(2)));
             case "propose" -> propose(a, out);
             case "propose-change" -> proposeChange(a, out);
             case "read-index" -> {
@@ -160,7 +164,7 @@ final class ScriptCluster {
 
     private void tick(long id, int count) {
         for (int i = 0; i < count; i++) {
-            host(id).node.tick();
+            host(id).tick();
         }
     }
 

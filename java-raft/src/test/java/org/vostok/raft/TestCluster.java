@@ -122,7 +122,7 @@ final class TestCluster {
 
     void tick(long id, int count) {
         for (int i = 0; i < count; i++) {
-            node(id).tick();
+            hosts.get(id).tick();
         }
     }
 }

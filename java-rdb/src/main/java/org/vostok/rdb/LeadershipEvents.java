@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vostok.rdb.model.RdbException;
 
 /**
  * Delivers leadership events to the host's {@link LeadershipListener} on one thread of their

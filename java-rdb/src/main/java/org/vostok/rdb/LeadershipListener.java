@@ -1,5 +1,7 @@
 package org.vostok.rdb;
 
+import org.vostok.rdb.model.RdbException;
+
 /**
  * What a host (a replicated service) hears about its replica's leadership. Events come one at a
  * time, in order, never overlapping, on the replica's own event thread: a {@code stepUp(t)} is

@@ -18,7 +18,11 @@ import org.vostok.rdb.store.StoreLimits;
  *     timeout (thesis §6.2)
  * @param preVote a node asks whether it could win before it disturbs the cluster (thesis §9.6)
  * @param leaseReads reads are confirmed by the leader's lease instead of a heartbeat round
- *     (needs checkQuorum; safe while the replicas' clocks run at about the same rate)
+ *     (needs checkQuorum). The lease is measured on the owner thread's monotonic clock, so a
+ *     leader whose thread stalled past it takes a heartbeat round instead
+ * @param clockDriftMarginMillis how much shorter than the followers' promise not to vote the
+ *     leader keeps its lease, in milliseconds: room for the replicas' clocks to run at different
+ *     rates. With leaseReads, below {@code (electionTimeoutTicks - 1) * tickMillis}
  * @param entryBytesMax the largest transaction, encoded, in bytes
  * @param messageBytesMax bytes of entries in one AppendRequest at most
  * @param inflightMessagesMax AppendRequests in flight to one follower at most
@@ -34,9 +38,12 @@ import org.vostok.rdb.store.StoreLimits;
  *     (its outcome then unknown)
  * @param entryCacheBytesMax bytes of the newest entries kept in memory for replication
  * @param vosOperationsPerTransactionMax VOS operations in one persist transaction at most
- * @param poolFreeBytesMin below this many free bytes in its pool, the leader refuses every
- *     transaction that is not critical with NOSPACE (after a compaction and a second look), and
- *     any replica compacts its log at once instead of waiting for compactThresholdEntries
+ * @param poolFreeBytesMin the leader refuses a transaction that is not critical with NOSPACE
+ *     when its estimated bytes, with those reserved by the entries it proposed and has not
+ *     written yet, would leave fewer free bytes in its pool than this (after a compaction and a
+ *     second look), and any replica below it compacts its log at once instead of waiting for
+ *     compactThresholdEntries. Besides the margin it is meant to be, it must cover the space
+ *     the pool's allocator strands (fragmentation), which no estimate counts
  * @param criticalEntryBytesMax a transaction made only of deletes and destroys, of at most this
  *     many bytes encoded, is critical: it is taken even below poolFreeBytesMin, so that a full
  *     pool can be emptied
@@ -45,8 +52,8 @@ import org.vostok.rdb.store.StoreLimits;
  * @param compactRetainEntries applied entries kept in the log below the applied index at a
  *     compaction, so that a follower a little behind catches up from the log, not a snapshot
  * @param requestRetentionEntries how many entries a request id is remembered for after the entry
- *     that carried it: a retry within that many entries fails with EXIST (and requestOutcome
- *     answers); later ones are new requests. Must be the same on every replica of a cluster
+ *     that carried it: a retry within that many entries takes the first attempt's fate (EXIST once
+ *     that entry is committed; requestOutcome answers); later ones are new requests. Must be the same on every replica of a cluster
  * @param aggregationSliceKeys keys aggregated per slice by the background aggregation; each slice
  *     holds the pool's change lock only for its own duration
  * @param maintenanceRetryMillis how long the background maintenance waits before it tries again
@@ -60,6 +67,7 @@ public record RdbConfig(
         boolean checkQuorum,
         boolean preVote,
         boolean leaseReads,
+        long clockDriftMarginMillis,
         long entryBytesMax,
         long messageBytesMax,
         int inflightMessagesMax,
@@ -98,6 +106,8 @@ public record RdbConfig(
     /** Checks every setting; see the class comment. */
     public RdbConfig validate() {
         require(tickMillis > 0 && tickMillis <= 60_000, "tickMillis must be 1 .. 60000, got " + tickMillis);
+        require(clockDriftMarginMillis >= 0 && clockDriftMarginMillis <= 60_000, "clockDriftMarginMillis must be"
+                + " 0 .. 60000, got " + clockDriftMarginMillis);
         require(entryBytesMax > 0 && entryBytesMax <= RdbStore.ENTRY_BYTES_MAX, "entryBytesMax must be 1 .. "
                 + RdbStore.ENTRY_BYTES_MAX + " (what one stored entry holds), got " + entryBytesMax);
         require(inboundMessagesMax > 0, "inboundMessagesMax must be above 0, got " + inboundMessagesMax);
@@ -140,6 +150,8 @@ public record RdbConfig(
                 .checkQuorum(checkQuorum)
                 .preVote(preVote)
                 .leaseReads(leaseReads)
+                .tickNanos(tickMillis * 1_000_000L)
+                .clockDriftMarginNanos(clockDriftMarginMillis * 1_000_000L)
                 .entryBytesMax(entryBytesMax)
                 .messageBytesMax(messageBytesMax)
                 .inflightMessagesMax(inflightMessagesMax)
@@ -163,6 +175,7 @@ public record RdbConfig(
         private boolean checkQuorum = true;
         private boolean preVote = true;
         private boolean leaseReads = false;
+        private long clockDriftMarginMillis = 100;
         private long entryBytesMax = RdbStore.ENTRY_BYTES_MAX;
         private long messageBytesMax = 1L << 20;
         private int inflightMessagesMax = 256;
@@ -193,6 +206,7 @@ public record RdbConfig(
         public Builder checkQuorum(boolean v) { checkQuorum = v; return this; }
         public Builder preVote(boolean v) { preVote = v; return this; }
         public Builder leaseReads(boolean v) { leaseReads = v; return this; }
+        public Builder clockDriftMarginMillis(long v) { clockDriftMarginMillis = v; return this; }
         public Builder entryBytesMax(long v) { entryBytesMax = v; return this; }
         public Builder messageBytesMax(long v) { messageBytesMax = v; return this; }
         public Builder inflightMessagesMax(int v) { inflightMessagesMax = v; return this; }
@@ -217,7 +231,7 @@ public record RdbConfig(
         /** The config, validated. */
         public RdbConfig build() {
             return new RdbConfig(tickMillis, electionTimeoutTicks, heartbeatTicks, checkQuorum, preVote, leaseReads,
-                    entryBytesMax, messageBytesMax, inflightMessagesMax, uncommittedBytesMax, readRequestsPendingMax,
+                    clockDriftMarginMillis, entryBytesMax, messageBytesMax, inflightMessagesMax, uncommittedBytesMax, readRequestsPendingMax,
                     snapshotChunkBytesMax, inboundMessagesMax, requestsPendingMax, readTimeoutMillis,
                     commitTimeoutMillis, entryCacheBytesMax, vosOperationsPerTransactionMax, poolFreeBytesMin,
                     criticalEntryBytesMax, compactThresholdEntries, compactRetainEntries, requestRetentionEntries,

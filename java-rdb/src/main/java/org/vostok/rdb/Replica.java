@@ -17,6 +17,10 @@ import org.vostok.raft.Membership;
 import org.vostok.raft.MembershipChange;
 import org.vostok.raft.Message;
 import org.vostok.raft.Role;
+import org.vostok.rdb.model.LeaderHint;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rdb.store.EntryPayload;
 import org.vostok.rdb.store.PlanFailure;
 import org.vostok.rdb.store.RdbStore;
@@ -35,7 +39,9 @@ import org.vostok.vos.Pool;
  *
  * <p>Threads: {@code rdb-<id>-replica} (the owner: all Raft state and every write),
  * {@code rdb-<id>-events} (leadership events), {@code rdb-<id>-completions} (commit futures
- * complete there, so that a caller's continuation never runs on the owner thread). All end in
+ * complete there, so that a caller's continuation never runs on the owner thread; a continuation
+ * must not block: waiting there for another commit ({@code get}, {@code join}) or a
+ * transaction's first query is refused with {@link IllegalStateException}). All end in
  * {@link #close()}.
  *
  * <p>Thread-safety: safe for any number of threads.
@@ -43,10 +49,12 @@ import org.vostok.vos.Pool;
 public final class Replica implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+    /** The replica whose completions the current thread runs, if any. */
+    private static final ThreadLocal<Replica> COMPLETING = new ThreadLocal<>();
 
     private final long id;
     private final RdbConfig config;
-    private final LinkedBlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
     private final AtomicInteger messagesQueued = new AtomicInteger();
     private final AtomicInteger requestsQueued = new AtomicInteger();
     private final ReplicaLoop loop;
@@ -58,7 +66,8 @@ public final class Replica implements AutoCloseable {
     private volatile boolean closed;
     private volatile RdbException failure;
 
-    private Replica(RdbStore store, RdbConfig config, RaftTransport transport, LeadershipListener listener) {
+    private Replica(RdbStore store, RdbConfig config, RaftTransport transport, LeadershipListener listener,
+                    ReplicaObserver observer) {
         this.id = store.replicaId();
         this.config = config;
         this.events = new LeadershipEvents(id, listener, term -> submitInternal(new Request.Abdicate(term)));
@@ -68,7 +77,7 @@ public final class Replica implements AutoCloseable {
             completionThread = t;
             return t;
         });
-        this.loop = new ReplicaLoop(this, store, config, transport, events, completions);
+        this.loop = new ReplicaLoop(this, store, config, transport, events, completions, observer);
         this.status = loop.currentStatus();
         this.owner = new Thread(loop, "rdb-" + id + "-replica");
         this.owner.setDaemon(true);
@@ -111,6 +120,13 @@ public final class Replica implements AutoCloseable {
      * {@link #close()}, and it exchanges Raft messages through {@code transport}.
      */
     public static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener) {
+        return start(pool, config, transport, listener, ReplicaObserver.NONE);
+    }
+
+    /** As {@link #start(Pool, RdbConfig, RaftTransport, LeadershipListener)}, with an observer of its writes and commits (metrics). */
+    public static Replica start(Pool pool, RdbConfig config, RaftTransport transport, LeadershipListener listener,
+                                ReplicaObserver observer) {
+        Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(config, "config").validate();
         Objects.requireNonNull(transport, "transport");
@@ -124,7 +140,7 @@ public final class Replica implements AutoCloseable {
         RdbStore store = RdbStore.open(pool, config.storeLimits());
         Replica replica;
         try {
-            replica = new Replica(store, config, transport, listener);
+            replica = new Replica(store, config, transport, listener, observer);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -167,7 +183,15 @@ public final class Replica implements AutoCloseable {
 
     /**
      * Begins a transaction in {@code term}: {@link RdbError#NOTLEADER} (with the leader this
-     * replica knows) unless this replica leads that term and has applied the term's first entry.
+     * replica knows) unless this replica leads that term, has applied the term's first entry, and
+     * still takes transactions in it (it takes none in a term in which a commit ended ambiguously
+     * or its host's stepUp failed: it hands the leadership over).
+     *
+     * <p>Beginning costs nothing; the transaction's first query asks the replica's owner thread
+     * for a read epoch and waits for the answer. When that thread is stalled (a long
+     * garbage-collection pause, a slow or full disk, a descheduled process), the first query waits
+     * for the stall to end, up to {@code readTimeoutMillis} (then TIMEDOUT); later queries of the
+     * same transaction read straight from the store.
      */
     public Tx begin(long term) {
         checkRunning();
@@ -179,7 +203,10 @@ public final class Replica implements AutoCloseable {
     }
 
     private RdbException notLeader(ReplicaStatus s, long term) {
-        String what = s.role() == Role.LEADER && s.term() == term
+        String what = s.role() == Role.LEADER && s.term() == term && s.abandonedTerm() == term
+                ? "leads term " + term + " but takes no more transactions in it (a commit in it ended ambiguously, or"
+                + " its host could not step up): it hands the leadership over"
+                : s.role() == Role.LEADER && s.term() == term
                 ? "leads term " + term + " but is not ready for transactions yet (its first entry is not applied)"
                 : "does not lead term " + term + " (it is " + s.role().name().toLowerCase(java.util.Locale.ROOT)
                 + " in term " + s.term() + ")";
@@ -198,7 +225,7 @@ public final class Replica implements AutoCloseable {
      * ({@link ReplicaIds}).
      */
     public CompletableFuture<Long> changeMembership(MembershipChange change) {
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.ChangeMembership(Objects.requireNonNull(change, "change"), f));
         return f;
     }
@@ -211,7 +238,7 @@ public final class Replica implements AutoCloseable {
      * the entry is committed and applied. See {@link ReplicaIds}.
      */
     public CompletableFuture<Long> allocateReplicaId(int rank) {
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.AllocateReplicaId(rank, f));
         return f;
     }
@@ -221,9 +248,32 @@ public final class Replica implements AutoCloseable {
      * §3.10); the future completes when the transfer has started.
      */
     public CompletableFuture<Void> transferLeadership(long target) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CommitFuture<>(this);
         submit(new Request.TransferLeadership(target, f));
         return f;
+    }
+
+    /**
+     * The host learned that the process of replica {@code leaderReplicaId} is gone: its node
+     * refused a new connection right after the connection to it was reset. If this replica
+     * follows that leader, it forgets it ({@link org.vostok.raft.RaftNode#forgetLeader}): it then
+     * grants pre-votes and votes at once instead of refusing them for an election timeout, so a
+     * new leader is elected in a few message rounds. The voter with the lowest id among the
+     * others campaigns at once, and asks again at each tick (for an election timeout at most)
+     * while a follower told later ignores its pre-vote; the rest wait for their election timeout
+     * (by then the election is usually over): followers that all campaigned at once would split
+     * their votes and wait out a randomized timeout anyway. Queued to the replica's thread (dropped when the queue is
+     * full: it only speeds the election up); returns at once, and does nothing when this replica
+     * follows another leader, or none.
+     *
+     * <p><b>Safety contract.</b> Call it only on that evidence that the leader's process is gone,
+     * never on a mere reset or a timeout: a live leader may hold a lease (lease reads) that rests
+     * on this replica's promise not to vote for an election timeout, and forgetting it breaks the
+     * promise; if a new leader were elected while the old one lived, the old one could answer
+     * lease reads from a state the new one has moved past.
+     */
+    public void leaderGone(long leaderReplicaId) {
+        submit(new Request.LeaderGone(leaderReplicaId));
     }
 
     // ----------------------------------------------------------------------------------------
@@ -236,6 +286,12 @@ public final class Replica implements AutoCloseable {
     ReadView readAt(long term) {
         if (Thread.currentThread() == owner) {
             throw new IllegalStateException("a transaction query on the replica's own thread would wait for itself");
+        }
+        if (onCompletionThread()) {
+            throw new IllegalStateException("a transaction's first query waits for a read index (a heartbeat round or"
+                    + " the leader's lease); on replica " + id + "'s completion thread (in a commit future's"
+                    + " continuation) that wait would hold up every other commit's completion: query from an"
+                    + " executor of your own (thenApplyAsync(fn, executor))");
         }
         CompletableFuture<ReadView> f = new CompletableFuture<>();
         submit(new Request.Read(term, f));
@@ -252,7 +308,7 @@ public final class Replica implements AutoCloseable {
     /** Rethrows another thread's failure with this thread's stack, the original as the cause. */
     private static RdbException forCaller(Throwable cause) {
         if (cause instanceof RdbException r) {
-            return new RdbException(r.error(), r.detail(), r.leaderHint(), r.outcomeUnknown(), r);
+            return r.rethrown();
         }
         return new RdbException(RdbError.IO, "the read failed: " + cause, cause);
     }
@@ -269,9 +325,28 @@ public final class Replica implements AutoCloseable {
                     + data.length + " bytes, more than entryBytesMax (" + config.entryBytesMax()
                     + "); split it into several"));
         }
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.Propose(term, payload, data, f));
         return f;
+    }
+
+    /**
+     * Whether the calling thread is running this replica's completions (commit futures'
+     * continuations), where blocking calls are refused. Marked while each batch runs rather than
+     * by thread, so that it holds whichever thread the executor runs the batch on.
+     */
+    boolean onCompletionThread() {
+        return COMPLETING.get() == this;
+    }
+
+    /** Runs a batch of completions on the completion thread, marked as such (see {@link #onCompletionThread}). */
+    void runCompletions(List<Runnable> batch) {
+        COMPLETING.set(this);
+        try {
+            batch.forEach(Runnable::run);
+        } finally {
+            COMPLETING.remove();
+        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -287,7 +362,7 @@ public final class Replica implements AutoCloseable {
             LOG.debug("replica {}: inbound queue full, dropped {}", id, m);
             return;
         }
-        inbound.offer(m);
+        inbound.offer(new Inbound.RaftMessage(m));
     }
 
     private void submit(Request r) {
@@ -313,14 +388,14 @@ public final class Replica implements AutoCloseable {
     }
 
     /** The next queued item, waiting at most {@code nanos}; null when none came. */
-    Object poll(long nanos) throws InterruptedException {
-        Object item = nanos > 0 ? inbound.poll(nanos, TimeUnit.NANOSECONDS) : inbound.poll();
+    Inbound poll(long nanos) throws InterruptedException {
+        Inbound item = nanos > 0 ? inbound.poll(nanos, TimeUnit.NANOSECONDS) : inbound.poll();
         countTaken(item);
         return item;
     }
 
-    private void countTaken(Object item) {
-        if (item instanceof Message) {
+    private void countTaken(Inbound item) {
+        if (item instanceof Inbound.RaftMessage) {
             messagesQueued.decrementAndGet();
         } else if (item instanceof Request r && r.counted()) {
             requestsQueued.decrementAndGet();
@@ -329,7 +404,7 @@ public final class Replica implements AutoCloseable {
 
     /** Takes what is left in the queue once the replica stopped, failing every request. */
     void drainAfterStop(RdbException error) {
-        Object item;
+        Inbound item;
         while ((item = inbound.poll()) != null) {
             countTaken(item);
             if (item instanceof Request r) {

@@ -23,11 +23,13 @@ import org.vostok.raft.Role;
  * @param spaceBlocked the last write found the pool full: the replica waits for space to be
  *     freed (by compaction and aggregation, or by deletes) and takes the log again then
  * @param fullPoolWrites how many writes found the pool full since the replica started
+ * @param abandonedTerm a term this replica leads but takes no transactions in (a commit in it
+ *     ended ambiguously, or its host's stepUp failed): it hands the leadership over; 0 when none
  */
 public record ReplicaStatus(long id, Role role, long term, long leader, long readyTerm, long commitIndex,
                             long appliedIndex, long lastIndex, Membership membership, long baseIndex,
                             long aggregatedIndex, long incomingSnapshotIndex, long incomingSnapshotBytes,
-                            boolean spaceBlocked, long fullPoolWrites) {
+                            boolean spaceBlocked, long fullPoolWrites, long abandonedTerm) {
 
     /** True when this replica leads and takes transactions. */
     public boolean isReadyLeader() {

@@ -10,6 +10,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.vostok.raft.SnapshotChunkRequest;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.store.RdbStore;
 import org.vostok.rdb.store.SnapshotSource;
 

@@ -7,6 +7,13 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.KvsRecord;
+import org.vostok.rdb.model.KvsScan;
+import org.vostok.rdb.model.KvsVisitor;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.store.EntryPayload;
 import org.vostok.rdb.store.Op;
 import org.vostok.rdb.store.TreeReader;
@@ -32,8 +39,12 @@ import org.vostok.vos.VosLimits;
  * simply dropped lets go when the garbage collector finds it).
  *
  * <p>Not thread-safe: one thread at a time. The first query blocks its thread until the read
- * epoch is obtained (any thread will do, a commit future's continuation or a leadership handler
- * too).
+ * epoch is obtained (a leadership handler's thread will do; the replica's own threads will not:
+ * on its completion thread, where commit futures' continuations run, the first query is refused
+ * with {@link IllegalStateException}, since the wait would hold up every other commit); when the
+ * replica's owner thread is stalled, it waits for the stall to end, up to
+ * {@code readTimeoutMillis} ({@link Replica#begin}). The commit future refuses {@code get} and
+ * {@code join} on the completion thread too.
  */
 public final class Tx implements AutoCloseable {
 
@@ -56,9 +67,13 @@ public final class Tx implements AutoCloseable {
 
     /**
      * Tags the transaction with a request id, recorded with its outcome when it commits, so that
-     * a caller whose commit ended ambiguously ({@link RdbException#outcomeUnknown()}) can ask a
-     * later leader what became of it ({@link #requestOutcome}). A request id commits at most
-     * once: a second transaction with it fails with {@link RdbError#EXIST}.
+     * a caller whose commit ended ambiguously ({@link RdbError#OUTCOME_UNKNOWN}) can ask a
+     * later leader what became of it ({@link #requestOutcome}), or simply retry with the same id.
+     * A request id commits at most once. A second transaction with it takes the first one's fate:
+     * while the entry that carried it first is not committed, the second waits for that entry and
+     * completes with its index (or its failure, or OUTCOME_UNKNOWN when this leader's term ends
+     * first) without being proposed; once it is committed, the second fails at once with
+     * {@link RdbError#EXIST}.
      */
     public Tx requestId(UUID id) {
         checkOpen();
@@ -185,9 +200,12 @@ public final class Tx implements AutoCloseable {
      * Commits the queued updates as one log entry. The future completes with the entry's index
      * (the epoch at which the updates are seen) once the entry is committed and applied here, or
      * fails with the {@link RdbException} that kept it from applying: a validation failure
-     * (NONEXIST, EXIST, INVAL, TOOBIG) before anything was proposed, NOTLEADER or STALE when the
-     * term is over, or, once proposed, an error with {@link RdbException#outcomeUnknown()} when
-     * this replica cannot tell whether the entry will commit. A transaction with no update and no
+     * (NONEXIST, EXIST, INVAL, TOOBIG), NOSPACE or BUSY before anything was proposed, NOTLEADER
+     * or STALE when the term is over (or the replica takes no more transactions in it), all of
+     * which changed nothing; or, once proposed, {@link RdbError#OUTCOME_UNKNOWN} when this replica
+     * cannot tell whether the entry will commit (its cause says why: NOTLEADER, TIMEDOUT,
+     * SHUTDOWN). After an OUTCOME_UNKNOWN caused by TIMEDOUT the replica takes no more
+     * transactions in the term and hands the leadership over. A transaction with no update and no
      * request id completes at once with its read epoch (0 when it read nothing).
      */
     public CompletableFuture<Long> commit() {

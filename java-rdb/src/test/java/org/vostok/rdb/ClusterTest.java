@@ -19,6 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vostok.raft.MembershipChange;
 import org.vostok.raft.Role;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.KvsScan;
+import org.vostok.rdb.model.LeaderHint;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.TestCluster;
 import org.vostok.rdb.transport.LinkFaults;
@@ -167,7 +172,9 @@ class ClusterTest {
         // With CheckQuorum the old leader steps down by itself, and its commit ends ambiguously.
         ExecutionException e = assertThrows(ExecutionException.class, stranded::get);
         RdbException r = (RdbException) e.getCause();
-        assertEquals(RdbError.NOTLEADER, r.error());
+        assertEquals(RdbError.OUTCOME_UNKNOWN, r.error(), r.getMessage());
+        assertEquals(Optional.of(RdbError.NOTLEADER), r.outcomeUnknownCause());
+        assertEquals(RdbError.NOTLEADER, ((RdbException) r.getCause()).error());
         assertTrue(r.outcomeUnknown(), r.getMessage());
         Await.until("the old leader stepping down", () -> old.status().role() != Role.LEADER);
         cluster.network().heal();

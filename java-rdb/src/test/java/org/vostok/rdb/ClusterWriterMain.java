@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.testing.RecordingListener;
 import org.vostok.rdb.testing.TestCluster;
 import org.vostok.vos.Key;
@@ -33,6 +34,8 @@ public final class ClusterWriterMain {
     static final List<Long> IDS = List.of(1L, 2L, 3L);
 
     private static final FileOutputStream OUT = new FileOutputStream(FileDescriptor.out);
+    /** A child lives this long at most: longer than any round of its test. */
+    private static final long LIFETIME_MILLIS_MAX = 10 * 60_000;
 
     private ClusterWriterMain() {
     }
@@ -98,6 +101,8 @@ public final class ClusterWriterMain {
         }
         threads.forEach(Thread::start);
         moveLeadership(cluster, new SplittableRandom(seed));
+        say("lifetime over: no test killed this child within " + LIFETIME_MILLIS_MAX + " ms");
+        Runtime.getRuntime().halt(2);
     }
 
     private static void write(TestCluster cluster, int round, int client) {
@@ -116,9 +121,14 @@ public final class ClusterWriterMain {
         }
     }
 
-    /** Hands the leadership to a random other replica every 200 to 700 ms, until the process is killed. */
+    /**
+     * Hands the leadership to a random other replica every 200 to 700 ms, until the process is
+     * killed; a child whose test never kills it (the test itself died) ends itself after
+     * {@link #LIFETIME_MILLIS_MAX}.
+     */
     private static void moveLeadership(TestCluster cluster, SplittableRandom random) throws InterruptedException {
-        while (true) {
+        long deadline = System.nanoTime() + LIFETIME_MILLIS_MAX * 1_000_000L;
+        while (System.nanoTime() - deadline < 0) {
             Thread.sleep(200 + random.nextInt(501));
             Optional<Replica> leader = cluster.leader();
             if (leader.isPresent()) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.RecordingListener;
 import org.vostok.rdb.testing.TestCluster;

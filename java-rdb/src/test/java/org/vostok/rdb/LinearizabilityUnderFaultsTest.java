@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vostok.raft.Role;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.store.LocalStateReads;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.ClusterFaultTarget;

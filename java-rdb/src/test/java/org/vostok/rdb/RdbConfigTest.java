@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.testing.TestPools;
 import org.vostok.rdb.transport.LocalNetwork;
 import org.vostok.vos.Pool;
@@ -51,6 +53,16 @@ class RdbConfigTest {
         refused("maintenanceRetryMillis", b -> b.maintenanceRetryMillis(0));
         refused("snapshotChunkBytesMax", b -> b.snapshotChunkBytesMax(RdbConfig.SNAPSHOT_CHUNK_BYTES_MIN - 1));
         refused("snapshotChunkBytesMax", b -> b.snapshotChunkBytesMax(RdbConfig.SNAPSHOT_CHUNK_BYTES_MAX + 1));
+    }
+
+    @Test
+    void theLeaseClockDriftMarginIsChecked() {
+        RdbConfig c = RdbConfig.builder().leaseReads(true).build();
+        assertEquals(100, c.clockDriftMarginMillis());
+        assertEquals((20 - 1) * 50_000_000L - 100_000_000L, c.raftConfig(1).leaseDurationNanos());
+        refused("clockDriftMarginMillis", b -> b.clockDriftMarginMillis(-1));
+        // 19 ticks of 10 ms leave no lease after a 190 ms margin.
+        refused("clockDriftMarginNanos", b -> b.leaseReads(true).tickMillis(10).clockDriftMarginMillis(190));
     }
 
     @Test

@@ -17,6 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vostok.raft.MembershipChange;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.TestCluster;
 import org.vostok.vos.Key;
@@ -49,7 +53,8 @@ class ReplicaIdTest {
                 return Optional.of(call.apply(cluster.awaitLeader()).get());
             } catch (ExecutionException e) {
                 RdbException r = (RdbException) e.getCause();
-                if (r.error() == RdbError.NOTLEADER || r.error() == RdbError.BUSY || r.error() == RdbError.SHUTDOWN) {
+                if (r.error() == RdbError.NOTLEADER || r.error() == RdbError.BUSY || r.error() == RdbError.SHUTDOWN
+                        || r.error() == RdbError.OUTCOME_UNKNOWN) {
                     return Optional.empty();
                 }
                 throw r;
@@ -66,7 +71,7 @@ class ReplicaIdTest {
                     () -> call.apply(cluster.awaitLeader()).get());
             RdbException r = (RdbException) e.getCause();
             boolean retry = r.error() == RdbError.NOTLEADER || r.error() == RdbError.BUSY
-                    || r.error() == RdbError.SHUTDOWN;
+                    || r.error() == RdbError.SHUTDOWN || r.error() == RdbError.OUTCOME_UNKNOWN;
             return retry ? Optional.empty() : Optional.of(r);
         });
     }

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vostok.raft.Role;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.RecordingListener;
 import org.vostok.rdb.testing.TestCluster;
@@ -118,7 +121,8 @@ class ReplicaLifecycleTest {
         Await.until("the commit to be written", () -> leader.status().lastIndex() > leader.status().commitIndex());
         cluster.stop(leader.id());
         ExecutionException c = assertThrows(ExecutionException.class, commit::get);
-        assertEquals(RdbError.SHUTDOWN, ((RdbException) c.getCause()).error());
+        assertEquals(RdbError.OUTCOME_UNKNOWN, ((RdbException) c.getCause()).error());
+        assertEquals(Optional.of(RdbError.SHUTDOWN), ((RdbException) c.getCause()).outcomeUnknownCause());
         assertTrue(((RdbException) c.getCause()).outcomeUnknown());
         ExecutionException r = assertThrows(ExecutionException.class, read::get);
         assertEquals(RdbError.SHUTDOWN, ((RdbException) r.getCause()).error());
@@ -142,7 +146,9 @@ class ReplicaLifecycleTest {
                 .commit();
         ExecutionException e = assertThrows(ExecutionException.class, commit::get);
         RdbException r = (RdbException) e.getCause();
-        assertEquals(RdbError.TIMEDOUT, r.error());
+        assertEquals(RdbError.OUTCOME_UNKNOWN, r.error(), r.getMessage());
+        assertEquals(Optional.of(RdbError.TIMEDOUT), r.outcomeUnknownCause());
+        assertTrue(r.getMessage().contains("TIMEDOUT"), r.getMessage());
         assertTrue(r.outcomeUnknown());
     }
 
@@ -185,20 +191,62 @@ class ReplicaLifecycleTest {
     }
 
     /**
-     * Also a regression test: read epochs were once answered on the completion thread, so a query
-     * in a commit's continuation (which runs there) waited for its own thread forever.
+     * Regression test: a commit future's continuation runs on the replica's completion thread,
+     * where every commit completes, one after another. One that waited there for another commit
+     * ({@code commit().get()}) waited for itself for good, and one that queried held every other
+     * commit's completion up for a read-index round. Both are refused now with a clear error,
+     * and the same work chained or moved to an executor of the caller's goes through (with lease
+     * reads, whose first query once waited for its own thread: read epochs are answered on the
+     * owner thread).
      */
     @Test
-    void leaseReadsAndQueriesInCommitContinuations() throws Exception {
+    void blockingCallsInCommitContinuationsAreRefusedAndTheWorkGoesOnElsewhere() throws Exception {
         RdbConfig config = TestCluster.testConfig(33).leaseReads(true).build();
         cluster = TestCluster.start(dir, 3, config, 33, id -> new RecordingListener());
         cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
         Replica leader = cluster.awaitLeader();
         long term = leader.status().term();
-        // A query in a commit's continuation runs on the completion thread and must not wait for itself.
-        byte[] seen = leader.begin(term).update(ROOT, Key.ofUtf8("k"), b("v")).commit()
-                .thenApply(index -> leader.begin(term).lookup(ROOT, Key.ofUtf8("k")).orElseThrow()).get();
-        assertArrayEquals(b("v"), seen);
+        // The continuations are attached while the commit cannot complete, so they run on the
+        // completion thread, not on this one.
+        cluster.network().setFilter(m -> !(m instanceof org.vostok.raft.Message.AppendResponse));
+        CompletableFuture<Long> first = leader.begin(term).update(ROOT, Key.ofUtf8("k"), b("v")).commit();
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        CompletableFuture<Optional<byte[]>> query = first.thenApply(i -> {
+            threads.add(Thread.currentThread().getName());
+            return leader.begin(term).lookup(ROOT, Key.ofUtf8("k"));
+        });
+        CompletableFuture<Long> waited = first.thenApply(i -> {
+            try {
+                return leader.begin(term).update(ROOT, Key.ofUtf8("w"), b("w")).commit().get();
+            } catch (InterruptedException | ExecutionException e) {
+                throw new AssertionError(e);
+            }
+        });
+        CompletableFuture<Long> joined = first.thenApply(i -> leader.begin(term).update(ROOT, Key.ofUtf8("j"), b("j"))
+                .commit().join());
+        CompletableFuture<Long> chained = first.thenCompose(i -> leader.begin(term).update(ROOT, Key.ofUtf8("c"),
+                b("c")).commit());
+        java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<byte[]> elsewhere = first.thenApplyAsync(i -> leader.begin(term).lookup(ROOT,
+                    Key.ofUtf8("k")).orElseThrow(), own);
+            assertFalse(first.isDone(), "the commit completed before its continuations were attached");
+            // Waited for only through the continuations: a thread that waits for the first
+            // future itself may run its continuations (CompletableFuture.get helps).
+            cluster.network().setFilter(m -> true);
+            for (CompletableFuture<?> refused : List.of(query, waited, joined)) {
+                ExecutionException e = assertThrows(ExecutionException.class, refused::get,
+                    "a blocking call was not refused in a continuation run on " + threads);
+                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause()
+                        : e.getCause();
+                assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("completion thread"),
+                        String.valueOf(cause));
+            }
+            assertTrue(chained.get() > first.getNow(0L) && first.getNow(0L) > 0);
+            assertArrayEquals(b("v"), elsewhere.get());
+        } finally {
+            own.shutdownNow();
+        }
         assertEquals(Role.LEADER, leader.status().role());
     }
 }

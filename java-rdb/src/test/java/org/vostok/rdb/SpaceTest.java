@@ -11,13 +11,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vostok.raft.MembershipChange;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.RecordingListener;
 import org.vostok.rdb.testing.TestCluster;
@@ -35,6 +45,8 @@ import org.vostok.vos.PoolOptions;
  */
 class SpaceTest {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SpaceTest.class);
+
     private static final KvsPath ROOT = KvsPath.root();
     /**
      * Pools of 32 MiB refusing below 12 MiB free, filled with entries of 64 KiB: the headroom
@@ -47,6 +59,22 @@ class SpaceTest {
     private static final long FREE_BYTES_MIN = 12L << 20;
     private static final int VALUE_BYTES = 16 << 10;
     private static final int VALUES_PER_TX = 4;
+    /** Bursts of 8 writers, each with 6 transactions in flight (48 x 64 KiB, about 8 MiB to write). */
+    private static final int BURSTS = 4;
+    private static final int BURST_WRITERS = 8;
+    private static final int BURST_COMMITS_PER_WRITER = 6;
+    /**
+     * Pools of 64 MiB refusing below 16 MiB free for the bursts, on both backends: writing at the
+     * margin again and again strands space in both allocators (seen with a margin of 12 MiB in
+     * 32 MiB pools: PMDK with no free block of 16 KiB at 12.8 MB free, the WAL heap with none at
+     * 4 MiB free), so poolFreeBytesMin must cover that as well as the bursts' estimates.
+     */
+    private static final long BURST_POOL_BYTES = 64L << 20;
+    private static final long BURST_FREE_BYTES_MIN = 16L << 20;
+    /** Free bytes above poolFreeBytesMin when the bursts begin: less than one burst needs. */
+    private static final long BURST_HEADROOM_BYTES = 5L << 20;
+    /** What a compaction's tombstones may take that no reservation counts. */
+    private static final long COMPACTION_SLACK_BYTES = 256L << 10;
 
     @TempDir
     Path dir;
@@ -123,8 +151,14 @@ class SpaceTest {
         // Refused before anything was appended: the leader's log did not grow.
         Replica leader = cluster.awaitLeader();
         ReplicaStatus before = leader.status();
-        ExecutionException refused = assertThrows(ExecutionException.class, () -> leader.begin(before.term())
-                .update(ROOT, Key.ofUtf8("one more"), new byte[16]).commit().get());
+        byte[][] more = randomValues(random);
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> {
+            Tx tx = leader.begin(before.term());
+            for (int i = 0; i < VALUES_PER_TX; i++) {
+                tx.update(ROOT, Key.ofUtf8("one more " + i), more[i]);
+            }
+            tx.commit().get();
+        });
         RdbException nospace = (RdbException) refused.getCause();
         assertEquals(RdbError.NOSPACE, nospace.error(), nospace.getMessage());
         assertFalse(nospace.outcomeUnknown(), "refused before it was proposed");
@@ -206,5 +240,99 @@ class SpaceTest {
         assertEquals(Optional.empty(), cluster.replica(4).failure());
         cluster.stop(4);
         assertTrue(cluster.inspectStopped(4, r -> r.lookup(ROOT, key(199, 0))).isPresent());
+    }
+
+    /**
+     * Regression test: the leader read its pool's free bytes once per round and took every
+     * transaction of the round while they were above poolFreeBytesMin, so a burst of writers near
+     * a full pool went past the margin; when the batch then met a full pool, the leader restarted
+     * its core and lost the leadership. Now each proposal reserves its estimated bytes: bursts at
+     * a nearly full pool get some in and the rest a clean NOSPACE, the leader's free bytes stay at
+     * or above poolFreeBytesMin, no write meets a full pool, and the leadership stays put.
+     */
+    @ParameterizedTest
+    @EnumSource(PoolBackend.class)
+    void burstsOfWritersAtANearlyFullPoolGetCleanNospaceAndKeepTheLeader(PoolBackend backend) throws Exception {
+        long freeBytesMin = BURST_FREE_BYTES_MIN;
+        RdbConfig config = TestCluster.testConfig(44).poolFreeBytesMin(freeBytesMin).compactThresholdEntries(16)
+                .compactRetainEntries(4).electionTimeoutTicks(40).heartbeatTicks(4).build();
+        PoolOptions options = backend == PoolBackend.WAL ? PoolOptions.wal() : PoolOptions.pmem();
+        cluster = TestCluster.start(dir, 3, config, 44, id -> new RecordingListener(), options, BURST_POOL_BYTES);
+        cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
+        Replica leader = cluster.awaitLeader();
+        long term = leader.status().term();
+        SplittableRandom random = new SplittableRandom(44);
+        // Nearly full: fewer free bytes above the margin than one burst needs.
+        int filled = 0;
+        while (cluster.pool(leader.id()).query().freeBytes() > freeBytesMin + BURST_HEADROOM_BYTES) {
+            int t = filled++;
+            byte[][] values = randomValues(random);
+            cluster.commit(x -> {
+                for (int i = 0; i < VALUES_PER_TX; i++) {
+                    x.update(ROOT, key(t, i), values[i]);
+                }
+            });
+        }
+        int taken = 0;
+        int refused = 0;
+        ExecutorService writers = Executors.newFixedThreadPool(BURST_WRITERS);
+        try {
+            for (int burst = 0; burst < BURSTS; burst++) {
+                List<Future<List<CompletableFuture<Long>>>> submitted = new ArrayList<>();
+                for (int w = 0; w < BURST_WRITERS; w++) {
+                    int first = 1_000_000 * (burst + 1) + w * BURST_COMMITS_PER_WRITER;
+                    byte[][][] values = new byte[BURST_COMMITS_PER_WRITER][][];
+                    for (int c = 0; c < BURST_COMMITS_PER_WRITER; c++) {
+                        values[c] = randomValues(random);
+                    }
+                    submitted.add(writers.submit(() -> {
+                        List<CompletableFuture<Long>> commits = new ArrayList<>();
+                        for (int c = 0; c < BURST_COMMITS_PER_WRITER; c++) {
+                            Tx tx = leader.begin(term);
+                            for (int i = 0; i < VALUES_PER_TX; i++) {
+                                tx.update(ROOT, key(first + c, i), values[c][i]);
+                            }
+                            commits.add(tx.commit());
+                        }
+                        return commits;
+                    }));
+                }
+                for (Future<List<CompletableFuture<Long>>> f : submitted) {
+                    for (CompletableFuture<Long> commit : f.get(Await.DEADLINE_MILLIS, TimeUnit.MILLISECONDS)) {
+                        try {
+                            commit.get(Await.DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+                            taken++;
+                        } catch (ExecutionException e) {
+                            RdbException r = (RdbException) e.getCause();
+                            assertEquals(RdbError.NOSPACE, r.error(), r.getMessage());
+                            refused++;
+                        }
+                    }
+                }
+                long free = cluster.pool(leader.id()).query().freeBytes();
+                LOG.info("{} pools, burst {}: {} taken and {} refused so far, the leader has {} free bytes", backend,
+                        burst, taken, refused, free);
+                assertTrue(free >= freeBytesMin - COMPACTION_SLACK_BYTES, "burst " + burst + " left the leader "
+                        + free + " free bytes, below poolFreeBytesMin (" + freeBytesMin + ")");
+                ReplicaStatus s = leader.status();
+                assertTrue(s.isReadyLeader() && s.term() == term, "the leadership moved: " + s);
+                for (long id : cluster.ids()) {
+                    assertEquals(0, cluster.replica(id).status().fullPoolWrites(), "replica " + id + " met a full pool");
+                }
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+        assertTrue(taken > 0 && refused > 0, "the bursts were neither all taken nor all refused: " + taken
+                + " taken, " + refused + " refused after " + filled + " to fill");
+        assertNoReplicaStopped();
+    }
+
+    private static byte[][] randomValues(SplittableRandom random) {
+        byte[][] values = new byte[VALUES_PER_TX][VALUE_BYTES];
+        for (byte[] v : values) {
+            random.nextBytes(v);
+        }
+        return values;
     }
 }

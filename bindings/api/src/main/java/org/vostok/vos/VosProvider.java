@@ -3,18 +3,18 @@ package org.vostok.vos;
 import java.nio.file.Path;
 
 /**
- * An implementation of the store (Panama FFM, later JNI), found with {@link #load()} so that an
- * application never names one. Implementations register themselves in
+ * An implementation of the store (Panama FFM on Java 22+, JNI on Java 17+), found with
+ * {@link #load()} so that an application never names one. Implementations register themselves in
  * {@code META-INF/services/org.vostok.vos.VosProvider}.
  *
  * <p>Thread-safety: implementations are safe for concurrent use.
  */
 public interface VosProvider {
 
-    /** The system property that picks a provider by {@link #name()} when several are present. */
+    /** The system property that picks a provider by {@link #name()} ({@code ffm} or {@code jni}). */
     String PROVIDER_PROPERTY = "vostok.vos.provider";
 
-    /** A short stable name, e.g. {@code "ffm"}. */
+    /** A short stable name: {@code "ffm"} or {@code "jni"}. */
     String name();
 
     /**
@@ -58,8 +58,8 @@ public interface VosProvider {
 
     /**
      * The provider to use: the one named by the system property {@value #PROVIDER_PROPERTY} if it
-     * is set, else the only one on the class path (the first found if there are several). Found
-     * once and cached.
+     * is set; else, among those this runtime can load, FFM (Java 22 and newer), then JNI, then
+     * any other. Found once, cached, and the choice logged once (System.Logger, level INFO).
      *
      * @throws VosUnavailableException when none is found or the one asked for is missing
      */

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vostok.raft.Config;
+import org.vostok.raft.ManualClock;
 import org.vostok.raft.Membership;
 import org.vostok.raft.MemoryStorage;
 import org.vostok.raft.Message;
@@ -61,7 +62,7 @@ public class ThroughputBenchmark {
         for (int i = 0; i < 3; i++) {
             storages[i] = MemoryStorage.bootstrap(members);
             SplittableRandom random = new SplittableRandom(i);
-            nodes[i] = new RaftNode(Config.builder(i + 1).build(), storages[i], random::nextInt);
+            nodes[i] = new RaftNode(Config.builder(i + 1).build(), storages[i], random::nextInt, new ManualClock());
         }
         payload = new byte[entryBytes];
         nodes[0].campaign();

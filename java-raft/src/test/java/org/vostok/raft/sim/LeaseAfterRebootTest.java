@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.vostok.raft.Config;
+import org.vostok.raft.ManualClock;
 import org.vostok.raft.Membership;
 import org.vostok.raft.MemoryStorage;
 import org.vostok.raft.Message;
@@ -37,10 +38,13 @@ class LeaseAfterRebootTest {
 
     private static final int ELECTION_TICKS = 10;
     private static final int HEARTBEAT_TICKS = 4;
+    private static final long TICK_NANOS = 100_000_000L;
 
     private final Map<Long, MemoryStorage> storages = new TreeMap<>();
     private final Map<Long, RaftNode> nodes = new TreeMap<>();
     private final List<Message> network = new ArrayList<>();
+    /** One virtual clock for the three hosts: they tick together, one tick's length apart. */
+    private final ManualClock clock = new ManualClock();
     private final Set<String> cut = new HashSet<>();
     private final List<ReadState> readsAtNode1 = new ArrayList<>();
     private long maxCommit;
@@ -102,12 +106,14 @@ class LeaseAfterRebootTest {
 
     private RaftNode start(long id) {
         Config config = Config.builder(id).electionTimeoutTicks(ELECTION_TICKS).heartbeatTimeoutTicks(HEARTBEAT_TICKS)
-                .checkQuorum(true).preVote(true).leaseReads(true).build();
+                .checkQuorum(true).preVote(true).leaseReads(true).tickNanos(TICK_NANOS).clockDriftMarginNanos(0)
+                .build();
         SplittableRandom random = new SplittableRandom(id * 31 + lives++);
-        return new RaftNode(config, storages.get(id), random::nextInt);
+        return new RaftNode(config, storages.get(id), random::nextInt, clock);
     }
 
     private void tickAll() {
+        clock.advance(TICK_NANOS);
         for (RaftNode n : nodes.values()) {
             n.tick();
         }

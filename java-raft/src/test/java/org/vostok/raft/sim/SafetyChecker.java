@@ -350,8 +350,11 @@ final class SafetyChecker {
         return proposals.values();
     }
 
-    void onReadRequested(long requestId, SimHost host, long tick) {
-        reads.put(requestId, new ClientRead(requestId, host.id, host.incarnation, maxCommitted, tick));
+    /** A client asks {@code host} for a read: every write committed by now must be visible to it. */
+    ClientRead onReadRequested(long requestId, SimHost host, long tick) {
+        ClientRead r = new ClientRead(requestId, host.id, host.incarnation, maxCommitted, tick);
+        reads.put(requestId, r);
+        return r;
     }
 
     /**
@@ -366,7 +369,9 @@ final class SafetyChecker {
         if (index < r.committedBefore()) {
             fail("host " + host.id + " got read " + requestId + " (asked at t=" + r.tick() + ") confirmed at index "
                     + index + ", but index " + r.committedBefore() + " was committed before it was asked:"
-                    + " the read would miss a completed write (linearizability)");
+                    + " the read would miss a completed write (linearizability)"
+                    + (host.node.role() == Role.LEADER && host.config.leaseReads()
+                            ? "; a stale lease read by a leader that does not know it was deposed" : ""));
         }
         return r;
     }

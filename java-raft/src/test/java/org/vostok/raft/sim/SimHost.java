@@ -41,6 +41,10 @@ import org.vostok.raft.SnapshotMetadata;
  * A crash loses whatever was not durable (MemoryStorage keeps the durable part apart), the
  * state machine and the staging copy; the restarted node is rebuilt from the durable storage
  * and the snapshot content that matches it.
+ *
+ * <p>Each host has its own monotonic clock: virtual time, {@link org.vostok.raft.Config#tickNanos()}
+ * per simulated tick, from an origin of its own. A host can stall ({@link #stall}): its clock runs
+ * on while it takes no tick, no message and no Ready, and reads asked of it wait in its queue.
  */
 final class SimHost {
 
@@ -81,6 +85,15 @@ final class SimHost {
     /** When the host is down, the tick it comes back at. */
     long restartTick;
 
+    /** The host is stalled before this tick; it resumes at it. */
+    private long stalledUntil;
+    /** Reads its clients asked while it stalled, taken first when it resumes; at most {@link #STALLED_READS_MAX}. */
+    private final List<SafetyChecker.ClientRead> readsQueuedWhileStalled = new ArrayList<>();
+    /** The reads a stalled host's queue holds at most; more are refused (the client's request times out). */
+    static final int STALLED_READS_MAX = 64;
+    /** Where this host's clock starts: real monotonic clocks have arbitrary origins, negative ones too. */
+    private final long clockOriginNanos;
+
     // What the checker saw of this life of the node.
     long seenTerm;
     long seenCommit;
@@ -95,6 +108,7 @@ final class SimHost {
         this.storage = storage;
         this.durableHardState = storage.hardState();
         this.stagingDurable = sim.options.stagingKeptOnDisk() && id % 2 == 0;
+        this.clockOriginNanos = (id - 4) * 3_600_000_000_000L;
         SimStateMachine empty = new SimStateMachine(storage.snapshot().index());
         snapshotContents.put(storage.snapshot().index(), empty.encode());
         start();
@@ -112,7 +126,53 @@ final class SimHost {
         }
         state = SimStateMachine.decode(content);
         SplittableRandom r = new SplittableRandom(sim.options.seed() * 0x9E3779B97F4A7C15L + id * 7919 + incarnation);
-        node = new RaftNode(config, storage, r::nextInt);
+        node = new RaftNode(config, storage, r::nextInt, this::clockNanos);
+    }
+
+    /** This host's monotonic clock: the simulation's virtual time from this host's origin. */
+    private long clockNanos() {
+        return clockOriginNanos + sim.now() * config.tickNanos();
+    }
+
+    /** Whether the host is up but stalled at {@code now}: it takes no tick, message or Ready. */
+    boolean isStalled(long now) {
+        return node != null && now < stalledUntil;
+    }
+
+    /** The host stalls until {@code untilTick}; its clock runs on meanwhile. */
+    void stall(long now, long untilTick) {
+        stalledUntil = untilTick;
+        sim.trace.add(now, id, "stalls", "until t=" + untilTick + " (" + (untilTick - now) + " ticks)");
+    }
+
+    /** Ends the stall now (the faults heal). */
+    void endStall(long now) {
+        if (isStalled(now)) {
+            stalledUntil = now;
+        }
+    }
+
+    long stalledUntil() {
+        return stalledUntil;
+    }
+
+    /**
+     * A client asks the stalled host for a read: it waits in the host's queue; returns false when
+     * the queue is full (the read is refused).
+     */
+    boolean queueRead(SafetyChecker.ClientRead read) {
+        if (readsQueuedWhileStalled.size() >= STALLED_READS_MAX) {
+            return false;
+        }
+        readsQueuedWhileStalled.add(read);
+        return true;
+    }
+
+    /** The reads queued while the host stalled, in order, taken off the queue. */
+    List<SafetyChecker.ClientRead> takeQueuedReads() {
+        List<SafetyChecker.ClientRead> reads = List.copyOf(readsQueuedWhileStalled);
+        readsQueuedWhileStalled.clear();
+        return reads;
     }
 
     /** The machine stops: everything not durable is gone. */
@@ -122,6 +182,10 @@ final class SimHost {
         durableHardState = storage.hardState();
         node = null;
         persisting = null;
+        stalledUntil = 0;
+        for (SafetyChecker.ClientRead r : takeQueuedReads()) {
+            sim.checker.onReadRefused(r.requestId());
+        }
         staging = new ByteArrayOutputStream();
         stagingSnapshot = SnapshotMetadata.EMPTY;
         if (stagingDurable) {
@@ -157,11 +221,14 @@ final class SimHost {
 
     /** Takes and starts carrying out the next Ready, if there is one and none is in progress. */
     boolean handleReady(long now) {
-        if (node == null || persisting != null || !node.hasReady()) {
+        if (node == null || isStalled(now) || persisting != null || !node.hasReady()) {
             return false;
         }
         Ready rd = node.ready();
         sim.trace.add(now, id, "ready", describe(rd));
+        if (describe(rd).equals("(nothing)")) {
+            SafetyChecker.fail("node " + id + "'s hasReady() said a Ready was there, but it holds nothing");
+        }
         // 1. Snapshot first. Sometimes the host cannot write a chunk: it gives the snapshot up
         // and the leader starts over (a chunk that completes the snapshot is always written).
         boolean writeFails = !rd.receivedSnapshotChunks().isEmpty() && rd.snapshot().isEmpty()
@@ -214,7 +281,7 @@ final class SimHost {
 
     /** Finishes the Ready in progress if its writes are durable by {@code now}. */
     boolean finishReadyIfDurable(long now) {
-        if (node == null || persisting == null || persistDoneTick > now) {
+        if (node == null || isStalled(now) || persisting == null || persistDoneTick > now) {
             return false;
         }
         finishReady(now);
@@ -319,7 +386,8 @@ final class SimHost {
      */
     boolean compact(long now) {
         long index = state.appliedIndex;
-        if (node == null || persisting != null || !storage.isSynced() || index <= storage.snapshot().index()
+        if (node == null || isStalled(now) || persisting != null || !storage.isSynced()
+                || index <= storage.snapshot().index()
                 || index != node.appliedIndex()) {
             return false;
         }
@@ -381,6 +449,7 @@ final class SimHost {
         return "host " + id + " " + node.role() + " term=" + node.term() + " leader=" + node.leader() + " commit="
                 + node.commitIndex() + " applied=" + node.appliedIndex() + " last=" + node.lastIndex() + " "
                 + node.membership() + " stored=" + storage.snapshot().index() + ".." + storage.lastIndex()
-                + (persisting != null ? " persisting" : "");
+                + (persisting != null ? " persisting" : "")
+                + (isStalled(sim.now()) ? " stalled until t=" + stalledUntil : "");
     }
 }

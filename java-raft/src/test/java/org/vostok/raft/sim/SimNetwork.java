@@ -40,6 +40,8 @@ final class SimNetwork {
     /** The last delivery tick given to a message on each link, for in-order delivery. */
     private final Map<Long, Long> lastDeliveryByLink = new HashMap<>();
     private long sequence;
+    /** Orders the messages held for a stalled host ahead of others due at the same tick, oldest first. */
+    private long heldSequence = Long.MIN_VALUE;
     private double dropPerMessage;
     private double duplicatePerMessage;
     private int delayTicksMax;
@@ -134,6 +136,15 @@ final class SimNetwork {
             last = Math.max(last, f.deliverTick);
         }
         return last;
+    }
+
+    /**
+     * Puts back a message its stalled receiver could not take, to be delivered at
+     * {@code untilTick} (when the stall ends), ahead of the messages sent later, as the
+     * receiver's socket buffer would hold it.
+     */
+    void hold(Message m, long untilTick) {
+        inFlight.add(new InFlight(untilTick, heldSequence++, m));
     }
 
     void cut(long from, long to) {

@@ -26,8 +26,9 @@ import org.vostok.raft.Config;
  * @param downTicksMax how long a crashed node stays down at most before it restarts
  * @param diskLatencyTicksMax how long a host's write takes to become durable at most; the node
  *     keeps running meanwhile, and a crash in that window loses the write
- * @param clockSkewPerTick the chance a node's clock skips or doubles a tick (only without lease
- *     reads, which assume clocks that run at the same rate)
+ * @param clockSkewPerTick the chance a node's ticks skip or double for a moment (only without
+ *     lease reads: a follower whose ticks come faster than tickNanos keeps its promise to a lease
+ *     for less real time than the leader counts on; missed ticks are the stalls below)
  * @param proposePerTick the chance a client proposes an entry
  * @param readPerTick the chance a client asks for a linearizable read
  * @param membershipPerTick the chance the leader is asked to change the membership
@@ -43,6 +44,16 @@ import org.vostok.raft.Config;
  *     in which no client proposes; 0 for none
  * @param stagingKeptOnDisk whether the hosts with even ids keep the staging copy of an incoming
  *     snapshot on disk, as rdb does, and resume it after a restart
+ * @param stallPerTick the chance a host stalls (a GC pause, a descheduled process), the leader
+ *     more often than its share, for longer than the election timeout: its clock runs on but it
+ *     takes no tick, no message and no Ready; reads its clients ask meanwhile wait in its queue
+ *     and are taken first when it resumes, before the messages that waited in its socket
+ * @param votersMin the fewest voters the membership changes shrink the cluster to: 3, or 1 in
+ *     the seeds that remove voters down to one (a leader of two voters removing itself, whose
+ *     partner alone is no quorum of the old membership)
+ * @param forgetDeadLeader whether, when the leader crashes, its followers are told its process
+ *     is gone: they forget it ({@code RaftNode.forgetLeader}) and the lowest voter campaigns at
+ *     once, as rdb's {@code Replica.leaderGone} does
  */
 public record SimOptions(
         long seed,
@@ -68,7 +79,10 @@ public record SimOptions(
         int votersMax,
         boolean readAtEveryLeader,
         int quietTicks,
-        boolean stagingKeptOnDisk) {
+        boolean stagingKeptOnDisk,
+        double stallPerTick,
+        int votersMin,
+        boolean forgetDeadLeader) {
 
     /** The options of seed {@code seed} for a cluster of {@code nodes} founding voters. */
     public static SimOptions draw(long seed, int nodes) {
@@ -100,6 +114,8 @@ public record SimOptions(
                 .checkQuorum(checkQuorum)
                 .preVote(preVote)
                 .leaseReads(leaseReads)
+                // Virtual clocks run at exactly the same rate: the lease is tested at its bound.
+                .clockDriftMarginNanos(0)
                 .build();
         boolean lossy = r.nextInt(4) != 0;
         boolean partitions = r.nextInt(4) != 0;
@@ -129,7 +145,34 @@ public record SimOptions(
                 Math.min(7, nodes + 2),
                 r.nextInt(4) == 0,
                 pick(r, 0, electionTicks * 5, electionTicks * 20),
-                r.nextBoolean());
+                r.nextBoolean(),
+                // Drawn last, so that the draws above stay those of the seeds found before stalls.
+                pick(r, 0.0, 0.0, 0.002, 0.01),
+                pick(r, 3, 3, 1),
+                r.nextInt(3) == 0);
+    }
+
+    /**
+     * These options without stalls, with at least three voters and without followers told of a
+     * dead leader: the run of a seed found before those were drawn (stalls draw from a stream of
+     * their own, and the membership changes draw as before with three voters at least, so
+     * everything else replays as it did then).
+     */
+    public SimOptions withOnlyTheOriginalFaults() {
+        return new SimOptions(seed, nodes, config, faultTicks, dropPerMessage, duplicatePerMessage, delayTicksMax,
+                delaySpikePerMessage, delaySpikeTicksMax, partitionPerTick, crashPerTick, downTicksMax,
+                diskLatencyTicksMax, clockSkewPerTick, proposePerTick, readPerTick, membershipPerTick,
+                transferPerTick, compactPerTick, snapshotFailPerChunk, votersMax, readAtEveryLeader, quietTicks,
+                stagingKeptOnDisk, 0.0, 3, false);
+    }
+
+    /** These options with {@link #forgetDeadLeader()} set as given, for seeds found before it was drawn. */
+    public SimOptions withForgetDeadLeader(boolean forget) {
+        return new SimOptions(seed, nodes, config, faultTicks, dropPerMessage, duplicatePerMessage, delayTicksMax,
+                delaySpikePerMessage, delaySpikeTicksMax, partitionPerTick, crashPerTick, downTicksMax,
+                diskLatencyTicksMax, clockSkewPerTick, proposePerTick, readPerTick, membershipPerTick,
+                transferPerTick, compactPerTick, snapshotFailPerChunk, votersMax, readAtEveryLeader, quietTicks,
+                stagingKeptOnDisk, stallPerTick, votersMin, forget);
     }
 
     private static int pick(SplittableRandom r, int... choices) {
@@ -168,6 +211,7 @@ public record SimOptions(
                 + " transfer=" + transferPerTick + " compact=" + compactPerTick
                 + " snapshotFail=" + snapshotFailPerChunk + " votersMax=" + votersMax
                 + " readAtEveryLeader=" + readAtEveryLeader + " quiet=" + quietTicks
-                + " stagingKeptOnDisk=" + stagingKeptOnDisk;
+                + " stagingKeptOnDisk=" + stagingKeptOnDisk + " stall=" + stallPerTick + " votersMin=" + votersMin
+                + " forgetDeadLeader=" + forgetDeadLeader;
     }
 }

@@ -20,9 +20,10 @@ import org.vostok.raft.Role;
  * One run of the cluster simulator, in one thread, from one seed: a cluster of
  * {@link SimHost}s over a {@link SimNetwork}, with clients proposing entries and asking for
  * reads, an operator changing the membership, transferring leadership and compacting logs, and
- * a fault injector crashing (or rebooting) nodes, partitioning and slowing the network and
- * skewing clocks. Time is a tick counter; every choice is drawn from {@link SplittableRandom}
- * streams split from the run's seed, so a seed replays exactly.
+ * a fault injector crashing (or rebooting) nodes, stalling them for longer than the election
+ * timeout, partitioning and slowing the network and skewing clocks. Time is a tick counter, and
+ * each host's monotonic clock reads it as {@code tickNanos} per tick; every choice is drawn from
+ * {@link SplittableRandom} streams split from the run's seed, so a seed replays exactly.
  *
  * <p>A run has two phases. In the fault phase ({@link SimOptions#faultTicks()}) everything above
  * happens at the rates the seed drew. Then the faults heal: every node restarts, every link comes
@@ -50,6 +51,8 @@ public final class Simulation {
     final SplittableRandom hostRandom;
     /** The order in which nodes tick and handle their Ready within a tick. */
     private final SplittableRandom schedule;
+    /** Stalls: whom, when, how long (a stream of its own, so seeds without stalls draw as before). */
+    private final SplittableRandom stalls;
     final SimTrace trace = new SimTrace();
     final SimNetwork network;
     final SafetyChecker checker;
@@ -70,6 +73,8 @@ public final class Simulation {
     private long proposalsRefused;
     /** How often each notable path was taken, to see what the seeds reach. */
     final TreeMap<String, Long> counts = new TreeMap<>();
+    /** (term, node) of each leader seen leading on after its own removal, for the counts. */
+    private final java.util.Set<Long> retiringSeen = new java.util.HashSet<>();
     /** The last leadership transfer asked for: its target and the leader's term then. */
     private long transferTarget;
     private long transferTerm;
@@ -82,6 +87,7 @@ public final class Simulation {
         this.clients = root.split();
         this.hostRandom = root.split();
         this.schedule = root.split();
+        this.stalls = root.split();
         this.electionTicks = options.config().electionTimeoutTicks();
         this.diskLatencyTicksMax = options.diskLatencyTicksMax();
         this.snapshotFailPerChunk = options.snapshotFailPerChunk();
@@ -131,15 +137,23 @@ public final class Simulation {
     // ----------------------------------------------------------------------------------------
     // One tick
 
+    /** The current tick, which every host's clock reads (in its own origin). */
+    long now() {
+        return now;
+    }
+
     private void step() {
         now++;
         for (SimHost h : hosts.values()) {
             if (!h.isUp() && h.restartTick <= now) {
                 h.restart(now);
             }
+            if (h.isUp() && h.stalledUntil() == now) {
+                resumeFromStall(h);
+            }
         }
         for (SimHost h : shuffled()) {
-            if (!h.isUp()) {
+            if (!h.isUp() || h.isStalled(now)) {
                 continue;
             }
             int ticks = 1;
@@ -179,11 +193,15 @@ public final class Simulation {
                 trace.add(now, m.to(), h == null || !h.isUp() ? "missed (down)" : "cut off", m);
                 network.dropped++;
                 SimHost sender = hosts.get(m.from());
-                if (sender != null && sender.isUp() && faults.nextBoolean()) {
+                if (sender != null && sender.isUp() && !sender.isStalled(now) && faults.nextBoolean()) {
                     // Sometimes the sender's transport notices, as a broken connection would show.
                     sender.node.reportUnreachable(m.to());
                     observe(sender);
                 }
+                continue;
+            }
+            if (h.isStalled(now)) {
+                network.hold(m, h.stalledUntil());
                 continue;
             }
             trace.add(now, m.to(), "receives", m);
@@ -203,6 +221,10 @@ public final class Simulation {
 
     void observe(SimHost h) {
         checker.observe(h, hosts.values());
+        if (h.node.role() == Role.LEADER && !h.node.membership().isVoter(h.id)
+                && retiringSeen.add(h.node.term() * 1_000L + h.id)) {
+            count("leader leads on after committing its own removal, until it hands over");
+        }
         if (transferTarget != 0 && h.id == transferTarget && h.node.role() == Role.LEADER
                 && h.node.term() > transferTerm) {
             count("leadership transferred");
@@ -232,6 +254,9 @@ public final class Simulation {
         if (options.partitionPerTick() > 0 && faults.nextDouble() < options.partitionPerTick()) {
             repartition();
         }
+        if (options.stallPerTick() > 0 && stalls.nextDouble() < options.stallPerTick()) {
+            stallSomeHost();
+        }
         if (options.crashPerTick() > 0 && faults.nextDouble() < options.crashPerTick()) {
             List<SimHost> up = upHosts();
             if (!up.isEmpty()) {
@@ -246,12 +271,89 @@ public final class Simulation {
                 if (victim.isPersisting()) {
                     count("crash with a write not yet durable");
                 }
+                boolean leaderCrashed = victim.node.role() == Role.LEADER;
                 victim.crash(now);
+                if (leaderCrashed && options.forgetDeadLeader()) {
+                    forgetDeadLeader(victim.id);
+                }
                 // A third of the crashes are reboots: the node is back on the next tick, having
                 // forgotten everything it did not persist (its promises to a leader's lease too).
                 victim.restartTick = faults.nextInt(3) == 0 ? now + 1
                         : now + faults.nextInt(options.downTicksMax() + 1);
                 crashes++;
+            }
+        }
+    }
+
+    /**
+     * The leader's process is gone, and the transport of each follower that follows it notices
+     * (a refused reconnection): it forgets the leader ({@link RaftNode#forgetLeader}), and the
+     * lowest voter among them campaigns at once, as rdb's {@code Replica.leaderGone} does. This
+     * is the call's safety contract kept (the leader is down), so a stale lease read here would
+     * be a bug in the core.
+     */
+    private void forgetDeadLeader(long leaderId) {
+        List<SimHost> followers = new ArrayList<>();
+        for (SimHost h : upHosts()) {
+            if (!h.isStalled(now) && h.node.role() == Role.FOLLOWER && h.node.leader() == leaderId) {
+                followers.add(h);
+            }
+        }
+        for (SimHost h : followers) {
+            h.node.forgetLeader();
+            observe(h);
+        }
+        for (SimHost h : followers) {
+            long first = Long.MAX_VALUE;
+            for (long v : h.node.membership().voters()) {
+                if (v != leaderId) {
+                    first = Math.min(first, v);
+                }
+            }
+            if (first == h.id) {
+                h.node.campaign();
+                observe(h);
+                trace.add(now, h.id, "campaigns", "its leader " + leaderId + " is gone");
+                count("followers forgot a dead leader; the lowest campaigned at once");
+            }
+        }
+    }
+
+    /**
+     * A host stalls for longer than the election timeout (a GC pause, a descheduled process), the
+     * leader more often than its share: the others may elect a new leader and commit meanwhile,
+     * and when it resumes it takes the reads its clients queued first. A leader that trusted a
+     * lease counted in its own ticks would answer them from its stale state.
+     */
+    private void stallSomeHost() {
+        List<SimHost> running = upHosts().stream().filter(h -> !h.isStalled(now)).toList();
+        if (running.isEmpty()) {
+            return;
+        }
+        Optional<SimHost> leader = leader().filter(l -> !l.isStalled(now));
+        SimHost victim = leader.isPresent() && stalls.nextInt(3) != 0 ? leader.get()
+                : running.get(stalls.nextInt(running.size()));
+        long ticks = electionTicks + 1 + stalls.nextInt(2 * electionTicks);
+        victim.stall(now, now + ticks);
+        count(victim.node.role() == Role.LEADER ? "leader stalled past the election timeout"
+                : "non-leader stalled past the election timeout");
+    }
+
+    /** The stalled host resumes: the reads queued meanwhile are taken first, then its messages. */
+    private void resumeFromStall(SimHost h) {
+        List<SafetyChecker.ClientRead> reads = h.takeQueuedReads();
+        trace.add(now, h.id, "resumes", reads.size() + " reads queued");
+        for (SafetyChecker.ClientRead r : reads) {
+            Optional<Refusal> refused = h.node.readIndex(r.requestId());
+            observe(h);
+            trace.add(now, h.id, "read " + r.requestId() + " (queued at t=" + r.tick() + ")",
+                    refused.map(Object::toString).orElse("asked"));
+            refused.ifPresent(x -> {
+                checker.onReadRefused(r.requestId());
+                count("read refused: " + x.reason());
+            });
+            if (refused.isEmpty() && h.node.role() == Role.LEADER) {
+                count("read queued during a stall asked of a leader");
             }
         }
     }
@@ -363,6 +465,10 @@ public final class Simulation {
             if (!h.isUp()) {
                 h.restart(now);
             }
+            if (h.isStalled(now)) {
+                h.endStall(now);
+                resumeFromStall(h);
+            }
         }
         trace.add(now, 0, "healed", "every node up, every link up, nothing lost from now on");
     }
@@ -388,10 +494,10 @@ public final class Simulation {
         }
         readAtEveryLeader();
         if (options.membershipPerTick() > 0 && clients.nextDouble() < options.membershipPerTick()) {
-            leader().ifPresent(this::changeMembership);
+            leader().filter(l -> !l.isStalled(now)).ifPresent(this::changeMembership);
         }
         if (options.transferPerTick() > 0 && clients.nextDouble() < options.transferPerTick()) {
-            leader().ifPresent(this::transferLeadership);
+            leader().filter(l -> !l.isStalled(now)).ifPresent(this::transferLeadership);
         }
         if (options.compactPerTick() > 0 && clients.nextDouble() < options.compactPerTick()) {
             List<SimHost> up = upHosts();
@@ -428,6 +534,10 @@ public final class Simulation {
     /** Proposes a fresh payload at {@code h}; returns the accepted proposal's payload id, or 0. */
     private long propose(SimHost h) {
         long payloadId = nextPayloadId++;
+        if (h.isStalled(now)) {
+            count("proposal to a stalled host timed out");
+            return 0;
+        }
         long entryBytesMax = options.config().entryBytesMax();
         int bytes = clients.nextInt(50) == 0 ? (int) entryBytesMax + 1 + clients.nextInt(8)
                 : SimPayloads.ID_BYTES + clients.nextInt((int) entryBytesMax - SimPayloads.ID_BYTES + 1);
@@ -449,7 +559,15 @@ public final class Simulation {
 
     private void read(SimHost h) {
         long requestId = nextReadId++;
-        checker.onReadRequested(requestId, h, now);
+        SafetyChecker.ClientRead asked = checker.onReadRequested(requestId, h, now);
+        if (h.isStalled(now)) {
+            trace.add(now, h.id, "read " + requestId, "queued (stalled)");
+            if (!h.queueRead(asked)) {
+                checker.onReadRefused(requestId);
+                count("read refused: a stalled host's queue is full");
+            }
+            return;
+        }
         Optional<Refusal> refused = h.node.readIndex(requestId);
         observe(h);
         trace.add(now, h.id, "read " + requestId, refused.map(Object::toString).orElse("asked"));
@@ -470,7 +588,7 @@ public final class Simulation {
         } else if (voters.length + learners.length < options.votersMax() && choice <= 1) {
             change = clients.nextInt(4) == 0 ? MembershipChange.addVoter(nextNodeId)
                     : MembershipChange.addLearner(nextNodeId);
-        } else if (voters.length > 3 && choice == 2) {
+        } else if (voters.length > options.votersMin() && choice == 2) {
             change = MembershipChange.remove(voters[clients.nextInt(voters.length)]);
         } else if (learners.length > 0) {
             change = MembershipChange.remove(learners[clients.nextInt(learners.length)]);

@@ -22,18 +22,38 @@ public final class EntryPlan {
     private final Overlay effects;
     private final boolean recordsRequest;
     private final OptionalLong allocatedReplicaId;
+    private final OptionalLong duplicateOf;
 
     private EntryPlan(Optional<UUID> requestId, Optional<PlanFailure> failure, Overlay effects,
-                      boolean recordsRequest, OptionalLong allocatedReplicaId) {
+                      boolean recordsRequest, OptionalLong allocatedReplicaId, OptionalLong duplicateOf) {
         this.requestId = requestId;
         this.failure = failure;
         this.effects = effects;
         this.recordsRequest = recordsRequest;
         this.allocatedReplicaId = allocatedReplicaId;
+        this.duplicateOf = duplicateOf;
     }
 
     static EntryPlan applied(Optional<UUID> requestId, Overlay effects, OptionalLong allocatedReplicaId) {
-        return new EntryPlan(requestId, Optional.empty(), effects, requestId.isPresent(), allocatedReplicaId);
+        return new EntryPlan(requestId, Optional.empty(), effects, requestId.isPresent(), allocatedReplicaId,
+                OptionalLong.empty());
+    }
+
+    /**
+     * An entry whose request id entry {@code firstIndex} carried already (within the retention):
+     * it fails with {@code failure} (EXIST), changes nothing, and records nothing.
+     */
+    static EntryPlan duplicate(UUID requestId, long firstIndex, PlanFailure failure) {
+        return new EntryPlan(Optional.of(requestId), Optional.of(failure), new Overlay(EMPTY_VIEW), false,
+                OptionalLong.empty(), OptionalLong.of(firstIndex));
+    }
+
+    /**
+     * For a duplicate request id, the index of the entry that carried it first (committed or not:
+     * the caller tells by its commit index); empty otherwise.
+     */
+    public OptionalLong duplicateOf() {
+        return duplicateOf;
     }
 
     /** The replica id the entry hands out, when it carries a {@link Op.NewReplicaId} and applies. */
@@ -47,7 +67,7 @@ public final class EntryPlan {
      */
     static EntryPlan failed(Optional<UUID> requestId, PlanFailure failure, boolean recordsRequest) {
         return new EntryPlan(requestId, Optional.of(failure), new Overlay(EMPTY_VIEW), recordsRequest && requestId.isPresent(),
-                OptionalLong.empty());
+                OptionalLong.empty(), OptionalLong.empty());
     }
 
     /** The failure that keeps the entry from changing anything, if it fails. */

@@ -3,8 +3,8 @@ package org.vostok.rdb.store;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Optional;
-import org.vostok.rdb.KvsPath;
-import org.vostok.rdb.RdbError;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbError;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 
@@ -37,9 +37,13 @@ final class EntryPlanner {
         if (payload.requestId().isPresent()) {
             Optional<byte[]> record = before.get(StoreLayout.REQUESTS_OID, RequestRecords.key(payload.requestId().get()));
             if (record.isPresent() && RequestRecords.isLive(record.get(), index - 1, requestRetentionEntries)) {
-                return EntryPlan.failed(payload.requestId(), new PlanFailure(RdbError.EXIST, "request "
-                        + payload.requestId().get() + " was committed already; a request id commits at most once"),
-                        false);
+                // Entry i with a request id that an earlier entry j carried fails here; on any replica
+                // that writes i, j is below it in the same log, so if i commits, j committed first. The
+                // leader does not propose such an entry: it waits for j's fate (ReplicaLoop).
+                long first = RequestRecords.indexOf(record.get());
+                return EntryPlan.duplicate(payload.requestId().get(), first, new PlanFailure(RdbError.EXIST, "request "
+                        + payload.requestId().get() + " was carried by entry " + first + " already; a request id"
+                        + " commits at most once"));
             }
         }
         Overlay entry = new Overlay(before);
@@ -65,7 +69,7 @@ final class EntryPlanner {
             if (op instanceof Op.NewReplicaId n) {
                 long generation = RankRecords.decodeCounter(entry.get(StoreLayout.SYSTEM_OID,
                         StoreLayout.SYSTEM_REPLICA_GENERATION));
-                id = java.util.OptionalLong.of(org.vostok.rdb.ReplicaIds.of(n.rank(), generation));
+                id = java.util.OptionalLong.of(org.vostok.rdb.model.ReplicaIds.of(n.rank(), generation));
             }
         }
         return id;
@@ -135,7 +139,7 @@ final class EntryPlanner {
             o.put(kvs.oid(), u.key(), TaggedValues.value(u.value()));
         } else if (op instanceof Op.NewReplicaId n) {
             long last = RankRecords.decodeCounter(o.get(StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REPLICA_GENERATION));
-            if (last >= org.vostok.rdb.ReplicaIds.GENERATION_MAX) {
+            if (last >= org.vostok.rdb.model.ReplicaIds.GENERATION_MAX) {
                 throw new PlanFailure(RdbError.NOSPACE, "every replica generation has been handed out");
             }
             long generation = last + 1;
@@ -187,7 +191,7 @@ final class EntryPlanner {
 
     private static long decodeOid(byte[] raw) {
         if (raw.length != 8) {
-            throw new org.vostok.rdb.RdbException(RdbError.CORRUPT, "the next object id record has "
+            throw new org.vostok.rdb.model.RdbException(RdbError.CORRUPT, "the next object id record has "
                     + raw.length + " bytes instead of 8; the pool is damaged");
         }
         return ByteBuffer.wrap(raw).getLong();

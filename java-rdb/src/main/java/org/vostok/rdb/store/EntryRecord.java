@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.Optional;
 import org.vostok.raft.Entry;
 import org.vostok.raft.EntryType;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 
 /**
  * A log entry as stored in its segment (the index is the key):

@@ -8,8 +8,8 @@ import java.util.UUID;
 import org.vostok.raft.HardState;
 import org.vostok.raft.Membership;
 import org.vostok.raft.SnapshotMetadata;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 
 /**
  * The records of the META container, each with a format byte first. Decoding checks every

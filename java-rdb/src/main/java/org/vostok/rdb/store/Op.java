@@ -1,7 +1,7 @@
 package org.vostok.rdb.store;
 
 import java.util.Objects;
-import org.vostok.rdb.KvsPath;
+import org.vostok.rdb.model.KvsPath;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 

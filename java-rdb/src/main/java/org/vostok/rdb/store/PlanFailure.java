@@ -1,7 +1,8 @@
 package org.vostok.rdb.store;
 
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
+
 
 /**
  * A transaction's updates cannot be applied to the state they meet: no such KVS, a KVS exists

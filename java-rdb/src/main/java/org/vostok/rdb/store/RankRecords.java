@@ -2,8 +2,8 @@ package org.vostok.rdb.store;
 
 import java.nio.ByteBuffer;
 import java.util.Optional;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 
 /**
  * The record of one replica rank in the system object (key {@link StoreLayout#rankKey}): the

@@ -3,9 +3,9 @@ package org.vostok.rdb.store;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.UUID;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
-import org.vostok.rdb.RequestOutcome;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.vos.Key;
 
 /**

@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.vostok.raft.SnapshotMetadata;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.store.MetaRecords.SnapshotProgress;
 import org.vostok.rdb.store.SnapshotChunks.Anchor;
 import org.vostok.rdb.store.SnapshotChunks.Header;
@@ -40,7 +40,7 @@ import org.vostok.vos.VosLimits;
  */
 public final class SnapshotStaging {
 
-    private final RdbStore store;
+    private final SnapshotStore store;
     private final SnapshotMetadata snapshot;
     private final UUID uuid;
     private final long leaderTerm;
@@ -50,7 +50,7 @@ public final class SnapshotStaging {
     private long nextSequence;
     private byte[] anchor;
 
-    SnapshotStaging(RdbStore store, SnapshotProgress p, Container container) {
+    SnapshotStaging(SnapshotStore store, SnapshotProgress p, Container container) {
         this.store = store;
         this.snapshot = p.snapshot();
         this.uuid = p.container();

@@ -2,8 +2,8 @@ package org.vostok.rdb.store;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.vos.KeyOrder;
 import org.vostok.vos.VosLimits;
 

@@ -3,8 +3,8 @@ package org.vostok.rdb.store;
 import java.util.Optional;
 import org.vostok.raft.Membership;
 import org.vostok.raft.MembershipChange;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.ReplicaIds;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.ReplicaIds;
 
 /**
  * The leader's check of a transaction before it is proposed: against the tree as the last

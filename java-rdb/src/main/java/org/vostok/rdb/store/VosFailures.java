@@ -1,7 +1,7 @@
 package org.vostok.rdb.store;
 
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.vos.VosException;
 
 /** Turns a failure of the store into the rdb error a caller can act on. */

@@ -10,8 +10,8 @@ import org.vostok.raft.Membership;
 import org.vostok.raft.Message;
 import org.vostok.raft.RefusalReason;
 import org.vostok.raft.SnapshotMetadata;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 
 /**
  * The binary form of every Raft {@link Message}, for transports between replicas. Big-endian,

@@ -7,7 +7,8 @@ import org.vostok.raft.Message;
  * and reordering, so an implementation may drop a message it cannot deliver (a full queue, a
  * peer down) instead of blocking or retrying: the core resends what matters.
  *
- * <p>Implementations: {@link LocalNetwork}'s endpoints (in one process, with fault injection);
+ * <p>Implementations: {@code LocalNetwork}'s endpoints (in one process, with fault injection; in the test-jar),
+ * {@link SoleReplicaTransport} (a group of one);
  * a Netty transport between processes (in rsvc), both carrying {@link MessageCodec}'s bytes.
  *
  * <p>Thread-safety: {@link #send} is called from the replica's owner thread; the receiver is

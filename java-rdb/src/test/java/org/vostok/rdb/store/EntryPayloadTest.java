@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.vostok.rdb.KvsPath;
-import org.vostok.rdb.RdbError;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbError;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 

@@ -2,9 +2,9 @@ package org.vostok.rdb.store;
 
 import java.util.Optional;
 import java.util.UUID;
-import org.vostok.rdb.KvsPath;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 import org.vostok.vos.Container;
 import org.vostok.vos.Key;
 import org.vostok.vos.Pool;

@@ -9,13 +9,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import org.vostok.rdb.KvsPath;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.ReplicaStatus;
-import org.vostok.rdb.RequestOutcome;
 import org.vostok.rdb.Tx;
+import org.vostok.rdb.model.KvsPath;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.testing.linearizability.KvOp;
 import org.vostok.testing.linearizability.KvResult;
 import org.vostok.vos.Key;
@@ -39,10 +38,15 @@ import org.vostok.vos.Key;
  * only once that entry was committed and applied here, so it lies at or below the read epoch;
  * none after it can touch the key until this one completes. A commit that failed ambiguously
  * after the leader lost its term leaves nothing behind either: the replica's next term begins
- * with an entry that settles it. The one case left is a commit that timed out ({@code TIMEDOUT})
- * while the replica still leads the term: its entry may still commit, after later transactions
- * read without it. So after an ambiguous commit the service takes no more updates in that term
- * (they are refused with NOTLEADER); a new term settles the entry.
+ * with an entry that settles it. The one case left is a commit that timed out while the replica
+ * still leads the term: its entry may still commit, after later transactions read without it.
+ * rdb itself closes it: after such a commit the replica takes no more transactions in that term
+ * (they are refused with NOTLEADER) and hands the leadership over; a new term settles the entry.
+ *
+ * <p>The commit's failures are told apart by their code alone: {@code OUTCOME_UNKNOWN} is an
+ * entry that may or may not commit (answered {@link Unknown}), {@code EXIST} a request id that a
+ * committed entry carried (an earlier attempt of this request: its outcome is asked), anything
+ * else a refusal that changed nothing.
  *
  * <p>Thread-safety: safe for any number of threads; one instance per running {@link Replica}
  * (see {@link KvServices}).
@@ -72,8 +76,6 @@ public final class KvService {
 
     private final Replica replica;
     private final Map<String, ReentrantLock> keyLocks = new ConcurrentHashMap<>();
-    /** A term in which a commit ended ambiguously: no update is taken in it. */
-    private volatile long unsettledTerm;
 
     public KvService(Replica replica) {
         this.replica = replica;
@@ -110,10 +112,6 @@ public final class KvService {
 
     /** Runs under the key's lock; a query's failure before the commit is a refusal. */
     private Answer update(Tx tx, KvOp op, UUID requestId) {
-        if (unsettledTerm == tx.term()) {
-            return new Refused(RdbException.notLeader("the service on replica " + replica.id() + " takes no update in term "
-                    + tx.term() + ": a commit in it ended ambiguously", Optional.empty()));
-        }
         KvResult result = KvResult.ok();
         if (op instanceof KvOp.CompareAndSet cas) {
             if (!cas.expected().equals(lookup(tx, cas.key()))) {
@@ -136,15 +134,12 @@ public final class KvService {
             if (!(e.getCause() instanceof RdbException r)) {
                 throw new AssertionError("a commit failed with something other than an RdbException", e.getCause());
             }
-            if (r.outcomeUnknown()) {
-                unsettledTerm = tx.term();
-                return new Unknown(tx.term(), r);
-            }
-            if (r.error() == RdbError.EXIST) {
-                // The request id committed already: only an earlier attempt of this very request can have carried it.
-                return earlierAttempt(requestId, result, tx.term(), r);
-            }
-            return new Refused(r);
+            return switch (r.error()) {
+                case OUTCOME_UNKNOWN -> new Unknown(tx.term(), r);
+                // A committed entry carried the request id: only an earlier attempt of this very request can have.
+                case EXIST -> earlierAttempt(requestId, result, tx.term(), r);
+                default -> new Refused(r);
+            };
         } catch (TimeoutException e) {
             throw new AssertionError("replica " + replica.id() + " never completed a commit (it must, by"
                     + " commitTimeoutMillis at the latest)", e);

@@ -5,12 +5,12 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
-import org.vostok.rdb.LeaderHint;
-import org.vostok.rdb.RdbException;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.ReplicaStatus;
-import org.vostok.rdb.RequestOutcome;
 import org.vostok.rdb.Tx;
+import org.vostok.rdb.model.LeaderHint;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.testing.linearizability.KvOp;
 import org.vostok.testing.linearizability.KvResult;
 import org.vostok.testing.workload.KvClient;
@@ -22,7 +22,8 @@ import org.vostok.testing.workload.Reply;
  * another replica when there is none), and retries what was refused, with a little jittered
  * back-off, until the operation's deadline.
  *
- * <p>An update whose commit ended ambiguously is not simply retried: the client asks a leader of
+ * <p>An update whose commit ended ambiguously ({@code OUTCOME_UNKNOWN}, answered
+ * {@link KvService.Unknown}) is not simply retried: the client asks a leader of
  * a later term whether its request id committed ({@link Tx#requestOutcome}). Such a leader's
  * first entry is committed, so an entry of an earlier term is either below it (committed, its
  * request record visible) or gone from every log that can ever commit (Raft's Log Matching):

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.vostok.rdb.LeadershipListener;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbException;
 
 /**
  * A {@link LeadershipListener} that records its events ("stepUp 3", "stepDown 3", "stop IO")

@@ -15,12 +15,12 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import org.vostok.rdb.RdbConfig;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.ReplicaStatus;
-import org.vostok.rdb.RequestOutcome;
 import org.vostok.rdb.Tx;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.store.RdbStore;
 import org.vostok.rdb.store.TreeReader;
 import org.vostok.rdb.transport.LocalNetwork;
@@ -330,7 +330,7 @@ public final class TestCluster implements AutoCloseable {
 
     private static boolean isRetriable(RdbException e) {
         return switch (e.error()) {
-            case NOTLEADER, STALE, BUSY, TIMEDOUT, SHUTDOWN -> true;
+            case NOTLEADER, STALE, BUSY, TIMEDOUT, SHUTDOWN, OUTCOME_UNKNOWN -> true;
             default -> false;
         };
     }

@@ -19,8 +19,8 @@ import org.vostok.raft.MembershipChange;
 import org.vostok.raft.Message;
 import org.vostok.raft.RefusalReason;
 import org.vostok.raft.SnapshotMetadata;
-import org.vostok.rdb.RdbError;
-import org.vostok.rdb.RdbException;
+import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RdbException;
 
 /** Every Raft message survives the round trip through its bytes; damaged bytes are refused. */
 class MessageCodecTest {

@@ -9,7 +9,7 @@ import java.util.TreeSet;
  * hit the replica that matters whatever the run's elections did.
  */
 public sealed interface Fault permits Fault.Partition, Fault.IsolateLeader, Fault.OneWayCut, Fault.LeaderOneWay,
-        Fault.LinkNoise, Fault.KillLeader, Fault.Kill {
+        Fault.LinkNoise, Fault.KillLeader, Fault.Kill, Fault.PauseLeader, Fault.Pause, Fault.ResetLeaderConnections {
 
     /** Cuts every link between {@code side} and the other replicas, both ways. */
     record Partition(Set<Long> side) implements Fault {
@@ -97,6 +97,38 @@ public sealed interface Fault permits Fault.Partition, Fault.IsolateLeader, Faul
         @Override
         public String toString() {
             return "kill " + id + ", restart it at the end of the step";
+        }
+    }
+
+    /**
+     * Pauses the replica that leads (as SIGSTOP does: it keeps its sockets, its memory and its
+     * lease, and runs nothing) and resumes it when the step ends. Its peers see a silent leader,
+     * not a dead one: connections to it still open, nothing is answered.
+     */
+    record PauseLeader() implements Fault {
+        @Override
+        public String toString() {
+            return "pause the leader, resume it at the end of the step";
+        }
+    }
+
+    /** Pauses replica {@code id} and resumes it when the step ends. */
+    record Pause(long id) implements Fault {
+        @Override
+        public String toString() {
+            return "pause " + id + ", resume it at the end of the step";
+        }
+    }
+
+    /**
+     * Resets every connection to and from the replica that leads, once, when the step starts;
+     * the leader keeps running and accepting connections. Nothing is undone at the end of the
+     * step: its peers reconnect by themselves.
+     */
+    record ResetLeaderConnections() implements Fault {
+        @Override
+        public String toString() {
+            return "reset every connection of the leader";
         }
     }
 }

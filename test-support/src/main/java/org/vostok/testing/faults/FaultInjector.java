@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Carries out a {@link FaultSchedule} against a {@link FaultTarget} on a thread of its own
  * ({@code fault-injector}), while the test's workload runs: each step's faults are applied, held,
- * and undone (the network healed, killed replicas restarted) before the calm that follows. It
+ * and undone (the network healed, paused replicas resumed, killed replicas restarted) before the
+ * calm that follows. It
  * keeps a log of what it did, with times since the start, for failure messages.
  *
  * <pre>{@code
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * Closing it early stops after undoing the current step: the target is always left healed, with
- * every replica it killed restarted.
+ * every replica it paused resumed and every replica it killed restarted.
  */
 public final class FaultInjector implements AutoCloseable {
 
@@ -94,16 +95,16 @@ public final class FaultInjector implements AutoCloseable {
     }
 
     private void run() {
-        List<Long> killed = new ArrayList<>();
+        Undo pending = new Undo();
         try {
             List<FaultSchedule.Step> steps = schedule.steps();
             for (int i = 0; i < steps.size() && stop.getCount() > 0; i++) {
                 FaultSchedule.Step step = steps.get(i);
                 for (Fault fault : step.faults()) {
-                    note("step " + (i + 1) + ": " + apply(fault, killed));
+                    note("step " + (i + 1) + ": " + apply(fault, pending));
                 }
                 boolean stopped = stop.await(step.holdMillis(), TimeUnit.MILLISECONDS);
-                undo(killed);
+                undo(pending);
                 if (stopped || stop.await(step.calmMillis(), TimeUnit.MILLISECONDS)) {
                     break;
                 }
@@ -113,15 +114,21 @@ public final class FaultInjector implements AutoCloseable {
             failure = e;
             note("failed: " + e);
             try {
-                undo(killed);
+                undo(pending);
             } catch (Throwable again) {
                 e.addSuppressed(again);
             }
         }
     }
 
+    /** Replicas to bring back when a step ends. */
+    private static final class Undo {
+        final List<Long> killed = new ArrayList<>();
+        final List<Long> paused = new ArrayList<>();
+    }
+
     /** Applies {@code fault}; returns what it did, naming the replicas it picked. */
-    private String apply(Fault fault, List<Long> killed) {
+    private String apply(Fault fault, Undo undo) {
         if (fault instanceof Fault.Partition p) {
             target.partition(p.side());
             return fault.toString();
@@ -133,7 +140,11 @@ public final class FaultInjector implements AutoCloseable {
             return fault.toString();
         } else if (fault instanceof Fault.Kill k) {
             target.kill(k.id());
-            killed.add(k.id());
+            undo.killed.add(k.id());
+            return fault.toString();
+        } else if (fault instanceof Fault.Pause p) {
+            target.pause(p.id());
+            undo.paused.add(p.id());
             return fault.toString();
         }
         OptionalLong leader = target.leader();
@@ -153,7 +164,12 @@ public final class FaultInjector implements AutoCloseable {
             }
         } else if (fault instanceof Fault.KillLeader) {
             target.kill(id);
-            killed.add(id);
+            undo.killed.add(id);
+        } else if (fault instanceof Fault.PauseLeader) {
+            target.pause(id);
+            undo.paused.add(id);
+        } else if (fault instanceof Fault.ResetLeaderConnections) {
+            target.resetConnections(id);
         } else {
             throw new IllegalStateException("unknown fault " + fault);
         }
@@ -164,12 +180,27 @@ public final class FaultInjector implements AutoCloseable {
         return target.replicaIds().stream().filter(other -> other != id).toList();
     }
 
-    private void undo(List<Long> killed) {
+    /**
+     * Heals, resumes what it paused, then restarts what it killed: resuming first, so that a
+     * replica both paused and killed by a hand-written step is not resumed after its restart.
+     */
+    private void undo(Undo undo) {
         target.heal();
-        for (long id : killed) {
+        StringBuilder what = new StringBuilder("healed");
+        for (long id : undo.paused) {
+            target.resume(id);
+        }
+        if (!undo.paused.isEmpty()) {
+            what.append(", resumed ").append(undo.paused);
+        }
+        for (long id : undo.killed) {
             target.restart(id);
         }
-        note(killed.isEmpty() ? "healed" : "healed, restarted " + killed);
-        killed.clear();
+        if (!undo.killed.isEmpty()) {
+            what.append(", restarted ").append(undo.killed);
+        }
+        note(what.toString());
+        undo.paused.clear();
+        undo.killed.clear();
     }
 }

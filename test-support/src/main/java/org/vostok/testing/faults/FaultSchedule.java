@@ -34,7 +34,22 @@ public record FaultSchedule(long seed, List<Step> steps) {
         /** {@link Fault.KillLeader}. */
         KILL_LEADER,
         /** {@link Fault.Kill} of a random replica. */
-        KILL_REPLICA
+        KILL_REPLICA,
+        /** {@link Fault.PauseLeader}: needs a target that can pause a process. */
+        PAUSE_LEADER,
+        /** {@link Fault.Pause} of a random replica: needs a target that can pause a process. */
+        PAUSE_REPLICA,
+        /** {@link Fault.ResetLeaderConnections}: needs a target whose replicas talk over real connections. */
+        RESET_LEADER_CONNECTIONS;
+
+        /**
+         * The kinds every {@link FaultTarget} supports. They are also the first kinds in
+         * declaration order, so that a schedule drawn from them is the same as before the other
+         * kinds existed: a seed that failed once still replays.
+         */
+        public static Set<Kind> everyTarget() {
+            return EnumSet.range(PARTITION, KILL_REPLICA);
+        }
     }
 
     /**
@@ -87,11 +102,22 @@ public record FaultSchedule(long seed, List<Step> steps) {
         }
 
         /**
-         * 8 steps, every kind among the first 7, held 0.4 to 1.5 s, with 0.2 to 0.8 s of calm,
-         * noise alongside in 3 of 10.
+         * 8 steps of the kinds every target supports ({@link Kind#everyTarget()}), every kind
+         * among the first 7, held 0.4 to 1.5 s, with 0.2 to 0.8 s of calm, noise alongside in 3
+         * of 10.
          */
         public static Options defaults() {
-            return new Options(8, EnumSet.allOf(Kind.class), 400, 1500, 200, 800, 0.3, true);
+            return new Options(8, Kind.everyTarget(), 400, 1500, 200, 800, 0.3, true);
+        }
+
+        /**
+         * As {@link #defaults()} with every kind, pauses and connection resets too: for targets
+         * made of real processes talking over real connections (such as
+         * {@code org.vostok.testing.net.ProxyFaultTarget}); 10 steps, so that each kind comes
+         * once first.
+         */
+        public static Options forProcesses() {
+            return defaults().withKinds(EnumSet.allOf(Kind.class)).withSteps(10);
         }
 
         public Options withSteps(int steps) {
@@ -165,6 +191,9 @@ public record FaultSchedule(long seed, List<Step> steps) {
             case LINK_NOISE -> List.of(noise(random));
             case KILL_LEADER -> List.of(new Fault.KillLeader());
             case KILL_REPLICA -> List.of(new Fault.Kill(ids.get(random.nextInt(ids.size()))));
+            case PAUSE_LEADER -> List.of(new Fault.PauseLeader());
+            case PAUSE_REPLICA -> List.of(new Fault.Pause(ids.get(random.nextInt(ids.size()))));
+            case RESET_LEADER_CONNECTIONS -> List.of(new Fault.ResetLeaderConnections());
         };
     }
 

@@ -37,4 +37,32 @@ public interface FaultTarget {
 
     /** Starts the killed replica {@code id} again from its storage. */
     void restart(long id);
+
+    /**
+     * Pauses replica {@code id} as SIGSTOP does: it keeps its sockets and its state and runs
+     * nothing until {@link #resume(long)}. Only targets made of real processes can; the others
+     * keep this default, which refuses.
+     */
+    default void pause(long id) {
+        throw unsupported("pause a replica");
+    }
+
+    /** Lets the paused replica {@code id} run again; does nothing if it is not paused. */
+    default void resume(long id) {
+        throw unsupported("resume a replica");
+    }
+
+    /**
+     * Resets every connection to and from replica {@code id} at once (its peers see a reset); the
+     * replica keeps running and accepting connections. Only targets whose replicas talk over
+     * real connections can; the others keep this default, which refuses.
+     */
+    default void resetConnections(long id) {
+        throw unsupported("reset a replica's connections");
+    }
+
+    private UnsupportedOperationException unsupported(String what) {
+        return new UnsupportedOperationException(getClass().getName() + " cannot " + what
+                + "; draw the schedule from FaultSchedule.Options.defaults(), whose kinds every target supports");
+    }
 }

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 
 class FaultInjectorTest {
 
+    /** How long a condition is waited for before the test fails. */
+    private static final long WAIT_NANOS_MAX = 120_000_000_000L;
+
     /** Records every call; replica 2 leads unless told otherwise. */
     private static class RecordingTarget implements FaultTarget {
         final List<String> calls = new ArrayList<>();
@@ -61,6 +64,24 @@ class FaultInjectorTest {
 
         synchronized List<String> calls() {
             return List.copyOf(calls);
+        }
+    }
+
+    /** Can pause, resume and reset connections too, as a target of real processes can. */
+    private static class ProcessTarget extends RecordingTarget {
+        @Override
+        public synchronized void pause(long id) {
+            calls.add("pause " + id);
+        }
+
+        @Override
+        public synchronized void resume(long id) {
+            calls.add("resume " + id);
+        }
+
+        @Override
+        public synchronized void resetConnections(long id) {
+            calls.add("reset connections of " + id);
         }
     }
 
@@ -115,7 +136,9 @@ class FaultInjectorTest {
                 step(new Fault.Kill(1))));
         FaultInjector injector = FaultInjector.start(target, schedule);
         // The step holds for an hour; wait until it has started, then close.
+        long deadline = System.nanoTime() + WAIT_NANOS_MAX;
         while (!target.calls().contains("kill 2")) {
+            assertTrue(System.nanoTime() - deadline < 0, "the first step never started: " + target.calls());
             Thread.sleep(1);
         }
         injector.close();
@@ -135,6 +158,38 @@ class FaultInjectorTest {
                 step(new Fault.OneWayCut(1, 9)), step(new Fault.Kill(1)))));
         AssertionError e = assertThrows(AssertionError.class, injector::awaitFinished);
         assertTrue(e.getCause().getMessage().contains("no such link 1 -> 9"), e.toString());
+        assertEquals(List.of("heal"), target.calls());
+    }
+
+    @Test
+    void pausedReplicasAreResumedWhenTheStepEndsAndResetsNeedNoUndoing() throws Exception {
+        ProcessTarget target = new ProcessTarget();
+        FaultSchedule schedule = new FaultSchedule(1, List.of(
+                step(new Fault.PauseLeader()),
+                step(new Fault.Pause(3)),
+                step(new Fault.ResetLeaderConnections()),
+                step(new Fault.Pause(1), new Fault.Kill(1))));
+        try (FaultInjector injector = FaultInjector.start(target, schedule)) {
+            injector.awaitFinished();
+            assertEquals(List.of(
+                    "pause 2", "heal", "resume 2",
+                    "pause 3", "heal", "resume 3",
+                    "reset connections of 2", "heal",
+                    "pause 1", "kill 1", "heal", "resume 1", "restart 1"), target.calls());
+            assertTrue(injector.logText().contains("step 1: pause the leader, resume it at the end of the step (replica 2)"),
+                    injector.logText());
+            assertTrue(injector.logText().contains("healed, resumed [1], restarted [1]"), injector.logText());
+        }
+    }
+
+    @Test
+    void aTargetThatCannotPauseFailsTheScheduleSayingSo() {
+        RecordingTarget target = new RecordingTarget();
+        FaultInjector injector = FaultInjector.start(target, new FaultSchedule(1, List.of(step(new Fault.Pause(1)))));
+        AssertionError e = assertThrows(AssertionError.class, injector::awaitFinished);
+        assertTrue(e.getCause() instanceof UnsupportedOperationException, e.toString());
+        assertTrue(e.getCause().getMessage().contains("cannot pause a replica"), e.getCause().getMessage());
+        assertTrue(e.getCause().getMessage().contains("FaultSchedule.Options.defaults()"), e.getCause().getMessage());
         assertEquals(List.of("heal"), target.calls());
     }
 }

@@ -101,4 +101,46 @@ class FaultScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> new Fault.Partition(Set.of()));
         assertThrows(IllegalArgumentException.class, () -> new Fault.LinkNoise(1.0, 0, 0, 0));
     }
+
+    /**
+     * Adding the kinds that only real processes support (pauses, connection resets) must not
+     * change the schedules drawn from the defaults: a seed that failed in java-rdb's tests before
+     * must replay the same faults. This is seed 42's schedule as drawn before those kinds existed.
+     */
+    @Test
+    void theDefaultsDrawTheSameSchedulesAsBeforePausesAndResetsExisted() {
+        assertEquals("""
+                fault schedule of seed 42, 8 steps:
+                  1. [cut 4 -> 1, noise: drop 0.03, duplicate 0.12, delay 3..33 ms] for 1238 ms, then 264 ms calm
+                  2. [partition [4] from the rest] for 1087 ms, then 672 ms calm
+                  3. [cut every link out of the leader] for 677 ms, then 592 ms calm
+                  4. [isolate the leader] for 427 ms, then 369 ms calm
+                  5. [kill 1, restart it at the end of the step] for 1413 ms, then 606 ms calm
+                  6. [kill the leader, restart it at the end of the step] for 1240 ms, then 597 ms calm
+                  7. [noise: drop 0.07, duplicate 0.12, delay 4..22 ms] for 603 ms, then 424 ms calm
+                  8. [isolate the leader] for 1287 ms, then 517 ms calm""",
+                FaultSchedule.generate(42, FIVE, FaultSchedule.Options.defaults()).toString());
+        assertEquals(FaultSchedule.Kind.everyTarget(), FaultSchedule.Options.defaults().kinds());
+    }
+
+    @Test
+    void theOptionsForProcessesCoverPausesAndResetsAmongTheFirstSteps() {
+        Set<Class<?>> all = Set.of(Fault.Partition.class, Fault.IsolateLeader.class, Fault.OneWayCut.class,
+                Fault.LeaderOneWay.class, Fault.LinkNoise.class, Fault.KillLeader.class, Fault.Kill.class,
+                Fault.PauseLeader.class, Fault.Pause.class, Fault.ResetLeaderConnections.class);
+        for (long seed = 0; seed < 20; seed++) {
+            FaultSchedule schedule = FaultSchedule.generate(seed, FIVE, FaultSchedule.Options.forProcesses());
+            assertEquals(10, schedule.steps().size());
+            Set<Class<?>> firsts = new HashSet<>();
+            schedule.steps().forEach(step -> firsts.add(step.faults().get(0).getClass()));
+            assertEquals(all, firsts, schedule.toString());
+            for (FaultSchedule.Step step : schedule.steps()) {
+                for (Fault fault : step.faults()) {
+                    if (fault instanceof Fault.Pause p) {
+                        assertTrue(FIVE.contains(p.id()), p.toString());
+                    }
+                }
+            }
+        }
+    }
 }

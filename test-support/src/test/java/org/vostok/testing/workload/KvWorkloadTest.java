@@ -20,6 +20,9 @@ import org.vostok.testing.linearizability.Verdict;
 
 class KvWorkloadTest {
 
+    /** How long a workload is waited for before the test fails. */
+    private static final long WAIT_NANOS_MAX = 120_000_000_000L;
+
     private final LinearizabilityChecker<KvOp, KvResult> checker = new LinearizabilityChecker<>(new KvModel());
 
     /** A store whose every operation is atomic under one lock: linearizable by construction. */
@@ -47,7 +50,13 @@ class KvWorkloadTest {
 
     private static KvWorkload.Counts runUntil(KvWorkload workload, HistoryRecorder<KvOp, KvResult> recorder, int operations)
             throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT_NANOS_MAX;
         while (recorder.size() < operations) {
+            if (System.nanoTime() - deadline > 0) {
+                workload.stop();
+                throw new AssertionError("the workload recorded " + recorder.size() + " of " + operations
+                        + " operations in " + WAIT_NANOS_MAX / 1_000_000_000L + " s");
+            }
             Thread.sleep(1);
         }
         workload.stop();

@@ -51,7 +51,7 @@ final class FfmAggregation implements Aggregation {
         try {
             done.set(JAVA_INT, 0, 0);
             int rc = (int) VosNative.AGGREGATE.invokeExact(container.ffmPool().handle, container.handle, upToEpoch,
-                    cursor, keysMax, done);
+                    cursor.address(), keysMax, done.address());
             if (rc != VosNative.OK) {
                 throw VosNative.failure(rc, "aggregating container " + container.uuid() + " up to epoch "
                         + Long.toUnsignedString(upToEpoch));

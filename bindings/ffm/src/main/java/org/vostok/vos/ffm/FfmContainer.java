@@ -111,7 +111,7 @@ final class FfmContainer implements Container {
             long keysLength = writeFetchRequest(req, 0, oid, keyInt, lexical, epoch, keys, 0);
             // No room for the value: any value but an empty one comes back TRUNC, with its length.
             MemorySegment out = scratch.out(0).asSlice(0, 0);
-            int rc = (int) VosNative.FETCH.invokeExact(pool.handle, req, 1, keys, keysLength, out, 0L);
+            int rc = (int) VosNative.FETCH.invokeExact(pool.handle, req.address(), 1, keys.address(), keysLength, out.address(), 0L);
             if (rc != VosNative.OK) {
                 throw VosNative.failure(rc, "fetching the length of " + describe(oid, keyInt, lexical, epoch));
             }
@@ -138,7 +138,8 @@ final class FfmContainer implements Container {
             long keysLength = writeFetchRequest(req, 0, oid, keyInt, lexical, epoch, keys, 0);
             MemorySegment out = scratch.out(0);
             while (true) {
-                int rc = (int) VosNative.FETCH.invokeExact(pool.handle, req, 1, keys, keysLength, out, out.byteSize());
+                int rc = (int) VosNative.FETCH.invokeExact(pool.handle, req.address(), 1, keys.address(), keysLength,
+                        out.address(), out.byteSize());
                 if (rc != VosNative.OK) {
                     throw VosNative.failure(rc, "fetching " + describe(oid, keyInt, lexical, epoch));
                 }
@@ -222,7 +223,8 @@ final class FfmContainer implements Container {
                 // buffer sized by the lengths the library reported for the rest.
                 MemorySegment pending = reqs.asSlice(start * VosNative.FETCH_BYTES);
                 int count = n - start;
-                int rc = (int) VosNative.FETCH.invokeExact(pool.handle, pending, count, keys, keyOffset, out, out.byteSize());
+                int rc = (int) VosNative.FETCH.invokeExact(pool.handle, pending.address(), count, keys.address(), keyOffset,
+                        out.address(), out.byteSize());
                 if (rc != VosNative.OK) {
                     throw VosNative.failure(rc, "fetching a batch of " + n + " keys in container " + uuid);
                 }
@@ -385,8 +387,12 @@ final class FfmContainer implements Container {
             small.set(JAVA_INT, 0, 0);
             small.set(JAVA_LONG, 8, 0);
             small.set(JAVA_INT, 16, 0);
-            int rc = (int) VosNative.ITERATE.invokeExact(pool.handle, req, anchor, out, outLength,
-                    small, small.asSlice(8), small.asSlice(16));
+            if (outLength > out.byteSize()) {
+                throw new IllegalStateException("an iteration buffer of " + out.byteSize() + " bytes asked to hold " + outLength);
+            }
+            long results = small.address();
+            int rc = (int) VosNative.ITERATE.invokeExact(pool.handle, req.address(), anchor.address(), out.address(),
+                    outLength, results, results + 8, results + 16);
             if (rc != VosNative.OK && rc != VosNative.ERR_TRUNC) {
                 throw VosNative.failure(rc, "iterating object " + Long.toUnsignedString(iteration.oid()) + " at epoch "
                         + Long.toUnsignedString(iteration.epoch()) + " in container " + uuid);

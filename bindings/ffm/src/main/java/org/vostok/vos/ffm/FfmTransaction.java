@@ -189,7 +189,8 @@ final class FfmTransaction implements Transaction {
                 containers[entered].enter();
             }
             failedOp.set(JAVA_INT, 0, -1);
-            int rc = (int) VosNative.TX_APPLY.invokeExact(pool.handle, ops, size, data, dataLength, failedOp);
+            int rc = (int) VosNative.TX_APPLY.invokeExact(pool.handle, ops.address(), size, data.address(), dataLength,
+                    failedOp.address());
             if (rc != VosNative.OK) {
                 int failed = failedOp.get(JAVA_INT, 0);
                 String message = VosNative.lastMessage();

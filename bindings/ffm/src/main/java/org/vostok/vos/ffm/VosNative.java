@@ -11,6 +11,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 import org.vostok.vos.VosError;
@@ -185,6 +186,16 @@ final class VosNative {
 
     private static final Linker.Option CRITICAL = Linker.Option.critical(false);
 
+    /** A pointer passed as its address: 64 bits, as on every platform the library builds for. */
+    private static final ValueLayout.OfLong POINTER = JAVA_LONG;
+
+    static {
+        if (ADDRESS.byteSize() != POINTER.byteSize()) {
+            throw new AssertionError("pointers are " + ADDRESS.byteSize() + " bytes here; the bindings pass them as "
+                    + POINTER.byteSize() + "-byte addresses");
+        }
+    }
+
     static final MethodHandle STRERROR = handle("vos_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), CRITICAL);
     static final MethodHandle LAST_MESSAGE = handle("vos_last_message", FunctionDescriptor.of(ADDRESS), CRITICAL);
     static final MethodHandle POOL_CREATE_OPTS = handle("vos_pool_create_opts",
@@ -200,15 +211,21 @@ final class VosNative {
     static final MethodHandle CONT_CLOSE = handle("vos_cont_close", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     static final MethodHandle CONT_LIST = handle("vos_cont_list",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
+    // The hot calls take their buffers as addresses (POINTER, a long): the linker acquires the
+    // memory session of every ADDRESS argument for the length of a call, an atomic add and an
+    // atomic subtract each on the shared and automatic sessions the buffers live in, so three
+    // buffers cost six atomic operations a call. The callers keep those buffers alive instead:
+    // a thread's scratch is reachable from its thread, a transaction's and an aggregation's
+    // buffers are freed only by their close, and call-scoped ones by the call that made them.
     static final MethodHandle TX_APPLY = handle("vos_tx_apply",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_INT, POINTER, JAVA_LONG, POINTER));
     static final MethodHandle FETCH = handle("vos_fetch",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_INT, POINTER, JAVA_LONG, POINTER, JAVA_LONG));
     static final MethodHandle ITERATE = handle("vos_iterate",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS));
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, POINTER, POINTER, JAVA_LONG, POINTER, POINTER, POINTER));
     static final MethodHandle DISCARD = handle("vos_discard", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     static final MethodHandle AGGREGATE = handle("vos_aggregate",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, POINTER, JAVA_INT, POINTER));
 
     private VosNative() {
     }

@@ -1,7 +1,0 @@
-package org.vostok.rdb;
-
-/** Receives the records of an iteration in order; returning false stops it after this record. */
-@FunctionalInterface
-public interface KvsVisitor {
-    boolean visit(KvsRecord record);
-}

@@ -1,0 +1,119 @@
+package org.vostok.rdb.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.vostok.vos.Aggregation;
+import org.vostok.vos.Container;
+import org.vostok.vos.Iteration;
+import org.vostok.vos.Key;
+import org.vostok.vos.Transaction;
+import org.vostok.vos.VosError;
+import org.vostok.vos.VosException;
+
+/**
+ * The KV tree of a store: the leader's validator, readers at committed epochs, and the
+ * background work that keeps the tree small (dropping old request records, aggregating old
+ * versions). The readers may be used on any thread; {@link #aggregate} and
+ * {@link #pruneRequests} run on the maintenance thread and write only below the base, with
+ * transactions of their own.
+ */
+final class TreeStore {
+
+    private final StoreHandles h;
+    private final EntryPlanner planner;
+    private final LogStore log;
+
+    TreeStore(StoreHandles h, EntryPlanner planner, LogStore log) {
+        this.h = h;
+        this.planner = planner;
+        this.log = log;
+    }
+
+    /**
+     * A validator of transactions against the tree as the last persisted entry left it, for the
+     * leader to check a transaction before it proposes it. Valid until the next persist.
+     */
+    Validator validator() {
+        return new Validator(new Overlay(new VosTreeView(h.log, log.lastIndex())), planner);
+    }
+
+    /** A reader of the tree at {@code epoch}, a committed index that this store holds. */
+    TreeReader reader(long epoch) {
+        if (epoch < log.snapshot().index() || epoch > log.lastIndex()) {
+            throw new IllegalArgumentException("epoch " + epoch + " is outside the log [" + log.snapshot().index()
+                    + ", " + log.lastIndex() + "]");
+        }
+        return new TreeReader(h.log, epoch, h.limits.requestRetentionEntries());
+    }
+
+    /**
+     * Aggregates the LOG container up to {@code upTo} (at or below the base, and below every
+     * epoch still read), {@code sliceKeys} keys per slice, each slice its own transaction, for as
+     * long as {@code keepGoing} says. Returns true when it finished; false when it stopped early
+     * or the LOG container was replaced meanwhile (then nothing is left to do for that one).
+     */
+    boolean aggregate(long upTo, int sliceKeys, BooleanSupplier keepGoing) {
+        Container c = h.log;
+        int slice = sliceKeys;
+        try (Aggregation aggregation = c.startAggregation(upTo)) {
+            while (keepGoing.getAsBoolean()) {
+                try {
+                    if (aggregation.step(slice)) {
+                        return true;
+                    }
+                } catch (VosException e) {
+                    if (e.error() != VosError.NOSPACE || slice == 1) {
+                        throw e;
+                    }
+                    // On a pool full to the last block, the pool's own transaction log cannot grow
+                    // for a slice that frees many objects: the slice is undone whole; go on in
+                    // smaller ones, down to one key (freeing space is what they are for).
+                    slice = Math.max(1, slice / 16);
+                }
+            }
+            return false;
+        } catch (VosException e) {
+            if (e.error() == VosError.BADHANDLE || h.closed || c != h.log) {
+                return false; // the store h.closed, or a snapshot replaced the container
+            }
+            throw VosFailures.translate(e, "aggregating the log of replica " + h.replicaId + " up to " + upTo);
+        }
+    }
+
+    /**
+     * Drops the request records that no epoch at or after {@code base} can see any more (older
+     * than the request retention): tombstones at {@code base}, freed by the next aggregation.
+     * Every replica hides them alike whether it dropped them or not ({@link RequestRecords#isLive}).
+     * Returns how many were dropped.
+     */
+    int pruneRequests(long base, BooleanSupplier keepGoing) {
+        Container c = h.log;
+        long retention = h.limits.requestRetentionEntries();
+        List<Key> expired = new ArrayList<>();
+        try (Transaction t = h.pool.newTransaction()) {
+            c.iterate(Iteration.forward(StoreLayout.REQUESTS_OID, base), r -> {
+                if (!RequestRecords.isLive(r.value(), base, retention)) {
+                    expired.add(r.key());
+                }
+                return keepGoing.getAsBoolean();
+            });
+            for (Key k : expired) {
+                if (t.size() >= h.limits.vosOperationsPerTransactionMax()) {
+                    t.commit();
+                    t.clear();
+                }
+                t.punch(c, StoreLayout.REQUESTS_OID, k, base);
+            }
+            if (!t.isEmpty() && keepGoing.getAsBoolean()) {
+                t.commit();
+            }
+        } catch (VosException e) {
+            if (e.error() == VosError.BADHANDLE || h.closed || c != h.log) {
+                return 0;
+            }
+            throw VosFailures.translate(e, "dropping old request records of replica " + h.replicaId);
+        }
+        return expired.size();
+    }
+}

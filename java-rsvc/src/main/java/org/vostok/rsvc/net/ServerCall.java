@@ -1,0 +1,103 @@
+package org.vostok.rsvc.net;
+
+import com.google.protobuf.MessageLite;
+import io.netty.channel.Channel;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.vostok.client.ErrorCode;
+import org.vostok.client.proto.LeaderHint;
+import org.vostok.client.proto.Reply;
+import org.vostok.client.proto.Request;
+import org.vostok.client.wire.FrameCodec;
+import org.vostok.client.wire.FrameType;
+
+/**
+ * One request a node is serving: what was asked, on which connection, and the means to answer
+ * it exactly once ({@link #reply}); later answers are ignored. Thread-safe: a handler answers
+ * from whatever thread it finishes on.
+ */
+public final class ServerCall {
+
+    private final ServerConnection connection;
+    private final Channel channel;
+    private final long requestId;
+    private final long serviceId;
+    private final Request request;
+    private final long receivedNanos;
+    private final AtomicBoolean answered = new AtomicBoolean();
+
+    ServerCall(ServerConnection connection, Channel channel, long requestId, long serviceId, Request request) {
+        this.connection = connection;
+        this.channel = channel;
+        this.requestId = requestId;
+        this.serviceId = serviceId;
+        this.request = request;
+        this.receivedNanos = System.nanoTime();
+    }
+
+    public long serviceId() {
+        return serviceId;
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    public String method() {
+        return request.getMethod();
+    }
+
+    /** When the request arrived (System.nanoTime). */
+    public long receivedNanos() {
+        return receivedNanos;
+    }
+
+    /** The node id of the peer when it is a node, else 0. */
+    public long peerNodeId() {
+        return connection.peerNodeId();
+    }
+
+    /** The peer's name and address, for logs. */
+    public String peer() {
+        return connection.describePeer();
+    }
+
+    public boolean answered() {
+        return answered.get();
+    }
+
+    /** Answers with {@code reply}; false when answered already. */
+    public boolean reply(Reply reply) {
+        if (!answered.compareAndSet(false, true)) {
+            return false;
+        }
+        connection.answered();
+        connection.observe(this, reply.getErrorCode(), System.nanoTime() - receivedNanos);
+        if (channel.isActive()) {
+            channel.writeAndFlush(FrameCodec.frame(channel.alloc(), FrameType.REPLY, requestId, serviceId, reply));
+        }
+        return true;
+    }
+
+    /** Answers with success, {@code body} and the leader hint (none for the node service). */
+    public boolean ok(MessageLite body, LeaderHint hint) {
+        Reply.Builder b = Reply.newBuilder().setBody(body.toByteString()).setNodeId(connection.selfNodeId());
+        if (hint != null) {
+            b.setHint(hint);
+        }
+        return reply(b.build());
+    }
+
+    public boolean error(ErrorCode code, String message, LeaderHint hint) {
+        Reply.Builder b = Reply.newBuilder().setErrorCode(code.code()).setErrorMessage(message)
+                .setNodeId(connection.selfNodeId());
+        if (hint != null) {
+            b.setHint(hint);
+        }
+        return reply(b.build());
+    }
+
+    @Override
+    public String toString() {
+        return request.getMethod() + " for service " + serviceId + " from " + connection.describePeer();
+    }
+}
