@@ -25,16 +25,19 @@ enum agg_state {
 	AGG_DONE    = 4,
 };
 
-static void cursor_save_key(vos_agg_cursor_t *cursor, struct btr_cursor *kcur)
+static int cursor_save_key(vos_agg_cursor_t *cursor, struct btr_cursor *kcur)
 {
 	struct btr_key k;
+	int rc = btr_cur_key(kcur, &k);
 
-	btr_cur_key(kcur, &k);
+	if (rc != VOS_OK)
+		return rc;
 	cursor->key_int = k.len == 0 ? k.inl : 0;
 	cursor->key_len = k.len;
 	if (k.len > 0)
 		memcpy(cursor->key, k.bytes, k.len);
 	cursor->state |= AGG_HAS_KEY;
+	return VOS_OK;
 }
 
 /* Folds the key at kcur. *deleted_out: the key is gone (kcur is no longer positioned). */
@@ -48,12 +51,9 @@ static int fold_key(struct vos_pool *pool, struct btr_cursor *kcur, uint64_t up_
 
 	*deleted_out = false;
 	while (off != UMEM_OFF_NULL) {
-		ver = vos_ver_at(pool, off);
-		if (ver == NULL)
-			return vos_fail(VOS_ERR_CORRUPT,
-					"the version record at pool offset %llu is damaged; restore "
-					"the pool from a replica or a backup",
-					(unsigned long long)off);
+		rc = vos_ver_at(pool, off, &ver);
+		if (rc != VOS_OK)
+			return rc;
 		if (ver->epoch <= up_to)
 			break;
 		prev = ver;
@@ -71,17 +71,13 @@ static int fold_key(struct vos_pool *pool, struct btr_cursor *kcur, uint64_t up_
 			*deleted_out = true;
 			return btr_cur_delete(kcur);
 		}
-		rc = umem_tx_add(pool->um, &prev->next, sizeof(prev->next));
-		if (rc == VOS_OK)
-			prev->next = UMEM_OFF_NULL;
-		return rc;
+		return vos_ver_set_next(pool, prev, UMEM_OFF_NULL);
 	}
 	if (older == UMEM_OFF_NULL)
 		return VOS_OK;
-	rc = umem_tx_add(pool->um, &ver->next, sizeof(ver->next));
+	rc = vos_ver_set_next(pool, ver, UMEM_OFF_NULL);
 	if (rc != VOS_OK)
 		return rc;
-	ver->next = UMEM_OFF_NULL;
 	return vos_chain_free(pool, older);
 }
 
@@ -94,7 +90,7 @@ static int drop_obj(struct vos_pool *pool, struct btr_cursor *ocur, struct vos_o
 	int rc;
 
 	*gone_out = false;
-	rc = btr_open(&keys, pool->um, &obj->keys);
+	rc = vos_obj_keys(pool, obj, &keys);
 	if (rc != VOS_OK)
 		return rc;
 	while (*budget > 0) {
@@ -128,7 +124,7 @@ static int fold_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t up_t
 	int rc;
 
 	*finished_out = false;
-	rc = btr_open(&keys, pool->um, &obj->keys);
+	rc = vos_obj_keys(pool, obj, &keys);
 	if (rc != VOS_OK)
 		return rc;
 	if (cursor->state & AGG_HAS_KEY) {
@@ -141,8 +137,9 @@ static int fold_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t up_t
 	while (rc == VOS_OK && *budget > 0) {
 		bool deleted;
 
-		cursor_save_key(cursor, &kcur);
-		rc = fold_key(pool, &kcur, up_to, &deleted);
+		rc = cursor_save_key(cursor, &kcur);
+		if (rc == VOS_OK)
+			rc = fold_key(pool, &kcur, up_to, &deleted);
 		pool->agg_folds++;
 		if (rc != VOS_OK)
 			return rc;
@@ -172,7 +169,7 @@ static int aggregate_slice(struct vos_pool *pool, struct vos_cont_df *cont, uint
 	struct btr_key okey;
 	int rc;
 
-	rc = btr_open(&objs, pool->um, &cont->objs);
+	rc = vos_cont_objs(pool, cont, &objs);
 	if (rc != VOS_OK)
 		return rc;
 	if ((cursor->state & AGG_STARTED) && cursor->oid > 0) {
@@ -184,14 +181,12 @@ static int aggregate_slice(struct vos_pool *pool, struct vos_cont_df *cont, uint
 	}
 	while (rc == VOS_OK && budget > 0) {
 		uint64_t oid = btr_cur_ent(&ocur)->inl;
-		struct vos_obj_df *obj = vos_obj_at(pool, btr_cur_ent(&ocur)->val);
+		struct vos_obj_df *obj;
 		bool finished;
 
-		if (obj == NULL)
-			return vos_fail(VOS_ERR_CORRUPT,
-					"the object record at pool offset %llu is damaged; restore "
-					"the pool from a replica or a backup",
-					(unsigned long long)btr_cur_ent(&ocur)->val);
+		rc = vos_obj_at(pool, btr_cur_ent(&ocur)->val, &obj);
+		if (rc != VOS_OK)
+			return rc;
 		if (!(cursor->state & AGG_STARTED) || cursor->oid != oid) {
 			cursor->oid = oid;
 			cursor->state = AGG_STARTED;
@@ -233,7 +228,7 @@ int vos_cont_note_write(struct vos_pool *pool, struct vos_cont_df *cont, uint64_
 		return VOS_OK; /* the common case: newer than anything aggregated */
 	if (epoch >= cont->agg_floor && (cont->agg_flags & VOS_AGG_TAINTED))
 		return VOS_OK; /* noted already */
-	rc = umem_tx_add(pool->um, cont, sizeof(*cont));
+	rc = vos_cont_add(pool, cont);
 	if (rc != VOS_OK)
 		return rc;
 	if (epoch < cont->agg_floor)
@@ -252,7 +247,7 @@ static int pass_begin(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t 
 		return VOS_OK;
 	if (!first && (cont->agg_flags & VOS_AGG_TAINTED))
 		return VOS_OK;
-	rc = umem_tx_add(pool->um, cont, sizeof(*cont));
+	rc = vos_cont_add(pool, cont);
 	if (rc != VOS_OK)
 		return rc;
 	if (first) {
@@ -268,7 +263,7 @@ static int pass_begin(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t 
 /* The pass is done: raise the floor past its epoch, unless it was tainted. */
 static int pass_end(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t up_to)
 {
-	int rc = umem_tx_add(pool->um, cont, sizeof(*cont));
+	int rc = vos_cont_add(pool, cont);
 
 	if (rc != VOS_OK)
 		return rc;

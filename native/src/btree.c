@@ -4,16 +4,28 @@
  * Insertion and deletion work bottom-up along the path a lookup recorded in the cursor: a
  * full node splits in two and pushes a separator into its parent; a node left with fewer than
  * BTR_FILL_MIN entries borrows from a sibling, or merges with it when both fit in one node.
- * Every node is checked (magic, level, count) when it is reached, so a damaged pool gives
- * VOS_ERR_CORRUPT instead of a wild pointer.
+ * Every node is checked (magic, level, count, its checksum) when it is reached, so a damaged
+ * pool gives VOS_ERR_CORRUPT instead of a wild pointer or a wrong answer.
+ *
+ * Every change of a node goes through the add_* helpers below, which add the bytes to the
+ * transaction and touch the node, so its checksum is computed once, at commit, however many
+ * of its entries the transaction changed.
  */
 #include "btree.h"
 
+#include "crc32c.h"
 #include "error.h"
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define ENT_BYTES sizeof(struct btr_ent)
+
+_Static_assert(offsetof(struct btr_node, unused) + sizeof(uint32_t) ==
+	       offsetof(struct btr_node, ent), "a node's checksum covers unused and ent as one");
+_Static_assert(offsetof(struct btr_node, csum) == 8, "btr_node header layout");
 
 /* ------------------------------------------------------------------------------------------
  * Keys
@@ -42,45 +54,72 @@ void btr_key_bytes(struct btr_key *key, const uint8_t *bytes, uint32_t len)
 	key->len = len;
 }
 
-static const uint8_t *ent_bytes(const struct umem *um, const struct btr_ent *e,
-				uint8_t buf[BTR_INLINE_KEY_BYTES])
+/* A long key's checksum: seeded with its block's offset, so a block read from the wrong place
+ * does not pass. */
+static uint32_t key_csum(umem_off_t ext, const uint8_t *bytes, uint32_t len)
 {
-	if (e->len > BTR_INLINE_KEY_BYTES)
-		return umem_ptr(um, e->ext);
-	for (uint32_t i = 0; i < BTR_INLINE_KEY_BYTES; i++)
-		buf[i] = (uint8_t)(e->inl >> (56 - 8 * i));
-	return buf;
+	return crc32c(crc32c(0, &ext, sizeof(ext)), bytes, len);
 }
 
-/* Compares an entry's key with key: <0, 0, >0. */
-static int cmp_ent(const struct umem *um, const struct btr_ent *e, const struct btr_key *key)
+/* The bytes of an entry's key (buf holds those of a short key); VOS_ERR_CORRUPT if a long
+ * key's block fails its checksum. */
+static int ent_bytes(const struct umem *um, const struct btr_ent *e,
+		     uint8_t buf[BTR_INLINE_KEY_BYTES], const uint8_t **bytes_out)
+{
+	if (e->len > BTR_INLINE_KEY_BYTES) {
+		const uint8_t *b = umem_ptr(um, e->ext);
+		uint32_t c = key_csum(e->ext, b, e->len);
+
+		if (c != e->kcsum)
+			return vos_fail(VOS_ERR_CORRUPT,
+					"the %u-byte key at pool offset %llu fails its CRC-32C "
+					"checksum (stored 0x%08x, computed 0x%08x); the pool needs "
+					"to be restored from a replica or a backup", e->len,
+					(unsigned long long)e->ext, e->kcsum, c);
+		*bytes_out = b;
+		return VOS_OK;
+	}
+	for (uint32_t i = 0; i < BTR_INLINE_KEY_BYTES; i++)
+		buf[i] = (uint8_t)(e->inl >> (56 - 8 * i));
+	*bytes_out = buf;
+	return VOS_OK;
+}
+
+/* Compares an entry's key with key into *cmp (<0, 0, >0). */
+static int cmp_ent(const struct umem *um, const struct btr_ent *e, const struct btr_key *key,
+		   int *cmp)
 {
 	uint8_t buf[BTR_INLINE_KEY_BYTES];
 	const uint8_t *eb;
 	uint32_t n;
-	int r;
+	int r, rc;
 
-	if (e->inl != key->inl)
-		return e->inl < key->inl ? -1 : 1;
-	if (key->len == 0)
-		return 0;
+	if (e->inl != key->inl) {
+		*cmp = e->inl < key->inl ? -1 : 1;
+		return VOS_OK;
+	}
 	/* Equal prefixes: keys of up to 8 bytes differ only in how many zero bytes end them. */
-	if (e->len <= BTR_INLINE_KEY_BYTES && key->len <= BTR_INLINE_KEY_BYTES)
-		return (e->len > key->len) - (e->len < key->len);
-	eb = ent_bytes(um, e, buf);
+	if (key->len == 0 ||
+	    (e->len <= BTR_INLINE_KEY_BYTES && key->len <= BTR_INLINE_KEY_BYTES)) {
+		*cmp = (e->len > key->len) - (e->len < key->len);
+		return VOS_OK;
+	}
+	rc = ent_bytes(um, e, buf, &eb);
+	if (rc != VOS_OK)
+		return rc;
 	n = e->len < key->len ? e->len : key->len;
 	r = memcmp(eb, key->bytes, n);
-	if (r != 0)
-		return r < 0 ? -1 : 1;
-	return (e->len > key->len) - (e->len < key->len);
+	*cmp = r != 0 ? (r < 0 ? -1 : 1) : (e->len > key->len) - (e->len < key->len);
+	return VOS_OK;
 }
 
-static void ent_key(const struct umem *um, const struct btr_ent *e, struct btr_key *key,
-		    uint8_t buf[BTR_INLINE_KEY_BYTES])
+static int ent_key(const struct umem *um, const struct btr_ent *e, struct btr_key *key,
+		   uint8_t buf[BTR_INLINE_KEY_BYTES])
 {
 	key->inl = e->inl;
 	key->len = e->len;
-	key->bytes = e->len == 0 ? NULL : ent_bytes(um, e, buf);
+	key->bytes = NULL;
+	return e->len == 0 ? VOS_OK : ent_bytes(um, e, buf, &key->bytes);
 }
 
 /* Writes key into a new entry, copying a long key into a block the entry owns. */
@@ -89,13 +128,14 @@ static int ent_set_key(struct umem *um, struct btr_ent *e, const struct btr_key 
 	e->inl = key->inl;
 	e->len = key->len;
 	e->ext = UMEM_OFF_NULL;
-	e->unused = 0;
+	e->kcsum = 0;
 	if (key->len > BTR_INLINE_KEY_BYTES) {
 		int rc = umem_alloc(um, key->len, 0, &e->ext);
 
 		if (rc != VOS_OK)
 			return rc;
 		memcpy(umem_ptr(um, e->ext), key->bytes, key->len);
+		e->kcsum = key_csum(e->ext, key->bytes, key->len);
 	}
 	return VOS_OK;
 }
@@ -104,9 +144,19 @@ static int ent_copy_key(struct umem *um, struct btr_ent *dst, const struct btr_e
 {
 	uint8_t buf[BTR_INLINE_KEY_BYTES];
 	struct btr_key key;
+	int rc = ent_key(um, src, &key, buf);
 
-	ent_key(um, src, &key, buf);
-	return ent_set_key(um, dst, &key);
+	return rc != VOS_OK ? rc : ent_set_key(um, dst, &key);
+}
+
+/* Moves a key (its block, if any, with it) from src to dst: separators between internal nodes
+ * move up and down without a copy. */
+static void ent_move_key(struct btr_ent *dst, const struct btr_ent *src)
+{
+	dst->inl = src->inl;
+	dst->ext = src->ext;
+	dst->len = src->len;
+	dst->kcsum = src->kcsum;
 }
 
 static int ent_free_key(struct umem *um, struct btr_ent *e)
@@ -121,41 +171,97 @@ static void ent_clear_key(struct btr_ent *e)
 	e->inl = 0;
 	e->ext = UMEM_OFF_NULL;
 	e->len = 0;
+	e->kcsum = 0;
 }
 
 /* ------------------------------------------------------------------------------------------
  * Nodes
  */
 
-static int corrupt_node(umem_off_t off)
+static uint32_t node_csum(const struct btr_node *n, umem_off_t off)
 {
-	return vos_fail(VOS_ERR_CORRUPT,
-			"the index node at pool offset %llu is damaged (bad magic, level, count "
-			"or key); the pool needs to be restored from a replica or a backup",
-			(unsigned long long)off);
+	uint32_t c = crc32c(0, &off, sizeof(off));
+
+	c = crc32c(c, n, offsetof(struct btr_node, csum));
+	return crc32c(c, &n->unused, sizeof(n->unused) + n->count * ENT_BYTES);
 }
 
-/* The node at off, checked: NULL if it is not a node of the expected level. */
-static struct btr_node *node_at(const struct btr_tree *t, umem_off_t off, uint32_t level)
+int btr_node_seal(struct umem *um, umem_off_t off, bool added)
+{
+	struct btr_node *n = umem_ptr(um, off);
+	int rc = VOS_OK;
+
+	/* A touched node was checked when it was reached, or made in this transaction. */
+	VOS_ASSERT(n->magic == BTR_NODE_MAGIC && n->count > 0 && n->count <= BTR_ORDER);
+	if (!added)
+		rc = umem_tx_add(um, &n->csum, sizeof(n->csum));
+	if (rc == VOS_OK)
+		n->csum = node_csum(n, off);
+	return rc;
+}
+
+static int node_damaged(umem_off_t off, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int node_damaged(umem_off_t off, const char *fmt, ...)
+{
+	char what[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return vos_fail(VOS_ERR_CORRUPT,
+			"the index node at pool offset %llu is damaged: %s; the pool needs to be "
+			"restored from a replica or a backup", (unsigned long long)off, what);
+}
+
+/* The node at off, checked: VOS_ERR_CORRUPT, saying what is wrong, unless it is a sound node
+ * of the expected level. A node the running transaction changed is not checked against its
+ * checksum, which is stale until the commit; nor is one verified since it was last loaded or
+ * changed, where the backend keeps that (umem.h), unless full asks for it (the scrubber). */
+static int node_check(const struct btr_tree *t, umem_off_t off, uint32_t level, bool full,
+		      struct btr_node **node_out)
 {
 	struct btr_node *n;
+	uint32_t c;
 
+	*node_out = NULL;
 	if (!umem_off_valid(t->um, off, sizeof(*n)))
-		return NULL;
+		return node_damaged(off, "a pointer to it lies outside the pool of %llu bytes",
+				    (unsigned long long)t->um->size);
 	n = umem_ptr(t->um, off);
-	if (n->magic != BTR_NODE_MAGIC || n->level != level || n->count == 0 ||
-	    n->count > BTR_ORDER)
-		return NULL;
+	if (n->magic != BTR_NODE_MAGIC)
+		return node_damaged(off, "its mark is 0x%08x, not 0x%08x", n->magic, BTR_NODE_MAGIC);
+	if (n->level != level)
+		return node_damaged(off, "its level is %u where %u was expected", n->level, level);
+	if (n->count == 0 || n->count > BTR_ORDER)
+		return node_damaged(off, "it holds %u entries, not 1 .. %u", n->count, BTR_ORDER);
+	if (!umem_tx_touched(t->um, off) && (full || !umem_verified(t->um, off))) {
+		c = node_csum(n, off);
+		if (c != n->csum)
+			return node_damaged(off, "its CRC-32C checksum does not match (stored "
+					    "0x%08x, computed 0x%08x)", n->csum, c);
+		umem_set_verified(t->um, off);
+	}
 	if (t->root->key_order == BTR_KEYS_LEXICAL) {
 		for (uint32_t i = level == 0 ? 0 : 1; i < n->count; i++) {
 			const struct btr_ent *e = &n->ent[i];
 
 			if (e->len == 0 ||
 			    (e->len > BTR_INLINE_KEY_BYTES && !umem_off_valid(t->um, e->ext, e->len)))
-				return NULL;
+				return node_damaged(off, "entry %u holds a key of %u bytes that "
+						    "cannot be read", i, e->len);
 		}
 	}
-	return n;
+	*node_out = n;
+	return VOS_OK;
+}
+
+static int node_get(const struct btr_tree *t, umem_off_t off, uint32_t level,
+		    struct btr_node **node_out)
+{
+	return node_check(t, off, level, false, node_out);
 }
 
 static uint64_t node_max_epoch(const struct btr_node *n)
@@ -166,6 +272,21 @@ static uint64_t node_max_epoch(const struct btr_node *n)
 		if (n->ent[i].epoch > m)
 			m = n->ent[i].epoch;
 	return m;
+}
+
+/* The running transaction changed n: its checksum is computed when the transaction commits.
+ * added: the node is new, or its header is in the transaction. */
+static int touch(const struct btr_tree *t, const struct btr_node *n, bool added)
+{
+	umem_clear_verified(t->um, umem_off(t->um, n));
+	return umem_tx_touch(t->um, umem_off(t->um, n), btr_node_seal, added);
+}
+
+/* Frees a node: its memory may hold anything next, so no verification of it stands. */
+static int node_free(struct btr_tree *t, umem_off_t off)
+{
+	umem_clear_verified(t->um, off);
+	return umem_free(t->um, off);
 }
 
 static int node_alloc(struct btr_tree *t, uint16_t level, struct btr_node **node_out,
@@ -183,14 +304,33 @@ static int node_alloc(struct btr_tree *t, uint16_t level, struct btr_node **node
 	n->magic = BTR_NODE_MAGIC;
 	n->level = level;
 	n->count = 0;
+	n->csum = 0;
 	n->unused = 0;
 	*node_out = n;
-	return VOS_OK;
+	return touch(t, n, true);
+}
+
+/* Adds len bytes at ptr, inside node n, to the transaction; with the node's checksum, which
+ * its commit writes, if that is near enough to cost less as one range than as two. */
+static int add_in(const struct btr_tree *t, const struct btr_node *n, const void *ptr, size_t len)
+{
+	const char *csum = (const char *)&n->csum;
+	int rc;
+
+	if ((const char *)ptr > csum &&
+	    (size_t)((const char *)ptr - csum) <= sizeof(n->csum) + t->um->range_join_bytes) {
+		len += (size_t)((const char *)ptr - csum);
+		ptr = csum;
+	}
+	rc = umem_tx_add(t->um, ptr, len);
+	if (rc != VOS_OK)
+		return rc;
+	return touch(t, n, (const char *)ptr <= csum && csum + 4 <= (const char *)ptr + len);
 }
 
 static int add_hdr(struct btr_tree *t, struct btr_node *n)
 {
-	return umem_tx_add(t->um, n, offsetof(struct btr_node, ent));
+	return add_in(t, n, n, offsetof(struct btr_node, ent));
 }
 
 /* The header and entries [0, to) as one range: one range costs less to log than two (with
@@ -198,55 +338,74 @@ static int add_hdr(struct btr_tree *t, struct btr_node *n)
  * not change. */
 static int add_node(struct btr_tree *t, struct btr_node *n, uint32_t to)
 {
-	return umem_tx_add(t->um, n, offsetof(struct btr_node, ent) + to * ENT_BYTES);
+	return add_in(t, n, n, offsetof(struct btr_node, ent) + to * ENT_BYTES);
 }
 
 static int add_ents(struct btr_tree *t, struct btr_node *n, uint32_t from, uint32_t to)
 {
 	if (to <= from)
 		return VOS_OK;
-	return umem_tx_add(t->um, &n->ent[from], (to - from) * ENT_BYTES);
+	return add_in(t, n, &n->ent[from], (to - from) * ENT_BYTES);
 }
 
+/* The anchor lives in the owner's record: changing it changes the owner. */
 static int add_root(struct btr_tree *t)
 {
-	return umem_tx_add(t->um, t->root, sizeof(*t->root));
+	int rc = umem_tx_add(t->um, t->root, sizeof(*t->root));
+
+	if (rc == VOS_OK && t->owner_seal != NULL)
+		rc = umem_tx_touch(t->um, t->owner, t->owner_seal, false);
+	return rc;
 }
 
 /* In an internal node, the child whose range holds key: the last entry i >= 1 whose key is at
  * most key, else entry 0. */
-static uint32_t child_index(const struct btr_tree *t, const struct btr_node *n,
-			    const struct btr_key *key)
+static int child_index(const struct btr_tree *t, const struct btr_node *n,
+		       const struct btr_key *key, uint32_t *idx_out)
 {
 	uint32_t lo = 1, hi = n->count;
 
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
+		int cmp, rc = cmp_ent(t->um, &n->ent[mid], key, &cmp);
 
-		if (cmp_ent(t->um, &n->ent[mid], key) <= 0)
+		if (rc != VOS_OK)
+			return rc;
+		if (cmp <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo - 1;
+	*idx_out = lo - 1;
+	return VOS_OK;
 }
 
 /* In a leaf, the first entry not below key (count if none); *eq if it equals key. */
-static uint32_t lower_bound(const struct btr_tree *t, const struct btr_node *n,
-			    const struct btr_key *key, bool *eq)
+static int lower_bound(const struct btr_tree *t, const struct btr_node *n,
+		       const struct btr_key *key, uint32_t *idx_out, bool *eq)
 {
 	uint32_t lo = 0, hi = n->count;
+	int cmp = 1, rc;
 
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
 
-		if (cmp_ent(t->um, &n->ent[mid], key) < 0)
+		rc = cmp_ent(t->um, &n->ent[mid], key, &cmp);
+		if (rc != VOS_OK)
+			return rc;
+		if (cmp < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	*eq = lo < n->count && cmp_ent(t->um, &n->ent[lo], key) == 0;
-	return lo;
+	if (lo < n->count) {
+		rc = cmp_ent(t->um, &n->ent[lo], key, &cmp);
+		if (rc != VOS_OK)
+			return rc;
+	}
+	*eq = lo < n->count && cmp == 0;
+	*idx_out = lo;
+	return VOS_OK;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -262,7 +421,8 @@ void btr_root_init(struct btr_root *root, uint32_t key_order)
 	root->magic = BTR_ROOT_MAGIC;
 }
 
-int btr_open(struct btr_tree *tree, struct umem *um, struct btr_root *root)
+int btr_open(struct btr_tree *tree, struct umem *um, struct btr_root *root, umem_off_t owner,
+	     umem_seal_fn owner_seal)
 {
 	if (root->magic != BTR_ROOT_MAGIC ||
 	    (root->key_order != BTR_KEYS_INTEGER && root->key_order != BTR_KEYS_LEXICAL) ||
@@ -273,6 +433,8 @@ int btr_open(struct btr_tree *tree, struct umem *um, struct btr_root *root)
 				(unsigned long long)umem_off(um, root));
 	tree->um = um;
 	tree->root = root;
+	tree->owner = owner;
+	tree->owner_seal = owner_seal;
 	return VOS_OK;
 }
 
@@ -295,21 +457,25 @@ static int descend(const struct btr_tree *t, struct btr_cursor *cur, const struc
 
 	cur_reset(t, cur);
 	for (uint32_t l = 0; l < depth; l++) {
-		struct btr_node *n = node_at(t, off, depth - 1 - l);
+		struct btr_node *n;
 		uint32_t idx;
+		int rc = node_get(t, off, depth - 1 - l, &n);
 
-		if (n == NULL)
-			return corrupt_node(off);
+		if (rc != VOS_OK)
+			return rc;
 		cur->visits++;
 		cur->path[l].node = n;
 		if (l == depth - 1) {
 			cur->path[l].idx = 0;
 			break;
 		}
-		if (key != NULL)
-			idx = child_index(t, n, key);
-		else
+		if (key != NULL) {
+			rc = child_index(t, n, key, &idx);
+			if (rc != VOS_OK)
+				return rc;
+		} else {
 			idx = last ? n->count - 1u : 0;
+		}
 		cur->path[l].idx = idx;
 		off = n->ent[idx].val;
 	}
@@ -325,10 +491,11 @@ static int descend_edge(struct btr_cursor *cur, uint32_t l, bool last)
 	for (; l + 1 < cur->depth; l++) {
 		struct btr_node *parent = cur->path[l].node;
 		umem_off_t off = parent->ent[cur->path[l].idx].val;
-		struct btr_node *n = node_at(t, off, parent->level - 1u);
+		struct btr_node *n;
+		int rc = node_get(t, off, parent->level - 1u, &n);
 
-		if (n == NULL)
-			return corrupt_node(off);
+		if (rc != VOS_OK)
+			return rc;
 		cur->visits++;
 		cur->path[l + 1].node = n;
 		cur->path[l + 1].idx = last ? n->count - 1u : 0;
@@ -401,7 +568,11 @@ int btr_probe(const struct btr_tree *t, struct btr_cursor *cur, enum btr_probe_o
 	if (rc != VOS_OK)
 		return rc;
 	leaf = cur->path[cur->depth - 1].node;
-	idx = lower_bound(t, leaf, key, &eq);
+	rc = lower_bound(t, leaf, key, &idx, &eq);
+	if (rc != VOS_OK) {
+		cur->depth = 0;
+		return rc;
+	}
 	switch (op) {
 	case BTR_PROBE_EQ:
 		if (!eq) {
@@ -449,9 +620,9 @@ struct btr_ent *btr_cur_ent(const struct btr_cursor *cur)
 	return &cur->path[cur->depth - 1].node->ent[cur->path[cur->depth - 1].idx];
 }
 
-void btr_cur_key(struct btr_cursor *cur, struct btr_key *key_out)
+int btr_cur_key(struct btr_cursor *cur, struct btr_key *key_out)
 {
-	ent_key(cur->tree.um, btr_cur_ent(cur), key_out, cur->keybuf);
+	return ent_key(cur->tree.um, btr_cur_ent(cur), key_out, cur->keybuf);
 }
 
 /* Depth-first search for the first entry after `after` with an epoch at or above from,
@@ -461,17 +632,22 @@ static int find_epoch_at(const struct btr_tree *t, struct btr_cursor *cur, uint3
 			 struct btr_node *n, uint64_t from, const struct btr_key *after)
 {
 	uint32_t start = 0;
+	int rc;
 
 	cur->visits++;
 	if (after != NULL) {
 		if (n->level == 0) {
 			bool eq;
 
-			start = lower_bound(t, n, after, &eq);
+			rc = lower_bound(t, n, after, &start, &eq);
+			if (rc != VOS_OK)
+				return rc;
 			if (eq)
 				start++;
 		} else {
-			start = child_index(t, n, after);
+			rc = child_index(t, n, after, &start);
+			if (rc != VOS_OK)
+				return rc;
 		}
 	}
 	for (uint32_t i = start; i < n->count; i++) {
@@ -484,9 +660,9 @@ static int find_epoch_at(const struct btr_tree *t, struct btr_cursor *cur, uint3
 		cur->path[l].idx = i;
 		if (n->level == 0)
 			return 1;
-		child = node_at(t, n->ent[i].val, n->level - 1u);
-		if (child == NULL)
-			return corrupt_node(n->ent[i].val);
+		rc = node_get(t, n->ent[i].val, n->level - 1u, &child);
+		if (rc != VOS_OK)
+			return rc;
 		/* Only the first child can hold keys at or below `after`. */
 		found = find_epoch_at(t, cur, l + 1, child, from, i == start ? after : NULL);
 		if (found != 0)
@@ -504,9 +680,9 @@ int btr_find_epoch(const struct btr_tree *t, struct btr_cursor *cur, uint64_t fr
 	cur_reset(t, cur);
 	if (t->root->depth == 0)
 		return VOS_ERR_NONEXIST;
-	root = node_at(t, t->root->node, t->root->depth - 1u);
-	if (root == NULL)
-		return corrupt_node(t->root->node);
+	found = node_get(t, t->root->node, t->root->depth - 1u, &root);
+	if (found != VOS_OK)
+		return found;
 	found = find_epoch_at(t, cur, 0, root, from, after);
 	if (found < 0)
 		return found;
@@ -543,9 +719,9 @@ int btr_find_epoch_next(struct btr_cursor *cur, uint64_t from)
 				cur->deleted = false;
 				return VOS_OK;
 			}
-			child = node_at(t, n->ent[i].val, n->level - 1u);
-			if (child == NULL)
-				return corrupt_node(n->ent[i].val);
+			found = node_get(t, n->ent[i].val, n->level - 1u, &child);
+			if (found != VOS_OK)
+				return found;
 			found = find_epoch_at(t, cur, l + 1, child, from, NULL);
 			if (found < 0)
 				return found;
@@ -559,14 +735,18 @@ int btr_find_epoch_next(struct btr_cursor *cur, uint64_t from)
 	return VOS_ERR_NONEXIST;
 }
 
-uint64_t btr_max_epoch(const struct btr_tree *t)
+int btr_max_epoch(const struct btr_tree *t, uint64_t *epoch_out)
 {
-	const struct btr_node *root;
+	struct btr_node *root;
+	int rc;
 
+	*epoch_out = 0;
 	if (t->root->depth == 0)
-		return 0;
-	root = node_at(t, t->root->node, t->root->depth - 1u);
-	return root == NULL ? UINT64_MAX : node_max_epoch(root);
+		return VOS_OK;
+	rc = node_get(t, t->root->node, t->root->depth - 1u, &root);
+	if (rc == VOS_OK)
+		*epoch_out = node_max_epoch(root);
+	return rc;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -579,7 +759,7 @@ int btr_cur_raise_epoch(struct btr_cursor *cur, uint64_t epoch)
 		struct btr_ent *e = &cur->path[l].node->ent[cur->path[l].idx];
 
 		if (e->epoch < epoch) {
-			int rc = umem_tx_add(cur->tree.um, &e->epoch, sizeof(e->epoch));
+			int rc = add_in(&cur->tree, cur->path[l].node, &e->epoch, sizeof(e->epoch));
 
 			if (rc != VOS_OK)
 				return rc;
@@ -599,7 +779,7 @@ static int refresh_epochs(struct btr_cursor *cur, uint32_t l)
 
 		if (e->epoch == m)
 			break;
-		rc = umem_tx_add(cur->tree.um, &e->epoch, sizeof(e->epoch));
+		rc = add_in(&cur->tree, cur->path[l - 1].node, &e->epoch, sizeof(e->epoch));
 		if (rc != VOS_OK)
 			return rc;
 		e->epoch = m;
@@ -614,7 +794,7 @@ int btr_cur_set_epoch(struct btr_cursor *cur, uint64_t epoch)
 
 	if (e->epoch == epoch)
 		return VOS_OK;
-	rc = umem_tx_add(cur->tree.um, &e->epoch, sizeof(e->epoch));
+	rc = add_in(&cur->tree, cur->path[cur->depth - 1].node, &e->epoch, sizeof(e->epoch));
 	if (rc != VOS_OK)
 		return rc;
 	e->epoch = epoch;
@@ -628,7 +808,7 @@ int btr_cur_update(struct btr_cursor *cur, uint64_t val, uint64_t epoch)
 
 	_Static_assert(offsetof(struct btr_ent, epoch) == offsetof(struct btr_ent, val) + 8,
 		       "val and epoch are adjacent");
-	rc = umem_tx_add(cur->tree.um, &e->val, 2 * sizeof(uint64_t));
+	rc = add_in(&cur->tree, cur->path[cur->depth - 1].node, &e->val, 2 * sizeof(uint64_t));
 	if (rc != VOS_OK)
 		return rc;
 	e->val = val;
@@ -643,7 +823,7 @@ int btr_cur_set_val(struct btr_cursor *cur, uint64_t val)
 	struct btr_ent *e = btr_cur_ent(cur);
 	int rc;
 
-	rc = umem_tx_add(cur->tree.um, &e->val, sizeof(e->val));
+	rc = add_in(&cur->tree, cur->path[cur->depth - 1].node, &e->val, sizeof(e->val));
 	if (rc != VOS_OK)
 		return rc;
 	e->val = val;
@@ -719,9 +899,7 @@ static int insert_at(struct btr_tree *t, struct btr_cursor *cur, uint32_t l,
 		if (rc != VOS_OK)
 			return rc;
 	} else {
-		sep.inl = r->ent[0].inl;
-		sep.ext = r->ent[0].ext;
-		sep.len = r->ent[0].len;
+		ent_move_key(&sep, &r->ent[0]);
 		ent_clear_key(&r->ent[0]);
 	}
 	sep.val = r_off;
@@ -754,7 +932,7 @@ static int insert_at(struct btr_tree *t, struct btr_cursor *cur, uint32_t l,
 		uint64_t m = node_max_epoch(n);
 
 		if (pe->epoch != m) {
-			rc = umem_tx_add(t->um, &pe->epoch, sizeof(pe->epoch));
+			rc = add_in(t, cur->path[l - 1].node, &pe->epoch, sizeof(pe->epoch));
 			if (rc != VOS_OK)
 				return rc;
 			pe->epoch = m;
@@ -807,7 +985,9 @@ int btr_upsert(const struct btr_tree *tree, struct btr_cursor *cur, const struct
 	if (rc != VOS_OK)
 		return rc;
 	leaf = cur->depth - 1;
-	cur->path[leaf].idx = lower_bound(&t, cur->path[leaf].node, key, &eq);
+	rc = lower_bound(&t, cur->path[leaf].node, key, &cur->path[leaf].idx, &eq);
+	if (rc != VOS_OK)
+		return rc;
 	if (eq) {
 		*created_out = false;
 		return VOS_OK;
@@ -819,7 +999,7 @@ int btr_upsert(const struct btr_tree *tree, struct btr_cursor *cur, const struct
 		struct btr_ent *e = &cur->path[l].node->ent[cur->path[l].idx];
 
 		if (e->epoch < epoch) {
-			rc = umem_tx_add(t.um, &e->epoch, sizeof(e->epoch));
+			rc = add_in(&t, cur->path[l].node, &e->epoch, sizeof(e->epoch));
 			if (rc != VOS_OK)
 				return rc;
 			e->epoch = epoch;
@@ -872,18 +1052,16 @@ static int merge(struct btr_tree *t, struct btr_node *parent, uint32_t s, struct
 		rc = ent_free_key(t->um, sep);
 	} else {
 		/* The separator comes down as the key of the right node's first child. */
-		left->ent[at].inl = sep->inl;
-		left->ent[at].ext = sep->ext;
-		left->ent[at].len = sep->len;
+		ent_move_key(&left->ent[at], sep);
 	}
 	if (rc != VOS_OK)
 		return rc;
 	left->count = (uint16_t)(at + right->count);
-	rc = umem_free(t->um, right_off);
+	rc = node_free(t, right_off);
 	if (rc == VOS_OK)
 		rc = remove_ent(t, parent, s);
 	if (rc == VOS_OK)
-		rc = umem_tx_add(t->um, &parent->ent[s - 1].epoch, sizeof(uint64_t));
+		rc = add_in(t, parent, &parent->ent[s - 1].epoch, sizeof(uint64_t));
 	if (rc != VOS_OK)
 		return rc;
 	parent->ent[s - 1].epoch = node_max_epoch(left);
@@ -914,12 +1092,8 @@ static int redistribute(struct btr_tree *t, struct btr_node *parent, uint32_t s,
 			return rc;
 		memcpy(&left->ent[left->count], right->ent, k * ENT_BYTES);
 		if (!leaf) {
-			left->ent[left->count].inl = sep->inl;
-			left->ent[left->count].ext = sep->ext;
-			left->ent[left->count].len = sep->len;
-			sep->inl = right->ent[k].inl;
-			sep->ext = right->ent[k].ext;
-			sep->len = right->ent[k].len;
+			ent_move_key(&left->ent[left->count], sep);
+			ent_move_key(sep, &right->ent[k]);
 		}
 		memmove(right->ent, &right->ent[k], (right->count - k) * ENT_BYTES);
 		left->count = (uint16_t)want_left;
@@ -937,12 +1111,8 @@ static int redistribute(struct btr_tree *t, struct btr_node *parent, uint32_t s,
 		memmove(&right->ent[k], right->ent, right->count * ENT_BYTES);
 		memcpy(right->ent, &left->ent[want_left], k * ENT_BYTES);
 		if (!leaf) {
-			right->ent[k].inl = sep->inl;
-			right->ent[k].ext = sep->ext;
-			right->ent[k].len = sep->len;
-			sep->inl = right->ent[0].inl;
-			sep->ext = right->ent[0].ext;
-			sep->len = right->ent[0].len;
+			ent_move_key(&right->ent[k], sep);
+			ent_move_key(sep, &right->ent[0]);
 			ent_clear_key(&right->ent[0]);
 		}
 		left->count = (uint16_t)want_left;
@@ -993,7 +1163,7 @@ int btr_cur_delete(struct btr_cursor *cur)
 			/* The root: an empty leaf goes, an internal root with one child hands over
 			 * to it. */
 			if (n->count == 0) {
-				rc = umem_free(t->um, t->root->node);
+				rc = node_free(t, t->root->node);
 				t->root->node = UMEM_OFF_NULL;
 				t->root->depth = 0;
 			} else if (n->count == 1 && n->level > 0) {
@@ -1001,7 +1171,7 @@ int btr_cur_delete(struct btr_cursor *cur)
 
 				t->root->node = n->ent[0].val;
 				t->root->depth--;
-				rc = umem_free(t->um, old);
+				rc = node_free(t, old);
 			}
 			return rc;
 		}
@@ -1011,9 +1181,9 @@ int btr_cur_delete(struct btr_cursor *cur)
 		parent = cur->path[l - 1].node;
 		pi = cur->path[l - 1].idx;
 		s = pi > 0 ? pi : pi + 1u; /* the right one of the pair, as a parent index */
-		sib = node_at(t, parent->ent[pi > 0 ? pi - 1u : pi + 1u].val, n->level);
-		if (sib == NULL)
-			return corrupt_node(parent->ent[pi > 0 ? pi - 1u : pi + 1u].val);
+		rc = node_get(t, parent->ent[pi > 0 ? pi - 1u : pi + 1u].val, n->level, &sib);
+		if (rc != VOS_OK)
+			return rc;
 		left = pi > 0 ? sib : n;
 		right = pi > 0 ? n : sib;
 		if (left->count + right->count <= BTR_ORDER) {
@@ -1038,11 +1208,11 @@ int btr_cur_delete(struct btr_cursor *cur)
 static int destroy_node(struct btr_tree *t, umem_off_t off, uint32_t level, btr_val_fn free_val,
 			void *arg)
 {
-	struct btr_node *n = node_at(t, off, level);
-	int rc = VOS_OK;
+	struct btr_node *n;
+	int rc = node_get(t, off, level, &n);
 
-	if (n == NULL)
-		return corrupt_node(off);
+	if (rc != VOS_OK)
+		return rc;
 	for (uint32_t i = 0; i < n->count && rc == VOS_OK; i++) {
 		if (level == 0) {
 			if (free_val != NULL)
@@ -1054,7 +1224,7 @@ static int destroy_node(struct btr_tree *t, umem_off_t off, uint32_t level, btr_
 			rc = ent_free_key(t->um, &n->ent[i]);
 	}
 	if (rc == VOS_OK)
-		rc = umem_free(t->um, off);
+		rc = node_free(t, off);
 	return rc;
 }
 
@@ -1099,12 +1269,13 @@ static int check_node(const struct btr_tree *t, umem_off_t off, uint32_t level, 
 		      const struct btr_ent *lo, const struct btr_ent *hi, uint64_t epoch_bound,
 		      struct check_state *st)
 {
-	struct btr_node *n = node_at(t, off, level);
 	uint8_t buf[BTR_INLINE_KEY_BYTES];
+	struct btr_node *n;
 	struct btr_key key;
+	int cmp, rc = node_get(t, off, level, &n);
 
-	if (n == NULL)
-		return check_fail("bad node", off);
+	if (rc != VOS_OK)
+		return rc;
 	if (!is_root && n->count < BTR_FILL_MIN)
 		return check_fail("underfull node", off);
 	if (is_root && level > 0 && n->count < 2)
@@ -1113,28 +1284,46 @@ static int check_node(const struct btr_tree *t, umem_off_t off, uint32_t level, 
 		return check_fail("epoch above the parent's bound", off);
 	for (uint32_t i = 0; i < n->count; i++) {
 		const struct btr_ent *e = &n->ent[i];
-		int rc;
 
 		if (level > 0 && i == 0) {
 			if (e->len != 0 || e->inl != 0 || e->ext != 0)
 				return check_fail("key set on an internal node's first entry", off);
 		} else {
-			ent_key(t->um, e, &key, buf);
-			if (lo != NULL && cmp_ent(t->um, lo, &key) > 0)
+			rc = ent_key(t->um, e, &key, buf);
+			if (rc == VOS_OK && lo != NULL)
+				rc = cmp_ent(t->um, lo, &key, &cmp);
+			if (rc != VOS_OK)
+				return rc;
+			if (lo != NULL && cmp > 0)
 				return check_fail("key below the node's range", off);
-			if (hi != NULL && cmp_ent(t->um, hi, &key) <= 0)
-				return check_fail("key not below the node's range end", off);
+			if (hi != NULL) {
+				rc = cmp_ent(t->um, hi, &key, &cmp);
+				if (rc != VOS_OK)
+					return rc;
+				if (cmp <= 0)
+					return check_fail("key not below the node's range end", off);
+			}
 		}
 		if (level == 0) {
-			if (st->have_prev && cmp_ent(t->um, &st->prev, &key) >= 0)
-				return check_fail("leaf keys out of order", off);
+			if (st->have_prev) {
+				rc = cmp_ent(t->um, &st->prev, &key, &cmp);
+				if (rc != VOS_OK)
+					return rc;
+				if (cmp >= 0)
+					return check_fail("leaf keys out of order", off);
+			}
 			st->prev = *e;
 			st->have_prev = true;
 			st->entries++;
 			continue;
 		}
-		if (i >= 2 && cmp_ent(t->um, &n->ent[i - 1], &key) >= 0)
-			return check_fail("separators out of order", off);
+		if (i >= 2) {
+			rc = cmp_ent(t->um, &n->ent[i - 1], &key, &cmp);
+			if (rc != VOS_OK)
+				return rc;
+			if (cmp >= 0)
+				return check_fail("separators out of order", off);
+		}
 		rc = check_node(t, e->val, level - 1, false, i == 0 ? lo : e,
 				i + 1 < n->count ? &n->ent[i + 1] : hi, e->epoch, st);
 		if (rc != VOS_OK)
@@ -1156,4 +1345,142 @@ int btr_check(const struct btr_tree *t)
 	if (st.entries != t->root->count)
 		return check_fail("count does not match the entries", t->root->node);
 	return VOS_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Scrubbing
+ */
+
+static int shape_fail(umem_off_t off, const char *what, uint32_t i)
+{
+	return vos_fail(VOS_ERR_CORRUPT,
+			"the index node at pool offset %llu breaks the tree's invariants: %s "
+			"(entry %u); the pool needs to be restored from a replica or a backup",
+			(unsigned long long)off, what, i);
+}
+
+/* The checks of one node that its checksum cannot make: the invariants its writer keeps. */
+static int scrub_shape(const struct btr_tree *t, struct btr_scrub *s, const struct btr_node *n,
+		       umem_off_t off, bool is_root, const struct btr_ent *lo,
+		       const struct btr_ent *hi, uint64_t bound)
+{
+	uint8_t buf[BTR_INLINE_KEY_BYTES];
+	struct btr_key key;
+	uint32_t first = n->level > 0 ? 1 : 0;
+	int cmp, rc;
+
+	if (umem_usable_size(t->um, off) < sizeof(*n))
+		return shape_fail(off, "it does not lie in a live allocation of a node's size", 0);
+	if (!is_root && n->count < BTR_FILL_MIN)
+		return shape_fail(off, "fewer entries than a node other than the root keeps",
+				  n->count);
+	if (is_root && n->level > 0 && n->count < 2)
+		return shape_fail(off, "an internal root with one child", 0);
+	if (node_max_epoch(n) > bound)
+		return shape_fail(off, "an epoch above the bound its parent's entry gives", 0);
+	if (n->level > 0 && (n->ent[0].len != 0 || n->ent[0].inl != 0 || n->ent[0].ext != 0))
+		return shape_fail(off, "a key on an internal node's first entry", 0);
+	for (uint32_t i = first; i < n->count; i++) {
+		const struct btr_ent *e = &n->ent[i];
+
+		if (t->root->key_order == BTR_KEYS_INTEGER &&
+		    (e->len != 0 || e->ext != UMEM_OFF_NULL || e->kcsum != 0))
+			return shape_fail(off, "a lexical key in an integer tree", i);
+		if (e->len > VOS_KEY_BYTES_MAX)
+			return shape_fail(off, "a key longer than any key", i);
+		if (e->len > BTR_INLINE_KEY_BYTES) {
+			s->bytes += e->len;
+			if (umem_usable_size(t->um, e->ext) < e->len)
+				return shape_fail(off, "a key whose block is not a live allocation "
+						  "of its length", i);
+		}
+		/* Also checks a long key's checksum. */
+		rc = ent_key(t->um, e, &key, buf);
+		if (rc != VOS_OK)
+			return rc;
+		if (i > first) {
+			rc = cmp_ent(t->um, &n->ent[i - 1], &key, &cmp);
+			if (rc != VOS_OK)
+				return rc;
+			if (cmp >= 0)
+				return shape_fail(off, "keys out of order", i);
+		}
+		if (i == first && lo != NULL) {
+			rc = cmp_ent(t->um, lo, &key, &cmp);
+			if (rc != VOS_OK)
+				return rc;
+			if (cmp > 0)
+				return shape_fail(off, "a key below the range its parent gives", i);
+		}
+		if (i + 1 == n->count && hi != NULL) {
+			rc = cmp_ent(t->um, hi, &key, &cmp);
+			if (rc != VOS_OK)
+				return rc;
+			if (cmp <= 0)
+				return shape_fail(off, "a key at or above the end of the range its "
+						  "parent gives", i);
+		}
+	}
+	return VOS_OK;
+}
+
+static int scrub_node(const struct btr_tree *t, struct btr_scrub *s, umem_off_t off,
+		      uint32_t level, bool is_root, const struct btr_ent *lo,
+		      const struct btr_ent *hi, uint64_t bound, const struct btr_key *from)
+{
+	struct btr_node *n;
+	uint32_t start = 0;
+	int rc = node_check(t, off, level, true, &n);
+
+	if (rc == VOS_OK) {
+		s->nodes++;
+		s->bytes += offsetof(struct btr_node, ent) + n->count * ENT_BYTES;
+		rc = scrub_shape(t, s, n, off, is_root, lo, hi, bound);
+	}
+	if (rc == VOS_OK && from != NULL) {
+		bool eq;
+
+		rc = level > 0 ? child_index(t, n, from, &start)
+			       : lower_bound(t, n, from, &start, &eq);
+	}
+	if (rc == VOS_ERR_CORRUPT) {
+		/* The node is reported; what lies under it cannot be reached safely. */
+		s->damaged = true;
+		s->problem(s->arg);
+		return VOS_OK;
+	}
+	if (rc != VOS_OK)
+		return rc;
+	for (uint32_t i = start; i < n->count; i++) {
+		struct btr_ent *e = &n->ent[i];
+
+		if (level > 0) {
+			rc = scrub_node(t, s, e->val, level - 1, false, i == 0 ? lo : e,
+					i + 1 < n->count ? &n->ent[i + 1] : hi, e->epoch,
+					i == start ? from : NULL);
+		} else {
+			uint8_t buf[BTR_INLINE_KEY_BYTES];
+			struct btr_key key;
+
+			rc = ent_key(t->um, e, &key, buf); /* checked by scrub_shape */
+			if (rc == VOS_OK)
+				rc = s->visit(s->arg, e, &key);
+			if (rc == VOS_OK) {
+				s->entries++;
+				if (e->epoch > s->max_epoch)
+					s->max_epoch = e->epoch;
+			}
+		}
+		if (rc != VOS_OK)
+			return rc;
+	}
+	return VOS_OK;
+}
+
+int btr_scrub(const struct btr_tree *t, const struct btr_key *from, struct btr_scrub *s)
+{
+	if (t->root->depth == 0)
+		return VOS_OK;
+	return scrub_node(t, s, t->root->node, t->root->depth - 1u, true, NULL, NULL, UINT64_MAX,
+			  from);
 }

@@ -14,6 +14,14 @@
  * entry owns. Separators in internal nodes are copies, so deleting a leaf entry never leaves a
  * separator pointing at freed memory.
  *
+ * Checksums: every node carries a CRC-32C of its own offset, its header and the entries in
+ * use, set once per node by the commit of a transaction that changed it (umem_tx_touch) and
+ * verified whenever a node is reached, so a flipped key, epoch or child pointer is
+ * VOS_ERR_CORRUPT, never a wrong turn. A long key's block is covered by a CRC-32C in its entry,
+ * set when the key is written (it never changes) and verified before its bytes are compared or
+ * handed out. The tree's anchor lives in its owner's record, whose checksum covers it: a change
+ * of the anchor touches the owner with the seal given to btr_open().
+ *
  * Changes must run inside a umem transaction; reads need no transaction but must not run
  * concurrently with a change of the same tree.
  */
@@ -50,7 +58,7 @@ struct btr_ent {
 	uint64_t   inl;    /* the integer key, or a lexical key's first 8 bytes, big-endian */
 	umem_off_t ext;    /* a lexical key longer than 8 bytes: the whole key */
 	uint32_t   len;    /* a lexical key's length; 0 in an integer tree */
-	uint32_t   unused;
+	uint32_t   kcsum;  /* with ext: CRC-32C of ext's offset and the key's bytes; else 0 */
 	uint64_t   val;    /* leaf: the owner's value; internal: the child node's offset */
 	uint64_t   epoch;  /* leaf: the owner's epoch; internal: the greatest epoch under it */
 };                         /* 40 bytes */
@@ -59,7 +67,8 @@ struct btr_node {
 	uint32_t magic;   /* BTR_NODE_MAGIC */
 	uint16_t level;   /* 0 for a leaf */
 	uint16_t count;   /* 1 .. BTR_ORDER entries in use */
-	uint64_t unused;
+	uint32_t csum;    /* CRC-32C of the node's offset, the rest of the header, ent[0 .. count) */
+	uint32_t unused;  /* 0 */
 	struct btr_ent ent[BTR_ORDER];
 };
 
@@ -76,6 +85,8 @@ struct btr_key {
 struct btr_tree {
 	struct umem     *um;
 	struct btr_root *root;
+	umem_off_t       owner;      /* the record that holds root, sealed by owner_seal */
+	umem_seal_fn     owner_seal; /* NULL: root is in no sealed record */
 };
 
 /* A position in a tree (DRAM only). Valid until the tree changes, except where a function
@@ -108,8 +119,13 @@ void btr_key_bytes(struct btr_key *key, const uint8_t *bytes, uint32_t len);
 /* Makes root an empty tree; root must be new memory or added to the transaction. */
 void btr_root_init(struct btr_root *root, uint32_t key_order);
 
-/* VOS_ERR_CORRUPT if root is not a tree anchor. */
-int btr_open(struct btr_tree *tree, struct umem *um, struct btr_root *root);
+/* VOS_ERR_CORRUPT if root is not a tree anchor. root lies in the record at owner, which a
+ * change of root touches with owner_seal (NULL: in no sealed record). */
+int btr_open(struct btr_tree *tree, struct umem *um, struct btr_root *root, umem_off_t owner,
+	     umem_seal_fn owner_seal);
+
+/* Seals the node at off (umem_seal_fn): for the commit of a transaction that touched it. */
+int btr_node_seal(struct umem *um, umem_off_t off, bool added);
 
 /* Positions the cursor. VOS_ERR_NONEXIST when no entry qualifies (cursor not positioned). */
 int btr_probe(const struct btr_tree *tree, struct btr_cursor *cur, enum btr_probe_op op,
@@ -119,8 +135,9 @@ int btr_prev(struct btr_cursor *cur); /* VOS_ERR_NONEXIST before the first entry
 
 struct btr_ent *btr_cur_ent(const struct btr_cursor *cur);
 
-/* The key at the cursor; its bytes stay valid while the cursor and the tree are unchanged. */
-void btr_cur_key(struct btr_cursor *cur, struct btr_key *key_out);
+/* The key at the cursor; its bytes stay valid while the cursor and the tree are unchanged.
+ * VOS_ERR_CORRUPT if a long key's block fails its checksum. */
+int btr_cur_key(struct btr_cursor *cur, struct btr_key *key_out);
 
 /* Positions the cursor at the first entry, after `after` (NULL: from the first entry), whose
  * epoch is at or above from. VOS_ERR_NONEXIST when there is none. */
@@ -135,7 +152,7 @@ int btr_find_epoch(const struct btr_tree *tree, struct btr_cursor *cur, uint64_t
 int btr_find_epoch_next(struct btr_cursor *cur, uint64_t from);
 
 /* The greatest epoch in the tree, 0 when it is empty. */
-uint64_t btr_max_epoch(const struct btr_tree *tree);
+int btr_max_epoch(const struct btr_tree *tree, uint64_t *epoch_out);
 
 /* ---- Changes, inside a umem transaction ---- */
 
@@ -176,5 +193,29 @@ int btr_destroy(const struct btr_tree *tree, btr_val_fn free_val, void *arg);
 /* Checks the structure (order, fill, depth, separators, epochs); for tests. Returns
  * VOS_ERR_CORRUPT with a message on the first violation. */
 int btr_check(const struct btr_tree *tree);
+
+/* A scrub of one tree: btr_scrub() walks it in key order, checking every node it reaches
+ * (its checksum, level, count and fill, its keys in order and within the range its parent
+ * gives it, long keys' checksums, its epochs within its parent's bound, and that it lies in a
+ * live allocation large enough for it) and handing every leaf entry to visit. A node that
+ * fails is reported to problem (vos_message() says what) and its subtree skipped. */
+struct btr_scrub {
+	/* in */
+	int  (*visit)(void *arg, struct btr_ent *e, const struct btr_key *key);
+	void (*problem)(void *arg);
+	void  *arg;
+	/* out: added to */
+	uint64_t nodes;     /* nodes checked */
+	uint64_t bytes;     /* bytes checksummed */
+	uint64_t entries;   /* leaf entries visited */
+	uint64_t max_epoch; /* the greatest epoch of the leaf entries visited */
+	bool     damaged;   /* a node was reported (and its subtree skipped) */
+};
+
+#define BTR_SCRUB_STOP 1 /* visit's answer: stop the walk here (the entry is not counted) */
+
+/* Walks from the first key at or above from (NULL: the first key). VOS_OK: the walk reached
+ * the end; BTR_SCRUB_STOP: visit asked to stop; an error visit returned (< 0). */
+int btr_scrub(const struct btr_tree *tree, const struct btr_key *from, struct btr_scrub *s);
 
 #endif /* VOSTOK_BTREE_H */

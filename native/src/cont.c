@@ -8,21 +8,76 @@
 
 #define UUID_BYTES 16u
 
-struct vos_cont_df *vos_cont_at(struct vos_pool *pool, umem_off_t off)
-{
-	struct vos_cont_df *cont;
+static void uuid_text(const uint8_t uuid[UUID_BYTES], char out[37]);
 
-	if (!umem_off_valid(pool->um, off, sizeof(*cont)))
-		return NULL;
-	cont = umem_ptr(pool->um, off);
-	return cont->magic == VOS_CONT_MAGIC ? cont : NULL;
+static uint32_t cont_checksum(const struct vos_cont_df *cont, umem_off_t off)
+{
+	return vos_record_csum(off, cont, sizeof(*cont), offsetof(struct vos_cont_df, csum));
 }
 
-static int corrupt_cont(umem_off_t off)
+int vos_cont_seal(struct umem *um, umem_off_t off, bool added)
 {
-	return vos_fail(VOS_ERR_CORRUPT,
-			"the container record at pool offset %llu is damaged; restore the pool "
-			"from a replica or a backup", (unsigned long long)off);
+	struct vos_cont_df *cont = umem_ptr(um, off);
+	int rc = added ? VOS_OK : umem_tx_add(um, &cont->csum, sizeof(cont->csum));
+
+	if (rc == VOS_OK)
+		cont->csum = cont_checksum(cont, off);
+	return rc;
+}
+
+int vos_cont_at(struct vos_pool *pool, umem_off_t off, struct vos_cont_df **cont_out)
+{
+	struct vos_cont_df *cont;
+	char text[37];
+	uint32_t c;
+
+	*cont_out = NULL;
+	if (!umem_off_valid(pool->um, off, sizeof(*cont)))
+		return vos_fail(VOS_ERR_CORRUPT,
+				"a pointer to a container record (pool offset %llu) lies outside "
+				"the pool; restore the pool from a replica or a backup",
+				(unsigned long long)off);
+	cont = umem_ptr(pool->um, off);
+	if (cont->magic != VOS_CONT_MAGIC)
+		return vos_fail(VOS_ERR_CORRUPT,
+				"the container record at pool offset %llu is damaged (its mark is "
+				"0x%04x, not 0x%04x); restore the pool from a replica or a backup",
+				(unsigned long long)off, cont->magic, VOS_CONT_MAGIC);
+	if (!umem_tx_touched(pool->um, off)) {
+		c = cont_checksum(cont, off);
+		if (c != cont->csum) {
+			uuid_text(cont->uuid, text);
+			return vos_fail(VOS_ERR_CORRUPT,
+					"the record of container %s (as recorded) at pool offset "
+					"%llu fails its CRC-32C checksum (stored 0x%08x, computed "
+					"0x%08x); restore the pool from a replica or a backup", text,
+					(unsigned long long)off, cont->csum, c);
+		}
+	}
+	*cont_out = cont;
+	return VOS_OK;
+}
+
+int vos_cont_add(struct vos_pool *pool, struct vos_cont_df *cont)
+{
+	int rc = umem_tx_add(pool->um, cont, sizeof(*cont));
+
+	if (rc == VOS_OK)
+		rc = umem_tx_touch(pool->um, umem_off(pool->um, cont), vos_cont_seal, true);
+	return rc;
+}
+
+int vos_cont_objs(struct vos_pool *pool, struct vos_cont_df *cont, struct btr_tree *tree)
+{
+	int rc = btr_open(tree, pool->um, &cont->objs, umem_off(pool->um, cont), vos_cont_seal);
+
+	if (rc != VOS_OK) {
+		char text[37];
+
+		uuid_text(cont->uuid, text);
+		vos_fail_context(rc, "the object index of container %s", text);
+	}
+	return rc;
 }
 
 static void uuid_text(const uint8_t uuid[UUID_BYTES], char out[37])
@@ -41,7 +96,7 @@ static void uuid_text(const uint8_t uuid[UUID_BYTES], char out[37])
 
 static int conts_tree(struct vos_pool *pool, struct btr_tree *tree)
 {
-	return btr_open(tree, pool->um, &pool->root->conts);
+	return vos_root_conts(pool, tree);
 }
 
 /* Positions cur at the container's table entry; VOS_ERR_NONEXIST with a message if absent. */
@@ -63,11 +118,8 @@ static int cont_find(struct vos_pool *pool, const uint8_t uuid[UUID_BYTES],
 		return vos_fail(VOS_ERR_NONEXIST, "no container %s in this pool", text);
 	}
 	if (rc != VOS_OK)
-		return rc;
-	*cont_out = vos_cont_at(pool, btr_cur_ent(cur)->val);
-	if (*cont_out == NULL)
-		return corrupt_cont(btr_cur_ent(cur)->val);
-	return VOS_OK;
+		return vos_fail_context(rc, "the container table");
+	return vos_cont_at(pool, btr_cur_ent(cur)->val, cont_out);
 }
 
 VOS_EXPORT int vos_cont_create(vos_pool_t *pool, const uint8_t uuid[16])
@@ -95,6 +147,8 @@ VOS_EXPORT int vos_cont_create(vos_pool_t *pool, const uint8_t uuid[16])
 	if (rc != VOS_OK)
 		goto out;
 	rc = umem_alloc(pool->um, sizeof(*cont), UMEM_ALLOC_ZERO, &off);
+	if (rc == VOS_OK)
+		rc = umem_tx_touch(pool->um, off, vos_cont_seal, true);
 	if (rc == VOS_OK) {
 		cont = umem_ptr(pool->um, off);
 		cont->magic = VOS_CONT_MAGIC;
@@ -121,13 +175,10 @@ out:
 static int free_obj_val(void *arg, uint64_t val)
 {
 	struct vos_pool *pool = arg;
-	struct vos_obj_df *obj = vos_obj_at(pool, val);
+	struct vos_obj_df *obj;
+	int rc = vos_obj_at(pool, val, &obj);
 
-	if (obj == NULL)
-		return vos_fail(VOS_ERR_CORRUPT,
-				"an object record at pool offset %llu is damaged; restore the pool "
-				"from a replica or a backup", (unsigned long long)val);
-	return vos_obj_free(pool, obj);
+	return rc != VOS_OK ? rc : vos_obj_free(pool, obj);
 }
 
 VOS_EXPORT int vos_cont_destroy(vos_pool_t *pool, const uint8_t uuid[16])
@@ -162,7 +213,7 @@ VOS_EXPORT int vos_cont_destroy(vos_pool_t *pool, const uint8_t uuid[16])
 			goto out;
 		}
 	}
-	rc = btr_open(&objs, pool->um, &cont->objs);
+	rc = vos_cont_objs(pool, cont, &objs);
 	if (rc == VOS_OK)
 		rc = umem_tx_begin(pool->um, UMEM_TX_MAINTENANCE);
 	if (rc != VOS_OK)
@@ -199,7 +250,7 @@ VOS_EXPORT int vos_cont_open(vos_pool_t *pool, const uint8_t uuid[16], vos_cont_
 		return rc;
 	rc = cont_find(pool, uuid, &cur, &cont);
 	if (rc == VOS_OK)
-		rc = btr_open(&objs, pool->um, &cont->objs);
+		rc = vos_cont_objs(pool, cont, &objs);
 	if (rc != VOS_OK)
 		goto out;
 	for (uint32_t i = 0; i < VOS_CONT_OPEN_MAX; i++) {
@@ -270,9 +321,14 @@ VOS_EXPORT int vos_cont_list(vos_pool_t *pool, uint8_t *uuids_out, uint32_t capa
 	while (rc == VOS_OK && n < capacity) {
 		struct btr_key key;
 
-		btr_cur_key(&cur, &key);
+		rc = btr_cur_key(&cur, &key);
+		if (rc != VOS_OK)
+			goto out;
 		if (key.len != UUID_BYTES) {
-			rc = corrupt_cont(btr_cur_ent(&cur)->val);
+			rc = vos_fail(VOS_ERR_CORRUPT,
+				      "the container table holds a key of %u bytes, not a %u-byte "
+				      "UUID; restore the pool from a replica or a backup", key.len,
+				      UUID_BYTES);
 			goto out;
 		}
 		memcpy(uuids_out + (size_t)n * UUID_BYTES, key.bytes, UUID_BYTES);

@@ -16,17 +16,20 @@ struct key_copy {
 	uint8_t        bytes[VOS_KEY_BYTES_MAX];
 };
 
-static void key_save(struct btr_cursor *cur, struct key_copy *copy)
+static int key_save(struct btr_cursor *cur, struct key_copy *copy)
 {
 	struct btr_key k;
+	int rc = btr_cur_key(cur, &k);
 
-	btr_cur_key(cur, &k);
+	if (rc != VOS_OK)
+		return rc;
 	if (k.len == 0) {
 		btr_key_int(&copy->key, k.inl);
-		return;
+		return VOS_OK;
 	}
 	memcpy(copy->bytes, k.bytes, k.len);
 	btr_key_bytes(&copy->key, copy->bytes, k.len);
+	return VOS_OK;
 }
 
 /* Drops the versions at or above from of the key at kcur; deletes the key if none remain
@@ -43,12 +46,9 @@ static int discard_key(struct vos_pool *pool, struct btr_cursor *kcur, uint64_t 
 	while (off != UMEM_OFF_NULL) {
 		umem_off_t next;
 
-		ver = vos_ver_at(pool, off);
-		if (ver == NULL)
-			return vos_fail(VOS_ERR_CORRUPT,
-					"the version record at pool offset %llu is damaged; restore "
-					"the pool from a replica or a backup",
-					(unsigned long long)off);
+		rc = vos_ver_at(pool, off, &ver);
+		if (rc != VOS_OK)
+			return rc;
 		if (ver->epoch < from)
 			break;
 		next = ver->next;
@@ -77,11 +77,11 @@ static int discard_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t f
 	bool deleted = false;
 	int rc;
 
-	rc = btr_open(&keys, pool->um, &obj->keys);
+	rc = vos_obj_keys(pool, obj, &keys);
 	if (rc != VOS_OK)
 		return rc;
 	if (obj->punch_epoch != VOS_EPOCH_MAX && obj->punch_epoch >= from) {
-		rc = umem_tx_add(pool->um, &obj->punch_epoch, sizeof(obj->punch_epoch));
+		rc = vos_obj_add(pool, obj, &obj->punch_epoch);
 		if (rc != VOS_OK)
 			return rc;
 		obj->punch_epoch = VOS_EPOCH_MAX;
@@ -93,8 +93,9 @@ static int discard_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t f
 			return VOS_OK;
 		if (rc != VOS_OK)
 			return rc;
-		key_save(&kcur, &after);
-		rc = discard_key(pool, &kcur, from, &deleted);
+		rc = key_save(&kcur, &after);
+		if (rc == VOS_OK)
+			rc = discard_key(pool, &kcur, from, &deleted);
 		if (rc != VOS_OK)
 			return rc;
 		/* Carry on from where the cursor stands, unless a deletion reshaped the tree:
@@ -113,7 +114,7 @@ int vos_cont_discard(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t f
 	struct btr_key after;
 	int rc;
 
-	rc = btr_open(&objs, pool->um, &cont->objs);
+	rc = vos_cont_objs(pool, cont, &objs);
 	if (rc != VOS_OK)
 		return rc;
 	rc = btr_find_epoch(&objs, &ocur, from, NULL);
@@ -128,12 +129,9 @@ int vos_cont_discard(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t f
 		if (rc != VOS_OK)
 			return rc;
 		btr_key_int(&after, btr_cur_ent(&ocur)->inl);
-		obj = vos_obj_at(pool, btr_cur_ent(&ocur)->val);
-		if (obj == NULL)
-			return vos_fail(VOS_ERR_CORRUPT,
-					"the object record at pool offset %llu is damaged; restore "
-					"the pool from a replica or a backup",
-					(unsigned long long)btr_cur_ent(&ocur)->val);
+		rc = vos_obj_at(pool, btr_cur_ent(&ocur)->val, &obj);
+		if (rc != VOS_OK)
+			return rc;
 		if (obj->create_epoch >= from) {
 			/* Created at or above the epoch: everything in it is too. */
 			rc = vos_obj_free(pool, obj);
@@ -147,10 +145,11 @@ int vos_cont_discard(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t f
 		}
 		rc = discard_obj(pool, obj, from);
 		if (rc == VOS_OK)
-			rc = btr_open(&keys, pool->um, &obj->keys);
+			rc = vos_obj_keys(pool, obj, &keys);
+		if (rc == VOS_OK)
+			rc = btr_max_epoch(&keys, &newest);
 		if (rc != VOS_OK)
 			return rc;
-		newest = btr_max_epoch(&keys);
 		if (newest < obj->create_epoch)
 			newest = obj->create_epoch;
 		if (obj->punch_epoch != VOS_EPOCH_MAX && newest < obj->punch_epoch)

@@ -55,12 +55,15 @@ static int fetch_one(struct vos_pool *pool, struct obj_memo *memo, const vos_fet
 		rc = vos_obj_key(memo->obj, req->key_int,
 				 req->key_len > 0 ? keys + req->key_off : NULL, req->key_len, &key);
 	if (rc == VOS_OK)
-		rc = btr_open(&tree, pool->um, &memo->obj->keys);
+		rc = vos_obj_keys(pool, memo->obj, &tree);
 	if (rc != VOS_OK)
 		return rc;
 	rc = btr_probe(&tree, &kcur, BTR_PROBE_EQ, &key);
 	if (rc == VOS_ERR_NONEXIST)
 		return VOS_OK;
+	if (rc != VOS_OK)
+		return vos_fail_context(rc, "the key tree of object %llu",
+					(unsigned long long)memo->obj->oid);
 	if (rc == VOS_OK)
 		rc = vos_ver_visible(pool, btr_cur_ent(&kcur)->val, req->epoch, ver_out);
 	if (rc == VOS_OK && *ver_out != NULL && ((*ver_out)->flags & VOS_VER_TOMBSTONE))
@@ -134,7 +137,7 @@ VOS_EXPORT int vos_fetch(vos_pool_t *pool, vos_fetch_req_t *reqs, uint32_t n,
 				 "what was left of the out buffer", i, ver->len);
 			continue;
 		}
-		rc = vos_ver_verify(ver);
+		rc = vos_ver_verify(ver, umem_off(pool->um, ver));
 		if (rc != VOS_OK) {
 			req->status = rc;
 			continue;

@@ -40,7 +40,7 @@ static int walk(struct vos_pool *pool, const vos_iter_req_t *req, const struct b
 	struct btr_tree tree;
 	int rc;
 
-	rc = btr_open(&tree, pool->um, &obj->keys);
+	rc = vos_obj_keys(pool, obj, &tree);
 	if (rc != VOS_OK)
 		return rc;
 	rc = start(&tree, &cur, req, anchor);
@@ -59,7 +59,9 @@ static int walk(struct vos_pool *pool, const vos_iter_req_t *req, const struct b
 		/* A live key: it goes out, or the walk stops short of the end here. */
 		if (req->records_max > 0 && *n_out >= req->records_max)
 			return VOS_OK;
-		btr_cur_key(&cur, &key);
+		rc = btr_cur_key(&cur, &key);
+		if (rc != VOS_OK)
+			return rc;
 		value_len = keys_only ? 0 : ver->len;
 		size = record_bytes(key.len, value_len);
 		if (size > out_len - *used_out) {
@@ -72,7 +74,7 @@ static int walk(struct vos_pool *pool, const vos_iter_req_t *req, const struct b
 					(unsigned long long)size);
 		}
 		if (!keys_only) {
-			rc = vos_ver_verify(ver);
+			rc = vos_ver_verify(ver, umem_off(pool->um, ver));
 			if (rc != VOS_OK)
 				return rc;
 		}
@@ -90,7 +92,8 @@ static int walk(struct vos_pool *pool, const vos_iter_req_t *req, const struct b
 		(*n_out)++;
 	}
 	if (rc != VOS_ERR_NONEXIST)
-		return rc;
+		return vos_fail_context(rc, "the key tree of object %llu",
+					(unsigned long long)obj->oid);
 	*state_out = VOS_ITER_END;
 	vos_clear_message();
 	return VOS_OK;

@@ -12,12 +12,57 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint32_t root_checksum(const struct vos_root_df *root)
+static uint32_t root_checksum(const struct vos_root_df *root, umem_off_t off)
 {
-	uint32_t c = crc32c(0, &root->magic, sizeof(root->magic));
+	return vos_record_csum(off, root, sizeof(*root), offsetof(struct vos_root_df, csum));
+}
 
-	c = crc32c(c, &root->layout_version, sizeof(root->layout_version));
-	return crc32c(c, &root->created_sec, sizeof(root->created_sec));
+int vos_root_seal(struct umem *um, umem_off_t off, bool added)
+{
+	struct vos_root_df *root = umem_ptr(um, off);
+	int rc = added ? VOS_OK : umem_tx_add(um, &root->csum, sizeof(root->csum));
+
+	if (rc == VOS_OK)
+		root->csum = root_checksum(root, off);
+	return rc;
+}
+
+/* VOS_ERR_CORRUPT, saying what, unless the root at um's root area is sound (its checksum is
+ * not checked while the running transaction has it touched). */
+static int root_check(struct umem *um, const char *path)
+{
+	const struct vos_root_df *root = umem_ptr(um, um->root);
+	uint32_t c;
+
+	if (root->magic != VOS_ROOT_MAGIC)
+		return vos_fail(VOS_ERR_CORRUPT,
+				"the root of pool %s is damaged (its mark is 0x%016llx, not "
+				"0x%016llx); restore the pool from a replica or a backup", path,
+				(unsigned long long)root->magic, (unsigned long long)VOS_ROOT_MAGIC);
+	if (umem_tx_touched(um, um->root))
+		return VOS_OK;
+	c = root_checksum(root, um->root);
+	if (c != root->csum)
+		return vos_fail(VOS_ERR_CORRUPT,
+				"the root of pool %s at pool offset %llu fails its CRC-32C checksum "
+				"(stored 0x%08x, computed 0x%08x); restore the pool from a replica "
+				"or a backup", path, (unsigned long long)um->root, root->csum, c);
+	return VOS_OK;
+}
+
+int vos_root_check(struct vos_pool *pool)
+{
+	return root_check(pool->um, pool->path);
+}
+
+int vos_root_conts(struct vos_pool *pool, struct btr_tree *tree)
+{
+	int rc = vos_root_check(pool);
+
+	if (rc != VOS_OK)
+		return rc;
+	rc = btr_open(tree, pool->um, &pool->root->conts, pool->um->root, vos_root_seal);
+	return rc != VOS_OK ? vos_fail_context(rc, "the container table") : rc;
 }
 
 int vos_pool_check(const struct vos_pool *pool)
@@ -162,6 +207,19 @@ static int check_opts(const vos_pool_opts_t *opts)
 	return VOS_OK;
 }
 
+/* A new pool's root: an empty container table, the layout version, sealed. */
+static void root_init(void *p, umem_off_t off)
+{
+	struct vos_root_df *root = p;
+
+	memset(root, 0, sizeof(*root));
+	root->magic = VOS_ROOT_MAGIC;
+	root->layout_version = VOS_LAYOUT_VERSION;
+	root->created_sec = (uint64_t)time(NULL);
+	btr_root_init(&root->conts, BTR_KEYS_LEXICAL);
+	root->csum = root_checksum(root, off);
+}
+
 VOS_EXPORT int vos_pool_create(const char *path, uint64_t size_bytes, vos_pool_t **pool_out)
 {
 	return vos_pool_create_opts(path, size_bytes, NULL, pool_out);
@@ -204,37 +262,59 @@ VOS_EXPORT int vos_pool_create_opts(const char *path, uint64_t size_bytes,
 			.checkpoint_bytes = opts->wal_checkpoint_bytes,
 		};
 
+		/* The root is written before the pool exists: it appears whole or not at all. */
 		rc = umem_wal_create(path, layout, size_bytes, sizeof(struct vos_root_df), &params,
-				     &um);
+				     root_init, &um);
 	} else {
 		rc = umem_pmem_create(path, layout, size_bytes, sizeof(struct vos_root_df), &um);
+		if (rc != VOS_OK)
+			return rc;
+		root = umem_ptr(um, um->root);
+		rc = umem_tx_begin(um, 0);
+		if (rc == VOS_OK) {
+			rc = umem_tx_add(um, root, sizeof(*root));
+			if (rc == VOS_OK) {
+				root_init(root, um->root);
+				rc = umem_tx_commit(um);
+			} else {
+				umem_tx_abort(um);
+			}
+		}
+		if (rc != VOS_OK) {
+			umem_close(um);
+			umem_remove(backend, path);
+		}
 	}
 	if (rc != VOS_OK)
 		return rc;
-
-	root = umem_ptr(um, um->root);
-	rc = umem_tx_begin(um, 0);
-	if (rc == VOS_OK) {
-		rc = umem_tx_add(um, root, sizeof(*root));
-		if (rc == VOS_OK) {
-			memset(root, 0, sizeof(*root));
-			root->magic = VOS_ROOT_MAGIC;
-			root->layout_version = VOS_LAYOUT_VERSION;
-			root->created_sec = (uint64_t)time(NULL);
-			root->csum = root_checksum(root);
-			btr_root_init(&root->conts, BTR_KEYS_LEXICAL);
-			rc = umem_tx_commit(um);
-		} else {
-			umem_tx_abort(um);
-		}
-	}
-	if (rc == VOS_OK)
-		rc = pool_wrap(path, um, pool_out);
+	rc = pool_wrap(path, um, pool_out);
 	if (rc != VOS_OK) {
 		umem_close(um);
 		umem_remove(backend, path);
 	}
 	return rc;
+}
+
+/* A pool of another layout is refused before anything in it is read: a newer one needs a newer
+ * library, an older one (layout 1, whose index nodes and records have no checksums) the
+ * library that wrote it. */
+static int check_layout_version(const char *path, uint32_t version)
+{
+	if (version > VOS_LAYOUT_VERSION)
+		return vos_fail(VOS_ERR_LAYOUT,
+				"%s has pool layout %u, newer than layout %u that this library "
+				"reads: open it with a newer libvostok-vos", path, version,
+				VOS_LAYOUT_VERSION);
+	if (version < VOS_LAYOUT_VERSION)
+		return vos_fail(VOS_ERR_LAYOUT,
+				"%s has pool layout %u, older than layout %u that this library "
+				"reads (layout %u added checksums to every index node and record, "
+				"and has no in-place upgrade): keep it with the libvostok-vos that "
+				"wrote it, or move its data to a new pool (for a replica: destroy "
+				"the pool and let the replica catch up from its peers, or restore "
+				"it from a backup)", path, version, VOS_LAYOUT_VERSION,
+				VOS_LAYOUT_VERSION);
+	return VOS_OK;
 }
 
 VOS_EXPORT int vos_pool_open(const char *path, vos_pool_t **pool_out)
@@ -256,19 +336,16 @@ VOS_EXPORT int vos_pool_open(const char *path, vos_pool_t **pool_out)
 	rc = sniff_layout(path, &backend, &version, layout);
 	if (rc != VOS_OK)
 		return rc;
-	if (version > VOS_LAYOUT_VERSION)
-		return vos_fail(VOS_ERR_LAYOUT,
-				"%s has pool layout %u, newer than layout %u that this library "
-				"reads: open it with a newer libvostok-vos", path, version,
-				VOS_LAYOUT_VERSION);
+	rc = check_layout_version(path, version);
+	if (rc != VOS_OK)
+		return rc;
 	rc = umem_open(backend, path, layout, sizeof(struct vos_root_df), &um);
 	if (rc != VOS_OK)
 		return rc;
 	root = umem_ptr(um, um->root);
-	if (root->magic != VOS_ROOT_MAGIC || root->csum != root_checksum(root)) {
-		rc = vos_fail(VOS_ERR_CORRUPT,
-			      "the root of pool %s is damaged (magic or checksum mismatch); restore "
-			      "the pool from a replica or a backup", path);
+	rc = root_check(um, path);
+	if (rc != VOS_OK) {
+		/* said */
 	} else if (root->layout_version > VOS_LAYOUT_VERSION) {
 		rc = vos_fail(VOS_ERR_LAYOUT,
 			      "%s has pool layout %u, newer than layout %u that this library "
@@ -280,7 +357,7 @@ VOS_EXPORT int vos_pool_open(const char *path, vos_pool_t **pool_out)
 			      "the pool from a replica or a backup", path, root->layout_version,
 			      version);
 	} else {
-		rc = btr_open(&conts, um, (struct btr_root *)&root->conts);
+		rc = btr_open(&conts, um, (struct btr_root *)&root->conts, um->root, vos_root_seal);
 	}
 	if (rc == VOS_OK)
 		rc = pool_wrap(path, um, pool_out);
@@ -340,6 +417,11 @@ VOS_EXPORT int vos_pool_query(vos_pool_t *pool, vos_pool_info_t *info_out)
 	rc = vos_pool_rdlock(pool);
 	if (rc != VOS_OK)
 		return rc;
+	rc = vos_root_check(pool);
+	if (rc != VOS_OK) {
+		vos_pool_unlock(pool);
+		return rc;
+	}
 	umem_space(pool->um, &info_out->total_bytes, &info_out->free_bytes);
 	info_out->layout_version = pool->root->layout_version;
 	info_out->containers = (uint32_t)pool->root->conts.count;
@@ -359,8 +441,7 @@ int vos_cont_get(struct vos_pool *pool, vos_cont_h cont, struct vos_cont_df **co
 	s = &pool->slots[slot];
 	if (!s->in_use || s->gen != VOS_HANDLE_GEN(cont))
 		goto bad;
-	*cont_out = umem_ptr(pool->um, s->cont_off);
-	return VOS_OK;
+	return vos_cont_at(pool, s->cont_off, cont_out);
 bad:
 	return vos_fail(VOS_ERR_BADHANDLE,
 			"container handle 0x%llx is not open in this pool (closed, never opened, "

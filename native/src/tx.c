@@ -107,6 +107,7 @@ VOS_EXPORT int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_op
 			    const uint8_t *data, uint64_t data_len, uint32_t *failed_op)
 {
 	uint32_t flags = UMEM_TX_MAINTENANCE;
+	uint64_t bytes = 0;
 	uint32_t i;
 	int rc;
 
@@ -128,6 +129,17 @@ VOS_EXPORT int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_op
 		rc = check_op(&ops[i], i, data == NULL ? 0 : data_len);
 		if (rc != VOS_OK)
 			goto refused;
+		/* At most VOS_TX_OPS_MAX * (VOS_KEY_BYTES_MAX + VOS_VALUE_BYTES_MAX): no overflow. */
+		if (ops[i].kind == VOS_OP_UPDATE || ops[i].kind == VOS_OP_PUNCH)
+			bytes += ops[i].key_len + (ops[i].kind == VOS_OP_UPDATE ? ops[i].value_len : 0);
+		if (bytes > VOS_TX_BYTES_MAX) {
+			rc = vos_fail(VOS_ERR_TOOBIG,
+				      "operation %u brings the keys and values of this transaction to "
+				      "%llu bytes, more than %u (VOS_TX_BYTES_MAX); split it into "
+				      "several transactions, the first ending before operation %u", i,
+				      (unsigned long long)bytes, VOS_TX_BYTES_MAX, i);
+			goto refused;
+		}
 		/* A batch that only discards frees space: it may use the space held back for
 		 * that, so a full pool can always be truncated. */
 		if (ops[i].kind != VOS_OP_DISCARD)

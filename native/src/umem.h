@@ -18,6 +18,11 @@
  *      freeing it.
  *   5. Structures hold offsets (umem_off_t), never pointers: the space may be mapped at another
  *      address next time. umem_ptr() turns an offset into a pointer for this mapping.
+ *   6. A record with a checksum is not resealed by each write to it: umem_tx_touch() names the
+ *      record and the function that seals it, and the commit calls that function once per
+ *      record touched (and not freed) in the transaction, before anything is made durable.
+ *      Until then its checksum is stale, so readers inside the transaction ask
+ *      umem_tx_touched() before they verify one.
  *
  * This is what both backends need: PMDK's libpmemobj (umem_pmem.c), whose undo log snapshots
  * each added range before it changes, and a DRAM heap whose transactions append the final
@@ -58,6 +63,35 @@ enum umem_backend {
 
 struct umem;
 
+/* Recomputes the checksum of the record at off inside the committing transaction, adding the
+ * bytes it writes with umem_tx_add() unless added says they are in the transaction already. */
+typedef int (*umem_seal_fn)(struct umem *um, umem_off_t off, bool added);
+
+/* The records a transaction touched (umem.c). */
+struct umem_seals;
+
+/* A problem a scrub found; vos_message() says what and where. */
+typedef void (*umem_problem_fn)(void *arg);
+
+/* A walk over the backend's own structures (its headers; the WAL heap's blocks and free
+ * lists), a slice at a time. Zero it to start. */
+struct umem_scrub {
+	uint64_t pos;         /* the next block; 0: the walk has not started */
+	uint64_t commits;     /* um->commits when the walk started */
+	uint64_t slice_commits; /* um->commits when the last slice ended */
+	uint64_t allocated;   /* usable bytes of the allocated blocks passed */
+	uint64_t free_blocks; /* free blocks passed */
+	uint64_t prev_size;   /* the size of the block before pos */
+	uint32_t prev_free;   /* the block before pos is free */
+	uint32_t damaged;     /* a problem was found: the totals are not compared */
+	uint32_t done;        /* the walk is complete */
+	uint32_t restarts;    /* times a change between slices made the walk start again */
+	uint32_t cut;         /* the walk ended early: the pool kept changing under it */
+	uint32_t unused;
+	uint64_t blocks;      /* blocks checked (added to) */
+	uint64_t bytes;       /* bytes checksummed (added to) */
+};
+
 struct umem_ops {
 	int  (*tx_begin)(struct umem *um, uint32_t flags);
 	int  (*tx_commit)(struct umem *um);
@@ -67,6 +101,10 @@ struct umem_ops {
 	int  (*free)(struct umem *um, umem_off_t off);
 	size_t (*usable_size)(struct umem *um, umem_off_t off);
 	void (*space)(struct umem *um, uint64_t *total_out, uint64_t *free_out);
+	/* Checks about budget_bytes more of the backend's structures, outside a transaction;
+	 * calls problem for each problem found. Errors only when it cannot go on. */
+	int  (*scrub)(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		      umem_problem_fn problem, void *arg);
 	void (*close)(struct umem *um);
 };
 
@@ -77,7 +115,48 @@ struct umem {
 	umem_off_t root;      /* the caller's root area, fixed for the life of the space */
 	uint64_t   root_size;
 	uint32_t   backend;   /* enum umem_backend */
+	/* Two ranges no further apart than this cost less added as one (the gap's bytes too)
+	 * than as two: PMDK's undo log pays per range, the WAL's redo log per byte. */
+	uint32_t   range_join_bytes;
+	struct umem_seals *seals; /* the running transaction's touched records; NULL until used */
+	uint64_t   commits;   /* transactions committed through this handle */
+	/* Index nodes verified against their checksums since they were last loaded or changed,
+	 * one bit per KiB of the space (no two nodes start in the same KiB), or NULL: every read
+	 * verifies. Only where the space is memory that nothing but transactions change (the WAL
+	 * backend's DRAM heap: the disk is read once, at open) may a read trust an earlier
+	 * verification; on PMDK the space is the file itself, whose pages may come back from the
+	 * disk at any time. The scrubber never trusts it. */
+	uint64_t  *verified;
 };
+
+#define UMEM_VERIFIED_SHIFT 10
+
+static inline bool umem_verified(const struct umem *um, umem_off_t off)
+{
+	uint64_t bit = off >> UMEM_VERIFIED_SHIFT;
+
+	return um->verified != NULL &&
+	       (__atomic_load_n(&um->verified[bit / 64], __ATOMIC_RELAXED) >> (bit % 64)) & 1;
+}
+
+/* Readers mark what they verified, concurrently with one another. */
+static inline void umem_set_verified(struct umem *um, umem_off_t off)
+{
+	uint64_t bit = off >> UMEM_VERIFIED_SHIFT;
+
+	if (um->verified != NULL)
+		__atomic_fetch_or(&um->verified[bit / 64], 1ull << (bit % 64), __ATOMIC_RELAXED);
+}
+
+/* A change (under the pool's change lock, with no reader running) forgets a verification. */
+static inline void umem_clear_verified(struct umem *um, umem_off_t off)
+{
+	uint64_t bit = off >> UMEM_VERIFIED_SHIFT;
+
+	if (um->verified != NULL)
+		__atomic_fetch_and(&um->verified[bit / 64], ~(1ull << (bit % 64)),
+				   __ATOMIC_RELAXED);
+}
 
 static inline void *umem_ptr(const struct umem *um, umem_off_t off)
 {
@@ -96,20 +175,25 @@ static inline bool umem_off_valid(const struct umem *um, umem_off_t off, uint64_
 	return off != UMEM_OFF_NULL && off < um->size && len <= um->size - off;
 }
 
-static inline int umem_tx_begin(struct umem *um, uint32_t flags)
-{
-	return um->ops->tx_begin(um, flags);
-}
+/* Starts a transaction (rule 1). */
+int umem_tx_begin(struct umem *um, uint32_t flags);
 
-static inline int umem_tx_commit(struct umem *um)
-{
-	return um->ops->tx_commit(um);
-}
+/* Seals every record touched in the transaction, then commits it; if a seal fails, the
+ * transaction is aborted and its error returned. */
+int umem_tx_commit(struct umem *um);
 
-static inline void umem_tx_abort(struct umem *um)
-{
-	um->ops->tx_abort(um);
-}
+void umem_tx_abort(struct umem *um);
+
+/* Inside a transaction: the record at off changed and must be sealed by seal at commit.
+ * added: the bytes of its checksum are in the transaction already (the record was allocated in
+ * it, or the range added covered them), so the seal need not add them; once said, it holds
+ * for the rest of the transaction. Touching a record again costs a lookup; the last seal given
+ * wins. */
+int umem_tx_touch(struct umem *um, umem_off_t off, umem_seal_fn seal, bool added);
+
+/* Whether the running transaction touched the record at off (and has not freed it): its
+ * checksum is stale until the commit. False outside a transaction. */
+bool umem_tx_touched(const struct umem *um, umem_off_t off);
 
 static inline int umem_tx_add(struct umem *um, const void *ptr, size_t len)
 {
@@ -121,14 +205,18 @@ static inline int umem_alloc(struct umem *um, size_t len, uint32_t flags, umem_o
 	return um->ops->alloc(um, len, flags, off_out);
 }
 
-static inline int umem_free(struct umem *um, umem_off_t off)
-{
-	return off == UMEM_OFF_NULL ? 0 : um->ops->free(um, off);
-}
+/* Frees the allocation at off (rule 4); a record touched at off is forgotten. */
+int umem_free(struct umem *um, umem_off_t off);
 
 static inline size_t umem_usable_size(struct umem *um, umem_off_t off)
 {
 	return um->ops->usable_size(um, off);
+}
+
+static inline int umem_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+			     umem_problem_fn problem, void *arg)
+{
+	return um->ops->scrub(um, s, budget_bytes, problem, arg);
 }
 
 /* Bytes the caller may allocate in all, and of those not allocated now. */
@@ -137,10 +225,7 @@ static inline void umem_space(struct umem *um, uint64_t *total_out, uint64_t *fr
 	um->ops->space(um, total_out, free_out);
 }
 
-static inline void umem_close(struct umem *um)
-{
-	um->ops->close(um);
-}
+void umem_close(struct umem *um);
 
 /* ------------------------------------------------------------------------------------------
  * The PMDK backend: a pmemobj pool file. Layout names are up to UMEM_PMEM_LAYOUT_BYTES_MAX
@@ -183,10 +268,16 @@ struct umem_wal_params {
  * VOS_ERR_NOTPOOL: not a WAL image; VOS_ERR_CORRUPT: its header fails its checksum. */
 int umem_wal_layout(const char *path, char layout_out[UMEM_PMEM_LAYOUT_BYTES_MAX]);
 
-/* VOS_ERR_EXIST also when log segments of an earlier pool are left at <path>.wal.<n>. */
+/* Writes a new pool's root area (root_size zero bytes at off) before the pool exists. */
+typedef void (*umem_root_init_fn)(void *root, umem_off_t off);
+
+/* Creates the pool whole or not at all: the image is built as <path>.creating, with its root
+ * area written by init_root (NULL: left zero), and renamed to path once it is durable.
+ * VOS_ERR_EXIST also when log segments of an earlier pool are left at <path>.wal.<n>, or the
+ * image of a creation that did not finish at <path>.creating. */
 int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		    uint64_t root_size, const struct umem_wal_params *params,
-		    struct umem **um_out);
+		    umem_root_init_fn init_root, struct umem **um_out);
 
 /* Loads the image and replays the log from the last checkpoint. VOS_ERR_BUSY when another
  * process, or another handle in this one, has the pool open; VOS_ERR_CORRUPT, with nothing

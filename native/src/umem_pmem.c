@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <libpmemobj.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -22,7 +23,8 @@
 #include <unistd.h>
 
 #define UMEM_PMEM_MAGIC   0x4d454d50454d4d55ull /* "UMMEPMEM" little-endian */
-#define UMEM_PMEM_VERSION 1u
+/* 2: the checksum covers allocated_bytes too, and the header's offset. */
+#define UMEM_PMEM_VERSION 2u
 
 /* pmemobj's on-media pool header: the signature at offset 0, the layout name at 4096. */
 #define PMEMOBJ_SIGNATURE      "PMEMOBJ"
@@ -42,6 +44,11 @@ static const uint32_t small_class_bytes[] = { 32, 48, 64, 96, 128, 192 };
 #define SMALL_BYTES_MAX 192u
 #define SMALL_UNITS_PER_RUN 1024u
 
+/* Two ranges closer than this are cheaper added as one: each range costs an undo log entry and
+ * its flushes, more than a few hundred bytes more to copy (vos_bench, update1 and update64 with
+ * PMEM_IS_PMEM_FORCE=1). */
+#define RANGE_JOIN_BYTES 384u
+
 /* Space held back from ordinary writes for transactions that free space. */
 #define RESERVE_BYTES_MIN (256ull << 10)
 #define RESERVE_BYTES_MAX (64ull << 20)
@@ -49,7 +56,8 @@ static const uint32_t small_class_bytes[] = { 32, 48, 64, 96, 128, 192 };
 struct umem_pmem_hdr {
 	uint64_t magic;
 	uint32_t version;
-	uint32_t csum;            /* CRC-32C of magic .. reserve_bytes, with csum taken as 0 */
+	uint32_t csum;            /* CRC-32C of the header's offset and every other byte of it,
+				   * set by each commit that changed allocated_bytes */
 	uint64_t total_bytes;     /* bytes the caller may allocate, measured at creation */
 	uint64_t reserve_bytes;   /* of those, held back for UMEM_TX_MAINTENANCE transactions */
 	uint64_t allocated_bytes; /* usable bytes of the caller's live allocations */
@@ -61,11 +69,12 @@ _Static_assert(sizeof(struct umem_pmem_hdr) == 64, "umem_pmem_hdr layout");
 struct umem_pmem {
 	struct umem           um;
 	PMEMobjpool          *pop;
+	char                 *path;
 	uint64_t              uuid_lo;
 	struct umem_pmem_hdr *hdr;
 	uint32_t              tx_flags;
 	bool                  in_tx;
-	bool                  hdr_added; /* allocated_bytes is in the current transaction */
+	bool                  hdr_added; /* the header is in the current transaction */
 	/* pmemobj's class id for a size of up to SMALL_BYTES_MAX bytes, by (size + 15) / 16;
 	 * 0: the default classes. */
 	uint32_t              small_class[SMALL_BYTES_MAX / 16 + 1];
@@ -76,14 +85,46 @@ static struct umem_pmem *to_pmem(struct umem *um)
 	return (struct umem_pmem *)um;
 }
 
-static uint32_t hdr_checksum(const struct umem_pmem_hdr *hdr)
+static uint32_t hdr_checksum(const struct umem_pmem_hdr *hdr, uint64_t off)
 {
-	struct umem_pmem_hdr copy = *hdr;
+	const uint8_t *p = (const uint8_t *)hdr;
+	uint32_t c = crc32c(0, &off, sizeof(off));
 
-	copy.csum = 0;
-	copy.allocated_bytes = 0;
-	memset(copy.unused, 0, sizeof(copy.unused));
-	return crc32c(0, &copy, sizeof(copy));
+	c = crc32c(c, p, offsetof(struct umem_pmem_hdr, csum));
+	return crc32c(c, p + offsetof(struct umem_pmem_hdr, csum) + sizeof(hdr->csum),
+		      sizeof(*hdr) - offsetof(struct umem_pmem_hdr, csum) - sizeof(hdr->csum));
+}
+
+static uint64_t hdr_off(const struct umem_pmem *pm)
+{
+	return (uint64_t)((const char *)pm->hdr - pm->um.base);
+}
+
+/* VOS_ERR_CORRUPT, saying what, unless the header is sound. */
+static int hdr_check(const struct umem_pmem *pm, const char *path)
+{
+	const struct umem_pmem_hdr *hdr = pm->hdr;
+	uint32_t c;
+
+	if (hdr->magic != UMEM_PMEM_MAGIC || hdr->version != UMEM_PMEM_VERSION)
+		return vos_fail(VOS_ERR_CORRUPT,
+				"the space header of pool %s is damaged (mark 0x%016llx, version "
+				"%u; expected 0x%016llx, %u); restore it from a replica or a backup",
+				path, (unsigned long long)hdr->magic, hdr->version,
+				(unsigned long long)UMEM_PMEM_MAGIC, UMEM_PMEM_VERSION);
+	c = hdr_checksum(hdr, hdr_off(pm));
+	if (c != hdr->csum)
+		return vos_fail(VOS_ERR_CORRUPT,
+				"the space header of pool %s fails its CRC-32C checksum (stored "
+				"0x%08x, computed 0x%08x); restore it from a replica or a backup",
+				path, hdr->csum, c);
+	if (hdr->allocated_bytes > hdr->total_bytes)
+		return vos_fail(VOS_ERR_CORRUPT,
+				"the space header of pool %s counts %llu bytes in use of %llu; "
+				"restore it from a replica or a backup", path,
+				(unsigned long long)hdr->allocated_bytes,
+				(unsigned long long)hdr->total_bytes);
+	return VOS_OK;
 }
 
 static const char *pmdk_message(void)
@@ -108,6 +149,10 @@ static int pmem_tx_begin(struct umem *um, uint32_t flags)
 	int err;
 
 	VOS_ASSERT(!pm->in_tx);
+	/* The header is read by every allocation: checked once per transaction. */
+	err = hdr_check(pm, pm->path);
+	if (err != VOS_OK)
+		return err;
 	err = pmemobj_tx_begin(pm->pop, NULL, TX_PARAM_NONE);
 	if (err != 0) {
 		pmemobj_tx_end();
@@ -127,6 +172,8 @@ static int pmem_tx_commit(struct umem *um)
 
 	VOS_ASSERT(pm->in_tx);
 	pm->in_tx = false;
+	if (pm->hdr_added && pmemobj_tx_stage() == TX_STAGE_WORK)
+		pm->hdr->csum = hdr_checksum(pm->hdr, hdr_off(pm));
 	if (pmemobj_tx_stage() == TX_STAGE_WORK)
 		pmemobj_tx_commit();
 	err = pmemobj_tx_end();
@@ -164,8 +211,8 @@ static int pmem_tx_add(struct umem *um, const void *ptr, size_t len)
 static int account(struct umem_pmem *pm, int64_t delta)
 {
 	if (!pm->hdr_added) {
-		int rc = pmem_tx_add(&pm->um, &pm->hdr->allocated_bytes,
-				     sizeof(pm->hdr->allocated_bytes));
+		/* The whole header, whose checksum the commit sets. */
+		int rc = pmem_tx_add(&pm->um, pm->hdr, sizeof(*pm->hdr));
 
 		if (rc != VOS_OK)
 			return rc;
@@ -257,7 +304,24 @@ static void pmem_close(struct umem *um)
 
 	VOS_ASSERT(!pm->in_tx);
 	pmemobj_close(pm->pop);
+	free(pm->path);
 	free(pm);
+}
+
+/* The space header is this backend's one structure; pmemobj's own are pmemobj's to check. */
+static int pmem_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		      umem_problem_fn problem, void *arg)
+{
+	struct umem_pmem *pm = to_pmem(um);
+
+	(void)budget_bytes;
+	s->bytes += sizeof(*pm->hdr);
+	if (hdr_check(pm, pm->path) != VOS_OK) {
+		s->damaged = 1;
+		problem(arg);
+	}
+	s->done = 1;
+	return VOS_OK;
 }
 
 static const struct umem_ops pmem_ops = {
@@ -269,6 +333,7 @@ static const struct umem_ops pmem_ops = {
 	.free        = pmem_free,
 	.usable_size = pmem_usable_size,
 	.space       = pmem_space,
+	.scrub       = pmem_scrub,
 	.close       = pmem_close,
 };
 
@@ -413,7 +478,7 @@ static struct umem_pmem *wrap(PMEMobjpool *pop, const char *path, uint64_t root_
 	PMEMoid root = pmemobj_root(pop, pmemobj_root_size(pop));
 	struct stat st;
 
-	if (pm == NULL || stat(path, &st) != 0) {
+	if (pm == NULL || stat(path, &st) != 0 || (pm->path = strdup(path)) == NULL) {
 		free(pm);
 		return NULL;
 	}
@@ -426,6 +491,7 @@ static struct umem_pmem *wrap(PMEMobjpool *pop, const char *path, uint64_t root_
 	pm->um.root = root.off + sizeof(struct umem_pmem_hdr);
 	pm->um.root_size = root_size;
 	pm->um.backend = UMEM_BACKEND_PMEM;
+	pm->um.range_join_bytes = RANGE_JOIN_BYTES;
 	/* pmemobj maps the pool at pop; offsets are relative to it. */
 	VOS_ASSERT((char *)pm->hdr == pm->um.base + root.off);
 	register_small_classes(pm);
@@ -474,7 +540,7 @@ int umem_pmem_create(const char *path, const char *layout, uint64_t size_bytes,
 			      "for data; use a larger size", path, (unsigned long long)size_bytes);
 		goto fail;
 	}
-	hdr.csum = hdr_checksum(&hdr);
+	hdr.csum = hdr_checksum(&hdr, root.off);
 	pmemobj_memcpy_persist(pop, pmemobj_direct(root), &hdr, sizeof(hdr));
 	pm = wrap(pop, path, root_size);
 	if (pm == NULL) {
@@ -492,10 +558,10 @@ fail:
 int umem_pmem_open(const char *path, const char *layout, uint64_t root_size,
 		   struct umem **um_out)
 {
-	const struct umem_pmem_hdr *hdr;
 	struct umem_pmem *pm;
 	PMEMobjpool *pop;
 	size_t have;
+	int rc;
 
 	pop = pmemobj_open(path, layout);
 	if (pop == NULL) {
@@ -527,13 +593,10 @@ int umem_pmem_open(const char *path, const char *layout, uint64_t root_size,
 		pmemobj_close(pop);
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
 	}
-	hdr = pm->hdr;
-	if (hdr->magic != UMEM_PMEM_MAGIC || hdr->version != UMEM_PMEM_VERSION ||
-	    hdr->csum != hdr_checksum(hdr) || hdr->allocated_bytes > hdr->total_bytes) {
+	rc = hdr_check(pm, path);
+	if (rc != VOS_OK) {
 		pmem_close(&pm->um);
-		return vos_fail(VOS_ERR_CORRUPT,
-				"the space header of pool %s is damaged (checksum or version "
-				"mismatch); restore it from a replica or a backup", path);
+		return rc;
 	}
 	*um_out = &pm->um;
 	return VOS_OK;

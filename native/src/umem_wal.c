@@ -35,6 +35,7 @@
 #include "crc32c.h"
 #include "error.h"
 #include "wal_heap.h"
+#include "wal_io.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -140,6 +141,7 @@ struct umem_wal {
 	uint64_t     tx_seq;        /* the running transaction's number, from 1 */
 	bool         unsynced;      /* the active segment holds lazy frames not yet synced */
 	struct seen  seen[SEEN_SLOTS];
+	bool         heap_changed;  /* the transaction allocated or freed: seal the heap header */
 	uint64_t    *frees;         /* offsets freed by the transaction, released at commit */
 	size_t       n_frees, cap_frees;
 	struct buf   frame;
@@ -199,21 +201,45 @@ static struct umem_wal *to_wal(struct umem *um)
 
 /* ------------------------------------------------------------------------------------------
  * Small helpers
+ *
+ * Every size computed for a buffer is checked for overflow: a transaction's ranges and bytes
+ * are bounded by the pool and by VOS_TX_BYTES_MAX, but a size that wrapped would make a
+ * buffer too small for what is then copied into it.
  */
+
+static int too_large(const char *what)
+{
+	return vos_fail(VOS_ERR_TOOBIG, "%s would need more bytes than this machine can address",
+			what);
+}
+
+/* The capacity, doubled from cap (or a start of first), that holds need: false if it would
+ * overflow. */
+static bool grown(size_t cap, size_t first, size_t need, size_t *out)
+{
+	size_t n = cap == 0 ? first : cap;
+
+	while (n < need) {
+		if (__builtin_mul_overflow(n, (size_t)2, &n))
+			return false;
+	}
+	*out = n;
+	return true;
+}
 
 static int buf_reserve(struct buf *b, size_t more)
 {
-	size_t cap = b->cap == 0 ? 4096 : b->cap;
+	size_t need, cap;
 	uint8_t *p;
 
-	if (b->len + more <= b->cap)
+	if (__builtin_add_overflow(b->len, more, &need) || !grown(b->cap, 4096, need, &cap))
+		return too_large("a transaction's log record");
+	if (need <= b->cap)
 		return VOS_OK;
-	while (cap < b->len + more)
-		cap *= 2;
 	p = realloc(b->p, cap);
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory for a transaction's log of %zu bytes",
-				b->len + more);
+				need);
 	b->p = p;
 	b->cap = cap;
 	return VOS_OK;
@@ -221,14 +247,14 @@ static int buf_reserve(struct buf *b, size_t more)
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
-	size_t n = *cap == 0 ? 64 : *cap;
+	size_t n, bytes;
 	void *p;
 
 	if (need <= *cap)
 		return VOS_OK;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * elem);
+	if (!grown(*cap, 64, need, &n) || __builtin_mul_overflow(n, elem, &bytes))
+		return too_large("a transaction's list of ranges");
+	p = realloc(*arr, bytes);
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory for a transaction of %zu ranges", need);
 	*arr = p;
@@ -236,9 +262,24 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return VOS_OK;
 }
 
+/* x rounded up to a multiple of a (a power of two); the caller knows x + a cannot wrap (x is
+ * bounded by the pool or a segment), which align_add() below checks where it cannot. */
 static uint64_t align_up(uint64_t x, uint64_t a)
 {
+	VOS_ASSERT(x <= UINT64_MAX - (a - 1));
 	return (x + a - 1) & ~(a - 1);
+}
+
+/* *sum += align_up(x, a) + extra, false if it would overflow. */
+static bool align_add(uint64_t *sum, uint64_t x, uint64_t a, uint64_t extra)
+{
+	uint64_t padded;
+
+	if (__builtin_add_overflow(x, a - 1, &padded))
+		return false;
+	padded &= ~(a - 1);
+	return !__builtin_add_overflow(padded, extra, &padded) &&
+	       !__builtin_add_overflow(*sum, padded, sum);
 }
 
 static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
@@ -246,7 +287,7 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 	const uint8_t *p = buf;
 
 	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		ssize_t n = wal_io->pwrite(fd, p, len, (off_t)off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -291,14 +332,14 @@ static int io_fail(const char *what, const char *path)
 
 static int sync_dir(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = wal_io->open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	int rc = VOS_OK;
 
 	if (fd < 0)
 		return io_fail("open the directory", dir);
-	if (fsync(fd) != 0)
+	if (wal_io->fsync(fd) != 0)
 		rc = io_fail("sync the directory", dir);
-	close(fd);
+	wal_io->close(fd);
 	return rc;
 }
 
@@ -319,6 +360,17 @@ static char *tmp_path(const char *path)
 
 	if (p != NULL)
 		snprintf(p, len, "%s.wal.tmp", path);
+	return p;
+}
+
+/* Where a pool's image is built until it is whole. */
+static char *creating_path(const char *path)
+{
+	size_t len = strlen(path) + 16;
+	char *p = malloc(len);
+
+	if (p != NULL)
+		snprintf(p, len, "%s.creating", path);
 	return p;
 }
 
@@ -397,10 +449,12 @@ static int size_segment(int fd, const char *path, uint64_t capacity, bool zero_f
 	uint8_t *zeros;
 	int rc = VOS_OK;
 
-	if (fallocate(fd, 0, 0, (off_t)bytes) != 0) {
+	if (capacity > (uint64_t)INT64_MAX - WAL_SEG_HDR_BYTES)
+		return too_large("a log segment");
+	if (wal_io->fallocate(fd, (off_t)bytes) != 0) {
 		if (errno != EOPNOTSUPP)
 			return io_fail("allocate space for log segment", path);
-		if (ftruncate(fd, (off_t)bytes) != 0)
+		if (wal_io->ftruncate(fd, (off_t)bytes) != 0)
 			return io_fail("size log segment", path);
 	}
 	if (!zero_fill)
@@ -434,7 +488,7 @@ static int create_active_segment(struct umem_wal *w, uint64_t seq, uint64_t capa
 
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
-	fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = wal_io->open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = io_fail("create log segment", p);
 		free(p);
@@ -443,13 +497,13 @@ static int create_active_segment(struct umem_wal *w, uint64_t seq, uint64_t capa
 	rc = size_segment(fd, p, capacity, zero_fill, NULL);
 	if (rc == VOS_OK)
 		rc = write_seg_hdr(fd, p, w, WAL_SEG_ACTIVE, seq, w->end_lsn, capacity, w->chain);
-	if (rc == VOS_OK && fdatasync(fd) != 0)
+	if (rc == VOS_OK && wal_io->fdatasync(fd) != 0)
 		rc = io_fail("sync log segment", p);
 	if (rc == VOS_OK)
 		rc = sync_dir(w->dir);
 	if (rc != VOS_OK) {
-		close(fd);
-		unlink(p);
+		wal_io->close(fd);
+		wal_io->unlink(p);
 	} else {
 		*fd_out = fd;
 	}
@@ -492,13 +546,13 @@ static int rotate(struct umem_wal *w, uint64_t need)
 			       : write_seg_hdr(w->spare_fd, p, w, WAL_SEG_ACTIVE, seq, w->end_lsn,
 					       w->spare_capacity, w->chain);
 		if (rc != VOS_OK && p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
 		fd = w->spare_fd;
 		capacity = w->spare_capacity;
 		w->spare_fd = -1;
 		if (rc != VOS_OK) {
-			close(fd);
+			wal_io->close(fd);
 			w->n_segs--;
 			goto out;
 		}
@@ -507,21 +561,26 @@ static int rotate(struct umem_wal *w, uint64_t need)
 			/* Too small for this frame: make way for one that fits. */
 			char *p = seg_path(w->path, w->spare_seq);
 
-			close(w->spare_fd);
+			wal_io->close(w->spare_fd);
 			w->spare_fd = -1;
 			if (p != NULL)
-				unlink(p);
+				wal_io->unlink(p);
 			free(p);
 		}
-		capacity = align_up(need > w->segment_bytes ? need : w->segment_bytes,
-				    WAL_PAGE_BYTES);
+		capacity = 0;
+		if (!align_add(&capacity, need > w->segment_bytes ? need : w->segment_bytes,
+			       WAL_PAGE_BYTES, 0)) {
+			rc = too_large("a log segment for one transaction");
+			w->n_segs--;
+			goto out;
+		}
 		rc = create_active_segment(w, seq, capacity, false, &fd);
 		if (rc != VOS_OK) {
 			w->n_segs--;
 			goto out;
 		}
 	}
-	close(w->seg_fd);
+	wal_io->close(w->seg_fd);
 	w->seg_fd = fd;
 	w->seg_seq = seq;
 	w->seg_first_lsn = w->end_lsn;
@@ -540,7 +599,7 @@ static int sync_lazy(struct umem_wal *w)
 
 	if (!w->unsynced)
 		return VOS_OK;
-	if (fdatasync(w->seg_fd) == 0) {
+	if (wal_io->fdatasync(w->seg_fd) == 0) {
 		w->unsynced = false;
 		return VOS_OK;
 	}
@@ -575,7 +634,7 @@ static int log_append(struct umem_wal *w, const uint8_t *frame, uint64_t len, bo
 		used = 0;
 	}
 	if (pwrite_all(w->seg_fd, frame, len, WAL_SEG_HDR_BYTES + used) == 0 &&
-	    (!sync || fdatasync(w->seg_fd) == 0)) {
+	    (!sync || wal_io->fdatasync(w->seg_fd) == 0)) {
 		w->unsynced = !sync;
 		return VOS_OK;
 	}
@@ -607,6 +666,7 @@ static int wal_tx_begin(struct umem *um, uint32_t flags)
 	w->undo.len = 0;
 	w->n_txr = 0;
 	w->n_frees = 0;
+	w->heap_changed = false;
 	return VOS_OK;
 }
 
@@ -641,12 +701,16 @@ static int record(struct umem_wal *w, uint64_t off, uint64_t len, bool undo)
 	t->len = len;
 	t->undo_pos = NO_UNDO;
 	if (undo) {
-		rc = buf_reserve(&w->undo, align_up(len, 8));
+		uint64_t padded = 0;
+
+		if (!align_add(&padded, len, 8, 0))
+			return too_large("a transaction's undo record");
+		rc = buf_reserve(&w->undo, padded);
 		if (rc != VOS_OK)
 			return rc;
 		t->undo_pos = w->undo.len;
 		memcpy(w->undo.p + w->undo.len, w->um.base + off, len);
-		w->undo.len += align_up(len, 8);
+		w->undo.len += padded;
 	}
 	w->n_txr++;
 	*s = (struct seen){ .off = off, .len = len, .tx = w->tx_seq };
@@ -786,7 +850,8 @@ static int build_frame(struct umem_wal *w, size_t n, uint64_t *len_out)
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		bytes += WAL_RANGE_HDR_BYTES + align_up(w->merged[i].len, 8);
+		if (!align_add(&bytes, w->merged[i].len, 8, WAL_RANGE_HDR_BYTES))
+			return too_large("a transaction's log record");
 	w->frame.len = 0;
 	rc = buf_reserve(&w->frame, bytes);
 	if (rc != VOS_OK)
@@ -848,6 +913,8 @@ static int wal_tx_commit(struct umem *um)
 	/* Frees take effect now; the allocator's changes join the transaction's ranges. */
 	for (size_t i = 0; i < w->n_frees && rc == VOS_OK; i++)
 		rc = wal_heap_release(um, w->frees[i]);
+	if (rc == VOS_OK && w->heap_changed)
+		rc = wal_heap_seal(um);
 	if (rc == VOS_OK)
 		rc = grow((void **)&w->merged, &w->cap_merged, w->n_txr, sizeof(*w->merged));
 	if (rc != VOS_OK) {
@@ -898,6 +965,7 @@ static int wal_alloc(struct umem *um, size_t len, uint32_t flags, umem_off_t *of
 	rc = wal_heap_alloc(um, len, (w->tx_flags & UMEM_TX_MAINTENANCE) != 0, &off, &usable);
 	if (rc != VOS_OK)
 		return rc;
+	w->heap_changed = true;
 	rc = record(w, off, usable, false);
 	if (rc != VOS_OK)
 		return rc;
@@ -919,6 +987,7 @@ static int wal_free(struct umem *um, umem_off_t off)
 	rc = wal_heap_free(um, off);
 	if (rc != VOS_OK)
 		return rc;
+	w->heap_changed = true;
 	w->frees[w->n_frees++] = off;
 	return VOS_OK;
 }
@@ -933,6 +1002,12 @@ static void wal_space(struct umem *um, uint64_t *total_out, uint64_t *free_out)
 	wal_heap_space(um, total_out, free_out);
 }
 
+static int wal_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		     umem_problem_fn problem, void *arg)
+{
+	return wal_heap_scrub(um, s, budget_bytes, problem, arg);
+}
+
 static void wal_close(struct umem *um);
 
 static const struct umem_ops wal_ops = {
@@ -944,6 +1019,7 @@ static const struct umem_ops wal_ops = {
 	.free        = wal_free,
 	.usable_size = wal_usable_size,
 	.space       = wal_space,
+	.scrub       = wal_scrub,
 	.close       = wal_close,
 };
 
@@ -975,6 +1051,7 @@ static int write_pages(struct umem_wal *w)
 	uint64_t pages[CKPT_BATCH_PAGES];
 	size_t word = 0;
 	uint64_t bits = 0;
+	int rc;
 
 	for (;;) {
 		uint32_t n = 0;
@@ -992,8 +1069,17 @@ static int write_pages(struct umem_wal *w)
 		}
 		if (n == 0)
 			return VOS_OK;
-		/* The heap is consistent only between transactions. */
+		/* The heap is consistent only between transactions. The pages may hold the
+		 * changes of lazy frames committed since the checkpoint chose its LSN: those
+		 * frames must be durable before the pages can reach the image (a page write may
+		 * reach the disk before any sync of the image), because recovery replays frames
+		 * and never takes one back. */
 		pthread_mutex_lock(&w->tx_lock);
+		rc = sync_lazy(w);
+		if (rc != VOS_OK) {
+			pthread_mutex_unlock(&w->tx_lock);
+			return rc;
+		}
 		for (uint32_t i = 0; i < n; i++)
 			memcpy(w->bounce + (size_t)i * WAL_PAGE_BYTES,
 			       w->um.base + pages[i] * WAL_PAGE_BYTES, WAL_PAGE_BYTES);
@@ -1050,7 +1136,7 @@ static void trim_segments(struct umem_wal *w)
 		char *p = seg_path(w->path, doomed[i]);
 
 		if (p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
 	}
 	free(doomed);
@@ -1089,14 +1175,14 @@ static int checkpoint(struct umem_wal *w)
 	}
 	hook(WAL_HOOK_CKPT_BEGIN);
 	rc = write_pages(w);
-	if (rc == VOS_OK && fdatasync(w->image_fd) != 0)
+	if (rc == VOS_OK && wal_io->fdatasync(w->image_fd) != 0)
 		rc = io_fail("sync the image of", w->path);
 	if (rc != VOS_OK)
 		goto out;
 	hook(WAL_HOOK_CKPT_SYNCED);
 	other = 1 - w->newest;
 	rc = write_slot(w, other, w->slots[w->newest].seq + 1, lsn, chain);
-	if (rc == VOS_OK && fdatasync(w->image_fd) != 0)
+	if (rc == VOS_OK && wal_io->fdatasync(w->image_fd) != 0)
 		rc = io_fail("sync the checkpoint header of", w->path);
 	if (rc != VOS_OK) {
 		w->slot_valid[other] = false;
@@ -1160,22 +1246,22 @@ static int prepare_spare(struct umem_wal *w)
 	if (recycle != 0) {
 		char *old = seg_path(w->path, recycle);
 
-		if (old != NULL && rename(old, tmp) == 0) {
-			fd = open(tmp, O_RDWR | O_CLOEXEC);
+		if (old != NULL && wal_io->rename(old, tmp, 0) == 0) {
+			fd = wal_io->open(tmp, O_RDWR | O_CLOEXEC, 0);
 			if (fd >= 0 && (fstat(fd, &st) != 0 ||
 					(uint64_t)st.st_size < WAL_SEG_HDR_BYTES + capacity)) {
-				close(fd);
+				wal_io->close(fd);
 				fd = -1;
 			}
 			if (fd >= 0)
 				capacity = (uint64_t)st.st_size - WAL_SEG_HDR_BYTES;
 		} else if (old != NULL) {
-			unlink(old);
+			wal_io->unlink(old);
 		}
 		free(old);
 	}
 	if (fd < 0) {
-		fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		fd = wal_io->open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			rc = io_fail("create log segment", tmp);
 			goto out;
@@ -1192,9 +1278,9 @@ static int prepare_spare(struct umem_wal *w)
 			rc = vos_fail(VOS_ERR_NOMEM, "out of memory");
 		if (rc == VOS_OK)
 			rc = write_seg_hdr(fd, tmp, w, WAL_SEG_SPARE, seq, 0, capacity, 0);
-		if (rc == VOS_OK && fdatasync(fd) != 0)
+		if (rc == VOS_OK && wal_io->fdatasync(fd) != 0)
 			rc = io_fail("sync log segment", tmp);
-		if (rc == VOS_OK && rename(tmp, final) != 0)
+		if (rc == VOS_OK && wal_io->rename(tmp, final, 0) != 0)
 			rc = io_fail("rename log segment", tmp);
 		if (rc == VOS_OK)
 			rc = sync_dir(w->dir);
@@ -1210,8 +1296,8 @@ static int prepare_spare(struct umem_wal *w)
 		hook(WAL_HOOK_SPARE_READY);
 out:
 	if (fd >= 0) {
-		close(fd);
-		unlink(tmp);
+		wal_io->close(fd);
+		wal_io->unlink(tmp);
 	}
 	free(tmp);
 	free(final);
@@ -1288,6 +1374,7 @@ static struct umem_wal *wal_new(const char *path)
 	}
 	w->um.ops = &wal_ops;
 	w->um.backend = UMEM_BACKEND_WAL;
+	w->um.range_join_bytes = MERGE_GAP_BYTES;
 	return w;
 }
 
@@ -1315,7 +1402,10 @@ static int wal_map(struct umem_wal *w)
 	w->dirty = calloc(w->bitmap_words, sizeof(uint64_t));
 	w->ckpt = calloc(w->bitmap_words, sizeof(uint64_t));
 	w->bounce = malloc((size_t)CKPT_BATCH_PAGES * WAL_PAGE_BYTES);
-	if (w->dirty == NULL || w->ckpt == NULL || w->bounce == NULL)
+	/* The heap is DRAM that only transactions change: a node verified once after the open
+	 * (or its last change) need not be verified by every read (umem.h). */
+	w->um.verified = calloc(((w->heap_bytes >> UMEM_VERIFIED_SHIFT) + 63) / 64, sizeof(uint64_t));
+	if (w->dirty == NULL || w->ckpt == NULL || w->bounce == NULL || w->um.verified == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory for the pool %s", w->path);
 	return VOS_OK;
 }
@@ -1359,11 +1449,11 @@ static void wal_free_handle(struct umem_wal *w)
 	if (w->um.base != NULL)
 		munmap(w->um.base, w->heap_bytes);
 	if (w->seg_fd >= 0)
-		close(w->seg_fd);
+		wal_io->close(w->seg_fd);
 	if (w->spare_fd >= 0)
-		close(w->spare_fd);
+		wal_io->close(w->spare_fd);
 	if (w->image_fd >= 0)
-		close(w->image_fd);
+		wal_io->close(w->image_fd);
 	pthread_mutex_destroy(&w->tx_lock);
 	pthread_mutex_destroy(&w->ctl_lock);
 	pthread_mutex_destroy(&w->ckpt_lock);
@@ -1376,6 +1466,7 @@ static void wal_free_handle(struct umem_wal *w)
 	free(w->dirty);
 	free(w->ckpt);
 	free(w->bounce);
+	free(w->um.verified);
 	free(w->segs);
 	free(w->path);
 	free(w->dir);
@@ -1464,17 +1555,17 @@ int umem_wal_layout(const char *path, char layout_out[UMEM_PMEM_LAYOUT_BYTES_MAX
 	struct stat st;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = wal_io->open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return vos_fail(errno == ENOENT ? VOS_ERR_NONEXIST : VOS_ERR_IO,
 				"cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+		wal_io->close(fd);
 		return vos_fail(VOS_ERR_NOTPOOL, "%s is not a Vostok pool: it is not a regular file",
 				path);
 	}
 	rc = read_identity(fd, path, &id);
-	close(fd);
+	wal_io->close(fd);
 	if (rc != VOS_OK)
 		return rc;
 	memset(layout_out, 0, UMEM_PMEM_LAYOUT_BYTES_MAX);
@@ -1616,12 +1707,13 @@ static int write_formatted(struct umem_wal *w)
 
 int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		    uint64_t root_size, const struct umem_wal_params *params,
-		    struct umem **um_out)
+		    umem_root_init_fn init_root, struct umem **um_out)
 {
 	struct wal_image_id id;
 	struct umem_wal *w;
 	uint64_t leftovers = 0;
 	bool tmp = false;
+	char *creating;
 	int rc;
 
 	if (strlen(layout) >= WAL_LAYOUT_BYTES)
@@ -1631,8 +1723,13 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		return vos_fail(VOS_ERR_INVAL, "a pool of %llu bytes is too small",
 				(unsigned long long)size_bytes);
 	w = wal_new(path);
-	if (w == NULL)
+	creating = creating_path(path);
+	if (w == NULL || creating == NULL) {
+		if (w != NULL)
+			wal_free_handle(w);
+		free(creating);
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
+	}
 	w->heap_bytes = (size_bytes - WAL_IMAGE_HDR_BYTES) & ~(uint64_t)(WAL_PAGE_BYTES - 1);
 	rc = params_check(params, w->heap_bytes, &w->segment_bytes, &w->checkpoint_bytes);
 	if (rc == VOS_OK)
@@ -1646,24 +1743,29 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 			      path);
 	if (rc != VOS_OK) {
 		wal_free_handle(w);
+		free(creating);
 		return rc;
 	}
-	w->image_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* The image is built under another name and renamed into place when it is whole and
+	 * durable, so a crash during creation leaves no pool at path, never half of one. */
+	w->image_fd = wal_io->open(creating, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (w->image_fd < 0) {
 		rc = errno == EEXIST
 			     ? vos_fail(VOS_ERR_EXIST,
-					"%s exists already: destroy it first or choose another path",
-					path)
-			     : io_fail("create the pool", path);
+					"%s is left by a creation of a pool at %s that did not finish: "
+					"remove it (and %s.wal.*), or choose another path", creating,
+					path, path)
+			     : io_fail("create the pool", creating);
 		wal_free_handle(w);
+		free(creating);
 		return rc;
 	}
 	rc = lock_image(w->image_fd, path);
-	if (rc == VOS_OK && fallocate(w->image_fd, 0, 0,
-				      (off_t)(WAL_IMAGE_HDR_BYTES + w->heap_bytes)) != 0) {
+	if (rc == VOS_OK &&
+	    wal_io->fallocate(w->image_fd, (off_t)(WAL_IMAGE_HDR_BYTES + w->heap_bytes)) != 0) {
 		if (errno != EOPNOTSUPP)
 			rc = io_fail("allocate the space of the pool", path);
-		else if (ftruncate(w->image_fd, (off_t)(WAL_IMAGE_HDR_BYTES + w->heap_bytes)) != 0)
+		else if (wal_io->ftruncate(w->image_fd, (off_t)(WAL_IMAGE_HDR_BYTES + w->heap_bytes)) != 0)
 			rc = io_fail("size the pool", path);
 	}
 	if (rc == VOS_OK && getrandom(w->uuid, sizeof(w->uuid), 0) != sizeof(w->uuid))
@@ -1673,8 +1775,13 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		rc = wal_map(w);
 	if (rc == VOS_OK)
 		rc = wal_heap_format(w->um.base, w->heap_bytes, root_size);
-	if (rc == VOS_OK)
+	if (rc == VOS_OK) {
+		w->um.root = ((const struct wal_heap_hdr *)w->um.base)->root_off;
+		w->um.root_size = root_size;
+		if (init_root != NULL)
+			init_root(umem_ptr(&w->um, w->um.root), w->um.root);
 		rc = write_formatted(w);
+	}
 	/* The first segment, then the checkpoint slot that points into it, then the identity
 	 * that makes the file a pool. */
 	if (rc == VOS_OK)
@@ -1700,28 +1807,34 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 		id.checkpoint_bytes = w->checkpoint_bytes;
 		id.created_sec = (uint64_t)time(NULL);
 		id.csum = id_csum(&id);
-		if (fdatasync(w->image_fd) != 0 ||
-		    pwrite_all(w->image_fd, &id, sizeof(id), 0) != 0 || fdatasync(w->image_fd) != 0)
-			rc = io_fail("write the header of", path);
+		if (wal_io->fdatasync(w->image_fd) != 0 ||
+		    pwrite_all(w->image_fd, &id, sizeof(id), 0) != 0 ||
+		    wal_io->fdatasync(w->image_fd) != 0)
+			rc = io_fail("write the header of", creating);
 	}
+	if (rc == VOS_OK && wal_io->rename(creating, path, RENAME_NOREPLACE) != 0)
+		rc = errno == EEXIST ? vos_fail(VOS_ERR_EXIST, "%s was created by someone else while "
+						"this pool was being made", path)
+				     : io_fail("rename the new pool to", path);
 	if (rc == VOS_OK)
 		rc = sync_dir(w->dir);
 	if (rc == VOS_OK) {
 		w->newest = 0;
-		w->um.root = ((const struct wal_heap_hdr *)w->um.base)->root_off;
-		w->um.root_size = root_size;
 		rc = start_thread(w);
 	}
 	if (rc != VOS_OK) {
 		char *p = seg_path(path, 1);
 
 		if (p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
-		unlink(path);
+		if (wal_io->unlink(creating) != 0)
+			wal_io->unlink(path);
+		free(creating);
 		wal_free_handle(w);
 		return rc;
 	}
+	free(creating);
 	*um_out = &w->um;
 	return VOS_OK;
 }
@@ -1770,16 +1883,16 @@ static int scan_one(void *ctx, uint64_t seq)
 	f = &s->found[s->n];
 	memset(f, 0, sizeof(*f));
 	f->seq = seq;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
+	fd = wal_io->open(p, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    pread_all(fd, &f->hdr, sizeof(f->hdr), 0, &got) != 0) {
 		rc = vos_fail(VOS_ERR_IO, "cannot read log segment %s: %s", p, strerror(errno));
 		if (fd >= 0)
-			close(fd);
+			wal_io->close(fd);
 		free(p);
 		return rc;
 	}
-	close(fd);
+	wal_io->close(fd);
 	f->file_bytes = (uint64_t)st.st_size;
 	if (got < sizeof(f->hdr) || f->hdr.magic != WAL_SEG_MAGIC ||
 	    f->hdr.csum != seg_csum(&f->hdr) || f->hdr.version != WAL_SEG_VERSION ||
@@ -1826,7 +1939,7 @@ static int map_segment(struct umem_wal *w, uint64_t seq, uint64_t file_bytes,
 
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
-	fd = open(p, O_RDONLY | O_CLOEXEC);
+	fd = wal_io->open(p, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0) {
 		rc = io_fail("open log segment", p);
 		free(p);
@@ -1837,7 +1950,7 @@ static int map_segment(struct umem_wal *w, uint64_t seq, uint64_t file_bytes,
 		rc = vos_fail(VOS_ERR_IO, "cannot map log segment %s: %s", p, strerror(errno));
 	else
 		*map_out = map;
-	close(fd);
+	wal_io->close(fd);
 	free(p);
 	return rc;
 }
@@ -2090,14 +2203,14 @@ static void tidy_segments(struct umem_wal *w, const struct scan *s, bool tmp)
 		if (f->kind == SEG_SPARE && f->seq == w->seg_seq + 1 && w->spare_fd < 0 &&
 		    f->hdr.capacity >= w->segment_bytes &&
 		    f->file_bytes >= WAL_SEG_HDR_BYTES + f->hdr.capacity) {
-			w->spare_fd = open(p, O_RDWR | O_CLOEXEC);
+			w->spare_fd = wal_io->open(p, O_RDWR | O_CLOEXEC, 0);
 			w->spare_seq = f->seq;
 			w->spare_capacity = f->hdr.capacity;
 		} else if (f->kind == SEG_ACTIVE && f->seq < w->seg_seq &&
 			   w->n_recycle < RECYCLE_MAX) {
 			w->recycle[w->n_recycle++] = f->seq;
 		} else {
-			unlink(p);
+			wal_io->unlink(p);
 		}
 		free(p);
 	}
@@ -2105,7 +2218,7 @@ static void tidy_segments(struct umem_wal *w, const struct scan *s, bool tmp)
 		char *p = tmp_path(w->path);
 
 		if (p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
 	}
 }
@@ -2134,7 +2247,7 @@ int umem_wal_open(const char *path, const char *layout, uint64_t root_size,
 	w = wal_new(path);
 	if (w == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
-	w->image_fd = open(path, O_RDWR | O_CLOEXEC);
+	w->image_fd = wal_io->open(path, O_RDWR | O_CLOEXEC, 0);
 	if (w->image_fd < 0) {
 		rc = vos_fail(errno == ENOENT ? VOS_ERR_NONEXIST : VOS_ERR_IO,
 			      "cannot open the pool %s: %s", path, strerror(errno));
@@ -2197,7 +2310,7 @@ int umem_wal_open(const char *path, const char *layout, uint64_t root_size,
 	if (rc == VOS_OK) {
 		char *p = seg_path(path, w->seg_seq);
 
-		w->seg_fd = p == NULL ? -1 : open(p, O_RDWR | O_CLOEXEC);
+		w->seg_fd = p == NULL ? -1 : wal_io->open(p, O_RDWR | O_CLOEXEC, 0);
 		if (w->seg_fd < 0)
 			rc = p == NULL ? vos_fail(VOS_ERR_NOMEM, "out of memory")
 				       : io_fail("open log segment", p);
@@ -2238,7 +2351,7 @@ static int unlink_segment(void *ctx, uint64_t seq)
 
 	if (p == NULL)
 		return vos_fail(VOS_ERR_NOMEM, "out of memory");
-	if (unlink(p) != 0 && errno != ENOENT)
+	if (wal_io->unlink(p) != 0 && errno != ENOENT)
 		rc = io_fail("remove log segment", p);
 	free(p);
 	return rc;
@@ -2246,7 +2359,7 @@ static int unlink_segment(void *ctx, uint64_t seq)
 
 int umem_wal_remove(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = wal_io->open(path, O_RDONLY | O_CLOEXEC, 0);
 	bool tmp = false;
 	int rc;
 
@@ -2260,12 +2373,12 @@ int umem_wal_remove(const char *path)
 		char *p = tmp_path(path);
 
 		if (p != NULL)
-			unlink(p);
+			wal_io->unlink(p);
 		free(p);
 	}
 	/* The image goes last: while it is there, the pool can be destroyed again. */
-	if (rc == VOS_OK && unlink(path) != 0)
+	if (rc == VOS_OK && wal_io->unlink(path) != 0)
 		rc = io_fail("remove", path);
-	close(fd);
+	wal_io->close(fd);
 	return rc;
 }

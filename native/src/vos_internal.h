@@ -12,6 +12,13 @@
  * keys), and every internal tree entry the greatest epoch below it. Discarding from epoch E
  * visits only the subtrees, objects and keys that hold something at or above E.
  *
+ * Every record carries a CRC-32C of its own pool offset and every other byte of it (a version
+ * two: one of its value, set once when it is written, and one of its header, which covers the
+ * link to the next older version). A change touches the record (umem_tx_touch) and the commit
+ * seals it once, however many of its fields the transaction changed; every read verifies it
+ * first, so damage is VOS_ERR_CORRUPT with where and what, never a wrong answer. The offset in
+ * the checksum catches a record read from the wrong place.
+ *
  * Structures are only reached through umem (umem.h), never through PMDK directly.
  */
 #ifndef VOSTOK_VOS_INTERNAL_H
@@ -20,21 +27,25 @@
 #include "vostok/vos.h"
 
 #include "btree.h"
+#include "crc32c.h"
 #include "error.h"
 #include "umem.h"
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The pmemobj layout name is VOS_LAYOUT_PREFIX followed by the layout version in decimal, so
  * that a pool's version can be read from the file header without opening (and so without
  * changing) the file. */
 #define VOS_LAYOUT_PREFIX  "vostok-vos-"
-#define VOS_LAYOUT_VERSION 1u
+/* 1: checksums on values and the root's constant fields only. 2: a checksum on every record
+ * and every index node. A library reads only its own layout. */
+#define VOS_LAYOUT_VERSION 2u
 
 #define VOS_ROOT_MAGIC 0x31544f4f52564f56ull /* "VOVROOT1" */
-#define VOS_CONT_MAGIC 0x544e4f43u           /* "CONT" */
+#define VOS_CONT_MAGIC 0x4f43u               /* "CO" */
 #define VOS_OBJ_MAGIC  0x214a424fu           /* "OBJ!" */
 #define VOS_VER_MAGIC  0x5256u               /* "VR" */
 #define VOS_POOL_MAGIC 0x4c4f4f50534f5600ull /* a live struct vos_pool */
@@ -42,7 +53,7 @@
 struct vos_root_df {
 	uint64_t magic;
 	uint32_t layout_version;
-	uint32_t csum;            /* CRC-32C of magic, layout_version and created_sec */
+	uint32_t csum;            /* CRC-32C of the record's offset and all its other bytes */
 	uint64_t created_sec;
 	uint64_t unused0;
 	struct btr_root conts;    /* container table: UUID -> struct vos_cont_df */
@@ -50,8 +61,9 @@ struct vos_root_df {
 };                                /* 96 bytes */
 
 struct vos_cont_df {
-	uint32_t magic;
-	uint32_t agg_flags;       /* enum vos_agg_flags */
+	uint16_t magic;           /* VOS_CONT_MAGIC */
+	uint16_t agg_flags;       /* enum vos_agg_flags */
+	uint32_t csum;            /* CRC-32C of the record's offset and all its other bytes */
 	uint8_t  uuid[16];
 	struct btr_root objs;     /* object index: oid -> struct vos_obj_df */
 	/* Every key holds at most one version below agg_floor, and not a tombstone; an object
@@ -73,16 +85,18 @@ struct vos_obj_df {
 	uint64_t create_epoch;    /* the object exists at epochs in [create_epoch, punch_epoch) */
 	uint64_t punch_epoch;     /* VOS_EPOCH_MAX: never punched */
 	struct btr_root keys;     /* key -> newest struct vos_ver_df */
-	uint64_t unused;
+	uint32_t csum;            /* CRC-32C of the record's offset and all its other bytes */
+	uint32_t unused;          /* 0 */
 };                                /* 64 bytes */
 
 enum vos_ver_flags {
 	VOS_VER_TOMBSTONE = 1, /* a punch: the key has no value from this epoch on */
 };
 
-/* One version of a key's value. The checksum covers everything here except next (which
- * changes when older versions are aggregated away) and is checked before any byte of the value
- * is handed out. */
+/* One version of a key's value. csum covers everything here except next (which changes when
+ * older versions are aggregated away) and is checked before any byte of the value is handed
+ * out; hdr_csum covers the header, next included, and is checked whenever the version is
+ * reached, so a damaged link is never followed. */
 struct vos_ver_df {
 	umem_off_t next;          /* the next older version, or UMEM_OFF_NULL */
 	uint64_t   epoch;
@@ -90,7 +104,7 @@ struct vos_ver_df {
 	uint16_t   flags;         /* enum vos_ver_flags */
 	uint16_t   magic;         /* VOS_VER_MAGIC */
 	uint32_t   csum;          /* CRC-32C of epoch, len, flags, magic and value[0 .. len) */
-	uint32_t   unused;
+	uint32_t   hdr_csum;      /* CRC-32C of the record's offset and the 28 bytes above */
 	uint8_t    value[];
 };                                /* 32 bytes + the value */
 
@@ -98,6 +112,22 @@ _Static_assert(sizeof(struct vos_root_df) == 96, "vos_root_df layout");
 _Static_assert(sizeof(struct vos_cont_df) == 64, "vos_cont_df layout");
 _Static_assert(sizeof(struct vos_obj_df) == 64, "vos_obj_df layout");
 _Static_assert(sizeof(struct vos_ver_df) == 32, "vos_ver_df layout");
+_Static_assert(offsetof(struct vos_root_df, csum) == 12, "vos_root_df layout");
+_Static_assert(offsetof(struct vos_cont_df, csum) == 4, "vos_cont_df layout");
+_Static_assert(offsetof(struct vos_obj_df, csum) == 56, "vos_obj_df layout");
+_Static_assert(offsetof(struct vos_ver_df, hdr_csum) == 28, "vos_ver_df layout");
+
+/* The checksum of a record of size bytes at off whose own checksum is the 4 bytes at csum_at:
+ * the offset, then every byte but those. */
+static inline uint32_t vos_record_csum(umem_off_t off, const void *rec, size_t size,
+				       size_t csum_at)
+{
+	const uint8_t *p = rec;
+	uint32_t c = crc32c(0, &off, sizeof(off));
+
+	c = crc32c(c, p, csum_at);
+	return crc32c(c, p + csum_at + 4, size - csum_at - 4);
+}
 
 /* ------------------------------------------------------------------------------------------
  * The pool handle (DRAM)
@@ -136,8 +166,31 @@ int vos_pool_rdlock(struct vos_pool *pool);
 int vos_pool_wrlock(struct vos_pool *pool);
 void vos_pool_unlock(struct vos_pool *pool);
 
-/* The container behind an open handle; VOS_ERR_BADHANDLE if the handle is not open. */
+/* The container behind an open handle, checked; VOS_ERR_BADHANDLE if the handle is not open,
+ * VOS_ERR_CORRUPT if the record is damaged. */
 int vos_cont_get(struct vos_pool *pool, vos_cont_h cont, struct vos_cont_df **cont_out);
+
+/* ------------------------------------------------------------------------------------------
+ * Records: sealing (umem_seal_fn, for the commit), checked access, and the trees they hold
+ */
+
+int vos_root_seal(struct umem *um, umem_off_t off, bool added);
+int vos_cont_seal(struct umem *um, umem_off_t off, bool added);
+int vos_obj_seal(struct umem *um, umem_off_t off, bool added);
+int vos_ver_seal(struct umem *um, umem_off_t off, bool added);
+
+/* VOS_ERR_CORRUPT, saying what, unless the pool's root is sound. */
+int vos_root_check(struct vos_pool *pool);
+
+/* The container table (checks the root), a container's object index, an object's key tree. */
+int vos_root_conts(struct vos_pool *pool, struct btr_tree *tree);
+int vos_cont_objs(struct vos_pool *pool, struct vos_cont_df *cont, struct btr_tree *tree);
+int vos_obj_keys(struct vos_pool *pool, struct vos_obj_df *obj, struct btr_tree *tree);
+
+/* Inside a transaction: adds the container record, or an object record from field on, to the
+ * transaction and touches the record. */
+int vos_cont_add(struct vos_pool *pool, struct vos_cont_df *cont);
+int vos_obj_add(struct vos_pool *pool, struct vos_obj_df *obj, void *field);
 
 /* ------------------------------------------------------------------------------------------
  * Objects and versions (obj.c)
@@ -169,11 +222,16 @@ int vos_obj_key(const struct vos_obj_df *obj, uint64_t key_int, const uint8_t *k
 int vos_ver_visible(struct vos_pool *pool, umem_off_t head, uint64_t epoch,
 		    struct vos_ver_df **ver_out);
 
-/* VOS_ERR_CORRUPT, with a message naming the epoch, unless the version's checksum matches. */
-int vos_ver_verify(const struct vos_ver_df *ver);
+/* VOS_ERR_CORRUPT, with a message naming the epoch, unless the version's value checksum
+ * matches. */
+int vos_ver_verify(const struct vos_ver_df *ver, umem_off_t off);
 
-/* The checked version at off; NULL if off does not point at a version. */
-struct vos_ver_df *vos_ver_at(struct vos_pool *pool, umem_off_t off);
+/* The version at off, its header checked; VOS_ERR_CORRUPT, saying what, if it is not a sound
+ * version. */
+int vos_ver_at(struct vos_pool *pool, umem_off_t off, struct vos_ver_df **ver_out);
+
+/* Inside a transaction: ver's link to the next older version becomes next. */
+int vos_ver_set_next(struct vos_pool *pool, struct vos_ver_df *ver, umem_off_t next);
 
 /* Inside a transaction: writes a value (or, with value NULL and tombstone, a punch) for key at
  * epoch into obj, replacing a version at the same epoch; raises the object's index entry
@@ -206,10 +264,10 @@ int vos_cont_discard(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t f
  * taints the pass (aggregate.c), so that no key is left with versions aggregation skips. */
 int vos_cont_note_write(struct vos_pool *pool, struct vos_cont_df *cont, uint64_t epoch);
 
-/* The container record at off, checked; NULL if damaged. */
-struct vos_cont_df *vos_cont_at(struct vos_pool *pool, umem_off_t off);
+/* The container record at off, checked: VOS_ERR_CORRUPT, saying what, if damaged. */
+int vos_cont_at(struct vos_pool *pool, umem_off_t off, struct vos_cont_df **cont_out);
 
-/* The object record at off, checked; NULL if damaged. */
-struct vos_obj_df *vos_obj_at(struct vos_pool *pool, umem_off_t off);
+/* The object record at off, checked: VOS_ERR_CORRUPT, saying what, if damaged. */
+int vos_obj_at(struct vos_pool *pool, umem_off_t off, struct vos_obj_df **obj_out);
 
 #endif /* VOSTOK_VOS_INTERNAL_H */

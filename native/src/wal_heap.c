@@ -3,9 +3,10 @@
  *
  * Block layout: a 16-byte header (struct wal_blk) then the caller's bytes. A free block keeps
  * its list links (struct wal_links) in its first 16 usable bytes, so the smallest block is 32
- * bytes. The tag word carries the size (a multiple of 16), three flags and a 16-bit mark that
- * every header must have, so a wild offset passed to free, or a damaged header met on the
- * way, is refused instead of followed.
+ * bytes. The tag word carries the size (a multiple of 16), three flags and a 16-bit check (a
+ * constant mark xor 16 bits of a CRC-32C of the header's offset, prev_size, size and flags),
+ * so a wild offset passed to free, or a damaged header met on the way, is refused instead of
+ * followed. Every write of a header goes through blk_set(), which sets its check.
  *
  * Every write to allocator state is preceded by umem_tx_add() of the bytes it changes, which
  * both saves them for an abort and hands them to the redo log at commit.
@@ -16,6 +17,7 @@
 #include "error.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define BLK_FREE      1ull /* on a free list */
@@ -23,7 +25,8 @@
 #define BLK_FREEING   4ull /* freed by the running transaction, released at its commit */
 #define BLK_FLAGS     0xfull
 #define BLK_SIZE_MASK 0x0000fffffffffff0ull
-#define BLK_MARK      (0xb10cull << 48)
+#define BLK_BITS_MASK 0x0000ffffffffffffull /* size and flags: what the check does not hold */
+#define BLK_MARK      0xb10cu
 
 /* How many blocks of a size class are tried, when no class above it has a block, before the
  * allocation is refused. */
@@ -34,7 +37,7 @@
 
 struct wal_blk {
 	uint64_t prev_size; /* valid only with BLK_PREV_FREE */
-	uint64_t tag;       /* BLK_MARK | size | flags */
+	uint64_t tag;       /* check << 48 | size | flags (blk_tag) */
 };
 
 struct wal_links {
@@ -74,6 +77,42 @@ static uint64_t heap_csum(const struct wal_heap_hdr *h)
 	memcpy(&copy, h, offsetof(struct wal_heap_hdr, allocated_bytes));
 	copy.csum = 0;
 	return crc32c(0, &copy, offsetof(struct wal_heap_hdr, allocated_bytes));
+}
+
+/* The changing part: allocated_bytes up to dyn_csum, then the list heads. */
+static uint32_t heap_dyn_csum(const struct wal_heap_hdr *h)
+{
+	const uint8_t *p = (const uint8_t *)h;
+	size_t from = offsetof(struct wal_heap_hdr, allocated_bytes);
+	uint32_t c = crc32c(0, p + from, offsetof(struct wal_heap_hdr, dyn_csum) - from);
+
+	return crc32c(c, h->heads, sizeof(h->heads));
+}
+
+/* The tag of the header at off with prev_size and bits (size | flags). */
+static uint64_t blk_tag(uint64_t off, uint64_t prev_size, uint64_t bits)
+{
+	uint64_t w[3] = { off, prev_size, bits & BLK_BITS_MASK };
+	uint64_t check = (crc32c(0, w, sizeof(w)) & 0xffffu) ^ BLK_MARK;
+
+	return check << 48 | (bits & BLK_BITS_MASK);
+}
+
+/* Whether the header at off holds its check. */
+static bool blk_checked(const struct umem *um, uint64_t off)
+{
+	const struct wal_blk *b = blk_at(um, off);
+
+	return b->tag == blk_tag(off, b->prev_size, b->tag);
+}
+
+/* Writes the header at off (its bytes must be in the transaction). */
+static void blk_set(struct umem *um, uint64_t off, uint64_t prev_size, uint64_t bits)
+{
+	struct wal_blk *b = blk_at(um, off);
+
+	b->prev_size = prev_size;
+	b->tag = blk_tag(off, prev_size, bits);
 }
 
 static unsigned fls64(uint64_t x)
@@ -116,8 +155,7 @@ static bool blk_sound(const struct umem *um, uint64_t off)
 		return false;
 	b = blk_at(um, off);
 	size = blk_size(b);
-	return (b->tag & ~(BLK_SIZE_MASK | BLK_FLAGS)) == BLK_MARK && size >= WAL_HEAP_BLK_MIN &&
-	       size <= h->end_blk - off;
+	return blk_checked(um, off) && size >= WAL_HEAP_BLK_MIN && size <= h->end_blk - off;
 }
 
 static int damaged(uint64_t off, const char *what)
@@ -323,8 +361,8 @@ int wal_heap_alloc(struct umem *um, uint64_t len, bool maintenance, umem_off_t *
 	size = blk_size(b);
 	next = off + size;
 	nb = blk_at(um, next);
-	if ((nb->tag & ~(BLK_SIZE_MASK | BLK_FLAGS)) != BLK_MARK)
-		return damaged(next, "the block after a free one has no header");
+	if (!blk_checked(um, next))
+		return damaged(next, "the block after a free one has no sound header");
 	rc = remove_free(um, off);
 	if (rc != VOS_OK)
 		return rc;
@@ -339,23 +377,22 @@ int wal_heap_alloc(struct umem *um, uint64_t len, bool maintenance, umem_off_t *
 		rc = add(um, rb, WAL_HEAP_BLK_MIN);
 		if (rc != VOS_OK)
 			return rc;
-		rb->prev_size = 0;
-		rb->tag = BLK_MARK | (size - need) | BLK_FREE;
+		blk_set(um, off + need, 0, (size - need) | BLK_FREE);
 		rc = insert_free(um, off + need);
 		if (rc != VOS_OK)
 			return rc;
 		rc = add(um, nb, sizeof(*nb));
 		if (rc != VOS_OK)
 			return rc;
-		nb->prev_size = size - need;
+		blk_set(um, next, size - need, nb->tag);
 		size = need;
 	} else {
 		rc = add(um, nb, sizeof(*nb));
 		if (rc != VOS_OK)
 			return rc;
-		nb->tag &= ~BLK_PREV_FREE;
+		blk_set(um, next, nb->prev_size, nb->tag & ~BLK_PREV_FREE);
 	}
-	b->tag = BLK_MARK | size | (b->tag & BLK_PREV_FREE);
+	blk_set(um, off, b->prev_size, size | (b->tag & BLK_PREV_FREE));
 	rc = account(um, (int64_t)(size - WAL_HEAP_BLK_HDR));
 	if (rc != VOS_OK)
 		return rc;
@@ -364,20 +401,21 @@ int wal_heap_alloc(struct umem *um, uint64_t len, bool maintenance, umem_off_t *
 	return VOS_OK;
 }
 
-/* The header of the live allocation at off, or NULL (with a message) if off is not one. */
+/* The header of the live allocation at off, or NULL (with a message) if off is not one. The
+ * offsets freed come from the caller's checked records, so a header that fails its check, or
+ * a block freed twice, is damage: VOS_ERR_CORRUPT. */
 static struct wal_blk *live_block(const struct umem *um, umem_off_t off)
 {
 	struct wal_blk *b;
 
 	if (off < WAL_HEAP_BLK_HDR || !blk_sound(um, off - WAL_HEAP_BLK_HDR)) {
-		vos_fail(VOS_ERR_INVAL, "offset %llu is not an allocation of this pool",
-			 (unsigned long long)off);
+		damaged(off - WAL_HEAP_BLK_HDR, "the header of an allocation being freed fails its "
+			"check, or the offset is not an allocation");
 		return NULL;
 	}
 	b = blk_at(um, off - WAL_HEAP_BLK_HDR);
 	if (b->tag & (BLK_FREE | BLK_FREEING)) {
-		vos_fail(VOS_ERR_INVAL, "the allocation at offset %llu is freed already",
-			 (unsigned long long)off);
+		damaged(off - WAL_HEAP_BLK_HDR, "an allocation being freed is free already");
 		return NULL;
 	}
 	return b;
@@ -389,11 +427,11 @@ int wal_heap_free(struct umem *um, umem_off_t off)
 	int rc;
 
 	if (b == NULL)
-		return VOS_ERR_INVAL;
-	rc = add(um, &b->tag, sizeof(b->tag));
+		return VOS_ERR_CORRUPT;
+	rc = add(um, b, sizeof(*b));
 	if (rc != VOS_OK)
 		return rc;
-	b->tag |= BLK_FREEING;
+	blk_set(um, off - WAL_HEAP_BLK_HDR, b->prev_size, b->tag | BLK_FREEING);
 	return account(um, -(int64_t)(blk_size(b) - WAL_HEAP_BLK_HDR));
 }
 
@@ -439,19 +477,28 @@ int wal_heap_release(struct umem *um, umem_off_t off)
 		boff = poff;
 		b = pb;
 	}
-	b->tag = BLK_MARK | size | BLK_FREE | (b->tag & BLK_PREV_FREE);
+	blk_set(um, boff, b->prev_size, size | BLK_FREE | (b->tag & BLK_PREV_FREE));
 	rc = insert_free(um, boff);
 	if (rc != VOS_OK)
 		return rc;
 	nb = blk_at(um, boff + size);
-	if ((nb->tag & ~(BLK_SIZE_MASK | BLK_FLAGS)) != BLK_MARK)
-		return damaged(boff + size, "the block after a freed one has no header");
+	if (!blk_checked(um, boff + size))
+		return damaged(boff + size, "the block after a freed one has no sound header");
 	rc = add(um, nb, sizeof(*nb));
 	if (rc != VOS_OK)
 		return rc;
-	nb->prev_size = size;
-	nb->tag |= BLK_PREV_FREE;
+	blk_set(um, boff + size, size, nb->tag | BLK_PREV_FREE);
 	return VOS_OK;
+}
+
+int wal_heap_seal(struct umem *um)
+{
+	struct wal_heap_hdr *h = heap_of(um);
+	int rc = add(um, &h->dyn_csum, sizeof(h->dyn_csum));
+
+	if (rc == VOS_OK)
+		h->dyn_csum = heap_dyn_csum(h);
+	return rc;
 }
 
 uint64_t wal_heap_usable(const struct umem *um, umem_off_t off)
@@ -480,7 +527,7 @@ int wal_heap_format(void *space, uint64_t space_bytes, uint64_t root_bytes)
 {
 	struct umem um = { .base = space, .size = space_bytes };
 	struct wal_heap_hdr *h = space;
-	struct wal_blk *first, *sentinel;
+	struct wal_blk *first;
 	uint64_t size0, reserve;
 	uint32_t fl, sl;
 
@@ -513,17 +560,15 @@ int wal_heap_format(void *space, uint64_t space_bytes, uint64_t root_bytes)
 	h->csum = (uint32_t)heap_csum(h);
 
 	first = blk_at(&um, h->first_blk);
-	first->prev_size = 0;
-	first->tag = BLK_MARK | size0 | BLK_FREE;
+	blk_set(&um, h->first_blk, 0, size0 | BLK_FREE);
 	links_of(first)->next = 0;
 	links_of(first)->prev = 0;
 	mapping(size0, &fl, &sl);
 	h->heads[fl][sl] = h->first_blk;
 	h->sl_bitmap[fl] = 1u << sl;
 	h->fl_bitmap = 1ull << fl;
-	sentinel = blk_at(&um, h->end_blk);
-	sentinel->prev_size = size0;
-	sentinel->tag = BLK_MARK | WAL_HEAP_BLK_HDR | BLK_PREV_FREE;
+	blk_set(&um, h->end_blk, size0, WAL_HEAP_BLK_HDR | BLK_PREV_FREE);
+	h->dyn_csum = heap_dyn_csum(h);
 	return VOS_OK;
 }
 
@@ -531,11 +576,21 @@ int wal_heap_check(const void *space, uint64_t space_bytes, uint64_t root_bytes)
 {
 	const struct wal_heap_hdr *h = space;
 	const char *what = NULL;
+	char why[96];
 
-	if (h->magic != WAL_HEAP_MAGIC || h->version != WAL_HEAP_VERSION)
+	if (h->magic != WAL_HEAP_MAGIC || h->version != WAL_HEAP_VERSION) {
 		what = "its mark or version is wrong";
-	else if (h->csum != (uint32_t)heap_csum(h))
-		what = "its checksum does not match";
+	} else if (h->csum != (uint32_t)heap_csum(h)) {
+		snprintf(why, sizeof(why), "its fixed part fails its CRC-32C checksum: stored "
+			 "0x%08x, computed 0x%08x", h->csum, (uint32_t)heap_csum(h));
+		what = why;
+	} else if (h->dyn_csum != heap_dyn_csum(h)) {
+		snprintf(why, sizeof(why), "its free lists fail their CRC-32C checksum: stored "
+			 "0x%08x, computed 0x%08x", h->dyn_csum, heap_dyn_csum(h));
+		what = why;
+	}
+	if (what != NULL)
+		;
 	else if (h->space_bytes != space_bytes || h->root_bytes != root_bytes)
 		what = "its sizes do not match the pool's";
 	else if (h->first_blk < h->root_off + h->root_bytes || h->end_blk >= space_bytes ||
@@ -554,6 +609,10 @@ int wal_heap_verify(const struct umem *um)
 	uint64_t off = h->first_blk, allocated = 0, free_blocks = 0, listed = 0;
 	bool prev_free = false;
 	uint64_t prev_size = 0;
+	int rc = wal_heap_check(um->base, um->size, h->root_bytes);
+
+	if (rc != VOS_OK)
+		return rc;
 
 	while (off < h->end_blk) {
 		const struct wal_blk *b = blk_at(um, off);
@@ -582,7 +641,8 @@ int wal_heap_verify(const struct umem *um)
 	{
 		const struct wal_blk *s = blk_at(um, h->end_blk);
 
-		if (((s->tag & BLK_PREV_FREE) != 0) != prev_free ||
+		if (!blk_checked(um, h->end_blk) || blk_size(s) != WAL_HEAP_BLK_HDR ||
+		    ((s->tag & BLK_PREV_FREE) != 0) != prev_free ||
 		    (prev_free && s->prev_size != prev_size))
 			return damaged(h->end_blk, "verify: the sentinel disagrees");
 	}
@@ -618,5 +678,162 @@ int wal_heap_verify(const struct umem *um)
 	if (listed != free_blocks)
 		return vos_fail(VOS_ERR_CORRUPT, "verify: %llu free blocks, %llu on the lists",
 				(unsigned long long)free_blocks, (unsigned long long)listed);
+	return VOS_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Scrubbing, a slice at a time
+ */
+
+/* Checks the free lists against the blocks: every listed block free, in its class, linked
+ * back, and as many as the walk counted; VOS_ERR_CORRUPT with what is wrong. */
+static int lists_check(const struct umem *um, uint64_t free_blocks)
+{
+	const struct wal_heap_hdr *h = heap_of(um);
+	uint64_t listed = 0;
+
+	for (uint32_t fl = 0; fl < WAL_HEAP_FL_COUNT; fl++) {
+		if (((h->fl_bitmap >> fl) & 1) != (h->sl_bitmap[fl] != 0))
+			return vos_fail(VOS_ERR_CORRUPT, "the heap header's first-level bit %u "
+					"disagrees with its second-level bitmap", fl);
+		for (uint32_t sl = 0; sl < WAL_HEAP_SL_COUNT; sl++) {
+			uint64_t at = h->heads[fl][sl], prev = 0;
+
+			if (((h->sl_bitmap[fl] >> sl) & 1) != (at != 0))
+				return vos_fail(VOS_ERR_CORRUPT, "the heap header's bit for free list "
+						"%u/%u disagrees with the list", fl, sl);
+			while (at != 0) {
+				struct wal_blk *b = blk_at(um, at);
+				uint32_t f, c;
+
+				if (!blk_sound(um, at) || (b->tag & BLK_FREE) == 0)
+					return damaged(at, "free list %u/%u holds a block that is "
+						       "not free");
+				mapping(blk_size(b), &f, &c);
+				if (f != fl || c != sl || links_of(b)->prev != prev)
+					return damaged(at, "it is listed in the wrong class, or its "
+						       "link back is wrong");
+				if (++listed > free_blocks)
+					return damaged(at, "the free lists hold more blocks than the "
+						       "heap has free (a list loops?)");
+				prev = at;
+				at = links_of(b)->next;
+			}
+		}
+	}
+	if (listed != free_blocks)
+		return vos_fail(VOS_ERR_CORRUPT, "the heap has %llu free blocks but its free "
+				"lists hold %llu", (unsigned long long)free_blocks,
+				(unsigned long long)listed);
+	return VOS_OK;
+}
+
+/* Times a walk starts again because blocks were split or merged between its slices, before it
+ * gives up for this pass. */
+#define SCRUB_RESTARTS_MAX 3u
+
+int wal_heap_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		   umem_problem_fn problem, void *arg)
+{
+	const struct wal_heap_hdr *h = heap_of(um);
+	uint64_t spent = 0;
+
+	if (s->done)
+		return VOS_OK;
+	if (s->pos != 0 && s->slice_commits != um->commits) {
+		/* A block boundary from before a change may lie inside a merged block now, where
+		 * a stale header would be taken for a live one. */
+		if (++s->restarts > SCRUB_RESTARTS_MAX) {
+			s->cut = 1;
+			s->done = 1;
+			return VOS_OK;
+		}
+		s->pos = 0;
+		s->allocated = 0;
+		s->free_blocks = 0;
+	}
+	s->slice_commits = um->commits;
+	if (s->pos == 0) {
+		s->bytes += sizeof(*h);
+		spent += sizeof(*h);
+		if (wal_heap_check(um->base, um->size, h->root_bytes) != VOS_OK) {
+			/* Nothing the header bounds can be trusted. */
+			s->damaged = 1;
+			s->done = 1;
+			problem(arg);
+			return VOS_OK;
+		}
+		s->pos = h->first_blk;
+		s->commits = um->commits;
+		s->prev_free = 0;
+		s->prev_size = 0;
+	}
+	while (s->pos < h->end_blk) {
+		uint64_t off = s->pos;
+		const struct wal_blk *b = blk_at(um, off);
+		bool free_blk;
+
+		if (spent >= budget_bytes)
+			return VOS_OK;
+		spent += WAL_HEAP_BLK_HDR;
+		s->bytes += WAL_HEAP_BLK_HDR;
+		s->blocks++;
+		if (!blk_sound(um, off)) {
+			/* The sizes that lead further cannot be trusted. */
+			damaged(off, "its header fails its check");
+			s->damaged = 1;
+			s->done = 1;
+			problem(arg);
+			return VOS_OK;
+		}
+		free_blk = (b->tag & BLK_FREE) != 0;
+		if (((b->tag & BLK_PREV_FREE) != 0) != (s->prev_free != 0) ||
+		    (s->prev_free && b->prev_size != s->prev_size)) {
+			damaged(off, "its record of the block before it disagrees with that block");
+			s->damaged = 1;
+			problem(arg);
+		} else if (b->tag & BLK_FREEING) {
+			damaged(off, "it is marked as being freed outside a transaction");
+			s->damaged = 1;
+			problem(arg);
+		} else if (free_blk && s->prev_free) {
+			damaged(off, "two free blocks lie side by side, unmerged");
+			s->damaged = 1;
+			problem(arg);
+		}
+		if (free_blk)
+			s->free_blocks++;
+		else
+			s->allocated += blk_size(b) - WAL_HEAP_BLK_HDR;
+		s->prev_free = free_blk;
+		s->prev_size = blk_size(b);
+		s->pos = off + blk_size(b);
+	}
+	s->done = 1;
+	s->bytes += WAL_HEAP_BLK_HDR;
+	if (s->pos != h->end_blk || !blk_checked(um, h->end_blk) ||
+	    blk_size(blk_at(um, h->end_blk)) != WAL_HEAP_BLK_HDR ||
+	    ((blk_at(um, h->end_blk)->tag & BLK_PREV_FREE) != 0) != (s->prev_free != 0)) {
+		damaged(h->end_blk, "the blocks do not end at the sentinel, or it disagrees with "
+			"the last block");
+		s->damaged = 1;
+		problem(arg);
+		return VOS_OK;
+	}
+	/* Totals hold only for a walk that saw one state of the heap. */
+	if (s->damaged || s->commits != um->commits)
+		return VOS_OK;
+	if (s->allocated != h->allocated_bytes) {
+		vos_fail(VOS_ERR_CORRUPT, "the heap's blocks hold %llu bytes of allocations but its "
+			 "header counts %llu", (unsigned long long)s->allocated,
+			 (unsigned long long)h->allocated_bytes);
+		s->damaged = 1;
+		problem(arg);
+		return VOS_OK;
+	}
+	if (lists_check(um, s->free_blocks) != VOS_OK) {
+		s->damaged = 1;
+		problem(arg);
+	}
 	return VOS_OK;
 }

@@ -11,6 +11,14 @@
  * umem_tx_add(), so the write-ahead log carries every change of the allocator the same way it
  * carries the tree's, and an aborted transaction gives every block back.
  *
+ * Checksums: the header's fixed part has a CRC-32C set at format; its changing part (the
+ * account, bitmaps and list heads) has one set by the commit of every transaction that
+ * allocated or freed (wal_heap_seal), checked at open. Every block header carries, in place of a
+ * constant mark, 16 bits of a CRC-32C of its offset, size, flags and prev_size, rewritten with
+ * every change of the header and checked wherever a header is read, so a flipped size or flag
+ * is refused before it is followed. Free-list links are checked against their neighbours'
+ * links wherever they are followed.
+ *
  * Space accounting is that of the PMDK backend: total_bytes is what the caller may allocate
  * in all (the usable bytes of the single free block of an empty heap), free is total_bytes
  * less the usable bytes of every live allocation, and a reserve of total_bytes / 32 (256 KiB
@@ -25,7 +33,8 @@
 #include <stdint.h>
 
 #define WAL_HEAP_MAGIC   0x5041454857534f56ull /* "VOSWHEAP" little-endian */
-#define WAL_HEAP_VERSION 1u
+/* 2: checksums on the changing part of the header and on every block header. */
+#define WAL_HEAP_VERSION 2u
 
 #define WAL_HEAP_GRANULE   16u  /* every block's size and offset are multiples of this */
 #define WAL_HEAP_BLK_HDR   16u  /* bytes of a block header */
@@ -54,7 +63,7 @@ struct wal_heap_hdr {
 	uint64_t allocated_bytes; /* usable bytes of the live allocations */
 	uint64_t fl_bitmap;       /* bit f: sl_bitmap[f] != 0 */
 	uint32_t sl_bitmap[WAL_HEAP_FL_COUNT]; /* bit s of [f]: heads[f][s] != 0 */
-	uint32_t unused1;
+	uint32_t dyn_csum;        /* CRC-32C of allocated_bytes .. heads but itself */
 	uint64_t heads[WAL_HEAP_FL_COUNT][WAL_HEAP_SL_COUNT]; /* free lists by size class */
 };
 
@@ -77,12 +86,16 @@ int wal_heap_alloc(struct umem *um, uint64_t len, bool maintenance, umem_off_t *
 /* Inside a transaction: checks that off is a live allocation, marks it as being freed and
  * takes its usable bytes off the account. The block itself goes back to the free lists with
  * wal_heap_release() when the transaction commits, so nothing in this transaction can reuse
- * it. VOS_ERR_INVAL for an offset that is not a live allocation (or is freed already). */
+ * it. VOS_ERR_CORRUPT for an offset that is not a live allocation (or is freed already). */
 int wal_heap_free(struct umem *um, umem_off_t off);
 
 /* Inside the committing transaction: returns a block marked by wal_heap_free() to the free
  * lists, merged with its free neighbours. */
 int wal_heap_release(struct umem *um, umem_off_t off);
+
+/* Inside the committing transaction, after its releases: seals the header's changing part.
+ * For a transaction that allocated or freed. */
+int wal_heap_seal(struct umem *um);
 
 /* The usable bytes of the allocation at off (0 if off is not one). */
 uint64_t wal_heap_usable(const struct umem *um, umem_off_t off);
@@ -92,5 +105,13 @@ void wal_heap_space(const struct umem *um, uint64_t *total_out, uint64_t *free_o
 /* Walks every block and every free list and checks that they agree (sizes, flags, links,
  * bitmaps, the allocated-bytes account); VOS_ERR_CORRUPT with what is wrong. For tests. */
 int wal_heap_verify(const struct umem *um);
+
+/* The same a slice at a time, between transactions (umem_ops.scrub): the header first, then
+ * about budget_bytes of block headers per call from s->pos on, then, if no transaction
+ * committed since the walk started and nothing was damaged, the account and the free lists
+ * against the blocks. Every problem goes to problem, with vos_message() saying what; a block
+ * header that fails its check ends the walk (the sizes after it cannot be trusted). */
+int wal_heap_scrub(struct umem *um, struct umem_scrub *s, uint64_t budget_bytes,
+		   umem_problem_fn problem, void *arg);
 
 #endif /* VOSTOK_WAL_HEAP_H */

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +163,19 @@ void test_flip_byte(const char *p, uint64_t offset)
 	}
 	fsync(fd);
 	close(fd);
+}
+
+uint8_t *test_read_file(const char *p, size_t *len_out)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(p, O_RDONLY);
+
+	CHECK(fd >= 0 && fstat(fd, &st) == 0);
+	buf = malloc((size_t)st.st_size + 1);
+	CHECK(buf != NULL);
+	CHECK(pread(fd, buf, (size_t)st.st_size, 0) == st.st_size);
+	close(fd);
+	*len_out = (size_t)st.st_size;
+	return buf;
 }

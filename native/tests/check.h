@@ -69,6 +69,13 @@ int test_get(vos_pool_t *pool, vos_cont_h cont, uint64_t oid, uint64_t epoch, ui
 int test_obj_create(vos_pool_t *pool, vos_cont_h cont, uint64_t oid, uint32_t key_order,
 		    uint64_t epoch);
 
+/* The whole file at path, in a buffer to free(); its length in *len_out. */
+uint8_t *test_read_file(const char *path, size_t *len_out);
+
+/* A whole scrub pass of pool must find nothing wrong; on a problem, prints them all and fails
+ * the test. */
+void test_scrub_clean(vos_pool_t *pool);
+
 /* Flips one byte of a file. */
 void test_flip_byte(const char *path, uint64_t offset);
 

@@ -3,6 +3,8 @@
  */
 #include "check.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 vos_op_t test_op(uint32_t kind, vos_cont_h cont, uint64_t oid, uint64_t epoch)
@@ -67,3 +69,17 @@ int test_obj_create(vos_pool_t *pool, vos_cont_h cont, uint64_t oid, uint32_t ke
 	return vos_tx_apply(pool, &op, 1, &empty, 0, NULL);
 }
 
+
+void test_scrub_clean(vos_pool_t *pool)
+{
+	vos_scrub_t *s = calloc(1, sizeof(*s));
+	int rc;
+
+	CHECK(s != NULL);
+	rc = vos_pool_scrub(pool, NULL, s);
+	for (uint32_t i = 0; i < s->messages; i++)
+		fprintf(stderr, "scrub: %s\n", s->message[i]);
+	CHECK_OK(rc);
+	CHECK(s->done && s->problems == 0);
+	free(s);
+}

@@ -89,7 +89,7 @@ static void check_same_key(struct btr_cursor *cur, const struct mkey *m)
 {
 	struct btr_key k;
 
-	btr_cur_key(cur, &k);
+	CHECK_OK(btr_cur_key(cur, &k));
 	if (lexical) {
 		CHECK(k.len == m->len);
 		CHECK(memcmp(k.bytes, m->bytes, m->len) == 0);
@@ -295,7 +295,7 @@ static void run(struct umem *um, uint32_t key_order, int rounds)
 	CHECK_OK(umem_tx_add(um, root, sizeof(*root)));
 	btr_root_init(root, key_order);
 	CHECK_OK(umem_tx_commit(um));
-	CHECK_OK(btr_open(&t, um, root));
+	CHECK_OK(btr_open(&t, um, root, um->root, NULL));
 	umem_space(um, &total, &free0);
 
 	for (int round = 0; round < rounds; round++) {
@@ -399,7 +399,7 @@ int main(void)
 						  .checkpoint_bytes = 1u << 20 };
 
 		CHECK_OK(umem_wal_create(test_path("pool"), "vostok-btree-test", 128ull << 20,
-					 sizeof(struct btr_root), &params, &um));
+					 sizeof(struct btr_root), &params, NULL, &um));
 	} else {
 		CHECK_OK(umem_pmem_create(test_path("pool"), "vostok-btree-test", 128ull << 20,
 					  sizeof(struct btr_root), &um));

@@ -6,7 +6,8 @@
  * at a random moment (sometimes while it is still opening the pool and recovering), reopens the
  * pool and checks the prefix property: with L the number of the last transaction in the pool,
  * every transaction the child reported is there (L >= reported; L is at most one more, the
- * one committed but not yet reported), each of 1 .. L is there whole, and nothing of L + 1 is.
+ * one committed but not yet reported), each of 1 .. L is there whole, and nothing of L + 1 is;
+ * and a scrub finds every checksum and invariant of the pool sound.
  *
  * Transaction i, at epoch i: discards the scratch key's version from the previous transaction
  * (Raft's truncation), writes the scratch key at a far epoch, writes data key i (a value of
@@ -216,6 +217,7 @@ static uint64_t check_pool(uint64_t reported, bool full)
 				  &scratch, 8, &status, NULL));
 		CHECK(status == VOS_ABSENT);
 	}
+	test_scrub_clean(pool);
 	CHECK_OK(vos_pool_close(pool));
 	return last;
 }

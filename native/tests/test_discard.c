@@ -119,16 +119,18 @@ static void check_trees(vos_cont_h c)
 	int rc;
 
 	CHECK_OK(vos_cont_get(pool, c, &df));
-	CHECK_OK(btr_open(&objs, pool->um, &df->objs));
+	CHECK_OK(vos_cont_objs(pool, df, &objs));
 	CHECK_OK(btr_check(&objs));
 	for (rc = btr_probe(&objs, &cur, BTR_PROBE_FIRST, NULL); rc == VOS_OK; rc = btr_next(&cur)) {
-		struct vos_obj_df *obj = vos_obj_at(pool, btr_cur_ent(&cur)->val);
+		struct vos_obj_df *obj;
 		struct btr_tree keys;
+		uint64_t newest;
 
-		CHECK(obj != NULL);
-		CHECK_OK(btr_open(&keys, pool->um, &obj->keys));
+		CHECK_OK(vos_obj_at(pool, btr_cur_ent(&cur)->val, &obj));
+		CHECK_OK(vos_obj_keys(pool, obj, &keys));
 		CHECK_OK(btr_check(&keys));
-		CHECK(btr_cur_ent(&cur)->epoch >= btr_max_epoch(&keys));
+		CHECK_OK(btr_max_epoch(&keys, &newest));
+		CHECK(btr_cur_ent(&cur)->epoch >= newest);
 	}
 	CHECK(rc == VOS_ERR_NONEXIST);
 }

@@ -67,7 +67,7 @@ static void check_structure(void)
 
 	CHECK_OK(vos_cont_get(pool, cont, &df));
 	CHECK_OK(vos_obj_find(pool, df, 1, &ocur, &obj));
-	CHECK_OK(btr_open(&keys, pool->um, &obj->keys));
+	CHECK_OK(vos_obj_keys(pool, obj, &keys));
 	CHECK_OK(btr_check(&keys));
 	CHECK(keys.root->count == KEYS);
 	printf("index: %u keys, %u levels\n", KEYS, (unsigned)keys.root->depth);

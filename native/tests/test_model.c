@@ -8,6 +8,9 @@
  * container is aggregated in small slices. After every transaction, reads at random epochs
  * (batched fetches of every key, and iterations both ways resumed from anchors with small
  * buffers) must match the model exactly, at every epoch that aggregation left meaningful.
+ * All along, a scrub pass runs a small slice after every transaction (so the pool changes
+ * between its slices), and a whole pass runs now and then: neither may find anything wrong
+ * with a pool that only the library has written.
  */
 #include "check.h"
 
@@ -51,7 +54,9 @@ static uint8_t data[64 * (VALUE_BYTES_MAX + LEX_KEY_BYTES_MAX)];
 static uint8_t out[256 * 1024];
 static struct {
 	uint64_t committed, refused, discards, ok, absent, nonexist, records;
+	uint64_t scrub_passes, scrub_slices;
 } stats;
+static vos_scrub_t *background; /* a pass scrubbing between transactions */
 
 static bool lexical(uint64_t oid)
 {
@@ -498,6 +503,40 @@ static uint64_t random_epoch(void)
 	}
 }
 
+static void check_scrubbed(const vos_scrub_t *s)
+{
+	if (s->problems == 0)
+		return;
+	for (uint32_t i = 0; i < s->messages; i++)
+		fprintf(stderr, "scrub: %s\n", s->message[i]);
+	CHECK(!"a scrub of a pool only the library wrote finds nothing wrong");
+}
+
+/* One slice of the background pass; a finished pass is checked and another one started. */
+static void scrub_slice(void)
+{
+	CHECK_OK(vos_scrub_slice(pool, background, 1 + test_rand_below(4096)));
+	stats.scrub_slices++;
+	if (!background->done)
+		return;
+	check_scrubbed(background);
+	CHECK(background->containers == 1 && background->nodes > 0);
+	stats.scrub_passes++;
+	memset(background, 0, sizeof(*background));
+}
+
+static void scrub_whole(void)
+{
+	vos_scrub_t *s = calloc(1, sizeof(*s));
+
+	CHECK(s != NULL);
+	CHECK_OK(vos_pool_scrub(pool, NULL, s));
+	check_scrubbed(s);
+	CHECK(s->done && s->containers == 1 && s->nodes > 0);
+	stats.scrub_passes++;
+	free(s);
+}
+
 static void aggregate(void)
 {
 	uint64_t up_to = floor_epoch + test_rand_below(now - floor_epoch + 1);
@@ -536,8 +575,11 @@ int main(void)
 		objs[oid].create = 1;
 		objs[oid].punch = UINT64_MAX;
 	}
+	background = calloc(1, sizeof(*background));
+	CHECK(background != NULL);
 	for (int round = 0; round < ROUNDS; round++) {
 		one_tx();
+		scrub_slice();
 		for (int c = 0; c < 2; c++) {
 			uint64_t oid = 1 + test_rand_below(N_OBJS);
 			uint64_t epoch = random_epoch();
@@ -545,8 +587,10 @@ int main(void)
 			check_fetch(oid, epoch);
 			check_iterate(oid, epoch, test_rand_below(2) == 0, test_rand_below(4) == 0);
 		}
-		if (round % 100 == 99)
+		if (round % 100 == 99) {
 			aggregate();
+			scrub_whole();
+		}
 		if (round % 500 == 499) {
 			/* Everything survives a close and reopen. */
 			uint8_t u[16] = { 0x5e, 0x11 };
@@ -554,22 +598,27 @@ int main(void)
 			CHECK_OK(vos_pool_close(pool));
 			CHECK_OK(vos_pool_open(test_path("model.pool"), &pool));
 			CHECK_OK(vos_cont_open(pool, u, &cont));
+			memset(background, 0, sizeof(*background));
 			for (uint64_t oid = 1; oid <= N_OBJS; oid++) {
 				check_fetch(oid, UINT64_MAX);
 				check_iterate(oid, now, false, false);
 			}
 		}
 	}
+	scrub_whole();
 	CHECK_OK(vos_pool_close(pool));
+	free(background);
 	for (uint64_t oid = 1; oid <= N_OBJS; oid++)
 		for (uint32_t k = 0; k < N_KEYS; k++)
 			free(objs[oid].keys[k].v);
 	printf("test_model: OK (%llu transactions committed, %llu refused as expected, %llu "
 	       "discards; fetched %llu values, %llu absent, %llu in no object; iterated %llu "
-	       "records; epoch %llu)\n", (unsigned long long)stats.committed,
+	       "records; epoch %llu; %llu scrub passes, %llu slices between transactions)\n",
+	       (unsigned long long)stats.committed,
 	       (unsigned long long)stats.refused, (unsigned long long)stats.discards,
 	       (unsigned long long)stats.ok, (unsigned long long)stats.absent,
 	       (unsigned long long)stats.nonexist, (unsigned long long)stats.records,
-	       (unsigned long long)now);
+	       (unsigned long long)now, (unsigned long long)stats.scrub_passes,
+	       (unsigned long long)stats.scrub_slices);
 	return 0;
 }

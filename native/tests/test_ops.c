@@ -1,7 +1,9 @@
 /*
  * test_ops: updates, punches, object creation and punch, and fetch, one rule at a time: the
  * version a fetch sees at each epoch, replacement at the same epoch (which must not leak the
- * old version's space), object lifetimes, the limits on keys and values, every argument error
+ * old version's space), object lifetimes, the limits on keys, values and the bytes of one
+ * transaction (before VOS_TX_BYTES_MAX, 65,536 values of 1 MiB made a 64 GiB transaction that
+ * the WAL backend tried to buffer whole), every argument error
  * and the index of the operation it names, atomicity of a failing batch (nothing applied,
  * no space used), and batched fetch with mixed statuses, alignment and truncation.
  */
@@ -252,6 +254,22 @@ static void test_limits_and_errors(void)
 	CHECK_RC(vos_tx_apply(pool, NULL, 1, data, 100, &failed), VOS_ERR_INVAL);
 	CHECK_RC(vos_tx_apply(pool, ops, VOS_TX_OPS_MAX + 1, data, 100, &failed), VOS_ERR_TOOBIG);
 	CHECK_RC(vos_tx_apply(NULL, ops, 1, data, 100, &failed), VOS_ERR_INVAL);
+	/* More keys and values than VOS_TX_BYTES_MAX in all, even from one shared buffer: TOOBIG
+	 * at the operation that crosses the limit, before the pool is touched. */
+	{
+		enum { BIG_OPS = VOS_TX_BYTES_MAX / VOS_VALUE_BYTES_MAX + 1 };
+		static vos_op_t big[BIG_OPS];
+
+		before = free_bytes();
+		for (uint32_t i = 0; i < BIG_OPS; i++)
+			big[i] = test_op_update_int(cont, OID_INT, 31, 700 + i, 0, VOS_VALUE_BYTES_MAX);
+		CHECK_RC(vos_tx_apply(pool, big, BIG_OPS, data, VOS_VALUE_BYTES_MAX, &failed),
+			 VOS_ERR_TOOBIG);
+		CHECK(failed == BIG_OPS - 1);
+		CHECK(strstr(vos_last_message(), "VOS_TX_BYTES_MAX") != NULL);
+		CHECK(get_int(OID_INT, 700, VOS_EPOCH_MAX, 0, 0) == VOS_ABSENT);
+		CHECK(free_bytes() == before);
+	}
 	/* A key that does not suit the object's key order. */
 	ops[1] = test_op_update_int(cont, OID_INT, 30, 2, 0, 1);
 	ops[1].key_len = 3;

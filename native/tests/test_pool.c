@@ -2,8 +2,9 @@
  * test_pool: pool create, open, close, destroy and query, and every way a path or a file can be
  * wrong: a missing file or directory, a file that exists, a size below the minimum, a file
  * that is not a pool (empty, short, random bytes, a directory), a pool file of another
- * program, a pool of a newer layout, a pool in use by another process, a damaged header or
- * root. Each gets its own code and a message, and a file that is refused is left untouched.
+ * program, a pool of a newer layout, a pool of the older layout without checksums, a pool in
+ * use by another process, a damaged header or root. Each gets its own code and a message, and
+ * a file that is refused is left untouched.
  */
 #include "check.h"
 
@@ -30,7 +31,7 @@ static void make_pool_file(const char *path, const char *layout)
 	if (test_backend() == VOS_BACKEND_WAL) {
 		struct umem *um;
 
-		CHECK_OK(umem_wal_create(path, layout, 16u << 20, 64, NULL, &um));
+		CHECK_OK(umem_wal_create(path, layout, 16u << 20, 64, NULL, NULL, &um));
 		umem_close(um);
 	} else {
 		PMEMobjpool *pop = pmemobj_create(path, layout, 16u << 20, 0600);
@@ -41,34 +42,41 @@ static void make_pool_file(const char *path, const char *layout)
 }
 
 /* Changes the Vostok root of a closed pool through its backend, in a transaction. */
-static void edit_root(const char *path, void (*edit)(struct vos_root_df *root))
+static void edit_root(const char *path, void (*edit)(struct vos_root_df *root, umem_off_t off))
 {
 	struct vos_root_df *root;
 	struct umem *um;
+	char layout[32];
 
-	CHECK_OK(umem_open(test_backend(), path, "vostok-vos-1", sizeof(*root), &um));
+	snprintf(layout, sizeof(layout), "%s%u", VOS_LAYOUT_PREFIX, VOS_LAYOUT_VERSION);
+	CHECK_OK(umem_open(test_backend(), path, layout, sizeof(*root), &um));
 	root = umem_ptr(um, um->root);
 	CHECK(root->magic == VOS_ROOT_MAGIC);
 	CHECK_OK(umem_tx_begin(um, 0));
 	CHECK_OK(umem_tx_add(um, root, sizeof(*root)));
-	edit(root);
+	edit(root, um->root);
 	CHECK_OK(umem_tx_commit(um));
 	umem_close(um);
 }
 
-static void root_newer(struct vos_root_df *root)
+static void root_newer(struct vos_root_df *root, umem_off_t off)
 {
-	uint32_t c = crc32c(0, &root->magic, 8);
-
-	root->layout_version = 2;
-	c = crc32c(c, &root->layout_version, 4);
-	root->csum = crc32c(c, &root->created_sec, 8);
+	root->layout_version = VOS_LAYOUT_VERSION + 1;
+	root->csum = vos_record_csum(off, root, sizeof(*root), offsetof(struct vos_root_df, csum));
 }
 
-static void root_damaged(struct vos_root_df *root)
+static void root_damaged(struct vos_root_df *root, umem_off_t off)
 {
-	root->layout_version = 1;
+	(void)off;
+	root->layout_version = VOS_LAYOUT_VERSION;
 	root->created_sec ^= 1; /* checksum no longer matches */
+}
+
+/* The container table's anchor in the root, covered by the root's checksum since layout 2. */
+static void root_table_damaged(struct vos_root_df *root, umem_off_t off)
+{
+	(void)off;
+	root->conts.count ^= 4;
 }
 
 /* A digest of the whole file, to show a refused open did not write to it. */
@@ -242,11 +250,23 @@ static void test_not_pools(void)
 	}
 	/* A pool of a newer Vostok layout: LAYOUT, untouched. */
 	{
-		make_pool_file(test_path("newer.pool"), "vostok-vos-2");
+		char layout[32];
+
+		snprintf(layout, sizeof(layout), "%s%u", VOS_LAYOUT_PREFIX, VOS_LAYOUT_VERSION + 1);
+		make_pool_file(test_path("newer.pool"), layout);
 		check_refused(test_path("newer.pool"), VOS_ERR_LAYOUT);
 		check_message_mentions("newer");
 		/* Destroying it is allowed: it is a Vostok pool. */
 		CHECK_OK(vos_pool_destroy(test_path("newer.pool")));
+	}
+	/* A pool of layout 1, from before every record had a checksum: LAYOUT, untouched, and a
+	 * message that says what to do. */
+	{
+		make_pool_file(test_path("older.pool"), "vostok-vos-1");
+		check_refused(test_path("older.pool"), VOS_ERR_LAYOUT);
+		check_message_mentions("older");
+		check_message_mentions("catch up from its peers");
+		CHECK_OK(vos_pool_destroy(test_path("older.pool")));
 	}
 }
 
@@ -263,7 +283,10 @@ static void test_root(void)
 	CHECK_RC(vos_pool_open(path, &pool), VOS_ERR_LAYOUT);
 	edit_root(path, root_damaged);
 	CHECK_RC(vos_pool_open(path, &pool), VOS_ERR_CORRUPT);
-	check_message_mentions("damaged");
+	check_message_mentions("checksum");
+	edit_root(path, root_table_damaged);
+	CHECK_RC(vos_pool_open(path, &pool), VOS_ERR_CORRUPT);
+	check_message_mentions("stored 0x");
 
 	/* A damaged file header (pmemobj's, or the WAL image's identity; each has its own
 	 * checksum): CORRUPT, not a crash. */

@@ -1,7 +1,9 @@
 /*
  * test_threads: one pool used by many threads at once, as the header allows: a writer commits
- * transactions while readers fetch, iterate and query, and another thread opens and closes
- * container handles. Readers must never see a torn transaction (each transaction writes the
+ * transactions while readers fetch, iterate and query, another thread opens and closes
+ * container handles, and a scrubber runs passes in small slices between the writer's
+ * transactions (the way a replica scrubs in the background), each of which must find nothing
+ * wrong. Readers must never see a torn transaction (each transaction writes the
  * same epoch to a group of keys, so a batched fetch of the group at any moment must return one
  * epoch for all), never see a key go back in time, and never get an error; each thread keeps
  * its own last message.
@@ -11,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GROUP 16u       /* keys written together by every transaction */
@@ -118,6 +121,29 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+static uint64_t scrub_passes;
+
+static void *scrubber(void *arg)
+{
+	vos_scrub_t *s = calloc(1, sizeof(*s));
+	vos_scrub_opts_t opts = { .slice_bytes = 4096 };
+
+	(void)arg;
+	CHECK(s != NULL);
+	while (!atomic_load(&writer_done) || scrub_passes == 0) {
+		int rc = vos_pool_scrub(pool, &opts, s);
+
+		for (uint32_t i = 0; i < s->messages; i++)
+			fprintf(stderr, "scrub: %s\n", s->message[i]);
+		CHECK_OK(rc);
+		CHECK(s->done && s->problems == 0 && s->containers == 1);
+		scrub_passes++;
+		memset(s, 0, sizeof(*s));
+	}
+	free(s);
+	return NULL;
+}
+
 static void *opener(void *arg)
 {
 	(void)arg;
@@ -135,7 +161,7 @@ static void *opener(void *arg)
 
 int main(void)
 {
-	pthread_t w, o, r[READERS];
+	pthread_t w, o, sc, r[READERS];
 
 	test_init("threads", true);
 	CHECK_OK(test_pool_create(test_path("threads.pool"), 128ull << 20, &pool));
@@ -144,13 +170,15 @@ int main(void)
 	CHECK_OK(test_obj_create(pool, cont, 1, VOS_KEYS_INTEGER, 1));
 	CHECK(pthread_create(&w, NULL, writer, NULL) == 0);
 	CHECK(pthread_create(&o, NULL, opener, NULL) == 0);
+	CHECK(pthread_create(&sc, NULL, scrubber, NULL) == 0);
 	for (int i = 0; i < READERS; i++)
 		CHECK(pthread_create(&r[i], NULL, reader, NULL) == 0);
 	CHECK(pthread_join(w, NULL) == 0);
 	CHECK(pthread_join(o, NULL) == 0);
+	CHECK(pthread_join(sc, NULL) == 0);
 	for (int i = 0; i < READERS; i++)
 		CHECK(pthread_join(r[i], NULL) == 0);
 	CHECK_OK(vos_pool_close(pool));
-	printf("test_threads: OK\n");
+	printf("test_threads: OK (%llu scrub passes alongside)\n", (unsigned long long)scrub_passes);
 	return 0;
 }

@@ -138,6 +138,7 @@ static void check_pool(const char *path, uint64_t last)
 	open_pool(path, &pool, &cont);
 	check_prefix(pool, cont, last);
 	CHECK_OK(wal_heap_verify(pool->um));
+	test_scrub_clean(pool);
 	CHECK_OK(vos_pool_close(pool));
 }
 
@@ -156,6 +157,7 @@ static void check_pool_unclosed(const char *path, uint64_t last)
 		open_pool(path, &pool, &cont);
 		check_prefix(pool, cont, last);
 		CHECK_OK(wal_heap_verify(pool->um));
+		test_scrub_clean(pool);
 		raise(SIGKILL);
 	}
 	CHECK(waitpid(pid, &status, 0) == pid);
@@ -796,6 +798,18 @@ static void test_options(void)
 	check_message_mentions(".wal.");
 	CHECK(access(path, F_OK) != 0);
 	unlink(seg_name(path, 1));
+	/* The image of a creation that a crash cut short (the pool is built as <path>.creating
+	 * and renamed into place when whole): EXIST, saying what to remove. */
+	{
+		char creating[1100];
+
+		snprintf(creating, sizeof(creating), "%s.creating", path);
+		write_whole(creating, (const uint8_t *)"x", 1);
+		CHECK_RC(vos_pool_create_opts(path, POOL_BYTES, &opts, &pool), VOS_ERR_EXIST);
+		check_message_mentions("did not finish");
+		CHECK(access(path, F_OK) != 0 && access(creating, F_OK) == 0);
+		unlink(creating);
+	}
 	/* Defaults: one pool, a query that names the backend. */
 	CHECK_OK(vos_pool_create_opts(path, POOL_BYTES, &opts, &pool));
 	{

@@ -38,6 +38,7 @@ extern "C" {
 #define VOS_KEY_BYTES_MAX   4096u          /* a lexical key: 1 .. 4096 bytes */
 #define VOS_VALUE_BYTES_MAX (1u << 20)     /* a value: 0 .. 1 MiB */
 #define VOS_TX_OPS_MAX      65536u         /* operations in one vos_tx_apply() */
+#define VOS_TX_BYTES_MAX    (64u << 20)    /* keys and values one vos_tx_apply() writes, in all */
 #define VOS_POOL_BYTES_MIN  (16ull << 20)  /* smallest pool vos_pool_create() accepts */
 #define VOS_CONT_OPEN_MAX   1024u          /* containers open at once in one pool */
 
@@ -52,10 +53,12 @@ enum vos_error {
 	VOS_ERR_NOSPACE   =  -2, /* the pool is full; nothing was changed and the pool stays usable */
 	VOS_ERR_NONEXIST  =  -3, /* no such pool file, container or object (at that epoch) */
 	VOS_ERR_EXIST     =  -4, /* the pool file, container or object exists already */
-	VOS_ERR_CORRUPT   =  -5, /* a checksum does not match: a stored value or structure is damaged */
+	VOS_ERR_CORRUPT   =  -5, /* a checksum does not match: a stored value or structure is damaged;
+	                          * the message says which structure, where, and the two values */
 	VOS_ERR_IO        =  -6, /* the operating system refused: the message carries errno's text */
 	VOS_ERR_NOTPOOL   =  -7, /* the file is not a Vostok pool */
-	VOS_ERR_LAYOUT    =  -8, /* the pool was written by a newer layout than this library knows */
+	VOS_ERR_LAYOUT    =  -8, /* the pool was written with a layout this library does not read: a
+	                          * newer one, or layout 1 (before every structure had a checksum) */
 	VOS_ERR_BADHANDLE =  -9, /* a container handle that is closed or was never opened */
 	VOS_ERR_TOOBIG    = -10, /* a key, value, batch or pool size beyond its limit */
 	VOS_ERR_TRUNC     = -11, /* a caller's buffer is too small; the call says how much it needs */
@@ -136,8 +139,8 @@ int vos_pool_create_opts(const char *path, uint64_t size_bytes, const vos_pool_o
 			 vos_pool_t **pool_out);
 
 /* Opens an existing pool, of either backend (the file says which). VOS_ERR_NONEXIST if there
- * is no file, VOS_ERR_NOTPOOL if it is not a Vostok pool, VOS_ERR_LAYOUT if it is newer than
- * this library, VOS_ERR_BUSY if another process (or another handle in this one) has it open,
+ * is no file, VOS_ERR_NOTPOOL if it is not a Vostok pool, VOS_ERR_LAYOUT if its layout is newer
+ * than this library's or older (the message says what to do), VOS_ERR_BUSY if another process (or another handle in this one) has it open,
  * VOS_ERR_CORRUPT if its headers are damaged (or, for a WAL pool, a log segment it needs is
  * missing, damaged or another pool's). A failed open with NONEXIST, NOTPOOL, LAYOUT or BUSY
  * changes nothing in the file; a WAL pool's open writes nothing unless it succeeds. A WAL
@@ -226,7 +229,10 @@ typedef struct vos_op {
  * On failure nothing is changed, and *failed_op (if not NULL) is the index of the operation that
  * failed, or n_ops when the failure was not one operation's (e.g. the commit's own space).
  * Malformed operations (a kind, a key order, a key or value outside data, a key or value too
- * large) are refused before the pool is touched. */
+ * large) are refused before the pool is touched, and so is a transaction whose keys and values
+ * add up to more than VOS_TX_BYTES_MAX (VOS_ERR_TOOBIG; *failed_op is the operation that
+ * crosses the limit: split the transaction before it). The bytes count each operation's key
+ * and value, however many operations share them in data. */
 int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_ops,
 		 const uint8_t *data, uint64_t data_len, uint32_t *failed_op);
 
@@ -334,6 +340,70 @@ typedef struct vos_agg_cursor {
  * an aggregated epoch, or a pass that breaks these rules, only makes the next pass visit more. */
 int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_epoch,
 		  vos_agg_cursor_t *cursor, uint32_t keys_max, uint32_t *done_out);
+
+/* ------------------------------------------------------------------------------------------
+ * Scrubbing: verifying every structure of a pool
+ *
+ * A scrub pass walks the whole pool and checks everything in it: every checksum (index nodes,
+ * long keys, container, object and root records, version headers and every version's value,
+ * the backend's headers, and on the WAL backend every allocator block) and the invariants of
+ * the structures (keys in order and within their parents' ranges, node fill, every epoch in
+ * an index within its parent's bound, a key's entry carrying its newest version's epoch,
+ * versions in descending epochs, records matching the keys that lead to them, entry counts,
+ * at most one version below a container's aggregation floor, the allocator's blocks and free
+ * lists agreeing). Damage does not stop it: a damaged structure is reported and what lies
+ * under it skipped, and the pass goes on with the rest.
+ *
+ * A pass runs in slices. Each slice holds the pool's read lock (changes wait for it, reads do
+ * not) for about budget_bytes of checksumming and then returns, so a replica can scrub in the
+ * background: call vos_scrub_slice() when it suits, or vos_pool_scrub() for a pass that paces
+ * itself. The pool may change between slices; the pass resumes after the last key it checked
+ * and checks what it finds there. A count or bound that spans slices is checked only when no
+ * change committed in between.
+ */
+
+#define VOS_SCRUB_PROBLEMS_MAX        16u           /* problems whose messages a pass keeps */
+#define VOS_SCRUB_MESSAGE_BYTES       512u          /* each, NUL-terminated, cut if longer */
+#define VOS_SCRUB_POSITION_BYTES      (VOS_KEY_BYTES_MAX + 512u)
+#define VOS_SCRUB_SLICE_BYTES_DEFAULT (256u << 10)  /* a slice's budget when 0 is given */
+
+/* A scrub pass: zero it to start one. The counters say what it has checked so far. */
+typedef struct vos_scrub {
+	uint64_t containers;  /* container records checked */
+	uint64_t objects;     /* object records */
+	uint64_t keys;        /* keys (entries of key trees) */
+	uint64_t versions;    /* versions (header and value) */
+	uint64_t nodes;       /* index nodes (those on the path to where a slice resumes again) */
+	uint64_t blocks;      /* allocator blocks (WAL backend) */
+	uint64_t bytes;       /* bytes checksummed */
+	uint64_t slices;      /* slices run */
+	uint64_t problems;    /* damaged or inconsistent structures found */
+	uint32_t done;        /* 1: the pass is complete */
+	uint32_t messages;    /* message[0 .. messages) hold the first problems' descriptions */
+	char     message[VOS_SCRUB_PROBLEMS_MAX][VOS_SCRUB_MESSAGE_BYTES];
+	uint8_t  position[VOS_SCRUB_POSITION_BYTES]; /* opaque: where the next slice starts */
+} vos_scrub_t;
+
+/* Runs one slice of the pass in scrub: checks the pool from where the pass stopped until
+ * about budget_bytes (0: VOS_SCRUB_SLICE_BYTES_DEFAULT) are checksummed, at least one
+ * structure, under the pool's read lock. Problems found are counted in scrub (and the first
+ * ones described), not returned: VOS_OK means the slice ran. VOS_ERR_INVAL for a scrub that is
+ * not one this function filled (zero it to start). A finished pass stays finished until it is
+ * zeroed. */
+int vos_scrub_slice(vos_pool_t *pool, vos_scrub_t *scrub, uint64_t budget_bytes);
+
+typedef struct vos_scrub_opts {
+	uint64_t bytes_per_sec; /* at most this many bytes checksummed a second; 0: no limit */
+	uint64_t slice_bytes;   /* each slice's budget; 0: VOS_SCRUB_SLICE_BYTES_DEFAULT */
+	uint64_t reserved[2];   /* must be 0 */
+} vos_scrub_opts_t;         /* 32 bytes */
+
+/* Runs the pass in scrub (a zeroed one, or one that vos_scrub_slice() started) to its end,
+ * slice by slice, releasing the lock between slices and sleeping there as long as
+ * bytes_per_sec asks. opts NULL: no limit, default slices. VOS_OK if the pass found nothing
+ * wrong; VOS_ERR_CORRUPT if it found problems (the message gives the first and the count;
+ * scrub has them all counted and the first VOS_SCRUB_PROBLEMS_MAX described). */
+int vos_pool_scrub(vos_pool_t *pool, const vos_scrub_opts_t *opts, vos_scrub_t *scrub);
 
 #ifdef __cplusplus
 }

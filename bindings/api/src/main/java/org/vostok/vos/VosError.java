@@ -22,7 +22,10 @@ public enum VosError {
     IO(-6),
     /** The file is not a Vostok pool. */
     NOTPOOL(-7),
-    /** The pool was written by a newer layout than the library knows. */
+    /**
+     * The pool was written with a layout the library does not read: a newer one, or layout 1
+     * (from before every structure had a checksum); the message says what to do.
+     */
     LAYOUT(-8),
     /** A pool or container handle that is closed or was never opened. */
     BADHANDLE(-9),

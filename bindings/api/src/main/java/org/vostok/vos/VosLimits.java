@@ -17,6 +17,12 @@ public final class VosLimits {
     public static final int VALUE_BYTES_MAX = 1 << 20;
     /** The most operations in one transaction, and the most requests in one batched fetch. */
     public static final int TX_OPS_MAX = 65536;
+    /**
+     * The most bytes of keys and values one transaction writes, counted per operation: a
+     * commit beyond it fails with {@link VosError#TOOBIG}, naming the operation that crosses
+     * it, and changes nothing. Split larger batches into several transactions.
+     */
+    public static final int TX_BYTES_MAX = 64 << 20;
     /** The smallest pool that can be created, in bytes. */
     public static final long POOL_BYTES_MIN = 16L << 20;
     /** The most containers open at once in one pool. */

@@ -44,7 +44,8 @@ public interface VosProvider {
     /**
      * Opens an existing pool. {@link VosError#NONEXIST} if there is no file,
      * {@link VosError#NOTPOOL} if it is not a Vostok pool, {@link VosError#LAYOUT} if a newer
-     * library wrote it, {@link VosError#BUSY} if it is open already (in this process or another).
+     * library wrote it or its layout is one this library no longer reads, {@link VosError#BUSY}
+     * if it is open already (in this process or another).
      * A failed open changes nothing in the file. The pool's backend is read from the file.
      */
     Pool openPool(Path path);

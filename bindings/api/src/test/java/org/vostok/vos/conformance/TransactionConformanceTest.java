@@ -174,6 +174,22 @@ public abstract class TransactionConformanceTest extends VosConformance {
     }
 
     @Test
+    void moreBytesThanTheLimitAreRefusedAtCommitAndNothingChanges() {
+        a.createObject(1, KeyOrder.INTEGER, 1);
+        byte[] largest = new byte[VosLimits.VALUE_BYTES_MAX];
+        int fit = VosLimits.TX_BYTES_MAX / VosLimits.VALUE_BYTES_MAX;
+        try (Transaction tx = pool.newTransaction()) {
+            for (int i = 0; i <= fit; i++) {
+                tx.update(a, 1, i, 1, largest);
+            }
+            VosException e = assertVos(VosError.TOOBIG, tx::commit);
+            assertEquals(fit, e.failedOperation().orElse(-1), e::getMessage);
+            assertTrue(e.getMessage().contains("VOS_TX_BYTES_MAX"), e::getMessage);
+        }
+        assertAbsent(a.fetch(1, 0, 1));
+    }
+
+    @Test
     void aRefusedOperationIsNotAdded() {
         a.createObject(1, KeyOrder.INTEGER, 1);
         try (Transaction tx = pool.newTransaction()) {
