@@ -205,13 +205,16 @@ final class ReplicaMembership {
         }
         LOG.info("service {}: removing replica {} on node {}", rsvc.serviceId(), ReplicaIds.describe(id), nodeId);
         replica.changeMembership(MembershipChange.remove(id)).get(60, TimeUnit.SECONDS);
-        try {
-            host.destroyReplica(nodeId, rsvc.serviceId(), id, 0).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("service {}: replica {} left the membership, but node {} could not destroy it now ({}); it"
-                    + " is destroyed when the node is told again", rsvc.serviceId(), ReplicaIds.describe(id), nodeId,
-                    e.toString());
-        }
+        // The removal is done once it commits; the old replica's files go without holding the
+        // reply (a node slow to destroy must not make the caller retry a removal that is done).
+        host.destroyReplica(nodeId, rsvc.serviceId(), id, 0).orTimeout(60, TimeUnit.SECONDS)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warn("service {}: replica {} left the membership, but node {} could not destroy it now"
+                                + " ({}); it is destroyed when the node is told again", rsvc.serviceId(),
+                                ReplicaIds.describe(id), nodeId, e.toString());
+                    }
+                });
         return id;
     }
 }

@@ -116,6 +116,11 @@ class LifecycleTest {
             assertTrue(info.getVotersList().contains(added), info.toString());
 
             NodeClient.removeReplica(reg.service(), 1, admin).get(120, TimeUnit.SECONDS);
+            // Its files go after the removal commits, without holding the reply.
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                 cluster.host(1).replica(SERVICE).isPresent() && System.nanoTime() < deadline; ) {
+                Thread.sleep(20);
+            }
             assertTrue(cluster.host(1).replica(SERVICE).isEmpty(), "node 1's replica is destroyed");
             reg.write("after".getBytes(UTF_8), "change".getBytes(UTF_8));
             assertArrayEquals("v49".getBytes(UTF_8), reg.read("k49".getBytes(UTF_8)).orElseThrow());

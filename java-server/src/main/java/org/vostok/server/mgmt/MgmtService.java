@@ -254,7 +254,19 @@ public final class MgmtService implements RsvcClass<MgmtService.Replica> {
         ServiceClient svc = s.node().client().service(serviceId, addresses(s.node(), nodes));
         CallOptions options = NodeClient.LIFECYCLE_OPTIONS;
         LOG.info("moving service {}'s replica from node {} to node {}", serviceId, from, to);
-        return NodeClient.addReplica(svc, to, options).thenCompose(id -> NodeClient.removeReplica(svc, from, options));
+        // Both steps may be a retry's: an add finds its replica a voter already, and a removal
+        // that finds none on the node is done (the first attempt removed it, and its reply or the
+        // exclusion's own commit was lost to a leader change).
+        return NodeClient.addReplica(svc, to, options).thenCompose(id -> NodeClient.removeReplica(svc, from, options)
+                .exceptionallyCompose(e -> {
+                    Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                            ? e.getCause() : e;
+                    if (c instanceof VostokException v && v.code() == ErrorCode.NONEXIST) {
+                        LOG.info("service {} has no replica on node {} any more: moved already", serviceId, from);
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return CompletableFuture.failedFuture(c);
+                }));
     }
 
     private static List<NodeInfo> joinedNodes(Tx tx, long except) {

@@ -91,6 +91,17 @@ public final class InProcessSystem implements AutoCloseable {
         }
     }
 
+    /** Waits until {@code condition} holds, for at most a minute; fails naming {@code what}. */
+    public static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("within a minute: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     @Override
     public void close() {
         clients.forEach(VostokClient::close);
