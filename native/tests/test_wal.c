@@ -217,21 +217,6 @@ static void write_then_crash(const char *path, uint64_t count)
  * Files
  */
 
-static uint8_t *read_whole(const char *path, size_t *len_out)
-{
-	struct stat st;
-	uint8_t *buf;
-	int fd = open(path, O_RDONLY);
-
-	CHECK(fd >= 0 && fstat(fd, &st) == 0);
-	buf = malloc((size_t)st.st_size + 1);
-	CHECK(buf != NULL);
-	CHECK(pread(fd, buf, (size_t)st.st_size, 0) == st.st_size);
-	close(fd);
-	*len_out = (size_t)st.st_size;
-	return buf;
-}
-
 static void write_whole(const char *path, const uint8_t *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -284,12 +269,12 @@ static uint32_t pool_digest(const char *pool_path)
 	uint64_t seqs[256];
 	uint32_t n = list_segments(pool_path, seqs, 256);
 	size_t len;
-	uint8_t *buf = read_whole(pool_path, &len);
+	uint8_t *buf = test_read_file(pool_path, &len);
 	uint32_t c = crc32c(0, buf, len);
 
 	free(buf);
 	for (uint32_t i = 0; i < n; i++) {
-		buf = read_whole(seg_name(pool_path, seqs[i]), &len);
+		buf = test_read_file(seg_name(pool_path, seqs[i]), &len);
 		c = crc32c(c, buf, len);
 		free(buf);
 	}
@@ -300,7 +285,7 @@ static uint32_t pool_digest(const char *pool_path)
 static void last_frame(const char *seg_path, uint64_t *pos_out, uint64_t *len_out)
 {
 	size_t len;
-	uint8_t *buf = read_whole(seg_path, &len);
+	uint8_t *buf = test_read_file(seg_path, &len);
 	struct wal_seg_hdr h;
 	uint64_t pos = WAL_SEG_HDR_BYTES, lsn, last = 0, last_len = 0;
 	uint32_t chain;
@@ -374,7 +359,7 @@ static void test_torn_tail(void)
 
 			for (uint32_t i = 0; i < n; i++) {
 				size_t flen;
-				uint8_t *buf = read_whole(seg_name(path, seqs[i]), &flen);
+				uint8_t *buf = test_read_file(seg_name(path, seqs[i]), &flen);
 				struct wal_seg_hdr h;
 
 				memcpy(&h, buf, sizeof(h));
@@ -648,7 +633,7 @@ static void test_refusals(void)
 
 	/* A damaged frame in the middle of the log, with later segments after it: a gap, not a
 	 * torn tail. */
-	saved = read_whole(seg_name(a, seqs[2]), &saved_len);
+	saved = test_read_file(seg_name(a, seqs[2]), &saved_len);
 	{
 		uint64_t pos, len;
 
@@ -665,7 +650,7 @@ static void test_refusals(void)
 	/* b's first segment copied over a's third: refused, a's files untouched. */
 	{
 		size_t len;
-		uint8_t *other = read_whole(seg_name(b, 1), &len);
+		uint8_t *other = test_read_file(seg_name(b, 1), &len);
 
 		write_whole(seg_name(a, seqs[2]), other, len);
 		free(other);

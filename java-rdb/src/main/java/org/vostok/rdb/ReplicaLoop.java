@@ -556,6 +556,16 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         RdbException error = replica.shutdownError();
         commits.failAll(error);
         reads.failAll(error);
+        stopTransportAndBackground();
+        store.crash();
+        replica.drainAfterStop(error);
+        events.shutdown();
+        completions.flush();
+        completionLane.shutdown();
+    }
+
+    /** Closes the transport (nothing more is sent or received), the snapshot sender and the maintenance. */
+    private void stopTransportAndBackground() {
         try {
             transport.close();
         } catch (RuntimeException e) {
@@ -563,11 +573,6 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         }
         snapshots.stopSending();
         maintenance.close();
-        store.crash();
-        replica.drainAfterStop(error);
-        events.shutdown();
-        completions.flush();
-        completionLane.shutdown();
     }
 
     /** Stops the replica: pending work fails, the host steps down, the store is closed. */
@@ -581,13 +586,7 @@ final class ReplicaLoop implements Runnable, InboundHandler {
             events.stop(failure);
         }
         events.shutdown();
-        try {
-            transport.close();
-        } catch (RuntimeException e) {
-            LOG.warn("replica {}: closing its transport failed", id, e);
-        }
-        snapshots.stopSending();
-        maintenance.close();
+        stopTransportAndBackground();
         try {
             snapshots.dropEmptyStaging();
             store.close();
