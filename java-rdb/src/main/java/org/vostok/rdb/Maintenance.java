@@ -28,8 +28,8 @@ import org.vostok.vos.ScrubSlice;
  * read lock for at most {@link #SCRUB_SLICE_BYTES_MAX} of checksumming. Damage is logged at ERROR
  * with the pool's path, where and what, once per damage however many passes find it again, and
  * counted ({@link #scrubDamage}, {@link ReplicaObserver#scrubDamageFound}). It does not stop the
- * replica: reads of damaged values fail with CORRUPT and the rest goes on serving until the
- * operator replaces the replica. Aggregation and pruning go first; a scrub slice runs when
+ * replica: a read or write that meets the damage fails with CORRUPT, the rest goes on serving,
+ * and the operator replaces the replica. Aggregation and pruning go first; a scrub slice runs when
  * neither is due.
  *
  * <p>The owner thread asks for work ({@link #compacted}), and pauses it around a snapshot
@@ -45,6 +45,11 @@ final class Maintenance implements AutoCloseable {
     static final long SCRUB_SLICE_BYTES_MAX = Scrub.SLICE_BYTES_DEFAULT;
     /** A scrub slice's budget at least, and the least it is charged against the rate, in bytes. */
     static final long SCRUB_SLICE_BYTES_MIN = 4096;
+    /**
+     * The least a whole pass is charged against the rate, in bytes: a nearly empty pool is not
+     * scrubbed hundreds of times a second (at most four passes a second at the default rate).
+     */
+    static final long SCRUB_PASS_BYTES_MIN = 1L << 20;
     /** Slices a second the budget aims at, below the rate's ceiling: short lock holds, even pacing. */
     private static final long SCRUB_SLICES_PER_SECOND = 8;
     /**
@@ -85,6 +90,8 @@ final class Maintenance implements AutoCloseable {
     // Used by one scrub slice at a time (takeDue hands out one Work at a time).
     /** The scrub pass under way, or null between passes. */
     private Scrub scrub;
+    /** Bytes charged against the rate for the pass under way so far. */
+    private long passChargedBytes;
     /** Descriptions of the damage logged and counted so far, at most SCRUB_DAMAGE_REMEMBERED_MAX. */
     private final Set<String> damageSeen = new HashSet<>();
     /** The most problems any pass counted beyond those it described: counted once. */
@@ -369,15 +376,18 @@ final class Maintenance implements AutoCloseable {
         try {
             if (scrub == null) {
                 scrub = store.startScrub();
+                passChargedBytes = 0;
             }
             ScrubSlice slice = scrub.slice(scrubSliceBytes);
             for (ScrubDamage d : slice.found()) {
                 damageFound(d);
             }
+            chargedBytes = Math.max(chargedBytes, slice.bytes());
+            passChargedBytes += chargedBytes;
             if (slice.pass().done()) {
+                chargedBytes += Math.max(0, SCRUB_PASS_BYTES_MIN - passChargedBytes);
                 passCompleted(slice.pass());
             }
-            chargedBytes = Math.max(chargedBytes, slice.bytes());
             delayNanos = (long) (chargedBytes * 1e9 / scrubBytesPerSecond);
         } catch (RuntimeException e) {
             // A pool closing under the replica, or one the library cannot walk: a new pass later.
@@ -403,15 +413,14 @@ final class Maintenance implements AutoCloseable {
             damageSeen.add(key);
         }
         scrubDamage++;
-        LOG.error("replica {}: the scrub of pool {} found damage at {}: {}. The replica goes on serving what it can"
-                + " read (a damaged value fails with CORRUPT); replace the replica: a new one takes its state from the"
-                + " others", id, store.poolPath(), d.where(), d.what());
+        LOG.error("replica {}: the scrub of pool {} found damage at {}: {}. The scrub does not stop the replica (a"
+                + " read or write that meets the damage fails with CORRUPT); replace the replica: a new one takes its"
+                + " state from the others", id, store.poolPath(), d.where(), d.what());
         observer.scrubDamageFound(1);
     }
 
     private void passCompleted(ScrubProgress pass) {
         endScrubPass();
-        scrubPasses++;
         long undescribed = pass.undescribedProblems();
         if (undescribed > undescribedCounted) {
             long more = undescribed - undescribedCounted;
@@ -421,6 +430,7 @@ final class Maintenance implements AutoCloseable {
                     + " replace the replica", id, store.poolPath(), pass.problems(), undescribed);
             observer.scrubDamageFound(more);
         }
+        scrubPasses++; // after the damage it found is counted: a status showing the pass shows that too
         LOG.debug("replica {}: scrub pass {} of pool {} complete: {} bytes, {} keys, {} versions, {} problems", id,
                 scrubPasses, store.poolPath(), pass.bytes(), pass.keys(), pass.versions(), pass.problems());
         observer.scrubPassCompleted(pass.problems());

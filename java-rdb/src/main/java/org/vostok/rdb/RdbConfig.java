@@ -61,8 +61,8 @@ import org.vostok.rdb.store.StoreLimits;
  * @param scrubBytesPerSecond how fast the background scrub checks the replica's pool, in bytes
  *     checksummed per second; 0 turns it off. The maintenance thread runs a pass over every
  *     structure of the pool in slices (each holds the pool's read lock for at most 256 KiB of
- *     checksumming, so commits wait for one slice at most), paced to this rate, and starts the
- *     next pass when one ends. Damage it finds is logged and counted ({@link ReplicaStatus}); the
+ *     checksumming, so commits wait for one slice at most), paced to this rate (a pass counted
+ *     as at least 1 MiB), and starts the next pass when one ends. Damage it finds is logged and counted ({@link ReplicaStatus}); the
  *     replica goes on serving, and its operator replaces it
  * @param randomSeed the seed of the randomized election timeouts
  */

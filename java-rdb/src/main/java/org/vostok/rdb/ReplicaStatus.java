@@ -29,8 +29,9 @@ import org.vostok.raft.Role;
  *     the replica started ({@link RdbConfig#scrubBytesPerSecond()})
  * @param scrubDamage damaged or inconsistent structures the background scrub has found in the
  *     pool since the replica started, each counted once however many passes find it again; above
- *     0, the pool needs replacing: the replica goes on serving what it can read, and its operator
- *     replaces it (a new replica takes a snapshot from the others)
+ *     0, the pool needs replacing: the scrub does not stop the replica (a read or write that meets
+ *     the damage fails with CORRUPT), and its operator replaces it (a new replica takes a snapshot
+ *     from the others)
  */
 public record ReplicaStatus(long id, Role role, long term, long leader, long readyTerm, long commitIndex,
                             long appliedIndex, long lastIndex, Membership membership, long baseIndex,

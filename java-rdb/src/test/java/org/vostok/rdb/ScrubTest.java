@@ -75,9 +75,9 @@ class ScrubTest {
 
     @Test
     void damageInAReplicasPoolIsFoundOnceAndTheReplicaGoesOn() throws IOException {
-        // A small rate, and a log compacted often, so that the victim's log entry is gone and its
+        // The default rate (a pass of this small pool four times a second), and a log compacted often, so that the victim's log entry is gone and its
         // value lives only in the tree.
-        RdbConfig config = TestCluster.testConfig(41).scrubBytesPerSecond(1L << 20).compactThresholdEntries(16)
+        RdbConfig config = TestCluster.testConfig(41).scrubBytesPerSecond(4L << 20).compactThresholdEntries(16)
                 .compactRetainEntries(0).build();
         cluster = TestCluster.start(dir, 3, config, 41, id -> new RecordingListener());
         cluster.commit(tx -> tx.createRoot(KeyOrder.LEXICAL));
@@ -99,9 +99,13 @@ class ScrubTest {
         Replica damaged = cluster.restart(3);
 
         Await.until("replica 3's scrub finding the damage", () -> status(damaged).scrubDamage() >= 1);
+        // Counted at the end of the pass that found it (a pass may find more than one piece), then
+        // the same after two more passes over the same damage.
         long passes = status(damaged).scrubPasses();
+        Await.until("replica 3 ending the pass that found the damage", () -> status(damaged).scrubPasses() > passes);
         long found = status(damaged).scrubDamage();
-        Await.until("replica 3 scrubbing its pool twice more", () -> status(damaged).scrubPasses() >= passes + 2);
+        long then = status(damaged).scrubPasses();
+        Await.until("replica 3 scrubbing its pool twice more", () -> status(damaged).scrubPasses() >= then + 2);
         assertEquals(found, status(damaged).scrubDamage(), "the same damage found again must not be counted again");
 
         // The replica goes on: it takes and applies new entries, and has not stopped.
