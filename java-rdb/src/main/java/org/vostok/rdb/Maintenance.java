@@ -1,12 +1,18 @@
 package org.vostok.rdb;
 
+import java.util.HashSet;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.rdb.store.RdbStore;
+import org.vostok.vos.Scrub;
+import org.vostok.vos.ScrubDamage;
+import org.vostok.vos.ScrubProgress;
+import org.vostok.vos.ScrubSlice;
 
 /**
  * The replica's background work after each compaction, on its own thread
@@ -17,6 +23,15 @@ import org.vostok.rdb.store.RdbStore;
  * holds the pool's change lock only while it runs. When a read holds aggregation back, the work
  * resumes once that read ends.
  *
+ * <p>In between, it scrubs the pool ({@link RdbConfig#scrubBytesPerSecond()}, 0: never): one pass
+ * over every structure after another, in slices paced to that rate, each slice holding the pool's
+ * read lock for at most {@link #SCRUB_SLICE_BYTES_MAX} of checksumming. Damage is logged at ERROR
+ * with the pool's path, where and what, once per damage however many passes find it again, and
+ * counted ({@link #scrubDamage}, {@link ReplicaObserver#scrubDamageFound}). It does not stop the
+ * replica: a read or write that meets the damage fails with CORRUPT, the rest goes on serving,
+ * and the operator replaces the replica. Aggregation and pruning go first; a scrub slice runs when
+ * neither is due.
+ *
  * <p>The owner thread asks for work ({@link #compacted}), and pauses it around a snapshot
  * install, which replaces the container ({@link #pause}, {@link #resume}).
  *
@@ -26,12 +41,33 @@ final class Maintenance implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
 
+    /** A scrub slice's budget at most, in bytes checksummed: how long commits may wait for one. */
+    static final long SCRUB_SLICE_BYTES_MAX = Scrub.SLICE_BYTES_DEFAULT;
+    /** A scrub slice's budget at least, and the least it is charged against the rate, in bytes. */
+    static final long SCRUB_SLICE_BYTES_MIN = 4096;
+    /**
+     * The least a whole pass is charged against the rate, in bytes: a nearly empty pool is not
+     * scrubbed hundreds of times a second (at most four passes a second at the default rate).
+     */
+    static final long SCRUB_PASS_BYTES_MIN = 1L << 20;
+    /** Slices a second the budget aims at, below the rate's ceiling: short lock holds, even pacing. */
+    private static final long SCRUB_SLICES_PER_SECOND = 8;
+    /**
+     * Damage descriptions remembered, so that each is logged and counted once; damage found once
+     * this many are remembered is logged and counted at every pass that finds it.
+     */
+    static final int SCRUB_DAMAGE_REMEMBERED_MAX = 4096;
+
     private final long id;
     private final RdbStore store;
     private final ReadPins pins;
     private final int sliceKeys;
     private final long retryNanos;
     private final LongSupplier clock;
+    /** The scrub's rate in bytes per second; 0: no scrub. */
+    private final long scrubBytesPerSecond;
+    private final long scrubSliceBytes;
+    private final ReplicaObserver observer;
     /** The thread that does the work, or null when the host calls {@link #runDue} instead. */
     private final Thread thread;
 
@@ -48,18 +84,42 @@ final class Maintenance implements AutoCloseable {
     /** A base whose work failed: tried again after retryNanos, or at a later compaction. */
     private long failedAt = -1;
     private long failedNanos;
+    /** When the next scrub slice is due (on the clock). */
+    private long scrubDueNanos;
+
+    // Used by one scrub slice at a time (takeDue hands out one Work at a time).
+    /** The scrub pass under way, or null between passes. */
+    private Scrub scrub;
+    /** Bytes charged against the rate for the pass under way so far. */
+    private long passChargedBytes;
+    /** Descriptions of the damage logged and counted so far, at most SCRUB_DAMAGE_REMEMBERED_MAX. */
+    private final Set<String> damageSeen = new HashSet<>();
+    /** The most problems any pass counted beyond those it described: counted once. */
+    private long undescribedCounted;
 
     /** The epoch the LOG container was aggregated up to last. */
     private volatile long aggregated;
+    /** Scrub passes completed; written by the scrub slices only. */
+    private volatile long scrubPasses;
+    /** Damage the scrub found, each counted once; written by the scrub slices only. */
+    private volatile long scrubDamage;
 
-    Maintenance(long id, RdbStore store, ReadPins pins, int sliceKeys, long retryMillis, LongSupplier clock,
-                boolean ownThread) {
+    Maintenance(long id, RdbStore store, ReadPins pins, int sliceKeys, long retryMillis, long scrubBytesPerSecond,
+                ReplicaObserver observer, LongSupplier clock, boolean ownThread) {
+        if (scrubBytesPerSecond < 0) {
+            throw new IllegalArgumentException("scrubBytesPerSecond must not be negative, got " + scrubBytesPerSecond);
+        }
         this.id = id;
         this.store = store;
         this.pins = pins;
         this.sliceKeys = sliceKeys;
         this.retryNanos = retryMillis * 1_000_000L;
+        this.scrubBytesPerSecond = scrubBytesPerSecond;
+        this.scrubSliceBytes = Math.max(SCRUB_SLICE_BYTES_MIN,
+                Math.min(SCRUB_SLICE_BYTES_MAX, scrubBytesPerSecond / SCRUB_SLICES_PER_SECOND));
+        this.observer = observer;
         this.clock = clock;
+        this.scrubDueNanos = clock.getAsLong();
         // A restart may have cut the last pass short: one runs at start, up to the base.
         this.target = store.snapshot().index();
         this.pruned = 0;
@@ -104,6 +164,16 @@ final class Maintenance implements AutoCloseable {
     /** The epoch up to which the LOG container is aggregated. */
     long aggregatedIndex() {
         return aggregated;
+    }
+
+    /** Scrub passes over the pool completed since the start. */
+    long scrubPasses() {
+        return scrubPasses;
+    }
+
+    /** Damaged or inconsistent structures the scrub has found since the start, each counted once. */
+    long scrubDamage() {
+        return scrubDamage;
     }
 
     /** Whether aggregation has reached the last base asked for. */
@@ -153,36 +223,49 @@ final class Maintenance implements AutoCloseable {
     }
 
     private void run() {
-        while (true) {
-            Work w = awaitWork();
-            if (w == null) {
-                return;
+        try {
+            while (true) {
+                Work w = awaitWork();
+                if (w == null) {
+                    return;
+                }
+                run(w);
             }
-            run(w);
+        } finally {
+            endScrubPass();
         }
     }
 
-    /** One pass: drop request records (when due) and aggregate up to {@code base}. */
-    private record Work(long base, boolean prune) {
+    /** One pass: drop request records (when due) and aggregate up to {@code base}; or one scrub slice. */
+    private record Work(long base, boolean prune, boolean scrub) {
+        static final Work SCRUB = new Work(0, false, true);
     }
 
     /** The work due now, marked as running; null when there is none (or the work is paused or closing). */
     private Work takeDue(long nowNanos) {
         lock.lock();
         try {
-            if (closing || paused || (pruned >= target && bound(target) <= aggregated)) {
+            if (closing || paused) {
                 return null;
             }
-            if (target == failedAt && nowNanos - (failedNanos + retryNanos) < 0) {
-                // Not again at once on a failing store (a pool too full even for aggregation
-                // frees space as other work ends, or after a restart).
-                return null;
+            // Not again at once on a failing store (a pool too full even for aggregation frees
+            // space as other work ends, or after a restart).
+            if (aggregationDue() && !(target == failedAt && nowNanos - (failedNanos + retryNanos) < 0)) {
+                working = true;
+                return new Work(target, pruned < target, false);
             }
-            working = true;
-            return new Work(target, pruned < target);
+            if (scrubBytesPerSecond > 0 && nowNanos - scrubDueNanos >= 0) {
+                return Work.SCRUB;
+            }
+            return null;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether pruning or aggregation has work to do. Under lock. */
+    private boolean aggregationDue() {
+        return pruned < target || bound(target) > aggregated;
     }
 
     /** Waits until work is due and takes it; null when closing. On the maintenance thread. */
@@ -190,15 +273,22 @@ final class Maintenance implements AutoCloseable {
         lock.lock();
         try {
             while (!closing) {
-                Work w = takeDue(clock.getAsLong());
+                long now = clock.getAsLong();
+                Work w = takeDue(now);
                 if (w != null) {
                     return w;
                 }
-                if (target == failedAt && !paused && (pruned < target || bound(target) > aggregated)) {
-                    long wait = failedNanos + retryNanos - clock.getAsLong();
-                    changed.awaitNanos(Math.max(wait, 1));
-                } else {
+                long wait = Long.MAX_VALUE;
+                if (!paused && target == failedAt && aggregationDue()) {
+                    wait = failedNanos + retryNanos - now;
+                }
+                if (!paused && scrubBytesPerSecond > 0) {
+                    wait = Math.min(wait, scrubDueNanos - now);
+                }
+                if (wait == Long.MAX_VALUE) {
                     changed.awaitUninterruptibly();
+                } else {
+                    changed.awaitNanos(Math.max(wait, 1));
                 }
             }
             return null;
@@ -227,6 +317,10 @@ final class Maintenance implements AutoCloseable {
     }
 
     private void run(Work w) {
+        if (w.scrub()) {
+            scrubSlice();
+            return;
+        }
         try {
             work(w.base(), w.prune());
         } catch (RuntimeException e) {
@@ -272,6 +366,85 @@ final class Maintenance implements AutoCloseable {
         }
     }
 
+    // ----------------------------------------------------------------------------------------
+    // Scrub
+
+    /** Runs one slice of the scrub pass (starting one when none is under way) and paces the next. */
+    private void scrubSlice() {
+        long chargedBytes = SCRUB_SLICE_BYTES_MIN;
+        long delayNanos;
+        try {
+            if (scrub == null) {
+                scrub = store.startScrub();
+                passChargedBytes = 0;
+            }
+            ScrubSlice slice = scrub.slice(scrubSliceBytes);
+            for (ScrubDamage d : slice.found()) {
+                damageFound(d);
+            }
+            chargedBytes = Math.max(chargedBytes, slice.bytes());
+            passChargedBytes += chargedBytes;
+            if (slice.pass().done()) {
+                chargedBytes += Math.max(0, SCRUB_PASS_BYTES_MIN - passChargedBytes);
+                passCompleted(slice.pass());
+            }
+            delayNanos = (long) (chargedBytes * 1e9 / scrubBytesPerSecond);
+        } catch (RuntimeException e) {
+            // A pool closing under the replica, or one the library cannot walk: a new pass later.
+            LOG.warn("replica {}: the background scrub of pool {} failed: {}; a new pass starts in {} ms", id,
+                    store.poolPath(), e.getMessage(), retryNanos / 1_000_000L);
+            endScrubPass();
+            delayNanos = retryNanos;
+        }
+        lock.lock();
+        try {
+            scrubDueNanos = clock.getAsLong() + delayNanos;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void damageFound(ScrubDamage d) {
+        String key = d.toString();
+        if (damageSeen.contains(key)) {
+            return;
+        }
+        if (damageSeen.size() < SCRUB_DAMAGE_REMEMBERED_MAX) {
+            damageSeen.add(key);
+        }
+        scrubDamage++;
+        LOG.error("replica {}: the scrub of pool {} found damage at {}: {}. The scrub does not stop the replica (a"
+                + " read or write that meets the damage fails with CORRUPT); replace the replica: a new one takes its"
+                + " state from the others", id, store.poolPath(), d.where(), d.what());
+        observer.scrubDamageFound(1);
+    }
+
+    private void passCompleted(ScrubProgress pass) {
+        endScrubPass();
+        long undescribed = pass.undescribedProblems();
+        if (undescribed > undescribedCounted) {
+            long more = undescribed - undescribedCounted;
+            undescribedCounted = undescribed;
+            scrubDamage += more;
+            LOG.error("replica {}: the scrub of pool {} found {} problems in one pass, {} more than it describes;"
+                    + " replace the replica", id, store.poolPath(), pass.problems(), undescribed);
+            observer.scrubDamageFound(more);
+        }
+        scrubPasses++; // after the damage it found is counted: a status showing the pass shows that too
+        LOG.debug("replica {}: scrub pass {} of pool {} complete: {} bytes, {} keys, {} versions, {} problems", id,
+                scrubPasses, store.poolPath(), pass.bytes(), pass.keys(), pass.versions(), pass.problems());
+        observer.scrubPassCompleted(pass.problems());
+    }
+
+    /** Frees the pass under way, if any; the next slice starts a new one. */
+    private void endScrubPass() {
+        Scrub s = scrub;
+        scrub = null;
+        if (s != null) {
+            s.close();
+        }
+    }
+
     private boolean keepGoingLocked() {
         return !paused && !closing;
     }
@@ -298,6 +471,9 @@ final class Maintenance implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (thread == null || !thread.isAlive()) {
+            endScrubPass(); // the thread frees its own pass when it ends
         }
     }
 }

@@ -58,6 +58,12 @@ import org.vostok.rdb.store.StoreLimits;
  *     holds the pool's change lock only for its own duration
  * @param maintenanceRetryMillis how long the background maintenance waits before it tries again
  *     after a failure (a pool so full that even aggregation cannot run yet)
+ * @param scrubBytesPerSecond how fast the background scrub checks the replica's pool, in bytes
+ *     checksummed per second; 0 turns it off. The maintenance thread runs a pass over every
+ *     structure of the pool in slices (each holds the pool's read lock for at most 256 KiB of
+ *     checksumming, so commits wait for one slice at most), paced to this rate (a pass counted
+ *     as at least 1 MiB), and starts the next pass when one ends. Damage it finds is logged and counted ({@link ReplicaStatus}); the
+ *     replica goes on serving, and its operator replaces it
  * @param randomSeed the seed of the randomized election timeouts
  */
 public record RdbConfig(
@@ -87,12 +93,15 @@ public record RdbConfig(
         long requestRetentionEntries,
         int aggregationSliceKeys,
         long maintenanceRetryMillis,
+        long scrubBytesPerSecond,
         long randomSeed) {
 
     /** The smallest snapshot chunk, in bytes: a chunk must hold a piece of a large value and its key. */
     public static final int SNAPSHOT_CHUNK_BYTES_MIN = 64 << 10;
     /** The largest snapshot chunk, in bytes. */
     public static final int SNAPSHOT_CHUNK_BYTES_MAX = 1 << 20;
+    /** The background scrub's rate by default, in bytes per second: a 1 GiB pool in about four minutes. */
+    public static final long SCRUB_BYTES_PER_SECOND_DEFAULT = 4L << 20;
 
     public static Builder builder() {
         return new Builder();
@@ -127,6 +136,8 @@ public record RdbConfig(
         require(aggregationSliceKeys > 0 && aggregationSliceKeys <= 65536, "aggregationSliceKeys must be 1 .. 65536,"
                 + " got " + aggregationSliceKeys);
         require(maintenanceRetryMillis > 0, "maintenanceRetryMillis must be above 0, got " + maintenanceRetryMillis);
+        require(scrubBytesPerSecond >= 0, "scrubBytesPerSecond must be 0 (no background scrub) or above, got "
+                + scrubBytesPerSecond);
         try {
             storeLimits();
             raftConfig(1);
@@ -195,6 +206,7 @@ public record RdbConfig(
         private long requestRetentionEntries = StoreLimits.DEFAULT.requestRetentionEntries();
         private int aggregationSliceKeys = 256;
         private long maintenanceRetryMillis = 1000;
+        private long scrubBytesPerSecond = SCRUB_BYTES_PER_SECOND_DEFAULT;
         private long randomSeed = ThreadLocalRandom.current().nextLong();
 
         private Builder() {
@@ -226,6 +238,7 @@ public record RdbConfig(
         public Builder requestRetentionEntries(long v) { requestRetentionEntries = v; return this; }
         public Builder aggregationSliceKeys(int v) { aggregationSliceKeys = v; return this; }
         public Builder maintenanceRetryMillis(long v) { maintenanceRetryMillis = v; return this; }
+        public Builder scrubBytesPerSecond(long v) { scrubBytesPerSecond = v; return this; }
         public Builder randomSeed(long v) { randomSeed = v; return this; }
 
         /** The config, validated. */
@@ -235,7 +248,7 @@ public record RdbConfig(
                     snapshotChunkBytesMax, inboundMessagesMax, requestsPendingMax, readTimeoutMillis,
                     commitTimeoutMillis, entryCacheBytesMax, vosOperationsPerTransactionMax, poolFreeBytesMin,
                     criticalEntryBytesMax, compactThresholdEntries, compactRetainEntries, requestRetentionEntries,
-                    aggregationSliceKeys, maintenanceRetryMillis, randomSeed).validate();
+                    aggregationSliceKeys, maintenanceRetryMillis, scrubBytesPerSecond, randomSeed).validate();
         }
     }
 }

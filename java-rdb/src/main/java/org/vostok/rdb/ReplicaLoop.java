@@ -119,7 +119,8 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         // The pins wake the maintenance thread when a read that held aggregation back ends.
         this.pins = new ReadPins(this::readReleased);
         this.maintenance = new Maintenance(id, store, pins, config.aggregationSliceKeys(),
-                config.maintenanceRetryMillis(), runtime::nanoTime, runtime.startsThreads());
+                config.maintenanceRetryMillis(), config.scrubBytesPerSecond(), observer, runtime::nanoTime,
+                runtime.startsThreads());
         this.snapshots = new SnapshotCoordinator(core, store, pins, new SnapshotSender(store,
                 replica::submitInternal, runtime.lane("rdb-" + id + "-snapshots")));
         this.reads = new PendingReads(core, store, config, leadership, pins);
@@ -512,7 +513,7 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         return new ReplicaStatus(id, node.role(), node.term(), node.leader(), leadership.readyTerm(),
                 node.commitIndex(), applied, node.lastIndex(), node.membership(), store.snapshot().index(),
                 maintenance.aggregatedIndex(), snapshots.incomingIndex(), snapshots.incomingBytes(), spaceBlocked,
-                fullPoolWrites, leadership.abandonedTermLed());
+                fullPoolWrites, leadership.abandonedTermLed(), maintenance.scrubPasses(), maintenance.scrubDamage());
     }
 
     private void publishStatus() {
@@ -526,7 +527,8 @@ final class ReplicaLoop implements Runnable, InboundHandler {
                 || s.incomingSnapshotIndex() != snapshots.incomingIndex()
                 || s.incomingSnapshotBytes() != snapshots.incomingBytes()
                 || s.spaceBlocked() != spaceBlocked || s.fullPoolWrites() != fullPoolWrites
-                || s.abandonedTerm() != leadership.abandonedTermLed()) {
+                || s.abandonedTerm() != leadership.abandonedTermLed()
+                || s.scrubPasses() != maintenance.scrubPasses() || s.scrubDamage() != maintenance.scrubDamage()) {
             published = currentStatus();
             replica.publish(published);
         }

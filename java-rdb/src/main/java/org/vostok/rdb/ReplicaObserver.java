@@ -1,8 +1,9 @@
 package org.vostok.rdb;
 
 /**
- * Hears about a replica's writes and commits, for metrics. Called on the replica's owner
- * thread: it must be quick (update a histogram) and must not throw or block.
+ * Hears about a replica's writes and commits, and what its background scrub finds, for metrics.
+ * Called on the replica's owner thread (writes, commits) or its maintenance thread (the scrub):
+ * it must be quick (update a histogram or a counter) and must not throw or block.
  */
 public interface ReplicaObserver {
 
@@ -20,5 +21,16 @@ public interface ReplicaObserver {
 
     /** A transaction proposed here was committed and applied, {@code nanos} after it was proposed. */
     default void committed(long nanos) {
+    }
+
+    /**
+     * The background scrub found {@code count} damaged or inconsistent structures in the pool that
+     * it had not counted before (on the maintenance thread; the damage itself is logged).
+     */
+    default void scrubDamageFound(long count) {
+    }
+
+    /** The background scrub completed a pass over the pool that found {@code problems} (0: sound). */
+    default void scrubPassCompleted(long problems) {
     }
 }

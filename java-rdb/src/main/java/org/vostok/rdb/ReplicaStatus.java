@@ -25,11 +25,19 @@ import org.vostok.raft.Role;
  * @param fullPoolWrites how many writes found the pool full since the replica started
  * @param abandonedTerm a term this replica leads but takes no transactions in (a commit in it
  *     ended ambiguously, or its host's stepUp failed): it hands the leadership over; 0 when none
+ * @param scrubPasses how many passes of the background scrub over the pool have completed since
+ *     the replica started ({@link RdbConfig#scrubBytesPerSecond()})
+ * @param scrubDamage damaged or inconsistent structures the background scrub has found in the
+ *     pool since the replica started, each counted once however many passes find it again; above
+ *     0, the pool needs replacing: the scrub does not stop the replica (a read or write that meets
+ *     the damage fails with CORRUPT), and its operator replaces it (a new replica takes a snapshot
+ *     from the others)
  */
 public record ReplicaStatus(long id, Role role, long term, long leader, long readyTerm, long commitIndex,
                             long appliedIndex, long lastIndex, Membership membership, long baseIndex,
                             long aggregatedIndex, long incomingSnapshotIndex, long incomingSnapshotBytes,
-                            boolean spaceBlocked, long fullPoolWrites, long abandonedTerm) {
+                            boolean spaceBlocked, long fullPoolWrites, long abandonedTerm, long scrubPasses,
+                            long scrubDamage) {
 
     /** True when this replica leads and takes transactions. */
     public boolean isReadyLeader() {

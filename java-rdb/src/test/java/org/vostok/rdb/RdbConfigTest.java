@@ -37,6 +37,7 @@ class RdbConfigTest {
         assertEquals(100_000, c.requestRetentionEntries());
         assertEquals(256, c.aggregationSliceKeys());
         assertEquals(1000, c.maintenanceRetryMillis());
+        assertEquals(4L << 20, c.scrubBytesPerSecond());
         assertEquals(1 << 20, c.snapshotChunkBytesMax());
     }
 
@@ -51,6 +52,7 @@ class RdbConfigTest {
         refused("aggregationSliceKeys", b -> b.aggregationSliceKeys(0));
         refused("aggregationSliceKeys", b -> b.aggregationSliceKeys(65537));
         refused("maintenanceRetryMillis", b -> b.maintenanceRetryMillis(0));
+        refused("scrubBytesPerSecond", b -> b.scrubBytesPerSecond(-1));
         refused("snapshotChunkBytesMax", b -> b.snapshotChunkBytesMax(RdbConfig.SNAPSHOT_CHUNK_BYTES_MIN - 1));
         refused("snapshotChunkBytesMax", b -> b.snapshotChunkBytesMax(RdbConfig.SNAPSHOT_CHUNK_BYTES_MAX + 1));
     }

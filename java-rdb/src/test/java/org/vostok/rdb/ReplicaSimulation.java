@@ -98,8 +98,8 @@ final class ReplicaSimulation {
     /** What a run did, for the report and to check that a replay does the same. */
     record Outcome(long seed, Options options, long operations, long ambiguous, long nospace, long faults,
                    long crashes, long pauses, boolean voterReplaced, long delivered, long dropped,
-                   long snapshotChunks, long fullPoolWrites, long appliedIndex, long simulatedMillis,
-                   long fingerprint) {
+                   long snapshotChunks, long fullPoolWrites, long scrubPasses, long appliedIndex,
+                   long simulatedMillis, long fingerprint) {
     }
 
     /** A run that found a bug (or could not finish): the message says what, and how to replay it. */
@@ -580,11 +580,23 @@ final class ReplicaSimulation {
             }
             fullPoolWrites += r.status().fullPoolWrites();
         }
+        long scrubPasses = 0;
         for (long id : cluster.runningIds()) {
             Optional<org.vostok.rdb.model.RdbException> failure = cluster.running(id).orElseThrow().failure();
             if (failure.isPresent()) {
                 throw failure("replica " + id + " stopped: " + failure.get().getMessage(), failure.get());
             }
+            // Every pool here is sound: what its background scrub finds is a bug in the store or
+            // in the scrub. Its passes are counted for the report but kept out of the fingerprint:
+            // three runs of the same 200 seeds counted 5,916, 5,915 and 5,914 passes with every
+            // other figure equal. Not explained yet; perhaps the read pins that the garbage
+            // collector releases, which move aggregation and with it the bytes a pass checks.
+            ReplicaStatus s = cluster.running(id).orElseThrow().status();
+            if (s.scrubDamage() != 0) {
+                throw failure("replica " + id + "'s scrub found " + s.scrubDamage() + " damaged structures in a"
+                        + " sound pool (see the log)");
+            }
+            scrubPasses += s.scrubPasses();
         }
         List<String> violations = cluster.listenerViolations();
         if (!violations.isEmpty()) {
@@ -608,7 +620,7 @@ final class ReplicaSimulation {
         fingerprint.update(longBytes(network.delivered()));
         return new Outcome(seed, options, operations, ambiguous, nospace, faults, crashes, pauses,
                 replacement != null && replacement.done(), network.delivered(), network.dropped(),
-                network.snapshotChunks(), fullPoolWrites, l.commitIndex(),
+                network.snapshotChunks(), fullPoolWrites, scrubPasses, l.commitIndex(),
                 (now - START_NANOS) / MILLIS,
                 fingerprint.getValue());
     }

@@ -46,6 +46,7 @@ class ReplicaSimulationTest {
     private static final AtomicLong CRASHES = new AtomicLong();
     private static final AtomicLong SNAPSHOT_CHUNKS = new AtomicLong();
     private static final AtomicLong FULL_POOL_WRITES = new AtomicLong();
+    private static final AtomicLong SCRUB_PASSES = new AtomicLong();
     private static final AtomicLong SIMULATED_MILLIS = new AtomicLong();
 
     @TempDir
@@ -107,6 +108,7 @@ class ReplicaSimulationTest {
         CRASHES.addAndGet(o.crashes());
         SNAPSHOT_CHUNKS.addAndGet(o.snapshotChunks());
         FULL_POOL_WRITES.addAndGet(o.fullPoolWrites());
+        SCRUB_PASSES.addAndGet(o.scrubPasses());
         SIMULATED_MILLIS.addAndGet(o.simulatedMillis());
     }
 
@@ -115,9 +117,10 @@ class ReplicaSimulationTest {
         if (RUNS.get() > 0) {
             LOG.warn("{} seeds passed ({} replicas in all): {} operations, {} ambiguous commits (settled or left"
                     + " unknown), {} commits refused for want of space, {} crash-restarts, {} pauses, {} voters"
-                    + " replaced, {} snapshot chunks delivered, {} writes that met a full pool, {} s of simulated"
-                    + " time", RUNS.get(), REPLICAS.get(), OPERATIONS.get(), AMBIGUOUS.get(), NOSPACE.get(),
-                    CRASHES.get(), PAUSES.get(), REPLACEMENTS.get(), SNAPSHOT_CHUNKS.get(), FULL_POOL_WRITES.get(),
+                    + " replaced, {} snapshot chunks delivered, {} writes that met a full pool, {} scrub passes"
+                    + " that found nothing (on the replicas running at the end), {} s of simulated time", RUNS.get(),
+                    REPLICAS.get(), OPERATIONS.get(), AMBIGUOUS.get(), NOSPACE.get(), CRASHES.get(), PAUSES.get(),
+                    REPLACEMENTS.get(), SNAPSHOT_CHUNKS.get(), FULL_POOL_WRITES.get(), SCRUB_PASSES.get(),
                     SIMULATED_MILLIS.get() / 1000);
         }
     }

@@ -247,6 +247,16 @@ final class ReplicaLifecycle {
                 public void committed(long nanos) {
                     host.replicaEvents().committed(serviceId, className, nanos);
                 }
+
+                @Override
+                public void scrubDamageFound(long count) {
+                    host.replicaEvents().scrubDamageFound(serviceId, className, count);
+                }
+
+                @Override
+                public void scrubPassCompleted(long problems) {
+                    host.replicaEvents().scrubPassCompleted(serviceId, className, problems);
+                }
             });
         } catch (RuntimeException e) {
             closeQuietly(pool);

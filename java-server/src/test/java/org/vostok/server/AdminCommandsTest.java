@@ -304,7 +304,26 @@ class AdminCommandsTest {
         assertTrue(poolLists >= 2, "pool list ran at least twice: " + poolLists);
         assertEquals(1, leaders, "one node leads the management service");
         assertTrue(noperm, "the refused calls are counted by their code");
+
+        // Every node's management replica scrubs its pool in the background: its passes are
+        // counted once one ends after the metrics were started, and the sound pools show no damage.
+        String passes = "vostok_scrub_passes_total{class=\"mgmt\",service_id=\"1\"}";
+        long deadline = System.nanoTime() + METRIC_WAIT_MILLIS * 1_000_000L;
+        for (MetricsServer m : metrics) {
+            String text = "";
+            while (!text.contains(passes)) {
+                assertTrue(System.nanoTime() - deadline < 0, () -> "no scrub pass counted on " + m.address()
+                        + " after " + METRIC_WAIT_MILLIS + " ms");
+                Thread.sleep(50);
+                text = http.send(HttpRequest.newBuilder(URI.create("http://" + m.address() + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            }
+            assertFalse(text.contains("vostok_scrub_damage_total{"), "a sound pool's scrub counted damage: " + text);
+        }
     }
+
+    /** How long a metric that some background work produces is waited for (generous: a loaded machine). */
+    private static final long METRIC_WAIT_MILLIS = 120_000;
 
     @Test
     @Order(6)

@@ -46,6 +46,30 @@ public interface Pool extends AutoCloseable {
      */
     Transaction newTransaction();
 
+    /**
+     * Starts a scrub pass over the whole pool, to run one slice at a time ({@link Scrub#slice}):
+     * for a caller that paces the pass itself, as a replica's background maintenance does. Close
+     * the scrub when done with it.
+     *
+     * @throws VosException {@link VosError#BADHANDLE} when the pool is closed
+     */
+    Scrub startScrub();
+
+    /**
+     * Runs a whole scrub pass now, in slices of {@link Scrub#SLICE_BYTES_DEFAULT} with no pause
+     * between them (changes wait for one slice at a time), and returns how it ended. Damage does
+     * not make it fail: see {@link ScrubProgress#isSound()} and {@link ScrubProgress#damage()}.
+     */
+    default ScrubProgress scrub() {
+        try (Scrub pass = startScrub()) {
+            ScrubProgress progress = pass.progress();
+            while (!progress.done()) {
+                progress = pass.slice(Scrub.SLICE_BYTES_DEFAULT).pass();
+            }
+            return progress;
+        }
+    }
+
     /** Whether the pool is open: false once {@link #close()} has begun. */
     boolean isOpen();
 

@@ -20,6 +20,7 @@ import org.vostok.vos.Container;
 import org.vostok.vos.Key;
 import org.vostok.vos.Pool;
 import org.vostok.vos.PoolInfo;
+import org.vostok.vos.Scrub;
 import org.vostok.vos.Transaction;
 import org.vostok.vos.VosError;
 import org.vostok.vos.VosException;
@@ -318,6 +319,19 @@ public final class RdbStore implements LogStorage, AutoCloseable {
 
     public long replicaId() {
         return h.replicaId;
+    }
+
+    /** The pool file's path, for messages. */
+    public java.nio.file.Path poolPath() {
+        return h.pool.path();
+    }
+
+    /**
+     * Starts a scrub pass over the whole pool (every structure's checksum and invariants), to run
+     * in slices on the maintenance thread; the caller closes it.
+     */
+    public Scrub startScrub() {
+        return h.pool.startScrub();
     }
 
     /** Total and free bytes of the pool, for space checks. */

@@ -1,5 +1,6 @@
 package org.vostok.server.metrics;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -10,7 +11,11 @@ import org.vostok.rsvc.ReplicaEventsObserver;
  * (one durable write of a batch, its fdatasync or persist included),
  * {@code vostok_replica_persist_entries} (entries per batch: how well commits are grouped) and
  * {@code vostok_replica_commit_seconds} (a transaction from its proposal on the leader to its
- * commit and apply there), each by {@code service_id} and {@code class}.
+ * commit and apply there), each by {@code service_id} and {@code class}; and what the replicas'
+ * background scrubs find: {@code vostok_scrub_damage_total} (damaged or inconsistent structures
+ * found in a replica's pool, each counted once: above 0, replace that replica; the log says
+ * where and what) and {@code vostok_scrub_passes_total} (passes over a pool completed: a rate of
+ * 0 while the damage counter stays 0 means the scrub is off or stuck, not that the pool is sound).
  */
 final class ReplicaMetrics implements ReplicaEventsObserver {
 
@@ -22,6 +27,8 @@ final class ReplicaMetrics implements ReplicaEventsObserver {
     private final Histogram persist;
     private final Histogram entries;
     private final Histogram commit;
+    private final Counter scrubDamage;
+    private final Counter scrubPasses;
 
     ReplicaMetrics(PrometheusRegistry registry) {
         this.persist = Histogram.builder().name("vostok_replica_persist_seconds").unit(Unit.SECONDS)
@@ -35,6 +42,13 @@ final class ReplicaMetrics implements ReplicaEventsObserver {
                 .help("How long a transaction took from its proposal on the leader to its commit and apply there")
                 .labelNames("service_id", "class").classicOnly().classicUpperBounds(RequestMetrics.BUCKETS_SECONDS)
                 .register(registry);
+        this.scrubDamage = Counter.builder().name("vostok_scrub_damage_total")
+                .help("Damaged or inconsistent structures a replica's background scrub found in its pool, each counted"
+                        + " once; above 0, replace the replica")
+                .labelNames("service_id", "class").register(registry);
+        this.scrubPasses = Counter.builder().name("vostok_scrub_passes_total")
+                .help("Passes of a replica's background scrub over its pool completed")
+                .labelNames("service_id", "class").register(registry);
     }
 
     @Override
@@ -47,5 +61,15 @@ final class ReplicaMetrics implements ReplicaEventsObserver {
     @Override
     public void committed(long serviceId, String className, long nanos) {
         commit.labelValues(Long.toString(serviceId), className).observe(Unit.nanosToSeconds(nanos));
+    }
+
+    @Override
+    public void scrubDamageFound(long serviceId, String className, long count) {
+        scrubDamage.labelValues(Long.toString(serviceId), className).inc(count);
+    }
+
+    @Override
+    public void scrubPassCompleted(long serviceId, String className, long problems) {
+        scrubPasses.labelValues(Long.toString(serviceId), className).inc();
     }
 }

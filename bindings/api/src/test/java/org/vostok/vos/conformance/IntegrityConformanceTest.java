@@ -1,14 +1,18 @@
 package org.vostok.vos.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -20,10 +24,17 @@ import org.vostok.vos.Iteration;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 import org.vostok.vos.Pool;
+import org.vostok.vos.Scrub;
+import org.vostok.vos.ScrubDamage;
+import org.vostok.vos.ScrubProgress;
+import org.vostok.vos.ScrubSlice;
 import org.vostok.vos.VosError;
 import org.vostok.vos.VosException;
 
-/** Damaged pool files: a flipped byte in a value is CORRUPT, never wrong bytes; a mangled header is refused. */
+/**
+ * Damaged pool files: a flipped byte in a value is CORRUPT, never wrong bytes; a mangled header is
+ * refused; a scrub finds every flipped byte, says what and where, and goes on past it.
+ */
 public abstract class IntegrityConformanceTest extends VosConformance {
 
     /** Flips one bit in the middle of every copy of {@code marker} in the file; returns how many. */
@@ -84,5 +95,142 @@ public abstract class IntegrityConformanceTest extends VosConformance {
         }
         VosException e = assertThrows(VosException.class, () -> provider().openPool(path));
         assertTrue(Set.of(VosError.NOTPOOL, VosError.CORRUPT).contains(e.error()), e::getMessage);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Scrubbing
+
+    /** An integer key of object 2 whose 8 bytes occur nowhere else in the pool: found in its node. */
+    private static final long NODE_MARKER_KEY = 0x9E3779B97F4A7C15L;
+
+    /**
+     * Fills a container: object 1 with keys 1..3 (key 2's value is {@code victim}), object 2 with
+     * ten integer keys ending with {@link #NODE_MARKER_KEY} (one leaf node), object 3 with twenty
+     * lexical keys, some with two versions. Returns the container's UUID.
+     */
+    private UUID fillForScrub(Pool pool, byte[] victim) {
+        Container c = newContainer(pool);
+        c.createObject(1, KeyOrder.INTEGER, 1);
+        c.update(1, Key.of(1), 2, utf8("healthy before"));
+        c.update(1, Key.of(2), 2, victim);
+        c.update(1, Key.of(3), 2, utf8("healthy after"));
+        c.createObject(2, KeyOrder.INTEGER, 1);
+        for (long k = 1; k <= 9; k++) {
+            c.update(2, Key.of(k), 2, utf8("object 2, key " + k));
+        }
+        c.update(2, Key.of(NODE_MARKER_KEY), 2, utf8("the marker key"));
+        c.createObject(3, KeyOrder.LEXICAL, 1);
+        for (int k = 0; k < 20; k++) {
+            c.update(3, Key.of(utf8("lexical key " + k)), 2, pattern(k, 100 + 40 * k));
+            if (k % 3 == 0) {
+                c.update(3, Key.of(utf8("lexical key " + k)), 3, utf8("newer"));
+            }
+        }
+        return c.uuid();
+    }
+
+    private static byte[] littleEndian(long value) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
+    }
+
+    @Test
+    void aSoundPoolScrubsClean() {
+        Pool pool = newPool("sound");
+        fillForScrub(pool, pattern(99, 512));
+
+        ScrubProgress whole = pool.scrub();
+        assertTrue(whole.done() && whole.isSound(), () -> "a sound pool scrubbed with problems: " + whole);
+        assertEquals(List.of(), whole.damage());
+        assertTrue(whole.containers() >= 1 && whole.objects() >= 3, whole::toString);
+        assertTrue(whole.keys() >= 33, () -> "33 keys were written, the scrub checked " + whole.keys());
+        assertTrue(whole.versions() >= 33 + 7, () -> "40 versions were written, the scrub checked " + whole.versions());
+        assertTrue(whole.bytes() >= 512 + 20 * 100, whole::toString);
+
+        // The same pass in small slices checks the same structures (nothing changed in between).
+        try (Scrub sliced = pool.startScrub()) {
+            assertEquals(ScrubProgress.NOT_STARTED, sliced.progress());
+            ScrubSlice slice;
+            int slices = 0;
+            do {
+                slice = sliced.slice(1024);
+                slices++;
+                assertTrue(slice.bytes() > 0, "every slice checks something");
+                assertTrue(slices <= 10_000, "a pass over a small pool must end");
+            } while (!slice.pass().done());
+            ScrubProgress end = sliced.progress();
+            assertTrue(sliced.isDone() && end.isSound(), end::toString);
+            assertTrue(end.slices() > 1 && end.slices() == slices, end::toString);
+            assertEquals(whole.keys(), end.keys());
+            assertEquals(whole.versions(), end.versions());
+            assertEquals(whole.objects(), end.objects());
+            // A finished pass stays finished.
+            ScrubSlice after = sliced.slice(1024);
+            assertEquals(0, after.bytes());
+            assertEquals(end, after.pass());
+            assertThrows(IllegalArgumentException.class, () -> sliced.slice(0));
+        }
+    }
+
+    @Test
+    void aScrubReportsFlippedBytesWithWhereAndWhatAndGoesOn() throws IOException {
+        Pool pool = newPool("flipped");
+        byte[] victim = pattern(77, 512);
+        UUID uuid = fillForScrub(pool, victim);
+        Path path = pool.path();
+        pool.close();
+        assertTrue(flipInEveryCopy(path, victim) >= 1, "the value must be somewhere in the pool file");
+        assertTrue(flipInEveryCopy(path, littleEndian(NODE_MARKER_KEY)) >= 1,
+                "the marker key must be in a node of the pool file");
+
+        Pool reopened = openPool(path);
+        ScrubProgress whole = reopened.scrub();
+        assertTrue(whole.done(), "damage must not stop the pass");
+        assertTrue(whole.problems() >= 2 && !whole.isSound(), () -> "two structures were damaged: " + whole);
+        ScrubDamage value = findDamage(whole, "container " + uuid + ", object 1, key 2");
+        assertTrue(value.what().contains("version record"), value::toString);
+        ScrubDamage node = findDamage(whole, "container " + uuid + ", object 2");
+        assertTrue(node.what().contains("index node"), node::toString);
+        assertTrue(value.what().contains("pool offset") && node.what().contains("pool offset"),
+                () -> "a damage must say where in the file: " + value + "; " + node);
+        // The pass went on past both: object 1's other keys and all of object 3 were checked.
+        assertTrue(whole.keys() >= 2 + 20, () -> "the keys after the damage must be checked: " + whole);
+
+        // Sliced, the same damage is found, each piece in exactly one slice, and the pass still ends.
+        List<ScrubDamage> found = new ArrayList<>();
+        try (Scrub sliced = reopened.startScrub()) {
+            ScrubSlice slice;
+            int slices = 0;
+            do {
+                slice = sliced.slice(512);
+                found.addAll(slice.found());
+                assertTrue(++slices <= 10_000, "a pass over a small pool must end");
+            } while (!slice.pass().done());
+            assertEquals(slice.pass().damage(), found);
+            assertEquals(whole.problems(), slice.pass().problems());
+            assertEquals(whole.damage(), slice.pass().damage());
+        }
+
+        // The rest of the pool is as it was; the damaged value is CORRUPT, not wrong bytes.
+        Container again = closeAfter(reopened.openContainer(uuid));
+        assertEquals("healthy after", text(again.fetch(1, 3, 2)));
+        assertVos(VosError.CORRUPT, () -> again.fetch(1, 2, 2));
+        assertEquals("newer", text(again.fetch(3, Key.of(utf8("lexical key 3")), 3)));
+    }
+
+    @Test
+    void aScrubOfAClosedPoolIsRefused() {
+        Pool pool = newPool("closed");
+        Scrub scrub = closeAfter(pool.startScrub());
+        pool.close();
+        assertVos(VosError.BADHANDLE, () -> scrub.slice(Scrub.SLICE_BYTES_DEFAULT));
+        assertVos(VosError.BADHANDLE, pool::startScrub);
+        scrub.close();
+        assertVos(VosError.BADHANDLE, () -> scrub.slice(Scrub.SLICE_BYTES_DEFAULT));
+        assertFalse(scrub.isDone());
+    }
+
+    private static ScrubDamage findDamage(ScrubProgress progress, String where) {
+        return progress.damage().stream().filter(d -> d.where().equals(where)).findFirst()
+                .orElseThrow(() -> new AssertionError("no damage at '" + where + "' in " + progress.damage()));
     }
 }

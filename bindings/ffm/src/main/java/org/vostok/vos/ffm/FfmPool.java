@@ -18,6 +18,7 @@ import org.vostok.vos.Container;
 import org.vostok.vos.Pool;
 import org.vostok.vos.PoolBackend;
 import org.vostok.vos.PoolInfo;
+import org.vostok.vos.Scrub;
 import org.vostok.vos.Transaction;
 import org.vostok.vos.VosError;
 import org.vostok.vos.VosException;
@@ -191,6 +192,14 @@ final class FfmPool implements Pool {
             throw closedException();
         }
         return new FfmTransaction(this);
+    }
+
+    @Override
+    public Scrub startScrub() {
+        if (!isOpen()) {
+            throw closedException();
+        }
+        return new FfmScrub(this);
     }
 
     @Override

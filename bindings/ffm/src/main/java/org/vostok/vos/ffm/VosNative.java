@@ -152,6 +152,36 @@ final class VosNative {
             JAVA_INT.withName("state"),
             MemoryLayout.sequenceLayout(org.vostok.vos.VosLimits.KEY_BYTES_MAX, JAVA_BYTE).withName("key"));
 
+    // vos_scrub_t: nine counters, done, messages, then the problems' messages and the position.
+    static final int SCRUB_PROBLEMS_MAX = 16;
+    static final int SCRUB_MESSAGE_BYTES = 512;
+    static final StructLayout SCRUB = MemoryLayout.structLayout(
+            JAVA_LONG.withName("containers"),
+            JAVA_LONG.withName("objects"),
+            JAVA_LONG.withName("keys"),
+            JAVA_LONG.withName("versions"),
+            JAVA_LONG.withName("nodes"),
+            JAVA_LONG.withName("blocks"),
+            JAVA_LONG.withName("bytes"),
+            JAVA_LONG.withName("slices"),
+            JAVA_LONG.withName("problems"),
+            JAVA_INT.withName("done"),
+            JAVA_INT.withName("messages"),
+            MemoryLayout.sequenceLayout((long) SCRUB_PROBLEMS_MAX * SCRUB_MESSAGE_BYTES, JAVA_BYTE).withName("message"),
+            MemoryLayout.sequenceLayout(org.vostok.vos.VosLimits.KEY_BYTES_MAX + 512, JAVA_BYTE).withName("position"));
+    static final long SCRUB_CONTAINERS = offset(SCRUB, "containers");
+    static final long SCRUB_OBJECTS = offset(SCRUB, "objects");
+    static final long SCRUB_KEYS = offset(SCRUB, "keys");
+    static final long SCRUB_VERSIONS = offset(SCRUB, "versions");
+    static final long SCRUB_NODES = offset(SCRUB, "nodes");
+    static final long SCRUB_BLOCKS = offset(SCRUB, "blocks");
+    static final long SCRUB_BYTES_CHECKED = offset(SCRUB, "bytes");
+    static final long SCRUB_SLICES = offset(SCRUB, "slices");
+    static final long SCRUB_PROBLEMS = offset(SCRUB, "problems");
+    static final long SCRUB_DONE = offset(SCRUB, "done");
+    static final long SCRUB_MESSAGES = offset(SCRUB, "messages");
+    static final long SCRUB_MESSAGE = offset(SCRUB, "message");
+
     static {
         // The sizes vos.h states next to each struct; a mismatch is a bug here, not a user's problem.
         checkSize(POOL_INFO, 32);
@@ -161,13 +191,15 @@ final class VosNative {
         checkSize(ITER_REQ, 48);
         checkSize(REC_HDR, 16);
         checkSize(AGG_CURSOR, 24 + org.vostok.vos.VosLimits.KEY_BYTES_MAX);
+        checkSize(SCRUB, 80 + SCRUB_PROBLEMS_MAX * SCRUB_MESSAGE_BYTES + org.vostok.vos.VosLimits.KEY_BYTES_MAX + 512);
     }
 
     private static final List<String> SYMBOLS = List.of(
             "vos_strerror", "vos_last_message", "vos_abi_version",
             "vos_pool_create", "vos_pool_create_opts", "vos_pool_open", "vos_pool_close", "vos_pool_destroy", "vos_pool_query",
             "vos_cont_create", "vos_cont_destroy", "vos_cont_open", "vos_cont_close", "vos_cont_list",
-            "vos_tx_apply", "vos_fetch", "vos_iterate", "vos_discard", "vos_aggregate");
+            "vos_tx_apply", "vos_fetch", "vos_iterate", "vos_discard", "vos_aggregate",
+            "vos_scrub_slice");
 
     private static final VosUnavailableException LOAD_FAILURE;
     private static final SymbolLookup LOOKUP;
@@ -215,8 +247,9 @@ final class VosNative {
     // memory session of every ADDRESS argument for the length of a call, an atomic add and an
     // atomic subtract each on the shared and automatic sessions the buffers live in, so three
     // buffers cost six atomic operations a call. The callers keep those buffers alive instead:
-    // a thread's scratch is reachable from its thread, a transaction's and an aggregation's
-    // buffers are freed only by their close, and call-scoped ones by the call that made them.
+    // a thread's scratch is reachable from its thread, a transaction's, an aggregation's and a
+    // scrub's buffers are freed only by their close, and call-scoped ones by the call that made
+    // them.
     static final MethodHandle TX_APPLY = handle("vos_tx_apply",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_INT, POINTER, JAVA_LONG, POINTER));
     static final MethodHandle FETCH = handle("vos_fetch",
@@ -226,6 +259,9 @@ final class VosNative {
     static final MethodHandle DISCARD = handle("vos_discard", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     static final MethodHandle AGGREGATE = handle("vos_aggregate",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, POINTER, JAVA_INT, POINTER));
+
+    static final MethodHandle SCRUB_SLICE = handle("vos_scrub_slice",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_LONG));
 
     private VosNative() {
     }

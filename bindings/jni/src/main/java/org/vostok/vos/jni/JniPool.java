@@ -13,6 +13,7 @@ import org.vostok.vos.Container;
 import org.vostok.vos.Pool;
 import org.vostok.vos.PoolBackend;
 import org.vostok.vos.PoolInfo;
+import org.vostok.vos.Scrub;
 import org.vostok.vos.Transaction;
 import org.vostok.vos.VosError;
 import org.vostok.vos.VosException;
@@ -176,6 +177,14 @@ final class JniPool implements Pool {
             throw closedException();
         }
         return new JniTransaction(this);
+    }
+
+    @Override
+    public Scrub startScrub() {
+        if (!isOpen()) {
+            throw closedException();
+        }
+        return new JniScrub(this);
     }
 
     @Override

@@ -82,4 +82,7 @@ public final class Vos {
                                     @Cast("uint64_t") long upToEpoch, @Cast("vos_agg_cursor_t*") long cursor,
                                     @Cast("uint32_t") int keysMax, @Cast("uint32_t*") long doneOut);
 
+    static native int vos_scrub_slice(@Cast("vos_pool_t*") long pool, @Cast("vos_scrub_t*") long scrub,
+                                      @Cast("uint64_t") long budgetBytes);
+
 }

@@ -93,6 +93,24 @@ final class VosNative {
     // vos_agg_cursor_t: 24 bytes, then the key
     static final int AGG_CURSOR_BYTES = 24 + org.vostok.vos.VosLimits.KEY_BYTES_MAX;
 
+    // vos_scrub_t: nine counters, done, messages, then the problems' messages and the position
+    static final int SCRUB_PROBLEMS_MAX = 16;
+    static final int SCRUB_MESSAGE_BYTES = 512;
+    static final int SCRUB_CONTAINERS = 0;
+    static final int SCRUB_OBJECTS = 8;
+    static final int SCRUB_KEYS = 16;
+    static final int SCRUB_VERSIONS = 24;
+    static final int SCRUB_NODES = 32;
+    static final int SCRUB_BLOCKS = 40;
+    static final int SCRUB_BYTES_CHECKED = 48;
+    static final int SCRUB_SLICES = 56;
+    static final int SCRUB_PROBLEMS = 64;
+    static final int SCRUB_DONE = 72;
+    static final int SCRUB_MESSAGES = 76;
+    static final int SCRUB_MESSAGE = 80;
+    static final int SCRUB_BYTES = SCRUB_MESSAGE + SCRUB_PROBLEMS_MAX * SCRUB_MESSAGE_BYTES
+            + org.vostok.vos.VosLimits.KEY_BYTES_MAX + 512;
+
     private static final VosUnavailableException LOAD_FAILURE = NativeLibrary.load();
 
     private VosNative() {
