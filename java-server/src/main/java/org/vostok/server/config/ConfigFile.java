@@ -57,7 +57,7 @@ public final class ConfigFile {
     private static final List<String> METRICS_KEYS = List.of("listen");
     private static final List<String> LOGGING_KEYS = List.of("level", "file", "rotate_size", "rotate_count");
     private static final List<String> TUNING_KEYS = List.of("tick", "election_timeout", "lease_reads",
-            "handler_threads");
+            "handler_threads", "scrub_rate");
     private static final List<String> LEVELS = List.of("error", "warn", "info", "debug", "trace");
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -179,7 +179,8 @@ public final class ConfigFile {
         boolean lease = s.optional("lease_reads").map(v -> s.bool("lease_reads", v)).orElse(d.leaseReads());
         int handlers = s.optional("handler_threads").map(v -> (int) s.integer("handler_threads", v, 1,
                 HANDLER_THREADS_MAX)).orElse(d.handlerThreads());
-        return new Tuning(tick, election, lease, handlers);
+        long scrub = s.optional("scrub_rate").map(v -> s.size("scrub_rate", v, 0)).orElse(d.scrubBytesPerSecond());
+        return new Tuning(tick, election, lease, handlers, scrub);
     }
 
     // ----------------------------------------------------------------------------------------

@@ -85,8 +85,10 @@ public record ServerConfig(String clusterId, long nodeId, HostPort listen, HostP
      * @param leaseReads reads confirmed by the leader's lease rather than a heartbeat round
      * @param handlerThreads threads that run service handlers
      */
-    public record Tuning(int tickMillis, int electionTimeoutMillis, boolean leaseReads, int handlerThreads) {
-        public static final Tuning DEFAULTS = new Tuning(50, 1_000, true, 32);
+    public record Tuning(int tickMillis, int electionTimeoutMillis, boolean leaseReads, int handlerThreads,
+                         long scrubBytesPerSecond) {
+        public static final Tuning DEFAULTS = new Tuning(50, 1_000, true, 32,
+                RdbConfig.SCRUB_BYTES_PER_SECOND_DEFAULT);
 
         public int electionTimeoutTicks() {
             return electionTimeoutMillis / tickMillis;
@@ -101,7 +103,7 @@ public record ServerConfig(String clusterId, long nodeId, HostPort listen, HostP
     /** The replicas' rdb settings: the defaults with the tuning applied. */
     public RdbConfig rdb() {
         return RdbConfig.builder().tickMillis(tuning.tickMillis()).electionTimeoutTicks(tuning.electionTimeoutTicks())
-                .leaseReads(tuning.leaseReads()).build();
+                .leaseReads(tuning.leaseReads()).scrubBytesPerSecond(tuning.scrubBytesPerSecond()).build();
     }
 
     /** The node's host settings, with the backend chosen for its new replicas. */

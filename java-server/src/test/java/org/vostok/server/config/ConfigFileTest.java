@@ -59,6 +59,7 @@ class ConfigFileTest {
               election_timeout: 600ms
               lease_reads: true
               handler_threads: 8
+              scrub_rate: 1MiB
             """;
 
     private ServerConfig parse(String text) {
@@ -95,7 +96,7 @@ class ConfigFileTest {
         NodeDaemon.Settings s = c.daemonSettings(PoolBackend.WAL);
 
         RdbConfig rdb = RdbConfig.builder().tickMillis(20).electionTimeoutTicks(30).leaseReads(true)
-                .randomSeed(s.host().rdb().randomSeed()).build();
+                .scrubBytesPerSecond(1L << 20).randomSeed(s.host().rdb().randomSeed()).build();
         RsvcHostConfig host = RsvcHostConfig.builder(2, "prod-1", new HostPort("0.0.0.0", 7100), dir.resolve("data"))
                 .backend(PoolBackend.WAL).poolBytes(1L << 30).rdb(rdb).handlerThreads(8)
                 .peer(1, new HostPort("10.0.0.1", 7100)).peer(2, new HostPort("10.0.0.2", 7100))
@@ -178,6 +179,7 @@ class ConfigFileTest {
                 Arguments.of(with("  lease_reads:", "  lease_reads: yes"), "tuning.lease_reads", "true or false"),
                 Arguments.of(with("  handler_threads:", "  handler_threads: 0"), "tuning.handler_threads",
                         "from 1 to 1024"),
+                Arguments.of(with("  scrub_rate:", "  scrub_rate: fast"), "tuning.scrub_rate", "is not a size"),
                 Arguments.of(GOOD.substring(0, GOOD.indexOf("tuning:")) + "tuning: fast\n", "tuning",
                         "not a mapping of settings"));
     }
