@@ -25,6 +25,7 @@ import org.vostok.vos.RecordVisitor;
 import org.vostok.vos.VosError;
 import org.vostok.vos.VosException;
 import org.vostok.vos.VosLimits;
+import org.vostok.vos.spi.CallGate;
 
 /**
  * An open container handle. Fetches, iterations and probes use the calling thread's

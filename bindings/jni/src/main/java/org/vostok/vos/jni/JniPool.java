@@ -17,6 +17,7 @@ import org.vostok.vos.Scrub;
 import org.vostok.vos.Transaction;
 import org.vostok.vos.VosError;
 import org.vostok.vos.VosException;
+import org.vostok.vos.spi.CallGate;
 
 /**
  * An open pool. Pool-level calls (query, containers) are rare and use native buffers of their

@@ -1,4 +1,4 @@
-package org.vostok.vos.jni;
+package org.vostok.vos.spi;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -14,8 +14,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Thread-safety: {@link #enter()}, {@link #leave()} and {@link #isOpen()} are safe from any
  * number of threads; {@link #close()} callers serialize among themselves (the handles do it under
  * a lock).
+ *
+ * <p>For implementations of the VOS API (the FFM and JNI bindings share it); applications do
+ * not need it.
  */
-final class CallGate {
+public final class CallGate {
     private static final long CLOSED = Long.MIN_VALUE;
 
     private final AtomicLong state = new AtomicLong();
@@ -23,7 +26,7 @@ final class CallGate {
     private volatile Thread closer;
 
     /** Enters the gate; false when it is closed (nothing to leave then). */
-    boolean enter() {
+    public boolean enter() {
         if (state.getAndIncrement() < 0) {
             leave();
             return false;
@@ -32,7 +35,7 @@ final class CallGate {
     }
 
     /** Leaves the gate; wakes the closer when this was the last call in flight. */
-    void leave() {
+    public void leave() {
         if (state.decrementAndGet() == CLOSED) {
             Thread waiting = closer;
             if (waiting != null) {
@@ -41,7 +44,7 @@ final class CallGate {
         }
     }
 
-    boolean isOpen() {
+    public boolean isOpen() {
         return state.get() >= 0;
     }
 
@@ -51,7 +54,7 @@ final class CallGate {
      *
      * @return true if this call closed it, false if it was closed already
      */
-    boolean close() {
+    public boolean close() {
         if (!isOpen()) {
             return false;
         }
