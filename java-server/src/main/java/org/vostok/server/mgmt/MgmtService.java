@@ -259,13 +259,12 @@ public final class MgmtService implements RsvcClass<MgmtService.Replica> {
         // exclusion's own commit was lost to a leader change).
         return NodeClient.addReplica(svc, to, options).thenCompose(id -> NodeClient.removeReplica(svc, from, options)
                 .exceptionallyCompose(e -> {
-                    Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                            ? e.getCause() : e;
-                    if (c instanceof VostokException v && v.code() == ErrorCode.NONEXIST) {
+                    VostokException v = unwrap(e);
+                    if (v != null && v.code() == ErrorCode.NONEXIST) {
                         LOG.info("service {} has no replica on node {} any more: moved already", serviceId, from);
                         return CompletableFuture.completedFuture(null);
                     }
-                    return CompletableFuture.failedFuture(c);
+                    return CompletableFuture.failedFuture(e);
                 }));
     }
 
