@@ -119,8 +119,8 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         // The pins wake the maintenance thread when a read that held aggregation back ends.
         this.pins = new ReadPins(this::readReleased);
         this.maintenance = new Maintenance(id, store, pins, config.aggregationSliceKeys(),
-                config.maintenanceRetryMillis(), config.scrubBytesPerSecond(), observer, runtime::nanoTime,
-                runtime.startsThreads());
+                config.requestRetentionEntries(), config.maintenanceRetryMillis(), config.scrubBytesPerSecond(),
+                observer, runtime::nanoTime, runtime.startsThreads());
         this.snapshots = new SnapshotCoordinator(core, store, pins, new SnapshotSender(store,
                 replica::submitInternal, runtime.lane("rdb-" + id + "-snapshots")));
         this.reads = new PendingReads(core, store, config, leadership, pins);
