@@ -73,7 +73,11 @@ static int apply_op(struct vos_pool *pool, const vos_op_t *op, const uint8_t *da
 	rc = vos_cont_get(pool, op->cont, &cont);
 	if (rc != VOS_OK)
 		return rc;
-	if (op->kind != VOS_OP_DISCARD) {
+	/* A discard frees, and a new object holds nothing yet (its keys are noted as they are
+	 * written): neither leaves aggregation anything to fold, so neither lowers its floor. A
+	 * store that creates its structural objects at epoch 0 would otherwise send every later
+	 * pass through the whole container. */
+	if (op->kind != VOS_OP_DISCARD && op->kind != VOS_OP_OBJ_CREATE) {
 		rc = vos_cont_note_write(pool, cont, op->epoch);
 		if (rc != VOS_OK)
 			return rc;

@@ -4,8 +4,9 @@
  * their space back (measured: at least the bytes of every dropped value); reads at and above
  * the epoch do not change; it works in slices of keys_max keys that resume from the cursor,
  * also with writes in between; a second pass frees nothing more; a finished cursor stays
- * finished. A pass visits only the keys changed since the last one, and a change below an epoch
- * already aggregated (before or during a pass) is still folded by the next one.
+ * finished. A pass visits only the keys changed since the last one (an object created below the
+ * aggregated epoch does not change that), and a change below an epoch already aggregated (before
+ * or during a pass) is still folded by the next one.
  */
 #include "check.h"
 
@@ -220,6 +221,26 @@ static void incremental(void)
 	CHECK(folds(9, 100) >= 1);
 	CHECK(absent_at(100, 7) && !absent_at(100, 8));
 	CHECK(folds(9, 100) == 0);
+
+	/* An object created below the aggregated epoch (as a store creates its structural
+	 * objects at epoch 0): the creation leaves nothing to fold, so the next pass still visits
+	 * only what changed since, the new object's keys among them. Before, the creation lowered
+	 * the container's floor to 0 and every later pass went through the whole container. */
+	CHECK_OK(test_obj_create(pool, cont, OID + 10, VOS_KEYS_INTEGER, 0));
+	CHECK_OK(test_put(pool, cont, OID + 10, 12, 1, data, 16));
+	CHECK_OK(test_put(pool, cont, OID + 10, 14, 1, data, 16));
+	CHECK_OK(test_put(pool, cont, OID + 10, 12, 2, data, 16));
+	CHECK_OK(test_put(pool, cont, OID, 12, 50, data, 16));
+	CHECK(folds(15, 100) == 3);
+	{
+		int32_t status;
+
+		CHECK_OK(test_get(pool, cont, OID + 10, 13, 1, NULL, 0, &status, NULL));
+		CHECK(status == VOS_ABSENT); /* its version at 12 was folded into the one at 14 */
+		CHECK_OK(test_get(pool, cont, OID + 10, 15, 2, NULL, 0, &status, NULL));
+		CHECK(status != VOS_ABSENT);
+	}
+	CHECK(folds(15, 100) == 0);
 	CHECK_OK(vos_cont_close(pool, cont));
 	cont = saved;
 }
