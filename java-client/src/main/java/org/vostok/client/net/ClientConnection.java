@@ -146,7 +146,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             p.timeout.cancel(false);
             Reply reply;
             try {
-                reply = Reply.parseFrom(frame.payload().nioBuffer());
+                reply = FrameCodec.parse(frame.payload(), Reply.parser());
             } catch (IOException e) {
                 p.future.completeExceptionally(new VostokException(ErrorCode.PROTOCOL, address
                         + " sent a malformed reply: " + e.getMessage()));

@@ -138,7 +138,7 @@ public final class Connector {
                 }
                 HelloReply reply;
                 try {
-                    reply = HelloReply.parseFrom(frame.payload().nioBuffer());
+                    reply = FrameCodec.parse(frame.payload(), HelloReply.parser());
                 } catch (IOException e) {
                     fail(ctx, new VostokException(ErrorCode.PROTOCOL, address + " sent a malformed handshake reply: "
                             + e.getMessage()));

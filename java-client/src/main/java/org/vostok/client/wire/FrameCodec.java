@@ -1,7 +1,10 @@
 package org.vostok.client.wire;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
@@ -60,6 +63,23 @@ public final class FrameCodec {
      * prefers): header, then {@code payloadBytes} written by {@code writer} straight into the
      * buffer's memory (no intermediate array), then the CRC. The caller owns the buffer.
      */
+    /**
+     * Parses a frame's payload as a message of {@code parser}'s type. The payload is copied once
+     * into an array of its own (the frame's buffer goes back to its pool when the read ends) and
+     * the message's {@code bytes} fields share that array instead of copying it again; parsing
+     * the direct buffer in place would copy it into a scratch array first and every
+     * {@code bytes} field out of that.
+     */
+    public static <T> T parse(ByteBuf payload, Parser<T> parser) throws InvalidProtocolBufferException {
+        byte[] bytes = new byte[payload.readableBytes()];
+        payload.getBytes(payload.readerIndex(), bytes);
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        in.enableAliasing(true);
+        T message = parser.parseFrom(in);
+        in.checkLastTagWas(0);
+        return message;
+    }
+
     public static ByteBuf frame(ByteBufAllocator alloc, FrameType type, long requestId, long serviceId,
                                 int payloadBytes, PayloadWriter writer) {
         if (payloadBytes < 0) {

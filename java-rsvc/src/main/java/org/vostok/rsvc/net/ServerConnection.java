@@ -99,7 +99,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         Hello h;
         try {
-            h = Hello.parseFrom(frame.payload().nioBuffer());
+            h = FrameCodec.parse(frame.payload(), Hello.parser());
         } catch (IOException e) {
             throw new FrameException("a malformed HELLO: " + e.getMessage());
         }
@@ -143,7 +143,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private void request(ChannelHandlerContext ctx, Frame frame) {
         Request request;
         try {
-            request = Request.parseFrom(frame.payload().nioBuffer());
+            request = FrameCodec.parse(frame.payload(), Request.parser());
         } catch (IOException e) {
             throw new FrameException("a malformed REQUEST: " + e.getMessage());
         }
