@@ -197,7 +197,7 @@ public record RdbConfig(
         private int requestsPendingMax = 16384;
         private long readTimeoutMillis = 10_000;
         private long commitTimeoutMillis = 60_000;
-        private long entryCacheBytesMax = 16L << 20;
+        private long entryCacheBytesMax = StoreLimits.ENTRY_CACHE_BYTES_DEFAULT;
         private int vosOperationsPerTransactionMax = StoreLimits.DEFAULT.vosOperationsPerTransactionMax();
         private long poolFreeBytesMin = 8L << 20;
         private long criticalEntryBytesMax = 64L << 10;
