@@ -17,10 +17,10 @@ import org.vostok.vos.ScrubSlice;
 /**
  * The replica's background work after each compaction, on its own thread
  * ({@code rdb-<id>-maintenance}), or, when the replica's host drives it (a simulator), whenever
- * the host calls {@link #runDue}: drop the request records older than the retention (when the
- * base has moved a quarter of the retention since the last drop, {@link #PRUNE_STRIDE_DIVISOR}), then
- * aggregate the LOG container up to the log's base, in slices, never past the oldest epoch still
- * read ({@link ReadPins}). Commits go on meanwhile: each slice is a transaction of its own that
+ * the host calls {@link #runDue}: aggregate the LOG container up to the log's base, in slices,
+ * never past the oldest epoch still read ({@link ReadPins}), then drop the request records older
+ * than the retention (when the base has moved a quarter of the retention since the last drop,
+ * {@link #PRUNE_STRIDE_DIVISOR}). Commits go on meanwhile: each slice is a transaction of its own that
  * holds the pool's change lock only while it runs. When a read holds aggregation back, the work
  * resumes once that read ends.
  *
@@ -251,7 +251,7 @@ final class Maintenance implements AutoCloseable {
         }
     }
 
-    /** One pass: drop request records (when due) and aggregate up to {@code base}; or one scrub slice. */
+    /** One pass: aggregate up to {@code base} and drop request records (when due); or one scrub slice. */
     private record Work(long base, boolean prune, boolean scrub) {
         static final Work SCRUB = new Work(0, false, true);
     }
@@ -364,7 +364,19 @@ final class Maintenance implements AutoCloseable {
         }
     }
 
+    /**
+     * Aggregates up to {@code base} first, then drops the expired request records when due.
+     * Aggregation goes first because it gives space back (its slices may use the space the pool
+     * holds back for freeing) while the drop needs some for its tombstones: on a full pool a drop
+     * that failed first kept the aggregation from ever running, and the pool stayed full. A
+     * failed drop is tried again after the retry delay ({@link #run(Work)}).
+     */
     private void work(long base, boolean prune) {
+        long upTo = bound(base);
+        if (upTo > aggregated && store.aggregate(upTo, sliceKeys, this::keepGoing)) {
+            aggregated = upTo;
+            LOG.debug("replica {}: aggregated the log up to {}", id, upTo);
+        }
         if (prune) {
             int dropped = store.pruneRequests(base, this::keepGoing);
             if (dropped > 0) {
@@ -378,11 +390,6 @@ final class Maintenance implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-        }
-        long upTo = bound(base);
-        if (upTo > aggregated && store.aggregate(upTo, sliceKeys, this::keepGoing)) {
-            aggregated = upTo;
-            LOG.debug("replica {}: aggregated the log up to {}", id, upTo);
         }
     }
 

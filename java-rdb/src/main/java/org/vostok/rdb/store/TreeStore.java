@@ -82,6 +82,13 @@ final class TreeStore {
     }
 
     /**
+     * Tombstones one transaction of {@link #pruneRequests} writes at most: a nearly full pool
+     * keeps what the earlier transactions dropped when a later one finds no room, and no
+     * transaction holds the pool for long.
+     */
+    static final int PRUNE_OPERATIONS_PER_TRANSACTION_MAX = 1024;
+
+    /**
      * Drops the request records that no epoch at or after {@code base} can see any more (older
      * than the request retention): tombstones at {@code base}, freed by the next aggregation.
      * Every replica hides them alike whether it dropped them or not ({@link RequestRecords#isLive}).
@@ -91,6 +98,7 @@ final class TreeStore {
         Container c = h.log;
         long retention = h.limits.requestRetentionEntries();
         List<Key> expired = new ArrayList<>();
+        int perTransaction = Math.min(h.limits.vosOperationsPerTransactionMax(), PRUNE_OPERATIONS_PER_TRANSACTION_MAX);
         try (Transaction t = h.pool.newTransaction()) {
             c.iterate(Iteration.forward(StoreLayout.REQUESTS_OID, base), r -> {
                 if (!RequestRecords.isLive(r.value(), base, retention)) {
@@ -99,7 +107,7 @@ final class TreeStore {
                 return keepGoing.getAsBoolean();
             });
             for (Key k : expired) {
-                if (t.size() >= h.limits.vosOperationsPerTransactionMax()) {
+                if (t.size() >= perTransaction) {
                     t.commit();
                     t.clear();
                 }

@@ -41,9 +41,12 @@ import org.vostok.vos.PoolBackend;
  *
  * <pre>
  * RsvcBench [--dir=DIR] [--backend=wal[,pmem]] [--conc=1,16,64,256] [--seconds=8] [--warmup-seconds=5]
- *           [--pool-mib=128] [--value-bytes=1024] [--keys=100000]
+ *           [--pool-mib=512] [--value-bytes=1024] [--keys=100000]
  * </pre>
  * Without {@code --dir} the pools go to a new temporary directory, removed at the end.
+ * The pools are 512 MiB, as in the in-process benchmark and {@code vostok bench}: 100,000 keys of
+ * 1 KiB with their request records fill about 120 MiB, so smaller pools measure a full pool's
+ * NOSPACE handling rather than throughput.
  */
 public final class RsvcBench {
 
@@ -60,7 +63,7 @@ public final class RsvcBench {
             double seconds = 8;
             double warmup = 5;
             Path dir = null;
-            long poolMiB = 128;
+            long poolMiB = 512;
             int valueBytes = 1024;
             int keys = 100_000;
             for (String a : args) {
@@ -136,7 +139,7 @@ public final class RsvcBench {
                 System.err.println("rsvc-bench: " + e.getMessage());
             }
             System.err.println("usage: RsvcBench [--dir=DIR] [--backend=wal[,pmem]] [--conc=1,16,64,256]"
-                    + " [--seconds=8] [--warmup-seconds=5] [--pool-mib=128] [--value-bytes=1024] [--keys=100000]");
+                    + " [--seconds=8] [--warmup-seconds=5] [--pool-mib=512] [--value-bytes=1024] [--keys=100000]");
             System.exit(2);
             return;
         }
