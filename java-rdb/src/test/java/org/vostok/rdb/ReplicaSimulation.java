@@ -111,6 +111,17 @@ final class ReplicaSimulation {
                    long delivered, long dropped,
                    long snapshotChunks, long fullPoolWrites, long scrubPasses, long appliedIndex,
                    long simulatedMillis, long fingerprint) {
+
+        /**
+         * What must be the same when the seed runs again: all but {@link #lossyPowerCuts}, which
+         * depends also on how far each pool's background thread (checkpoints, spare segments) had
+         * got at a cut, since its writes not yet synced are among what a power loss may drop.
+         */
+        Outcome replayable() {
+            return new Outcome(seed, options, operations, ambiguous, nospace, faults, crashes, powerCuts, 0, pauses,
+                    voterReplaced, delivered, dropped, snapshotChunks, fullPoolWrites, scrubPasses, appliedIndex,
+                    simulatedMillis, fingerprint);
+        }
     }
 
     /** A run that found a bug (or could not finish): the message says what, and how to replay it. */

@@ -90,7 +90,7 @@ class ReplicaSimulationTest {
         for (long s : new long[] {pmem, fullPools}) {
             ReplicaSimulation.Outcome a = runIn(dir.resolve("a-" + s), s);
             ReplicaSimulation.Outcome b = runIn(dir.resolve("b-" + s), s);
-            assertEquals(a, b, "seed " + s + " ran twice did not do the same");
+            assertEquals(a.replayable(), b.replayable(), "seed " + s + " ran twice did not do the same");
         }
     }
 
