@@ -13,6 +13,7 @@ import org.vostok.raft.Membership;
 import org.vostok.rdb.testing.RecordingListener;
 import org.vostok.rdb.testing.TestPools;
 import org.vostok.vos.Pool;
+import org.vostok.vos.PoolBackend;
 import org.vostok.vos.PoolOptions;
 
 /**
@@ -22,11 +23,12 @@ import org.vostok.vos.PoolOptions;
  * their pools; new replicas are formatted to join. Also the services' key locks, one set per
  * replica, that the clients take for updates.
  *
- * <p>Crashes are process crashes: what a replica's pool holds is what its committed VOS
- * transactions wrote. A crash that also loses what the file system had not synced (power loss)
- * needs the native WAL backend to route its IO through a layer a test can make forget unsynced
- * writes; {@link #crash} is where such a layer would be told to drop them, before the pool is
- * opened again.
+ * <p>A crash of a replica on a WAL pool is a power loss ({@link PowerLoss}): the pool's files
+ * stop taking changes at the crash, the pool is closed (its last checkpoint and syncs reach
+ * nothing), and its files are put back as a power cut could leave them, what they had not
+ * synced dropped, kept or torn as the seed chooses. A replica that acknowledged something before
+ * it was durable comes back without it. A crash of a replica on a PMDK pool is a process crash:
+ * the pool holds what its committed transactions wrote (PMDK persists each before it returns).
  *
  * <p>Single-threaded: the simulator's thread only.
  */
@@ -60,9 +62,19 @@ final class SimCluster implements AutoCloseable {
     private final TreeMap<Long, Node> nodes = new TreeMap<>();
     private final TreeMap<Long, Set<String>> locks = new TreeMap<>();
     private final List<String> listenerViolations = new ArrayList<>();
+    private final Optional<PowerLoss> powerLoss;
+    private final SplittableRandom powerRandom;
+    private long powerCuts;
+    private long lossyPowerCuts;
 
+    /**
+     * With {@code powerLoss} present (it must be installed before the first pool is created), a
+     * crash of a replica on a WAL pool is a power loss whose choices come from {@code powerRandom}.
+     */
     SimCluster(Path dir, RdbConfig config, PoolOptions poolOptions, long poolBytes, SimNetwork network,
-               LongSupplier clock, int clientCount) {
+               LongSupplier clock, int clientCount, Optional<PowerLoss> powerLoss, SplittableRandom powerRandom) {
+        this.powerLoss = poolOptions.backend() == PoolBackend.WAL ? powerLoss : Optional.empty();
+        this.powerRandom = powerRandom;
         this.dir = dir;
         this.config = config;
         this.poolOptions = poolOptions;
@@ -113,17 +125,41 @@ final class SimCluster implements AutoCloseable {
         n.starts++;
     }
 
-    /** Crashes replica {@code id} as its process would die: nothing more is written, its pool is closed. */
+    /**
+     * Crashes replica {@code id} as its process would die (nothing more is written, its pool is
+     * closed), and on a WAL pool as its machine would lose power: the pool's files lose what
+     * they had not synced.
+     */
     void crash(long id) {
         Node n = nodes.get(id);
+        // The power goes first: nothing the crash path does reaches the disk.
+        powerLoss.ifPresent(p -> p.cut(n.path.toString()));
         n.replica.crash();
         drainLanes(n);
         checkListener(n);
         n.replica = null;
-        // A power-loss layer would drop here what the pool's file system had not synced.
         n.pool.close();
         n.pool = null;
+        if (powerLoss.isPresent()) {
+            int lost = powerLoss.get().restore(n.path.toString(), powerRandom.nextLong());
+            powerCuts++;
+            lossyPowerCuts += lost > 0 ? 1 : 0;
+        }
         locks.remove(id);
+    }
+
+    /** The crashes that were power losses. */
+    long powerCuts() {
+        return powerCuts;
+    }
+
+    /**
+     * The power losses whose files lost something they had not synced (a write dropped or torn,
+     * a size or a name undone). Not a replayable figure: which writes are unsynced at a cut
+     * depends also on how far the pool's background thread (checkpoints, spare segments) got.
+     */
+    long lossyPowerCuts() {
+        return lossyPowerCuts;
     }
 
     /** Starts crashed replica {@code id} again from its pool. */
