@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The VOS benchmarks, C and both Java bindings in one run: the native vos_bench and the JMH
 # VosBenchmark (through Panama FFM and through JNI, on the build's JDK) do the same four
-# operations (fetch, update1, update64, iterate) with the same parameters and the same work: the
+# operations (fetch, update1, update64, iterate) with the same parameters and the same work (a
+# fetch reads the value into the caller's buffer on each side; fetchAlloc, Java only, is the
+# call that returns a new byte[], set against C's fetch): the
 # same keys, a pool of their own per operation, and the updates in rounds of ROUND_UPDATES with
 # an untimed aggregation after each, so both sides meet the same version chains. First with
 # PMEM_IS_PMEM_FORCE=1 (PMDK skips msync: the cost of the code), then with =0 (PMDK's real msync
@@ -118,14 +120,17 @@ header="%-4s %-10s %-6s %12s %12s %12s %7s %7s"
 printf "$header" run op force "C ops/s" "FFM ops/s" "JNI ops/s" "FFM/C" "JNI/C"
 [ "$JNI17" = 1 ] && printf ' %12s %7s' "JNI17 ops/s" "JNI17/C"
 echo
-# ops: fetch = fetches, update1 = transactions (one update each), update64 = updates (64 per
-# transaction), iterate = records.
+# ops: fetch = fetches (into the caller's buffer on every side), fetchAlloc = fetches through the
+# Java call returning a new byte[] (against C's fetch), update1 = transactions (one update each),
+# update64 = updates (64 per transaction), iterate = records.
 for rep in $(seq 1 "$REPEATS"); do
   for force in $FORCES; do
     keys=$(keys_for "$force")
     round_updates=$(rounds_for "$force")
-    for op in fetch update1 update64 iterate; do
-      c=$(sed -n "s/^BENCH op=$op ops_per_s=\([0-9.]*\).*/\1/p" "$out/c-$rep-$force.txt" | head -1)
+    for op in fetch fetchAlloc update1 update64 iterate; do
+      # fetchAlloc (a new byte[] per value) stands against C's fetch, which has no such step.
+      c_op=$op; [ "$op" = fetchAlloc ] && c_op=fetch
+      c=$(sed -n "s/^BENCH op=$c_op ops_per_s=\([0-9.]*\).*/\1/p" "$out/c-$rep-$force.txt" | head -1)
       f=$(java_ops "$out/jmh-$rep-$force.csv" "$op" ffm "$keys" "$round_updates")
       j=$(java_ops "$out/jmh-$rep-$force.csv" "$op" jni "$keys" "$round_updates")
       j17=$(java_ops "$out/jmh17-$rep-$force.csv" "$op" jni "$keys" "$round_updates")
@@ -145,8 +150,9 @@ if [[ " $FORCES " == *" 1 "* ]]; then
   echo
   printf '%-4s %-10s %12s %12s %12s %7s %7s\n' run op "C cpu ns" "FFM cpu ns" "JNI cpu ns" "C/FFM" "C/JNI"
   for rep in $(seq 1 "$REPEATS"); do
-    for op in fetch fetch_hot; do
-      c=$(sed -n "s/^BENCH op=$op .*cpu_ns_per_op=\([0-9.]*\).*/\1/p" "$out/c-$rep-1.txt" | head -1)
+    for op in fetch fetch_hot fetch_alloc; do
+      c_op=$op; [ "$op" = fetch_alloc ] && c_op=fetch
+      c=$(sed -n "s/^BENCH op=$c_op .*cpu_ns_per_op=\([0-9.]*\).*/\1/p" "$out/c-$rep-1.txt" | head -1)
       f=$(sed -n "s/^COST provider=ffm op=$op cpu_ns_per_op=\([0-9.]*\)/\1/p" "$out/cost-$rep.txt")
       j=$(sed -n "s/^COST provider=jni op=$op cpu_ns_per_op=\([0-9.]*\)/\1/p" "$out/cost-$rep.txt")
       awk -v rep="$rep" -v op="$op" -v c="${c:-}" -v f="${f:-}" -v j="${j:-}" 'function n(x) { return x == "" ? "n/a" : x }

@@ -1,5 +1,6 @@
 package org.vostok.vos;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +36,22 @@ public interface Container extends AutoCloseable {
 
     /** {@link #fetch(long, Key, long)} for an integer key, without allocating a key. */
     Optional<byte[]> fetch(long oid, long key, long epoch);
+
+    /**
+     * {@link #fetch(long, Key, long)} into the caller's buffer, allocating nothing: writes the
+     * value at {@code into}'s position, moves the position past it and returns its length; empty
+     * when the key has no value at {@code epoch}, with {@code into} unchanged. A value longer
+     * than {@code into.remaining()} fails with {@link VosError#TRUNC} and leaves {@code into}
+     * unchanged ({@link #valueLength} gives the room to make). Any writable buffer will do, heap
+     * or direct; the library never sees it (the value is copied in from the binding's own
+     * native memory). Other errors as {@code fetch}'s.
+     *
+     * @throws java.nio.ReadOnlyBufferException if {@code into} is read-only, before any read
+     */
+    OptionalInt fetch(long oid, Key key, long epoch, ByteBuffer into);
+
+    /** {@link #fetch(long, Key, long, ByteBuffer)} for an integer key, without allocating a key. */
+    OptionalInt fetch(long oid, long key, long epoch, ByteBuffer into);
 
     /**
      * The length in bytes of the value {@link #fetch(long, Key, long)} would return, without

@@ -31,7 +31,10 @@ public enum VosError {
     BADHANDLE(-9),
     /** A key, value, batch or pool size beyond its limit. */
     TOOBIG(-10),
-    /** A buffer was too small (the bindings retry with a larger one; users rarely see it). */
+    /**
+     * A buffer was too small: the bindings retry with a larger one of their own, so users see it
+     * only from a fetch into a buffer of theirs.
+     */
     TRUNC(-11),
     /** Out of native memory. */
     NOMEM(-12),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -133,6 +134,9 @@ public abstract class ContainerConformanceTest extends VosConformance {
         VosException e = assertVos(VosError.BADHANDLE, () -> c.fetch(1, 1, 1));
         assertTrue(e.getMessage().contains(c.uuid().toString()), e::getMessage);
         assertVos(VosError.BADHANDLE, () -> c.fetch(List.of(org.vostok.vos.FetchRequest.of(1, 1, 1))));
+        ByteBuffer into = ByteBuffer.allocate(8);
+        assertVos(VosError.BADHANDLE, () -> c.fetch(1, 1, 1, into));
+        assertEquals(0, into.position(), "a refused fetch wrote nothing");
         assertVos(VosError.BADHANDLE, () -> c.iterate(Iteration.forward(1, 1), r -> true));
         assertVos(VosError.BADHANDLE, () -> c.firstKey(1, 1));
         assertVos(VosError.BADHANDLE, () -> c.largestIntegerKey(1, 1));

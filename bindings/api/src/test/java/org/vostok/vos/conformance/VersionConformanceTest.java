@@ -3,8 +3,12 @@ package org.vostok.vos.conformance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,6 +73,46 @@ public abstract class VersionConformanceTest extends VosConformance {
         assertEquals(OptionalInt.of(VosLimits.VALUE_BYTES_MAX), c.valueLength(2, Key.ofUtf8("k"), 9));
         assertVos(VosError.NONEXIST, () -> c.valueLength(99, Key.of(1), 9));
         assertVos(VosError.INVAL, () -> c.valueLength(2, Key.of(1), 9));
+    }
+
+    @Test
+    void fetchIntoTheCallersBufferWritesAtItsPositionOrChangesNothing() {
+        c.createObject(1, KeyOrder.INTEGER, 1);
+        c.createObject(2, KeyOrder.LEXICAL, 1);
+        c.update(1, Key.of(10), 2, utf8("two"));
+        c.update(1, Key.of(10), 5, utf8("five!"));
+        c.update(1, Key.of(11), 2, new byte[0]);
+        byte[] big = new byte[100_000]; // more than a binding's first scratch buffer holds
+        Arrays.fill(big, (byte) 7);
+        c.update(2, Key.ofUtf8("big"), 2, big);
+        for (ByteBuffer into : List.of(ByteBuffer.allocate(16), ByteBuffer.allocateDirect(16))) {
+            into.put((byte) 'x').put((byte) 'y');
+            assertEquals(OptionalInt.of(3), c.fetch(1, 10, 4, into));
+            assertEquals(5, into.position());
+            assertEquals(OptionalInt.of(5), c.fetch(1, Key.of(10), 5, into));
+            assertEquals(10, into.position());
+            assertEquals(OptionalInt.empty(), c.fetch(1, 10, 1, into));
+            assertEquals(OptionalInt.empty(), c.fetch(1, 12, 9, into));
+            assertEquals(OptionalInt.of(0), c.fetch(1, 11, 9, into));
+            assertEquals(10, into.position());
+            // Six bytes left: a value of five fits, and then one of five does not.
+            assertEquals(OptionalInt.of(5), c.fetch(1, 10, 9, into));
+            VosException e = assertVos(VosError.TRUNC, () -> c.fetch(1, 10, 9, into));
+            assertTrue(e.getMessage().contains("5 bytes") && e.getMessage().contains("1 bytes left"), e::getMessage);
+            assertEquals(15, into.position());
+            assertEquals(0, into.get(15), "nothing was written past the values");
+            into.flip();
+            byte[] written = new byte[into.remaining()];
+            into.get(written);
+            assertEquals("xytwofive!five!", new String(written, StandardCharsets.UTF_8));
+        }
+        ByteBuffer large = ByteBuffer.allocate(big.length + 1).position(1);
+        assertEquals(OptionalInt.of(big.length), c.fetch(2, Key.ofUtf8("big"), 2, large));
+        assertArrayEquals(big, Arrays.copyOfRange(large.array(), 1, big.length + 1));
+        assertVos(VosError.TRUNC, () -> c.fetch(2, Key.ofUtf8("big"), 2, ByteBuffer.allocate(big.length - 1)));
+        assertThrows(ReadOnlyBufferException.class,
+                () -> c.fetch(1, 10, 4, ByteBuffer.allocate(16).asReadOnlyBuffer()));
+        assertVos(VosError.NONEXIST, () -> c.fetch(99, 1, 9, ByteBuffer.allocate(16)));
     }
 
     @Test

@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -135,35 +137,99 @@ final class FfmContainer implements Container {
         enter();
         try (Scratch scratch = Scratch.acquire()) {
             MemorySegment req = scratch.requests(VosNative.FETCH_BYTES);
-            MemorySegment keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
-            long keysLength = writeFetchRequest(req, 0, oid, keyInt, lexical, epoch, keys, 0);
-            MemorySegment out = scratch.out(0);
-            while (true) {
-                int rc = (int) VosNative.FETCH.invokeExact(pool.handle, req.address(), 1, keys.address(), keysLength,
-                        out.address(), out.byteSize());
-                if (rc != VosNative.OK) {
-                    throw VosNative.failure(rc, "fetching " + describe(oid, keyInt, lexical, epoch));
-                }
-                int status = req.get(JAVA_INT, VosNative.FETCH_STATUS);
-                int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
-                if (status == VosNative.OK) {
-                    byte[] value = new byte[length];
-                    MemorySegment.copy(out, JAVA_BYTE, req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF), value, 0, length);
-                    return Optional.of(value);
-                }
-                if (status == VosNative.ABSENT) {
-                    return Optional.empty();
-                }
-                if (status == VosNative.ERR_TRUNC) {
-                    out = scratch.out(VosNative.align8(Integer.toUnsignedLong(length)));
-                    continue;
-                }
-                throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
+            MemorySegment out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
+            if (out == null) {
+                return Optional.empty();
             }
-        } catch (Throwable t) {
-            throw VosNative.rethrow(t);
+            int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
+            byte[] value = new byte[length];
+            MemorySegment.copy(out, JAVA_BYTE, req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF), value, 0, length);
+            return Optional.of(value);
         } finally {
             leave();
+        }
+    }
+
+    @Override
+    public OptionalInt fetch(long oid, long key, long epoch, ByteBuffer into) {
+        return fetchInto(oid, key, null, epoch, into);
+    }
+
+    @Override
+    public OptionalInt fetch(long oid, Key key, long epoch, ByteBuffer into) {
+        Objects.requireNonNull(key, "key");
+        return switch (key) {
+            case Key.IntegerKey k -> fetchInto(oid, k.value(), null, epoch, into);
+            case Key.LexicalKey k -> fetchInto(oid, 0, k, epoch, into);
+        };
+    }
+
+    private OptionalInt fetchInto(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+        Objects.requireNonNull(into, "into");
+        if (into.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        enter();
+        try (Scratch scratch = Scratch.acquire()) {
+            MemorySegment req = scratch.requests(VosNative.FETCH_BYTES);
+            MemorySegment out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
+            if (out == null) {
+                return OptionalInt.empty();
+            }
+            int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
+            int at = into.position();
+            if (length > into.limit() - at) {
+                throw new VosException(VosError.TRUNC, "fetching " + describe(oid, keyInt, lexical, epoch)
+                        + ": its value of " + length + " bytes does not fit the " + (into.limit() - at)
+                        + " bytes left in the buffer, which is unchanged; make room (valueLength gives the length)"
+                        + " and fetch again");
+            }
+            long from = req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF);
+            if (into.hasArray()) {
+                MemorySegment.copy(out, JAVA_BYTE, from, into.array(), into.arrayOffset() + at, length);
+            } else {
+                // The buffer's segment starts at its position.
+                MemorySegment.copy(out, from, MemorySegment.ofBuffer(into), 0, length);
+            }
+            into.position(at + length);
+            return OptionalInt.of(length);
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * One fetch into the scratch's out buffer, grown until the value fits: returns the buffer
+     * holding the value (where and how long in {@code req}), or null when the key has no value.
+     */
+    private MemorySegment fetchToScratch(Scratch scratch, MemorySegment req, long oid, long keyInt,
+                                         Key.LexicalKey lexical, long epoch) {
+        MemorySegment keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
+        long keysLength = writeFetchRequest(req, 0, oid, keyInt, lexical, epoch, keys, 0);
+        MemorySegment out = scratch.out(0);
+        while (true) {
+            int rc;
+            try {
+                rc = (int) VosNative.FETCH.invokeExact(pool.handle, req.address(), 1, keys.address(), keysLength,
+                        out.address(), out.byteSize());
+            } catch (Throwable t) {
+                throw VosNative.rethrow(t);
+            }
+            if (rc != VosNative.OK) {
+                throw VosNative.failure(rc, "fetching " + describe(oid, keyInt, lexical, epoch));
+            }
+            int status = req.get(JAVA_INT, VosNative.FETCH_STATUS);
+            if (status == VosNative.OK) {
+                return out;
+            }
+            if (status == VosNative.ABSENT) {
+                return null;
+            }
+            if (status == VosNative.ERR_TRUNC) {
+                out = scratch.out(VosNative.align8(Integer.toUnsignedLong(req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN))));
+                continue;
+            }
+            throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
         }
     }
 

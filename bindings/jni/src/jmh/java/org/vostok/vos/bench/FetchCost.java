@@ -3,6 +3,7 @@ package org.vostok.vos.bench;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,15 +21,18 @@ import org.vostok.vos.VosUnavailableException;
  * JVM): on a machine shared with other work, wall-clock throughput swings several-fold from one
  * run to the next, while a thread's CPU time does not count the time it waits for a core.
  * scripts/bench-vos.sh runs one binding per JVM, one after the other: two pools read in turns
- * evict each other's B+-tree from the caches, which the single-pool C loop never meets. Two kinds of fetch, as in vos_bench (whose
- * cpu_ns_per_op is the C side): {@code fetch}, a pseudo-random key among {@code keys} (the
+ * evict each other's B+-tree from the caches, which the single-pool C loop never meets. Two kinds
+ * of fetch, as in vos_bench (whose cpu_ns_per_op is the C side), each into the caller's buffer
+ * as vos_bench reads into its own: {@code fetch}, a pseudo-random key among {@code keys} (the
  * B+-tree walk misses the caches), and {@code fetch_hot}, key 7 over and over (everything in
- * cache), where what the binding adds per call stands out. Each pool is made as vos_bench makes
+ * cache), where what the binding adds per call stands out. A third, {@code fetch_alloc}, is
+ * {@code fetch} through the call that returns a new byte[] per value, which C has no
+ * counterpart of. Each pool is made as vos_bench makes
  * its own: {@code keys} values of 1 KiB preloaded 1000 per transaction, then closed and opened
  * again.
  *
  * <p>Arguments: {@code keys poolMiB [provider...]} (default: every binding this Java can load).
- * Prints {@code COST provider=<name> op=<fetch|fetch_hot> cpu_ns_per_op=<n>} lines. Run by
+ * Prints {@code COST provider=<name> op=<fetch|fetch_hot|fetch_alloc> cpu_ns_per_op=<n>} lines. Run by
  * scripts/bench-vos.sh; it needs a heap that does not grow while it measures (-Xms = -Xmx).
  */
 public final class FetchCost {
@@ -39,6 +43,8 @@ public final class FetchCost {
     private static final int BLOCK_FETCHES = 20_000;
     private static final int WARMUP_ROUNDS = 10;
     private static final int ROUNDS = 40;
+    /** The kinds of fetch, in the order measured: random key, hot key, random key allocating. */
+    private static final String[] KINDS = {"fetch", "fetch_hot", "fetch_alloc"};
 
     private static long sink;
 
@@ -53,8 +59,9 @@ public final class FetchCost {
         Pool pool;
         Container container;
         long random = 0x9E3779B97F4A7C15L;
-        final long[] cpuNanos = new long[2];
-        final long[] fetches = new long[2];
+        final long[] cpuNanos = new long[KINDS.length];
+        final long[] fetches = new long[KINDS.length];
+        final ByteBuffer into = ByteBuffer.allocate(VALUE_BYTES);
 
         Side(String name, Path dir) {
             this.name = name;
@@ -118,10 +125,10 @@ public final class FetchCost {
             }
             measure(sides, keys);
             for (Side side : sides) {
-                System.out.printf("COST provider=%s op=fetch cpu_ns_per_op=%.0f%n", side.name,
-                        (double) side.cpuNanos[0] / side.fetches[0]);
-                System.out.printf("COST provider=%s op=fetch_hot cpu_ns_per_op=%.0f%n", side.name,
-                        (double) side.cpuNanos[1] / side.fetches[1]);
+                for (int kind = 0; kind < KINDS.length; kind++) {
+                    System.out.printf("COST provider=%s op=%s cpu_ns_per_op=%.0f%n", side.name, KINDS[kind],
+                            (double) side.cpuNanos[kind] / side.fetches[kind]);
+                }
             }
         } finally {
             for (Side side : sides) {
@@ -139,12 +146,12 @@ public final class FetchCost {
     private static void measure(List<Side> sides, int keys) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
-            for (int kind = 0; kind < 2; kind++) {
+            for (int kind = 0; kind < KINDS.length; kind++) {
                 for (Side side : sides) {
                     long start = threads.getCurrentThreadCpuTime();
                     for (int i = 0; i < BLOCK_FETCHES; i++) {
                         long key = HOT_KEY % keys;
-                        if (kind == 0) {
+                        if (kind != 1) {
                             // xorshift64, as in vos_bench.
                             long x = side.random;
                             x ^= x << 13;
@@ -153,7 +160,12 @@ public final class FetchCost {
                             side.random = x;
                             key = Long.remainderUnsigned(x, keys);
                         }
-                        sink += side.container.fetch(OID, key, EPOCH).orElseThrow().length;
+                        if (kind == 2) {
+                            sink += side.container.fetch(OID, key, EPOCH).orElseThrow().length;
+                        } else {
+                            side.into.clear();
+                            sink += side.container.fetch(OID, key, EPOCH, side.into).orElseThrow();
+                        }
                     }
                     long used = threads.getCurrentThreadCpuTime() - start;
                     if (round >= WARMUP_ROUNDS) {

@@ -1,6 +1,7 @@
 package org.vostok.vos.jni;
 
 import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -129,33 +130,87 @@ final class JniContainer implements Container {
         enter();
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
-            NativeBuffer keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
-            long keysLength = writeFetchRequest(req.bytes, 0, oid, keyInt, lexical, epoch, keys.bytes, 0);
-            NativeBuffer out = scratch.out(0);
-            while (true) {
-                int rc = Vos.vos_fetch(pool.handle, req.address, 1, keys.address, keysLength, out.address, out.size);
-                if (rc != VosNative.OK) {
-                    throw VosNative.failure(rc, "fetching " + describe(oid, keyInt, lexical, epoch));
-                }
-                ByteBuffer r = req.bytes;
-                int status = r.getInt(VosNative.FETCH_STATUS);
-                int length = r.getInt(VosNative.FETCH_VALUE_LEN);
-                if (status == VosNative.OK) {
-                    byte[] value = new byte[length];
-                    out.bytes.get(valueOffset(r, 0, out), value);
-                    return Optional.of(value);
-                }
-                if (status == VosNative.ABSENT) {
-                    return Optional.empty();
-                }
-                if (status == VosNative.ERR_TRUNC) {
-                    out = scratch.out(VosNative.align8(Integer.toUnsignedLong(length)));
-                    continue;
-                }
-                throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
+            NativeBuffer out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
+            if (out == null) {
+                return Optional.empty();
             }
+            byte[] value = new byte[req.bytes.getInt(VosNative.FETCH_VALUE_LEN)];
+            out.bytes.get(valueOffset(req.bytes, 0, out), value);
+            return Optional.of(value);
         } finally {
             leave();
+        }
+    }
+
+    @Override
+    public OptionalInt fetch(long oid, long key, long epoch, ByteBuffer into) {
+        return fetchInto(oid, key, null, epoch, into);
+    }
+
+    @Override
+    public OptionalInt fetch(long oid, Key key, long epoch, ByteBuffer into) {
+        Objects.requireNonNull(key, "key");
+        if (key instanceof Key.LexicalKey k) {
+            return fetchInto(oid, 0, k, epoch, into);
+        }
+        return fetchInto(oid, ((Key.IntegerKey) key).value(), null, epoch, into);
+    }
+
+    private OptionalInt fetchInto(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+        Objects.requireNonNull(into, "into");
+        if (into.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        enter();
+        try (Scratch scratch = Scratch.acquire()) {
+            NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
+            NativeBuffer out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
+            if (out == null) {
+                return OptionalInt.empty();
+            }
+            int length = req.bytes.getInt(VosNative.FETCH_VALUE_LEN);
+            int at = into.position();
+            if (length > into.limit() - at) {
+                throw new VosException(VosError.TRUNC, "fetching " + describe(oid, keyInt, lexical, epoch)
+                        + ": its value of " + length + " bytes does not fit the " + (into.limit() - at)
+                        + " bytes left in the buffer, which is unchanged; make room (valueLength gives the length)"
+                        + " and fetch again");
+            }
+            into.put(at, out.bytes, valueOffset(req.bytes, 0, out), length);
+            into.position(at + length);
+            return OptionalInt.of(length);
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * One fetch into the scratch's out buffer, grown until the value fits: returns the buffer
+     * holding the value (where and how long in {@code req}), or null when the key has no value.
+     */
+    private NativeBuffer fetchToScratch(Scratch scratch, NativeBuffer req, long oid, long keyInt,
+                                        Key.LexicalKey lexical, long epoch) {
+        NativeBuffer keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
+        long keysLength = writeFetchRequest(req.bytes, 0, oid, keyInt, lexical, epoch, keys.bytes, 0);
+        NativeBuffer out = scratch.out(0);
+        while (true) {
+            int rc = Vos.vos_fetch(pool.handle, req.address, 1, keys.address, keysLength, out.address, out.size);
+            if (rc != VosNative.OK) {
+                throw VosNative.failure(rc, "fetching " + describe(oid, keyInt, lexical, epoch));
+            }
+            ByteBuffer r = req.bytes;
+            int status = r.getInt(VosNative.FETCH_STATUS);
+            if (status == VosNative.OK) {
+                return out;
+            }
+            if (status == VosNative.ABSENT) {
+                return null;
+            }
+            if (status == VosNative.ERR_TRUNC) {
+                out = scratch.out(VosNative.align8(Integer.toUnsignedLong(r.getInt(VosNative.FETCH_VALUE_LEN))));
+                continue;
+            }
+            throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
         }
     }
 

@@ -121,10 +121,12 @@ final class Scratch implements AutoCloseable {
 
     @Override
     public void close() {
-        for (NativeBuffer buffer : callScoped) {
-            buffer.close();
+        if (!callScoped.isEmpty()) {
+            for (NativeBuffer buffer : callScoped) {
+                buffer.close();
+            }
+            callScoped.clear();
         }
-        callScoped.clear();
         busy = false;
     }
 }
