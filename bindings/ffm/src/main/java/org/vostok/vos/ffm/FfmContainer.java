@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,6 +27,7 @@ import org.vostok.vos.VosError;
 import org.vostok.vos.VosException;
 import org.vostok.vos.VosLimits;
 import org.vostok.vos.spi.CallGate;
+import org.vostok.vos.spi.FetchInto;
 
 /**
  * An open container handle. Fetches, iterations and probes use the calling thread's
@@ -165,10 +165,7 @@ final class FfmContainer implements Container {
     }
 
     private OptionalInt fetchInto(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
-        Objects.requireNonNull(into, "into");
-        if (into.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
+        FetchInto.checkWritable(into);
         enter();
         try (Scratch scratch = Scratch.acquire()) {
             MemorySegment req = scratch.requests(VosNative.FETCH_BYTES);
@@ -177,13 +174,7 @@ final class FfmContainer implements Container {
                 return OptionalInt.empty();
             }
             int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
-            int at = into.position();
-            if (length > into.limit() - at) {
-                throw new VosException(VosError.TRUNC, "fetching " + describe(oid, keyInt, lexical, epoch)
-                        + ": its value of " + length + " bytes does not fit the " + (into.limit() - at)
-                        + " bytes left in the buffer, which is unchanged; make room (valueLength gives the length)"
-                        + " and fetch again");
-            }
+            int at = FetchInto.place(into, length, describe(oid, keyInt, lexical, epoch));
             long from = req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF);
             if (into.hasArray()) {
                 MemorySegment.copy(out, JAVA_BYTE, from, into.array(), into.arrayOffset() + at, length);

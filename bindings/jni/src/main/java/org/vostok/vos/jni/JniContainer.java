@@ -1,7 +1,6 @@
 package org.vostok.vos.jni;
 
 import java.nio.ByteBuffer;
-import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +22,7 @@ import org.vostok.vos.VosError;
 import org.vostok.vos.VosException;
 import org.vostok.vos.VosLimits;
 import org.vostok.vos.spi.CallGate;
+import org.vostok.vos.spi.FetchInto;
 
 /**
  * An open container handle. Fetches, iterations and probes use the calling thread's
@@ -157,10 +157,7 @@ final class JniContainer implements Container {
     }
 
     private OptionalInt fetchInto(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
-        Objects.requireNonNull(into, "into");
-        if (into.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
+        FetchInto.checkWritable(into);
         enter();
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
@@ -169,13 +166,7 @@ final class JniContainer implements Container {
                 return OptionalInt.empty();
             }
             int length = req.bytes.getInt(VosNative.FETCH_VALUE_LEN);
-            int at = into.position();
-            if (length > into.limit() - at) {
-                throw new VosException(VosError.TRUNC, "fetching " + describe(oid, keyInt, lexical, epoch)
-                        + ": its value of " + length + " bytes does not fit the " + (into.limit() - at)
-                        + " bytes left in the buffer, which is unchanged; make room (valueLength gives the length)"
-                        + " and fetch again");
-            }
+            int at = FetchInto.place(into, length, describe(oid, keyInt, lexical, epoch));
             into.put(at, out.bytes, valueOffset(req.bytes, 0, out), length);
             into.position(at + length);
             return OptionalInt.of(length);

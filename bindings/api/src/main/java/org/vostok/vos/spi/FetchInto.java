@@ -1,0 +1,43 @@
+package org.vostok.vos.spi;
+
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.util.Objects;
+import org.vostok.vos.VosError;
+import org.vostok.vos.VosException;
+
+/**
+ * The checks of {@code Container.fetch(..., ByteBuffer into)} that do not depend on the binding,
+ * so that both bindings refuse alike and say the same: a buffer that cannot be written is
+ * refused before any native call, and a value that does not fit leaves the buffer unchanged.
+ *
+ * <p>For implementations of the VOS API (the FFM and JNI bindings share it); applications do
+ * not need it.
+ */
+public final class FetchInto {
+
+    private FetchInto() {
+    }
+
+    /** Throws unless {@code into} can be written; before anything else is done. */
+    public static void checkWritable(ByteBuffer into) {
+        Objects.requireNonNull(into, "into");
+        if (into.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+    }
+
+    /**
+     * Where a value of {@code length} bytes goes in {@code into}: its position. TRUNC, naming
+     * {@code what} was fetched, when fewer bytes than that are left.
+     */
+    public static int place(ByteBuffer into, int length, String what) {
+        int at = into.position();
+        if (length > into.limit() - at) {
+            throw new VosException(VosError.TRUNC, "fetching " + what + ": its value of " + length
+                    + " bytes does not fit the " + (into.limit() - at) + " bytes left in the buffer, which is"
+                    + " unchanged; make room (valueLength gives the length) and fetch again");
+        }
+        return at;
+    }
+}
