@@ -224,6 +224,7 @@ static int node_check(const struct btr_tree *t, umem_off_t off, uint32_t level, 
 		      struct btr_node **node_out)
 {
 	struct btr_node *n;
+	bool verify;
 	uint32_t c;
 
 	*node_out = NULL;
@@ -237,12 +238,18 @@ static int node_check(const struct btr_tree *t, umem_off_t off, uint32_t level, 
 		return node_damaged(off, "its level is %u where %u was expected", n->level, level);
 	if (n->count == 0 || n->count > BTR_ORDER)
 		return node_damaged(off, "it holds %u entries, not 1 .. %u", n->count, BTR_ORDER);
-	if (!umem_tx_touched(t->um, off) && (full || !umem_verified(t->um, off))) {
+	/* Checked whole since it was last loaded or changed (touch() clears the mark before a
+	 * transaction changes the node): nothing below can have changed. */
+	if (!full && umem_verified(t->um, off)) {
+		*node_out = n;
+		return VOS_OK;
+	}
+	verify = !umem_tx_touched(t->um, off);
+	if (verify) {
 		c = node_csum(n, off);
 		if (c != n->csum)
 			return node_damaged(off, "its CRC-32C checksum does not match (stored "
 					    "0x%08x, computed 0x%08x)", n->csum, c);
-		umem_set_verified(t->um, off);
 	}
 	if (t->root->key_order == BTR_KEYS_LEXICAL) {
 		for (uint32_t i = level == 0 ? 0 : 1; i < n->count; i++) {
@@ -254,6 +261,9 @@ static int node_check(const struct btr_tree *t, umem_off_t off, uint32_t level, 
 						    "cannot be read", i, e->len);
 		}
 	}
+	/* Marked only once all of it passed, so that the shortcut above skips no check. */
+	if (verify)
+		umem_set_verified(t->um, off);
 	*node_out = n;
 	return VOS_OK;
 }

@@ -178,7 +178,10 @@ __attribute__((target("sse4.2"))) uint32_t crc32c_hw(uint32_t crc, const void *b
 	const uint8_t *p = buf;
 	uint64_t c = (uint32_t)~crc;
 
-	pthread_once(&shift_once, shift_init);
+	/* Only the three-block loops need the shift tables: short buffers (keys, headers, most
+	 * calls) do not pay for the check. */
+	if (len >= 3 * SHORT_BLOCK)
+		pthread_once(&shift_once, shift_init);
 	while (len > 0 && ((uintptr_t)p & 7) != 0) {
 		c = _mm_crc32_u8((uint32_t)c, *p++);
 		len--;
@@ -222,16 +225,26 @@ bool crc32c_hw_available(void)
 }
 #endif
 
-static uint32_t (*crc32c_impl)(uint32_t, const void *, size_t);
+typedef uint32_t (*crc32c_fn)(uint32_t, const void *, size_t);
+
+/* The implementation, chosen at the first call; NULL until then. */
+static crc32c_fn crc32c_impl;
 static pthread_once_t impl_once = PTHREAD_ONCE_INIT;
 
 static void impl_init(void)
 {
-	crc32c_impl = crc32c_hw_available() ? crc32c_hw : crc32c_sw;
+	__atomic_store_n(&crc32c_impl, crc32c_hw_available() ? crc32c_hw : crc32c_sw,
+			 __ATOMIC_RELEASE);
 }
 
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len)
 {
-	pthread_once(&impl_once, impl_init);
-	return crc32c_impl(crc, buf, len);
+	/* Chosen already on every call but the first few: one load, no call into libc. */
+	crc32c_fn f = __atomic_load_n(&crc32c_impl, __ATOMIC_ACQUIRE);
+
+	if (f == NULL) {
+		pthread_once(&impl_once, impl_init);
+		f = __atomic_load_n(&crc32c_impl, __ATOMIC_ACQUIRE);
+	}
+	return f(crc, buf, len);
 }
