@@ -1,13 +1,11 @@
 package org.vostok.client.net;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +39,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong();
     private volatile Channel channel;
+    private volatile FrameOutbox outbox;
 
     private record Pending(CompletableFuture<Reply> future, ScheduledFuture<?> timeout) {
     }
@@ -56,6 +55,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** Called once the handshake is done: the connection serves calls from now on. */
     public void attach(Channel ch, long peerNodeId) {
         this.nodeId = peerNodeId;
+        this.outbox = new FrameOutbox(ch);
         this.channel = ch;
         if (!ch.isActive()) {
             failAll();
@@ -91,7 +91,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             return CompletableFuture.failedFuture(new VostokException(ErrorCode.UNREACHABLE, "the connection to "
                     + address + " is closed"));
         }
-        if (pending.size() >= outstandingMax || !ch.isWritable()) {
+        FrameOutbox out = outbox;
+        if (pending.size() >= outstandingMax || !out.isWritable()) {
             return CompletableFuture.failedFuture(new VostokException(ErrorCode.BUSY, pending.size()
                     + " requests wait on the connection to " + address + " (at most " + outstandingMax
                     + ", or its send buffer is full); retry later"));
@@ -101,17 +102,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> timedOut(id, timeoutMillis), timeoutMillis,
                 TimeUnit.MILLISECONDS);
         pending.put(id, new Pending(future, timeout));
-        ByteBuf frame = FrameCodec.frame(ch.alloc(), FrameType.REQUEST, id, serviceId, request);
-        ch.writeAndFlush(frame).addListener(f -> {
-            if (!f.isSuccess()) {
-                Pending p = pending.remove(id);
-                if (p != null) {
-                    p.timeout.cancel(false);
-                    p.future.completeExceptionally(new VostokException(ErrorCode.UNREACHABLE, "sending to " + address
-                            + " failed: " + f.cause(), Optional.empty(), false, f.cause()));
-                }
-            }
-        });
+        // A frame that cannot be written fails the channel, which closes: the request then fails
+        // with UNREACHABLE like every other that waits on the connection.
+        out.send(FrameCodec.frame(ch.alloc(), FrameType.REQUEST, id, serviceId, request));
         if (!ch.isActive()) {
             // Closed between the check and the put: channelInactive may have run before the put.
             Pending p = pending.remove(id);

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.client.net.Connector;
+import org.vostok.client.net.FrameOutbox;
 import org.vostok.client.net.HostPort;
 import org.vostok.client.proto.Hello;
 import org.vostok.client.proto.PeerKind;
@@ -83,6 +84,8 @@ public final class PeerLinks implements AutoCloseable {
     private final class Link {
         final long nodeId;
         volatile Channel channel;
+        /** The frames on their way to {@link #channel}; set with it. */
+        volatile FrameOutbox outbox;
         boolean connecting;
         int failures;
         long retryAtNanos;
@@ -100,20 +103,21 @@ public final class PeerLinks implements AutoCloseable {
             return;
         }
         Link link = links.computeIfAbsent(nodeId, Link::new);
-        Channel ch = link.channel;
-        if (ch == null || !ch.isActive()) {
+        FrameOutbox out = link.outbox;
+        if (out == null || !out.channel().isActive()) {
             dropped.incrementAndGet();
             connectIfDue(link, false);
             return;
         }
-        if (!ch.isWritable()) {
+        if (!out.isWritable()) {
             dropped.incrementAndGet();
             return;
         }
         int size = MessageCodec.encodedBytes(m);
-        ByteBuf frame = FrameCodec.frame(ch.alloc(), FrameType.RAFT, 0, serviceId, size,
-                out -> MessageCodec.encode(m, out));
-        ch.writeAndFlush(frame, ch.voidPromise());
+        ByteBuf frame = FrameCodec.frame(out.channel().alloc(), FrameType.RAFT, 0, serviceId, size,
+                buf -> MessageCodec.encode(m, buf));
+        // The messages of one Ready for this peer leave in one write.
+        out.send(frame);
     }
 
     /** Messages dropped because no connection could take them, since the start. */
@@ -168,10 +172,12 @@ public final class PeerLinks implements AutoCloseable {
                     link.failures = 0;
                     link.probesLeft = 0;
                     link.channel = h.channel();
+                    link.outbox = new FrameOutbox(h.channel());
                     if (closed) {
                         h.channel().close();
                     } else if (!h.channel().isActive()) {
                         link.channel = null;
+                        link.outbox = null;
                     }
                 }
             }
@@ -222,6 +228,7 @@ public final class PeerLinks implements AutoCloseable {
             synchronized (link) {
                 if (link.channel == ctx.channel()) {
                     link.channel = null;
+                    link.outbox = null;
                 }
             }
             LOG.info("node {}: the connection to node {} closed", selfNodeId, link.nodeId);

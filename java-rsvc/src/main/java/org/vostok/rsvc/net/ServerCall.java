@@ -1,9 +1,9 @@
 package org.vostok.rsvc.net;
 
 import com.google.protobuf.MessageLite;
-import io.netty.channel.Channel;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.vostok.client.ErrorCode;
+import org.vostok.client.net.FrameOutbox;
 import org.vostok.client.proto.LeaderHint;
 import org.vostok.client.proto.Reply;
 import org.vostok.client.proto.Request;
@@ -18,16 +18,16 @@ import org.vostok.client.wire.FrameType;
 public final class ServerCall {
 
     private final ServerConnection connection;
-    private final Channel channel;
+    private final FrameOutbox outbox;
     private final long requestId;
     private final long serviceId;
     private final Request request;
     private final long receivedNanos;
     private final AtomicBoolean answered = new AtomicBoolean();
 
-    ServerCall(ServerConnection connection, Channel channel, long requestId, long serviceId, Request request) {
+    ServerCall(ServerConnection connection, FrameOutbox outbox, long requestId, long serviceId, Request request) {
         this.connection = connection;
-        this.channel = channel;
+        this.outbox = outbox;
         this.requestId = requestId;
         this.serviceId = serviceId;
         this.request = request;
@@ -72,8 +72,10 @@ public final class ServerCall {
         }
         connection.answered();
         connection.observe(this, reply.getErrorCode(), System.nanoTime() - receivedNanos);
-        if (channel.isActive()) {
-            channel.writeAndFlush(FrameCodec.frame(channel.alloc(), FrameType.REPLY, requestId, serviceId, reply));
+        if (outbox.channel().isActive()) {
+            // Replies of calls that finish together (a batch of commits, one read's BUSY answers)
+            // leave in one write.
+            outbox.send(FrameCodec.frame(outbox.channel().alloc(), FrameType.REPLY, requestId, serviceId, reply));
         }
         return true;
     }

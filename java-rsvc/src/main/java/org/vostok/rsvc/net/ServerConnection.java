@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.client.ErrorCode;
+import org.vostok.client.net.FrameOutbox;
 import org.vostok.client.proto.Hello;
 import org.vostok.client.proto.HelloReply;
 import org.vostok.client.proto.PeerKind;
@@ -37,6 +38,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private boolean open;
     private Hello hello;
     private String remote = "?";
+    private FrameOutbox outbox;
 
     ServerConnection(NodeServer server) {
         this.server = server;
@@ -66,6 +68,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     void observe(ServerCall call, int errorCode, long nanos) {
         server.observe(call, errorCode, nanos);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        outbox = new FrameOutbox(ctx.channel());
     }
 
     @Override
@@ -147,7 +154,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         } catch (IOException e) {
             throw new FrameException("a malformed REQUEST: " + e.getMessage());
         }
-        ServerCall call = new ServerCall(this, ctx.channel(), frame.requestId(), frame.serviceId(), request);
+        ServerCall call = new ServerCall(this, outbox, frame.requestId(), frame.serviceId(), request);
         if (serving.incrementAndGet() > server.requestsPerConnectionMax()) {
             call.error(ErrorCode.BUSY, "node " + server.nodeId() + " serves " + server.requestsPerConnectionMax()
                     + " requests of this connection already (requestsPerConnectionMax); retry later", null);
