@@ -303,7 +303,10 @@ final class Rsvc<S> implements LeadershipListener {
             submit(call, () -> run(call, m, request, t, Optional.empty()));
             return;
         }
-        locks.acquire(lockKey.get()).thenRun(() -> submit(call, () -> run(call, m, request, t, lockKey)));
+        Runnable work = () -> run(call, m, request, t, lockKey);
+        // Refused work must let go of the lock too (submitHeld): a lock kept by a request
+        // answered BUSY would hold up its key, or the whole service, for good.
+        locks.acquire(lockKey.get()).thenRun(() -> submitHeld(call, lockKey, work));
     }
 
     /**
