@@ -37,13 +37,6 @@ final class VosNative {
     static final int ITER_END = 1;
     static final int ERR_TRUNC = -11;
 
-    // enum vos_op_kind
-    static final int OP_UPDATE = 1;
-    static final int OP_PUNCH = 2;
-    static final int OP_OBJ_CREATE = 3;
-    static final int OP_OBJ_PUNCH = 4;
-    static final int OP_DISCARD = 5;
-
     // enum vos_iter_flags
     static final int ITER_BACKWARD = 1;
     static final int ITER_HAS_ANCHOR = 2;
@@ -192,6 +185,11 @@ final class VosNative {
         checkSize(REC_HDR, 16);
         checkSize(AGG_CURSOR, 24 + org.vostok.vos.VosLimits.KEY_BYTES_MAX);
         checkSize(SCRUB, 80 + SCRUB_PROBLEMS_MAX * SCRUB_MESSAGE_BYTES + org.vostok.vos.VosLimits.KEY_BYTES_MAX + 512);
+        // The scrub's counters are read by index (AbstractScrub.COUNTER_*): nine uint64_t in a row.
+        if (SCRUB_PROBLEMS != SCRUB_CONTAINERS + 8L * org.vostok.vos.spi.AbstractScrub.COUNTER_PROBLEMS
+                || SCRUB_PROBLEMS_MAX != org.vostok.vos.spi.AbstractScrub.PROBLEMS_MAX) {
+            throw new AssertionError("vos_scrub_t's counters are not where the bindings read them");
+        }
     }
 
     private static final List<String> SYMBOLS = List.of(

@@ -20,13 +20,6 @@ final class VosNative {
     static final int ITER_END = 1;
     static final int ERR_TRUNC = -11;
 
-    // enum vos_op_kind
-    static final int OP_UPDATE = 1;
-    static final int OP_PUNCH = 2;
-    static final int OP_OBJ_CREATE = 3;
-    static final int OP_OBJ_PUNCH = 4;
-    static final int OP_DISCARD = 5;
-
     // enum vos_iter_flags
     static final int ITER_BACKWARD = 1;
     static final int ITER_HAS_ANCHOR = 2;
