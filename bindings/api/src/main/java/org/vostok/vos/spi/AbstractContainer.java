@@ -87,7 +87,7 @@ public abstract class AbstractContainer implements Container {
 
     /**
      * The newest value at or below the epoch, into {@code into} at its position (advanced past
-     * it); a value that does not fit is refused with {@link FetchInto#place}. {@code into} is
+     * it); a value that does not fit is refused with {@link #placeValue}. {@code into} is
      * writable.
      */
     protected abstract OptionalInt fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch,
@@ -210,6 +210,18 @@ public abstract class AbstractContainer implements Container {
         }
     }
 
+    /**
+     * Where a fetched value of {@code length} bytes goes in {@code into}: its position. TRUNC,
+     * naming the key, when fewer bytes than that are left; the key is described only then.
+     */
+    protected final int placeValue(ByteBuffer into, int length, long oid, long keyInt, Key.LexicalKey lexical,
+                                   long epoch) {
+        if (!FetchInto.fits(into, length)) {
+            throw FetchInto.doesNotFit(into, length, describe(oid, keyInt, lexical, epoch));
+        }
+        return into.position();
+    }
+
     /** The integer half of a request's key: its value, or 0 for a lexical key. */
     protected static long integerHalf(Key key) {
         return key instanceof Key.IntegerKey k ? k.value() : 0;
@@ -260,7 +272,7 @@ public abstract class AbstractContainer implements Container {
     }
 
     /** The context of a failed vos_iterate: the object and epoch iterated. */
-    protected final String describeIteration(Iteration iteration) {
+    public final String describeIteration(Iteration iteration) {
         return "iterating object " + Long.toUnsignedString(iteration.oid()) + " at epoch "
                 + Long.toUnsignedString(iteration.epoch()) + " in container " + uuid;
     }

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
 import org.vostok.vos.Aggregation;
-import org.vostok.vos.Direction;
 import org.vostok.vos.FetchRequest;
 import org.vostok.vos.FetchResult;
 import org.vostok.vos.Iteration;
@@ -21,7 +20,6 @@ import org.vostok.vos.Key;
 import org.vostok.vos.RecordVisitor;
 import org.vostok.vos.VosLimits;
 import org.vostok.vos.spi.AbstractContainer;
-import org.vostok.vos.spi.FetchInto;
 
 /**
  * An open container handle: the native calls of {@link AbstractContainer} through FFM. Fetches,
@@ -99,7 +97,7 @@ final class FfmContainer extends AbstractContainer {
                 return OptionalInt.empty();
             }
             int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
-            int at = FetchInto.place(into, length, describe(oid, keyInt, lexical, epoch));
+            int at = placeValue(into, length, oid, keyInt, lexical, epoch);
             long from = req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF);
             if (into.hasArray()) {
                 MemorySegment.copy(out, JAVA_BYTE, from, into.array(), into.arrayOffset() + at, length);
@@ -254,146 +252,14 @@ final class FfmContainer extends AbstractContainer {
     @Override
     protected IterationResult iterateNative(Iteration iteration, RecordVisitor visitor) {
         try (Scratch scratch = Scratch.acquire()) {
-            MemorySegment req = scratch.requests(VosNative.ITER_BYTES);
-            MemorySegment anchor = scratch.keys(VosLimits.KEY_BYTES_MAX);
-            MemorySegment small = scratch.small();
-            int flags = (iteration.direction() == Direction.BACKWARD ? VosNative.ITER_BACKWARD : 0)
-                    | (iteration.keysOnly() ? VosNative.ITER_KEYS_ONLY : 0);
-            writeIterRequest(req, iteration.oid(), iteration.epoch(), iteration.batchRecordsMax());
-            if (iteration.anchor().isPresent()) {
-                flags |= VosNative.ITER_HAS_ANCHOR | (iteration.anchorInclusive() ? VosNative.ITER_ANCHOR_INCLUSIVE : 0);
-                writeAnchor(req, anchor, iteration.anchor().get());
-            }
-            long outLength = iteration.batchBytes();
-            MemorySegment out = scratch.out(outLength);
-            FfmRecord record = new FfmRecord();
-            long delivered = 0;
-            boolean any = false;
-            while (true) {
-                req.set(JAVA_INT, VosNative.ITER_FLAGS, flags);
-                int rc = callIterate(req, anchor, out, outLength, small, iteration);
-                if (rc == VosNative.ERR_TRUNC) {
-                    // Not even one record fits: the library says how much one needs.
-                    outLength = Math.max(small.get(JAVA_LONG, 8), outLength * 2);
-                    out = scratch.out(outLength);
-                    continue;
-                }
-                int n = small.get(JAVA_INT, 0);
-                boolean end = small.get(JAVA_INT, 16) == VosNative.ITER_END;
-                long offset = 0;
-                for (int i = 0; i < n; i++) {
-                    long next = record.moveTo(out, offset);
-                    delivered++;
-                    any = true;
-                    if (!visitor.onRecord(record)) {
-                        return new IterationResult(delivered, false, Optional.of(record.key()));
-                    }
-                    if (i == n - 1) {
-                        // Resume after the last key of this batch, exclusively.
-                        req.set(JAVA_LONG, VosNative.ITER_ANCHOR_INT, record.isLexical() ? 0 : record.integerKey());
-                        req.set(JAVA_INT, VosNative.ITER_ANCHOR_LEN, record.keyLength());
-                        if (record.isLexical()) {
-                            MemorySegment.copy(out, record.keyOffset(), anchor, 0, record.keyLength());
-                        }
-                    }
-                    offset = next;
-                }
-                if (end) {
-                    return new IterationResult(delivered, true, any ? Optional.of(anchorKey(req, anchor)) : Optional.empty());
-                }
-                if (n == 0) {
-                    throw new IllegalStateException("vos_iterate returned no record and no end for " + iteration);
-                }
-                flags = (flags | VosNative.ITER_HAS_ANCHOR) & ~VosNative.ITER_ANCHOR_INCLUSIVE;
-            }
+            return new FfmCursor(this, scratch).iterate(iteration, visitor);
         }
     }
 
-    /** One vos_iterate call inside the gate; the visitor runs outside it. n, used, state go to small[0, 8, 16]. */
-    private int callIterate(MemorySegment req, MemorySegment anchor, MemorySegment out, long outLength,
-                            MemorySegment small, Iteration iteration) {
-        enter();
-        try {
-            small.set(JAVA_INT, 0, 0);
-            small.set(JAVA_LONG, 8, 0);
-            small.set(JAVA_INT, 16, 0);
-            if (outLength > out.byteSize()) {
-                throw new IllegalStateException("an iteration buffer of " + out.byteSize() + " bytes asked to hold " + outLength);
-            }
-            long results = small.address();
-            int rc = (int) VosNative.ITERATE.invokeExact(pool.handle, req.address(), anchor.address(), out.address(),
-                    outLength, results, results + 8, results + 16);
-            if (rc != VosNative.OK && rc != VosNative.ERR_TRUNC) {
-                throw VosNative.failure(rc, describeIteration(iteration));
-            }
-            return rc;
-        } catch (Throwable t) {
-            throw VosNative.rethrow(t);
-        } finally {
-            leave();
-        }
-    }
-
-    private void writeIterRequest(MemorySegment req, long oid, long epoch, int recordsMax) {
-        req.set(JAVA_LONG, VosNative.ITER_CONT, handle);
-        req.set(JAVA_LONG, VosNative.ITER_OID, oid);
-        req.set(JAVA_LONG, VosNative.ITER_EPOCH, epoch);
-        req.set(JAVA_LONG, VosNative.ITER_ANCHOR_INT, 0);
-        req.set(JAVA_INT, VosNative.ITER_ANCHOR_LEN, 0);
-        req.set(JAVA_INT, VosNative.ITER_FLAGS, 0);
-        req.set(JAVA_INT, VosNative.ITER_RECORDS_MAX, recordsMax);
-        req.set(JAVA_INT, VosNative.ITER_RECORDS_MAX + 4, 0);
-    }
-
-    private static void writeAnchor(MemorySegment req, MemorySegment anchor, Key key) {
-        switch (key) {
-            case Key.IntegerKey k -> {
-                req.set(JAVA_LONG, VosNative.ITER_ANCHOR_INT, k.value());
-                req.set(JAVA_INT, VosNative.ITER_ANCHOR_LEN, 0);
-            }
-            case Key.LexicalKey k -> {
-                MemorySegment.copy(MemorySegment.ofBuffer(k.asReadOnlyBuffer()), 0, anchor, 0, k.length());
-                req.set(JAVA_LONG, VosNative.ITER_ANCHOR_INT, 0);
-                req.set(JAVA_INT, VosNative.ITER_ANCHOR_LEN, k.length());
-            }
-        }
-    }
-
-    private static Key anchorKey(MemorySegment req, MemorySegment anchor) {
-        int length = req.get(JAVA_INT, VosNative.ITER_ANCHOR_LEN);
-        if (length == 0) {
-            return Key.of(req.get(JAVA_LONG, VosNative.ITER_ANCHOR_INT));
-        }
-        return Key.of(anchor.asSlice(0, length).toArray(JAVA_BYTE));
-    }
-
-    /** One keys-only record from the start (or just past {@code anchor}) in one direction. */
     @Override
-    protected Optional<Key> probeNative(long oid, long epoch, boolean backward, Key anchorKey) {
+    protected Optional<Key> probeNative(long oid, long epoch, boolean backward, Key anchor) {
         try (Scratch scratch = Scratch.acquire()) {
-            MemorySegment req = scratch.requests(VosNative.ITER_BYTES);
-            MemorySegment anchor = scratch.keys(VosLimits.KEY_BYTES_MAX);
-            MemorySegment small = scratch.small();
-            long outLength = VosNative.REC_BYTES + VosLimits.KEY_BYTES_MAX + 8;
-            MemorySegment out = scratch.out(outLength);
-            writeIterRequest(req, oid, epoch, 1);
-            int flags = VosNative.ITER_KEYS_ONLY | (backward ? VosNative.ITER_BACKWARD : 0);
-            if (anchorKey != null) {
-                flags |= VosNative.ITER_HAS_ANCHOR;
-                writeAnchor(req, anchor, anchorKey);
-            }
-            req.set(JAVA_INT, VosNative.ITER_FLAGS, flags);
-            Iteration described = backward ? Iteration.backward(oid, epoch) : Iteration.forward(oid, epoch);
-            int rc = callIterate(req, anchor, out, outLength, small, described);
-            if (rc != VosNative.OK) {
-                throw new IllegalStateException("vos_iterate could not fit one key in " + outLength + " bytes");
-            }
-            if (small.get(JAVA_INT, 0) == 0) {
-                return Optional.empty();
-            }
-            FfmRecord record = new FfmRecord();
-            record.moveTo(out, 0);
-            return Optional.of(record.key());
+            return new FfmCursor(this, scratch).probe(oid, epoch, backward, anchor);
         }
     }
 

@@ -37,12 +37,6 @@ final class VosNative {
     static final int ITER_END = 1;
     static final int ERR_TRUNC = -11;
 
-    // enum vos_iter_flags
-    static final int ITER_BACKWARD = 1;
-    static final int ITER_HAS_ANCHOR = 2;
-    static final int ITER_ANCHOR_INCLUSIVE = 4;
-    static final int ITER_KEYS_ONLY = 8;
-
     static final StructLayout POOL_INFO = MemoryLayout.structLayout(
             JAVA_LONG.withName("total_bytes"),
             JAVA_LONG.withName("free_bytes"),
@@ -182,7 +176,7 @@ final class VosNative {
         checkSize(OP, 64);
         checkSize(FETCH_REQ, 64);
         checkSize(ITER_REQ, 48);
-        checkSize(REC_HDR, 16);
+        checkSize(REC_HDR, org.vostok.vos.spi.AbstractRecord.HEADER_BYTES);
         checkSize(AGG_CURSOR, 24 + org.vostok.vos.VosLimits.KEY_BYTES_MAX);
         checkSize(SCRUB, 80 + SCRUB_PROBLEMS_MAX * SCRUB_MESSAGE_BYTES + org.vostok.vos.VosLimits.KEY_BYTES_MAX + 512);
         // The scrub's counters are read by index (AbstractScrub.COUNTER_*): nine uint64_t in a row.

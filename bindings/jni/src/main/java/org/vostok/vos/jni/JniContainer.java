@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
 import org.vostok.vos.Aggregation;
-import org.vostok.vos.Direction;
 import org.vostok.vos.FetchRequest;
 import org.vostok.vos.FetchResult;
 import org.vostok.vos.Iteration;
@@ -16,7 +15,6 @@ import org.vostok.vos.Key;
 import org.vostok.vos.RecordVisitor;
 import org.vostok.vos.VosLimits;
 import org.vostok.vos.spi.AbstractContainer;
-import org.vostok.vos.spi.FetchInto;
 
 /**
  * An open container handle: the native calls of {@link AbstractContainer} through JNI. Fetches,
@@ -91,7 +89,7 @@ final class JniContainer extends AbstractContainer {
                 return OptionalInt.empty();
             }
             int length = req.bytes.getInt(VosNative.FETCH_VALUE_LEN);
-            int at = FetchInto.place(into, length, describe(oid, keyInt, lexical, epoch));
+            int at = placeValue(into, length, oid, keyInt, lexical, epoch);
             into.put(at, out.bytes, valueOffset(req.bytes, 0, out), length);
             into.position(at + length);
             return OptionalInt.of(length);
@@ -244,148 +242,14 @@ final class JniContainer extends AbstractContainer {
     @Override
     protected IterationResult iterateNative(Iteration iteration, RecordVisitor visitor) {
         try (Scratch scratch = Scratch.acquire()) {
-            NativeBuffer req = scratch.requests(VosNative.ITER_BYTES);
-            NativeBuffer anchor = scratch.keys(VosLimits.KEY_BYTES_MAX);
-            NativeBuffer small = scratch.small();
-            int flags = (iteration.direction() == Direction.BACKWARD ? VosNative.ITER_BACKWARD : 0)
-                    | (iteration.keysOnly() ? VosNative.ITER_KEYS_ONLY : 0);
-            writeIterRequest(req.bytes, iteration.oid(), iteration.epoch(), iteration.batchRecordsMax());
-            if (iteration.anchor().isPresent()) {
-                flags |= VosNative.ITER_HAS_ANCHOR | (iteration.anchorInclusive() ? VosNative.ITER_ANCHOR_INCLUSIVE : 0);
-                writeAnchor(req.bytes, anchor.bytes, iteration.anchor().get());
-            }
-            long outLength = iteration.batchBytes();
-            NativeBuffer out = scratch.out(outLength);
-            JniRecord record = new JniRecord();
-            long delivered = 0;
-            boolean any = false;
-            while (true) {
-                req.bytes.putInt(VosNative.ITER_FLAGS, flags);
-                int rc = callIterate(req, anchor, out, outLength, small, iteration);
-                if (rc == VosNative.ERR_TRUNC) {
-                    // Not even one record fits: the library says how much one needs.
-                    outLength = Math.max(small.bytes.getLong(8), outLength * 2);
-                    out = scratch.out(outLength);
-                    continue;
-                }
-                int n = small.bytes.getInt(0);
-                boolean end = small.bytes.getInt(16) == VosNative.ITER_END;
-                long used = small.bytes.getLong(8);
-                if (used < 0 || used > outLength) {
-                    throw new IllegalStateException("vos_iterate used " + used + " bytes of a buffer of " + outLength);
-                }
-                int offset = 0;
-                for (int i = 0; i < n; i++) {
-                    int next = record.moveTo(out.bytes, offset);
-                    delivered++;
-                    any = true;
-                    if (!visitor.onRecord(record)) {
-                        return new IterationResult(delivered, false, Optional.of(record.key()));
-                    }
-                    if (i == n - 1) {
-                        // Resume after the last key of this batch, exclusively.
-                        req.bytes.putLong(VosNative.ITER_ANCHOR_INT, record.isLexical() ? 0 : record.integerKey());
-                        req.bytes.putInt(VosNative.ITER_ANCHOR_LEN, record.keyLength());
-                        if (record.isLexical()) {
-                            anchor.bytes.put(0, out.bytes, record.keyOffset(), record.keyLength());
-                        }
-                    }
-                    offset = next;
-                }
-                if (end) {
-                    return new IterationResult(delivered, true,
-                            any ? Optional.of(anchorKey(req.bytes, anchor.bytes)) : Optional.empty());
-                }
-                if (n == 0) {
-                    throw new IllegalStateException("vos_iterate returned no record and no end for " + iteration);
-                }
-                flags = (flags | VosNative.ITER_HAS_ANCHOR) & ~VosNative.ITER_ANCHOR_INCLUSIVE;
-            }
+            return new JniCursor(this, scratch).iterate(iteration, visitor);
         }
     }
 
-    /** One vos_iterate call inside the gate; the visitor runs outside it. n, used, state go to small[0, 8, 16]. */
-    private int callIterate(NativeBuffer req, NativeBuffer anchor, NativeBuffer out, long outLength,
-                            NativeBuffer small, Iteration iteration) {
-        if (outLength > out.size) {
-            throw new IllegalStateException("an iteration buffer of " + out.size + " bytes asked to hold " + outLength);
-        }
-        enter();
-        try {
-            ByteBuffer s = small.bytes;
-            s.putInt(0, 0);
-            s.putLong(8, 0);
-            s.putInt(16, 0);
-            int rc = Vos.vos_iterate(pool.handle, req.address, anchor.address, out.address, outLength,
-                    small.address, small.address + 8, small.address + 16);
-            if (rc != VosNative.OK && rc != VosNative.ERR_TRUNC) {
-                throw VosNative.failure(rc, describeIteration(iteration));
-            }
-            return rc;
-        } finally {
-            leave();
-        }
-    }
-
-    private void writeIterRequest(ByteBuffer req, long oid, long epoch, int recordsMax) {
-        req.putLong(VosNative.ITER_CONT, handle);
-        req.putLong(VosNative.ITER_OID, oid);
-        req.putLong(VosNative.ITER_EPOCH, epoch);
-        req.putLong(VosNative.ITER_ANCHOR_INT, 0);
-        req.putInt(VosNative.ITER_ANCHOR_LEN, 0);
-        req.putInt(VosNative.ITER_FLAGS, 0);
-        req.putInt(VosNative.ITER_RECORDS_MAX, recordsMax);
-        req.putInt(VosNative.ITER_RESERVED, 0);
-    }
-
-    private static void writeAnchor(ByteBuffer req, ByteBuffer anchor, Key key) {
-        if (key instanceof Key.LexicalKey k) {
-            anchor.put(0, k.asReadOnlyBuffer(), 0, k.length());
-            req.putLong(VosNative.ITER_ANCHOR_INT, 0);
-            req.putInt(VosNative.ITER_ANCHOR_LEN, k.length());
-        } else {
-            req.putLong(VosNative.ITER_ANCHOR_INT, ((Key.IntegerKey) key).value());
-            req.putInt(VosNative.ITER_ANCHOR_LEN, 0);
-        }
-    }
-
-    private static Key anchorKey(ByteBuffer req, ByteBuffer anchor) {
-        int length = req.getInt(VosNative.ITER_ANCHOR_LEN);
-        if (length == 0) {
-            return Key.of(req.getLong(VosNative.ITER_ANCHOR_INT));
-        }
-        byte[] bytes = new byte[length];
-        anchor.get(0, bytes);
-        return Key.of(bytes);
-    }
-
-    /** One keys-only record from the start (or just past {@code anchor}) in one direction. */
     @Override
-    protected Optional<Key> probeNative(long oid, long epoch, boolean backward, Key anchorKey) {
+    protected Optional<Key> probeNative(long oid, long epoch, boolean backward, Key anchor) {
         try (Scratch scratch = Scratch.acquire()) {
-            NativeBuffer req = scratch.requests(VosNative.ITER_BYTES);
-            NativeBuffer anchor = scratch.keys(VosLimits.KEY_BYTES_MAX);
-            NativeBuffer small = scratch.small();
-            long outLength = VosNative.REC_BYTES + VosLimits.KEY_BYTES_MAX + 8;
-            NativeBuffer out = scratch.out(outLength);
-            writeIterRequest(req.bytes, oid, epoch, 1);
-            int flags = VosNative.ITER_KEYS_ONLY | (backward ? VosNative.ITER_BACKWARD : 0);
-            if (anchorKey != null) {
-                flags |= VosNative.ITER_HAS_ANCHOR;
-                writeAnchor(req.bytes, anchor.bytes, anchorKey);
-            }
-            req.bytes.putInt(VosNative.ITER_FLAGS, flags);
-            Iteration described = backward ? Iteration.backward(oid, epoch) : Iteration.forward(oid, epoch);
-            int rc = callIterate(req, anchor, out, outLength, small, described);
-            if (rc != VosNative.OK) {
-                throw new IllegalStateException("vos_iterate could not fit one key in " + outLength + " bytes");
-            }
-            if (small.bytes.getInt(0) == 0) {
-                return Optional.empty();
-            }
-            JniRecord record = new JniRecord();
-            record.moveTo(out.bytes, 0);
-            return Optional.of(record.key());
+            return new JniCursor(this, scratch).probe(oid, epoch, backward, anchor);
         }
     }
 

@@ -20,12 +20,6 @@ final class VosNative {
     static final int ITER_END = 1;
     static final int ERR_TRUNC = -11;
 
-    // enum vos_iter_flags
-    static final int ITER_BACKWARD = 1;
-    static final int ITER_HAS_ANCHOR = 2;
-    static final int ITER_ANCHOR_INCLUSIVE = 4;
-    static final int ITER_KEYS_ONLY = 8;
-
     // vos_pool_info_t, 32 bytes
     static final int INFO_BYTES = 32;
     static final int INFO_TOTAL = 0;
