@@ -36,10 +36,9 @@ import org.vostok.vos.VosLimits;
  * <p>For implementations of the VOS API (the FFM and JNI bindings share it); applications do
  * not need it.
  */
-public abstract class AbstractContainer implements Container {
+public abstract class AbstractContainer extends GatedHandle implements Container {
     private final AbstractPool<?> pool;
     private final UUID uuid;
-    private final CallGate gate = new CallGate();
     private final Object closeLock = new Object();
     private volatile boolean closedWithPool;
 
@@ -58,17 +57,7 @@ public abstract class AbstractContainer implements Container {
         return pool;
     }
 
-    /** Enters the gate (throwing if closed); pair with {@link #leave()}. */
-    public final void enter() {
-        if (!gate.enter()) {
-            throw closedException();
-        }
-    }
-
-    public final void leave() {
-        gate.leave();
-    }
-
+    @Override
     public final VosException closedException() {
         if (closedWithPool) {
             return new VosException(VosError.BADHANDLE, "the container " + uuid + " was closed with its pool "
@@ -348,11 +337,6 @@ public abstract class AbstractContainer implements Container {
 
     // ---------------------------------------------------------------------------------------
     // Lifecycle
-
-    @Override
-    public final boolean isOpen() {
-        return gate.isOpen();
-    }
 
     @Override
     public final void close() {

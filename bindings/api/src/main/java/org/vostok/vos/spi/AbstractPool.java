@@ -30,9 +30,8 @@ import org.vostok.vos.VosException;
  *
  * @param <C> the binding's container
  */
-public abstract class AbstractPool<C extends AbstractContainer> implements Pool {
+public abstract class AbstractPool<C extends AbstractContainer> extends GatedHandle implements Pool {
     private final Path path;
-    private final CallGate gate = new CallGate();
     private final Set<C> containers = ConcurrentHashMap.newKeySet();
     private final Object closeLock = new Object();
 
@@ -45,17 +44,7 @@ public abstract class AbstractPool<C extends AbstractContainer> implements Pool 
         return path;
     }
 
-    /** Enters the gate (throwing if closed); pair with {@link #leave()}. */
-    public final void enter() {
-        if (!gate.enter()) {
-            throw closedException();
-        }
-    }
-
-    public final void leave() {
-        gate.leave();
-    }
-
+    @Override
     public final VosException closedException() {
         return new VosException(VosError.BADHANDLE, "the pool " + path + " is closed; open it again with "
                 + "VosProvider.openPool to go on using it");
@@ -176,11 +165,6 @@ public abstract class AbstractPool<C extends AbstractContainer> implements Pool 
             throw closedException();
         }
         return newScrubOfPool();
-    }
-
-    @Override
-    public final boolean isOpen() {
-        return gate.isOpen();
     }
 
     @Override

@@ -92,18 +92,18 @@ public abstract class AbstractTransaction<C extends AbstractContainer> implement
     /**
      * {@code vos_tx_apply} of the first {@code size} operations and {@code dataLength} bytes of
      * data, with every container's gate entered; returns its code. The failed operation's index
-     * is then {@link #failedOpNative()}, and the library's message {@link #lastMessage()}.
+     * is then {@link #failedOpNative()}, and the library's message {@link #failureMessage}.
      */
     protected abstract int applyNative(int size, long dataLength);
 
     /** The index of the operation the last {@link #applyNative} call failed on, or -1. */
     protected abstract int failedOpNative();
 
-    /** The calling thread's last failure message from the library, or "". */
-    protected abstract String lastMessage();
-
-    /** The short name of an error code ("NOSPACE"). */
-    protected abstract String strerror(int rc);
+    /**
+     * The library's message for the calling thread's last failure, or the short name of
+     * {@code rc} ("NOSPACE") when it left none.
+     */
+    protected abstract String failureMessage(int rc);
 
     /** Frees the buffers; called once. */
     protected abstract void freeBuffers();
@@ -247,10 +247,7 @@ public abstract class AbstractTransaction<C extends AbstractContainer> implement
             int rc = applyNative(size, dataLength);
             if (rc != 0) {
                 int failed = failedOpNative();
-                String message = lastMessage();
-                if (message.isEmpty()) {
-                    message = strerror(rc);
-                }
+                String message = failureMessage(rc);
                 boolean oneOp = failed >= 0 && failed < size;
                 throw new VosException(VosError.ofCode(rc), "committing a transaction of " + size
                         + (size == 1 ? " operation" : " operations")

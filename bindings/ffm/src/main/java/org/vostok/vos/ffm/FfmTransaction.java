@@ -123,13 +123,8 @@ final class FfmTransaction extends AbstractTransaction<FfmContainer> {
     }
 
     @Override
-    protected String lastMessage() {
-        return VosNative.lastMessage();
-    }
-
-    @Override
-    protected String strerror(int rc) {
-        return VosNative.strerror(rc);
+    protected String failureMessage(int rc) {
+        return VosNative.message(rc);
     }
 
     @Override

@@ -288,11 +288,16 @@ final class VosNative {
      * right after the failing call, on the same thread, before any other call into the library.
      */
     static VosException failure(int rc, String context) {
+        return new VosException(VosError.ofCode(rc), context + ": " + message(rc));
+    }
+
+    /**
+     * The library's message for this thread's last failure, or the code's short name when it
+     * left none; as {@link #failure}, right after the failing call.
+     */
+    static String message(int rc) {
         String message = lastMessage();
-        if (message.isEmpty()) {
-            message = strerror(rc);
-        }
-        return new VosException(VosError.ofCode(rc), context + ": " + message);
+        return message.isEmpty() ? strerror(rc) : message;
     }
 
     /** The calling thread's last failure message, or "". */

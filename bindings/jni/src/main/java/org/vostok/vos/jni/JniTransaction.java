@@ -124,13 +124,8 @@ final class JniTransaction extends AbstractTransaction<JniContainer> {
     }
 
     @Override
-    protected String lastMessage() {
-        return VosNative.lastMessage();
-    }
-
-    @Override
-    protected String strerror(int rc) {
-        return VosNative.strerror(rc);
+    protected String failureMessage(int rc) {
+        return VosNative.message(rc);
     }
 
     @Override
