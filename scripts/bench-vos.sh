@@ -8,9 +8,9 @@
 # an untimed aggregation after each, so both sides meet the same version chains. First with
 # PMEM_IS_PMEM_FORCE=1 (PMDK skips msync: the cost of the code), then with =0 (PMDK's real msync
 # path on this file system). It prints ops/s for each and the FFM-over-C and JNI-over-C ratios,
-# and then the thread CPU time of one fetch (random key, and one hot key) in C and through each
-# binding (FetchCost, one JVM per binding), which, unlike throughput, holds still when the
-# machine is busy with other work.
+# and then the thread CPU time of one fetch (random key, and one hot key) and of one iterated
+# record in C and through each binding (FetchCost, one JVM per binding), which, unlike
+# throughput, holds still when the machine is busy with other work.
 #   scripts/bench-vos.sh
 #   REPEATS=3 scripts/bench-vos.sh            # the whole set three times over, one table each
 #   JMH_ITERATIONS=5 C_SECONDS=3 scripts/bench-vos.sh   # longer, steadier
@@ -18,8 +18,12 @@
 #   FORCES=1 scripts/bench-vos.sh             # the PMEM_IS_PMEM_FORCE=1 pass only
 # With msync every persist reaches the disk, so that pass preloads fewer keys (KEYS_MSYNC) into
 # a smaller pool, with smaller rounds; each pass uses one set of parameters for every side. On a
-# shared machine run it several times (REPEATS): C and Java alternate, and the point is the
-# ratio, measured in the same run.
+# shared machine run it several times (REPEATS): C and Java alternate, the side that goes first
+# alternating too (C then Java in odd runs, Java then C in even ones, so a change in the
+# machine's load between the two halves of a run does not favour one side), and the point is
+# the ratio, measured in the same run; with REPEATS > 1 the table ends with the median of each
+# column over the runs. C measures fetch and iterate for as long as JMH measures them
+# (C_SECONDS = JMH_ITERATIONS seconds).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 vostok_find_jdk
@@ -34,9 +38,9 @@ JNI17=${JNI17:-0}
 # Warm-up rounds and counted rounds of the updates; JMH iterations (1 s each for fetch and
 # iterate, one round each for the updates) are the same counts.
 JMH_WARMUP=${JMH_WARMUP:-1}
-JMH_ITERATIONS=${JMH_ITERATIONS:-3}
-# vos_bench's time for fetch and iterate, after a short warm-up.
-C_SECONDS=${C_SECONDS:-2}
+JMH_ITERATIONS=${JMH_ITERATIONS:-5}
+# vos_bench's time for fetch and iterate, after a short warm-up: as long as JMH's measurement.
+C_SECONDS=${C_SECONDS:-$JMH_ITERATIONS}
 KEYS_FORCED=${KEYS_FORCED:-100000}
 POOL_MIB_FORCED=${POOL_MIB_FORCED:-2048}
 ROUND_UPDATES_FORCED=${ROUND_UPDATES_FORCED:-65536}
@@ -73,30 +77,47 @@ jmh() {
   grep -E '^(Benchmark|VosBenchmark)' "$4" >&2 || true
 }
 
+# run_c <rep> <force>: vos_bench, every operation.
+run_c() {
+  echo "bench-vos: run $1, PMEM_IS_PMEM_FORCE=$2, $keys keys, $pool_mib MiB pool, rounds of $round_updates updates: C" >&2
+  PMEM_IS_PMEM_FORCE=$2 "$bench" --seconds "$C_SECONDS" --pool-dir "$out" --keys "$keys" \
+    --pool-mib "$pool_mib" --value-bytes 1024 --round-updates "$round_updates" \
+    --warmup-rounds "$JMH_WARMUP" --rounds "$JMH_ITERATIONS" | tee "$out/c-$1-$2.txt" >&2
+}
+
+# run_java <rep> <force>: the JMH benchmarks through both bindings (and JNI on Java 17 with
+# JNI17=1), then, with FORCE=1, the CPU time per fetch and per record.
+run_java() {
+  local rep=$1 provider
+  echo "bench-vos: run $rep, PMEM_IS_PMEM_FORCE=$force: Java, FFM and JNI ($(java -version 2>&1 | head -1))" >&2
+  jmh "$JAVA_HOME/bin/java" ffm,jni "$out/jmh-$rep-$force.csv" "$out/jmh-$rep-$force.log"
+  if [ "$JNI17" = 1 ]; then
+    echo "bench-vos: run $rep, PMEM_IS_PMEM_FORCE=$force: Java, JNI on $VOSTOK_JDK17_HOME" >&2
+    jmh "$VOSTOK_JDK17_HOME/bin/java" jni "$out/jmh17-$rep-$force.csv" "$out/jmh17-$rep-$force.log"
+  fi
+  if [ "$force" = 1 ]; then
+    echo "bench-vos: run $rep: CPU time per fetch and per iterated record, FFM then JNI (FetchCost)" >&2
+    : >"$out/cost-$rep.txt"
+    for provider in ffm jni; do
+      PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
+        -cp "$classpath" org.vostok.vos.bench.FetchCost "$keys" "$pool_mib" "$provider" \
+        >>"$out/cost-$rep.txt" 2>&1 || { cat "$out/cost-$rep.txt" >&2; vostok_die "FetchCost failed"; }
+    done
+    cat "$out/cost-$rep.txt" >&2
+  fi
+}
+
 for rep in $(seq 1 "$REPEATS"); do
   for force in $FORCES; do
     keys=$(keys_for "$force")
     pool_mib=$(pool_mib_for "$force")
     round_updates=$(rounds_for "$force")
-    echo "bench-vos: run $rep, PMEM_IS_PMEM_FORCE=$force, $keys keys, $pool_mib MiB pool, rounds of $round_updates updates: C" >&2
-    PMEM_IS_PMEM_FORCE=$force "$bench" --seconds "$C_SECONDS" --pool-dir "$out" --keys "$keys" \
-      --pool-mib "$pool_mib" --value-bytes 1024 --round-updates "$round_updates" \
-      --warmup-rounds "$JMH_WARMUP" --rounds "$JMH_ITERATIONS" | tee "$out/c-$rep-$force.txt" >&2
-    echo "bench-vos: run $rep, PMEM_IS_PMEM_FORCE=$force: Java, FFM and JNI ($(java -version 2>&1 | head -1))" >&2
-    jmh "$JAVA_HOME/bin/java" ffm,jni "$out/jmh-$rep-$force.csv" "$out/jmh-$rep-$force.log"
-    if [ "$JNI17" = 1 ]; then
-      echo "bench-vos: run $rep, PMEM_IS_PMEM_FORCE=$force: Java, JNI on $VOSTOK_JDK17_HOME" >&2
-      jmh "$VOSTOK_JDK17_HOME/bin/java" jni "$out/jmh17-$rep-$force.csv" "$out/jmh17-$rep-$force.log"
-    fi
-    if [ "$force" = 1 ]; then
-      echo "bench-vos: run $rep: CPU time per fetch, FFM then JNI (FetchCost)" >&2
-      : >"$out/cost-$rep.txt"
-      for provider in ffm jni; do
-        PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
-          -cp "$classpath" org.vostok.vos.bench.FetchCost "$keys" "$pool_mib" "$provider" \
-          >>"$out/cost-$rep.txt" 2>&1 || { cat "$out/cost-$rep.txt" >&2; vostok_die "FetchCost failed"; }
-      done
-      cat "$out/cost-$rep.txt" >&2
+    if [ $((rep % 2)) = 1 ]; then
+      run_c "$rep" "$force"
+      run_java "$rep" "$force"
+    else
+      run_java "$rep" "$force"
+      run_c "$rep" "$force"
     fi
   done
 done
@@ -123,6 +144,8 @@ echo
 # ops: fetch = fetches (into the caller's buffer on every side), fetchAlloc = fetches through the
 # Java call returning a new byte[] (against C's fetch), update1 = transactions (one update each),
 # update64 = updates (64 per transaction), iterate = records.
+rows="$out/rows.txt"
+: >"$rows"
 for rep in $(seq 1 "$REPEATS"); do
   for force in $FORCES; do
     keys=$(keys_for "$force")
@@ -134,23 +157,52 @@ for rep in $(seq 1 "$REPEATS"); do
       f=$(java_ops "$out/jmh-$rep-$force.csv" "$op" ffm "$keys" "$round_updates")
       j=$(java_ops "$out/jmh-$rep-$force.csv" "$op" jni "$keys" "$round_updates")
       j17=$(java_ops "$out/jmh17-$rep-$force.csv" "$op" jni "$keys" "$round_updates")
-      awk -v rep="$rep" -v op="$op" -v force="$force" -v c="${c:-}" -v f="${f:-}" -v j="${j:-}" \
-          -v j17="${j17:-}" -v with17="$JNI17" 'function n(x) { return x == "" ? "n/a" : sprintf("%.0f", x) }
-        function r(x) { return (c != "" && x != "" && c > 0) ? sprintf("%.2f", x / c) : "n/a" }
-        BEGIN {
-          printf "%-4s %-10s %-6s %12s %12s %12s %7s %7s", rep, op, force, n(c), n(f), n(j), r(f), r(j)
-          if (with17 == 1) printf " %12s %7s", n(j17), r(j17)
-          printf "\n" }'
+      echo "$rep $op $force ${c:--} ${f:--} ${j:--} ${j17:--}" >>"$rows"
     done
   done
 done
+# One line per row; with several runs, then the median of each column (ratios: the median of
+# the runs' ratios) per operation and force.
+awk -v with17="$JNI17" -v repeats="$REPEATS" '
+  function n(x) { return x == "-" ? "n/a" : sprintf("%.0f", x) }
+  function r(x, c) { return (c != "-" && x != "-" && c > 0) ? sprintf("%.2f", x / c) : "n/a" }
+  function line(rep, op, force, c, f, j, j17, rf, rj, rj17) {
+    printf "%-4s %-10s %-6s %12s %12s %12s %7s %7s", rep, op, force, c, f, j, rf, rj
+    if (with17 == 1) printf " %12s %7s", j17, rj17
+    printf "\n" }
+  function median(list,    a, k, m, i, j, t) {
+    k = split(list, a, " "); if (k == 0) return "-"
+    for (i = 2; i <= k; i++)  # insertion sort: a handful of runs
+      for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+    m = int((k + 1) / 2)
+    return (k % 2 == 1) ? a[m] : (a[m] + a[m + 1]) / 2 }
+  function add(key, x) { if (x != "-" && x != "n/a") vals[key] = vals[key] " " x }
+  {
+    line($1, $2, $3, n($4), n($5), n($6), n($7), r($5, $4), r($6, $4), r($7, $4))
+    k = $2 SUBSEP $3
+    if (!(k in seen)) { seen[k] = 1; order[++count] = k }
+    add(k SUBSEP "c", $4); add(k SUBSEP "f", $5); add(k SUBSEP "j", $6); add(k SUBSEP "j17", $7)
+    add(k SUBSEP "rf", r($5, $4)); add(k SUBSEP "rj", r($6, $4)); add(k SUBSEP "rj17", r($7, $4))
+  }
+  END {
+    if (repeats < 2) exit
+    for (i = 1; i <= count; i++) {
+      k = order[i]; split(k, part, SUBSEP)
+      rf = median(vals[k SUBSEP "rf"]); rj = median(vals[k SUBSEP "rj"]); rj17 = median(vals[k SUBSEP "rj17"])
+      line("med", part[1], part[2], n(median(vals[k SUBSEP "c"])), n(median(vals[k SUBSEP "f"])),
+           n(median(vals[k SUBSEP "j"])), n(median(vals[k SUBSEP "j17"])),
+           rf == "-" ? "n/a" : sprintf("%.2f", rf), rj == "-" ? "n/a" : sprintf("%.2f", rj),
+           rj17 == "-" ? "n/a" : sprintf("%.2f", rj17))
+    }
+  }' "$rows"
 
-# The same fetches in thread CPU time: C from vos_bench, Java from FetchCost (FORCE=1 pass).
+# The same fetches and iterations in thread CPU time: C from vos_bench, Java from FetchCost
+# (FORCE=1 pass); iterate is per record.
 if [[ " $FORCES " == *" 1 "* ]]; then
   echo
   printf '%-4s %-10s %12s %12s %12s %7s %7s\n' run op "C cpu ns" "FFM cpu ns" "JNI cpu ns" "C/FFM" "C/JNI"
   for rep in $(seq 1 "$REPEATS"); do
-    for op in fetch fetch_hot fetch_alloc; do
+    for op in fetch fetch_hot fetch_alloc iterate; do
       c_op=$op; [ "$op" = fetch_alloc ] && c_op=fetch
       c=$(sed -n "s/^BENCH op=$c_op .*cpu_ns_per_op=\([0-9.]*\).*/\1/p" "$out/c-$rep-1.txt" | head -1)
       f=$(sed -n "s/^COST provider=ffm op=$op cpu_ns_per_op=\([0-9.]*\)/\1/p" "$out/cost-$rep.txt")
@@ -160,7 +212,7 @@ if [[ " $FORCES " == *" 1 "* ]]; then
         BEGIN { printf "%-4s %-10s %12s %12s %12s %7s %7s\n", rep, op, n(c), n(f), n(j), r(f), r(j) }'
     done
   done
-  echo "(C/FFM and C/JNI: the share of C's fetches per CPU second that each binding reaches)"
+  echo "(C/FFM and C/JNI: the share of C's fetches, or records, per CPU second that each binding reaches)"
 fi
 echo
 echo "bench-vos: raw output in $out" >&2

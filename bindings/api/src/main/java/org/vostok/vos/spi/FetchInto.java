@@ -27,17 +27,19 @@ public final class FetchInto {
         }
     }
 
+    /** Whether a value of {@code length} bytes fits the bytes left in {@code into}. */
+    public static boolean fits(ByteBuffer into, int length) {
+        return length <= into.limit() - into.position();
+    }
+
     /**
-     * Where a value of {@code length} bytes goes in {@code into}: its position. TRUNC, naming
-     * {@code what} was fetched, when fewer bytes than that are left.
+     * TRUNC for a value of {@code length} bytes that does not fit {@code into}, naming what was
+     * fetched. Built only then: naming a key costs more than the rest of a fetch's Java side.
      */
-    public static int place(ByteBuffer into, int length, String what) {
-        int at = into.position();
-        if (length > into.limit() - at) {
-            throw new VosException(VosError.TRUNC, "fetching " + what + ": its value of " + length
-                    + " bytes does not fit the " + (into.limit() - at) + " bytes left in the buffer, which is"
-                    + " unchanged; make room (valueLength gives the length) and fetch again");
-        }
-        return at;
+    public static VosException doesNotFit(ByteBuffer into, int length, String what) {
+        int left = into.limit() - into.position();
+        return new VosException(VosError.TRUNC, "fetching " + what + ": its value of " + length
+                + " bytes does not fit the " + left + " bytes left in the buffer, which is"
+                + " unchanged; make room (valueLength gives the length) and fetch again");
     }
 }

@@ -24,21 +24,36 @@ import org.vostok.vos.VosLimits;
 import org.vostok.vos.VosProvider;
 
 /**
- * The base of the conformance suite: every implementation of the VOS API runs the same abstract
- * test classes through one small subclass each that supplies its {@link VosProvider}. The tests
- * use the API only, assert what a user would notice, and never time anything.
+ * The base of the conformance suite's test classes: every implementation of the VOS API runs
+ * them all, once per pool backend, through {@link ConformanceSuite}, whose nested classes bind
+ * each to the suite's {@link VosProvider} and {@link PoolOptions}. The tests use the API only,
+ * assert what a user would notice, and never time anything.
  */
 public abstract class VosConformance {
+    /** The suite this test class runs in; set as the test instance is made. */
+    private ConformanceSuite suite;
+
+    /** Binds this test class to the suite's implementation and backend. */
+    final void runIn(ConformanceSuite suite) {
+        this.suite = suite;
+    }
+
+    private ConformanceSuite suite() {
+        if (suite == null) {
+            throw new IllegalStateException(getClass().getName() + " runs as a nested class of a ConformanceSuite, "
+                    + "which names the implementation under test");
+        }
+        return suite;
+    }
 
     /** The implementation under test. */
-    protected abstract VosProvider provider();
+    protected VosProvider provider() {
+        return suite().provider();
+    }
 
-    /**
-     * How the suite's pools are made; a subclass runs the whole suite on another backend by
-     * overriding it.
-     */
+    /** How the suite's pools are made. */
     protected PoolOptions poolOptions() {
-        return PoolOptions.pmem();
+        return suite().poolOptions();
     }
 
     /** Creates a pool the way {@link #poolOptions()} says; the caller closes it. */

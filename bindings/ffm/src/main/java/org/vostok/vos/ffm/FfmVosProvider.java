@@ -7,10 +7,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.Objects;
 import org.vostok.vos.Pool;
 import org.vostok.vos.PoolOptions;
 import org.vostok.vos.VosProvider;
+import org.vostok.vos.spi.AbstractVosProvider;
 
 /**
  * The Panama FFM implementation of the VOS API, registered for {@link VosProvider#load()}. The
@@ -18,27 +18,20 @@ import org.vostok.vos.VosProvider;
  *
  * <p>Thread-safety: stateless and safe for concurrent use.
  */
-public final class FfmVosProvider implements VosProvider {
+public final class FfmVosProvider extends AbstractVosProvider {
 
     /** Needed by {@link java.util.ServiceLoader}; cheap, loads nothing. */
     public FfmVosProvider() {
+        super("ffm");
     }
 
     @Override
-    public String name() {
-        return "ffm";
-    }
-
-    @Override
-    public Pool createPool(Path path, long sizeBytes) {
-        return createPool(path, sizeBytes, PoolOptions.pmem());
-    }
-
-    @Override
-    public Pool createPool(Path path, long sizeBytes, PoolOptions options) {
-        Objects.requireNonNull(path, "path");
-        Objects.requireNonNull(options, "options");
+    protected void ensureLoaded() {
         VosNative.ensureLoaded();
+    }
+
+    @Override
+    protected Pool createPoolNative(Path path, long sizeBytes, PoolOptions options) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path.toString());
             MemorySegment opts = arena.allocate(VosNative.POOL_OPTS); // zeroed: reserved fields are 0
@@ -48,8 +41,7 @@ public final class FfmVosProvider implements VosProvider {
             MemorySegment out = arena.allocate(ADDRESS);
             int rc = (int) VosNative.POOL_CREATE_OPTS.invokeExact(cpath, sizeBytes, opts, out);
             if (rc != VosNative.OK) {
-                throw VosNative.failure(rc, "creating the " + options.backend() + " pool " + path + " of "
-                        + sizeBytes + " bytes");
+                throw VosNative.failure(rc, describeCreate(path, sizeBytes, options));
             }
             return new FfmPool(path, out.get(ADDRESS, 0));
         } catch (Throwable t) {
@@ -58,9 +50,7 @@ public final class FfmVosProvider implements VosProvider {
     }
 
     @Override
-    public Pool openPool(Path path) {
-        Objects.requireNonNull(path, "path");
-        VosNative.ensureLoaded();
+    protected Pool openPoolNative(Path path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path.toString());
             MemorySegment out = arena.allocate(ADDRESS);
@@ -75,9 +65,7 @@ public final class FfmVosProvider implements VosProvider {
     }
 
     @Override
-    public void destroyPool(Path path) {
-        Objects.requireNonNull(path, "path");
-        VosNative.ensureLoaded();
+    protected void destroyPoolNative(Path path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path.toString());
             int rc = (int) VosNative.POOL_DESTROY.invokeExact(cpath);
@@ -87,10 +75,5 @@ public final class FfmVosProvider implements VosProvider {
         } catch (Throwable t) {
             throw VosNative.rethrow(t);
         }
-    }
-
-    @Override
-    public String toString() {
-        return "FfmVosProvider";
     }
 }

@@ -37,19 +37,6 @@ final class VosNative {
     static final int ITER_END = 1;
     static final int ERR_TRUNC = -11;
 
-    // enum vos_op_kind
-    static final int OP_UPDATE = 1;
-    static final int OP_PUNCH = 2;
-    static final int OP_OBJ_CREATE = 3;
-    static final int OP_OBJ_PUNCH = 4;
-    static final int OP_DISCARD = 5;
-
-    // enum vos_iter_flags
-    static final int ITER_BACKWARD = 1;
-    static final int ITER_HAS_ANCHOR = 2;
-    static final int ITER_ANCHOR_INCLUSIVE = 4;
-    static final int ITER_KEYS_ONLY = 8;
-
     static final StructLayout POOL_INFO = MemoryLayout.structLayout(
             JAVA_LONG.withName("total_bytes"),
             JAVA_LONG.withName("free_bytes"),
@@ -189,9 +176,14 @@ final class VosNative {
         checkSize(OP, 64);
         checkSize(FETCH_REQ, 64);
         checkSize(ITER_REQ, 48);
-        checkSize(REC_HDR, 16);
+        checkSize(REC_HDR, org.vostok.vos.spi.AbstractRecord.HEADER_BYTES);
         checkSize(AGG_CURSOR, 24 + org.vostok.vos.VosLimits.KEY_BYTES_MAX);
         checkSize(SCRUB, 80 + SCRUB_PROBLEMS_MAX * SCRUB_MESSAGE_BYTES + org.vostok.vos.VosLimits.KEY_BYTES_MAX + 512);
+        // The scrub's counters are read by index (AbstractScrub.COUNTER_*): nine uint64_t in a row.
+        if (SCRUB_PROBLEMS != SCRUB_CONTAINERS + 8L * org.vostok.vos.spi.AbstractScrub.COUNTER_PROBLEMS
+                || SCRUB_PROBLEMS_MAX != org.vostok.vos.spi.AbstractScrub.PROBLEMS_MAX) {
+            throw new AssertionError("vos_scrub_t's counters are not where the bindings read them");
+        }
     }
 
     private static final List<String> SYMBOLS = List.of(
@@ -296,11 +288,16 @@ final class VosNative {
      * right after the failing call, on the same thread, before any other call into the library.
      */
     static VosException failure(int rc, String context) {
+        return new VosException(VosError.ofCode(rc), context + ": " + message(rc));
+    }
+
+    /**
+     * The library's message for this thread's last failure, or the code's short name when it
+     * left none; as {@link #failure}, right after the failing call.
+     */
+    static String message(int rc) {
         String message = lastMessage();
-        if (message.isEmpty()) {
-            message = strerror(rc);
-        }
-        return new VosException(VosError.ofCode(rc), context + ": " + message);
+        return message.isEmpty() ? strerror(rc) : message;
     }
 
     /** The calling thread's last failure message, or "". */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.vostok.vos.Container;
+import org.vostok.vos.Iteration;
 import org.vostok.vos.KeyOrder;
 import org.vostok.vos.Pool;
 import org.vostok.vos.Transaction;
@@ -27,12 +28,14 @@ import org.vostok.vos.VosUnavailableException;
  * B+-tree walk misses the caches), and {@code fetch_hot}, key 7 over and over (everything in
  * cache), where what the binding adds per call stands out. A third, {@code fetch_alloc}, is
  * {@code fetch} through the call that returns a new byte[] per value, which C has no
- * counterpart of. Each pool is made as vos_bench makes
+ * counterpart of. A fourth, {@code iterate}, is one pass over all the keys with their values
+ * in 1 MiB batches reading each record's key, as vos_bench's iterate, in CPU time per record.
+ * Each pool is made as vos_bench makes
  * its own: {@code keys} values of 1 KiB preloaded 1000 per transaction, then closed and opened
  * again.
  *
  * <p>Arguments: {@code keys poolMiB [provider...]} (default: every binding this Java can load).
- * Prints {@code COST provider=<name> op=<fetch|fetch_hot|fetch_alloc> cpu_ns_per_op=<n>} lines. Run by
+ * Prints {@code COST provider=<name> op=<fetch|fetch_hot|fetch_alloc|iterate> cpu_ns_per_op=<n>} lines. Run by
  * scripts/bench-vos.sh; it needs a heap that does not grow while it measures (-Xms = -Xmx).
  */
 public final class FetchCost {
@@ -43,8 +46,13 @@ public final class FetchCost {
     private static final int BLOCK_FETCHES = 20_000;
     private static final int WARMUP_ROUNDS = 10;
     private static final int ROUNDS = 40;
-    /** The kinds of fetch, in the order measured: random key, hot key, random key allocating. */
-    private static final String[] KINDS = {"fetch", "fetch_hot", "fetch_alloc"};
+    private static final int ITERATE_BATCH_BYTES = 1 << 20;
+    /**
+     * The kinds of call, in the order measured: random key, hot key, random key allocating
+     * (BLOCK_FETCHES fetches a block), and a pass over all keys (one a block, counted per record).
+     */
+    private static final String[] KINDS = {"fetch", "fetch_hot", "fetch_alloc", "iterate"};
+    private static final int ITERATE = 3;
 
     private static long sink;
 
@@ -60,6 +68,7 @@ public final class FetchCost {
         Container container;
         long random = 0x9E3779B97F4A7C15L;
         final long[] cpuNanos = new long[KINDS.length];
+        /** Fetches, or records iterated, per kind. */
         final long[] fetches = new long[KINDS.length];
         final ByteBuffer into = ByteBuffer.allocate(VALUE_BYTES);
 
@@ -149,7 +158,11 @@ public final class FetchCost {
             for (int kind = 0; kind < KINDS.length; kind++) {
                 for (Side side : sides) {
                     long start = threads.getCurrentThreadCpuTime();
-                    for (int i = 0; i < BLOCK_FETCHES; i++) {
+                    long done = BLOCK_FETCHES;
+                    if (kind == ITERATE) {
+                        done = iterate(side, keys);
+                    }
+                    for (int i = 0; i < BLOCK_FETCHES && kind != ITERATE; i++) {
                         long key = HOT_KEY % keys;
                         if (kind != 1) {
                             // xorshift64, as in vos_bench.
@@ -170,10 +183,23 @@ public final class FetchCost {
                     long used = threads.getCurrentThreadCpuTime() - start;
                     if (round >= WARMUP_ROUNDS) {
                         side.cpuNanos[kind] += used;
-                        side.fetches[kind] += BLOCK_FETCHES;
+                        side.fetches[kind] += done;
                     }
                 }
             }
         }
+    }
+
+    /** One pass over all keys, reading each record's key, as vos_bench's iterate; returns the records. */
+    private static long iterate(Side side, int keys) {
+        long records = side.container.iterate(Iteration.forward(OID, EPOCH).withBatch(0, ITERATE_BATCH_BYTES),
+                record -> {
+                    sink += record.integerKey();
+                    return true;
+                }).records();
+        if (records != keys) {
+            throw new IllegalStateException("iterated " + records + " records, expected " + keys);
+        }
+        return records;
     }
 }

@@ -3,46 +3,36 @@ package org.vostok.vos.jni;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.UUID;
 import org.vostok.vos.Aggregation;
-import org.vostok.vos.Container;
-import org.vostok.vos.Direction;
 import org.vostok.vos.FetchRequest;
 import org.vostok.vos.FetchResult;
 import org.vostok.vos.Iteration;
 import org.vostok.vos.IterationResult;
 import org.vostok.vos.Key;
-import org.vostok.vos.Pool;
 import org.vostok.vos.RecordVisitor;
-import org.vostok.vos.VosError;
-import org.vostok.vos.VosException;
 import org.vostok.vos.VosLimits;
-import org.vostok.vos.spi.CallGate;
-import org.vostok.vos.spi.FetchInto;
+import org.vostok.vos.spi.AbstractContainer;
 
 /**
- * An open container handle. Fetches, iterations and probes use the calling thread's
- * {@link Scratch} buffers, so their steady state allocates only the values they return.
+ * An open container handle: the native calls of {@link AbstractContainer} through JNI. Fetches,
+ * iterations and probes use the calling thread's {@link Scratch} buffers, so their steady state
+ * allocates only the values they return.
  *
  * <p>Thread-safety: safe for concurrent use; every native call passes through this container's
- * {@link CallGate}, which {@link #close()} closes and drains before the handle is released.
+ * gate (see {@link AbstractContainer}), which {@link #close()} closes and drains before the handle
+ * is released.
  */
-final class JniContainer implements Container {
+final class JniContainer extends AbstractContainer {
     private final JniPool pool;
-    private final UUID uuid;
-    /** The native vos_cont_h; used only while {@link #gate} is entered. */
+    /** The native vos_cont_h; used only while the gate is entered. */
     final long handle;
-    private final CallGate gate = new CallGate();
-    private final Object closeLock = new Object();
-    private volatile boolean closedWithPool;
 
     JniContainer(JniPool pool, UUID uuid, long handle) {
+        super(pool, uuid);
         this.pool = pool;
-        this.uuid = uuid;
         this.handle = handle;
     }
 
@@ -50,59 +40,11 @@ final class JniContainer implements Container {
         return pool;
     }
 
-    @Override
-    public UUID uuid() {
-        return uuid;
-    }
-
-    @Override
-    public Pool pool() {
-        return pool;
-    }
-
-    /** Enters the gate (throwing if closed); pair with {@link #leave()}. */
-    void enter() {
-        if (!gate.enter()) {
-            throw closedException();
-        }
-    }
-
-    void leave() {
-        gate.leave();
-    }
-
-    VosException closedException() {
-        if (closedWithPool) {
-            return new VosException(VosError.BADHANDLE, "the container " + uuid + " was closed with its pool "
-                    + pool.path() + "; open the pool and the container again to go on using it");
-        }
-        return new VosException(VosError.BADHANDLE, "the container " + uuid + " in " + pool.path()
-                + " is closed; open it again with Pool.openContainer to go on using it");
-    }
-
     // ---------------------------------------------------------------------------------------
     // Fetch
 
     @Override
-    public Optional<byte[]> fetch(long oid, long key, long epoch) {
-        return fetchOne(oid, key, null, epoch);
-    }
-
-    @Override
-    public Optional<byte[]> fetch(long oid, Key key, long epoch) {
-        Objects.requireNonNull(key, "key");
-        if (key instanceof Key.LexicalKey k) {
-            return fetchOne(oid, 0, k, epoch);
-        }
-        return fetchOne(oid, ((Key.IntegerKey) key).value(), null, epoch);
-    }
-
-    @Override
-    public OptionalInt valueLength(long oid, Key key, long epoch) {
-        Objects.requireNonNull(key, "key");
-        long keyInt = key instanceof Key.IntegerKey k ? k.value() : 0;
-        Key.LexicalKey lexical = key instanceof Key.LexicalKey k ? k : null;
-        enter();
+    protected OptionalInt valueLengthNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
             NativeBuffer keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
@@ -121,13 +63,11 @@ final class JniContainer implements Container {
                 return OptionalInt.empty();
             }
             throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
-        } finally {
-            leave();
         }
     }
 
-    private Optional<byte[]> fetchOne(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
-        enter();
+    @Override
+    protected Optional<byte[]> fetchNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
             NativeBuffer out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
@@ -137,28 +77,11 @@ final class JniContainer implements Container {
             byte[] value = new byte[req.bytes.getInt(VosNative.FETCH_VALUE_LEN)];
             out.bytes.get(valueOffset(req.bytes, 0, out), value);
             return Optional.of(value);
-        } finally {
-            leave();
         }
     }
 
     @Override
-    public OptionalInt fetch(long oid, long key, long epoch, ByteBuffer into) {
-        return fetchInto(oid, key, null, epoch, into);
-    }
-
-    @Override
-    public OptionalInt fetch(long oid, Key key, long epoch, ByteBuffer into) {
-        Objects.requireNonNull(key, "key");
-        if (key instanceof Key.LexicalKey k) {
-            return fetchInto(oid, 0, k, epoch, into);
-        }
-        return fetchInto(oid, ((Key.IntegerKey) key).value(), null, epoch, into);
-    }
-
-    private OptionalInt fetchInto(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
-        FetchInto.checkWritable(into);
-        enter();
+    protected OptionalInt fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
             NativeBuffer out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
@@ -166,12 +89,10 @@ final class JniContainer implements Container {
                 return OptionalInt.empty();
             }
             int length = req.bytes.getInt(VosNative.FETCH_VALUE_LEN);
-            int at = FetchInto.place(into, length, describe(oid, keyInt, lexical, epoch));
+            int at = placeValue(into, length, oid, keyInt, lexical, epoch);
             into.put(at, out.bytes, valueOffset(req.bytes, 0, out), length);
             into.position(at + length);
             return OptionalInt.of(length);
-        } finally {
-            leave();
         }
     }
 
@@ -239,32 +160,16 @@ final class JniContainer implements Container {
     }
 
     @Override
-    public List<FetchResult> fetch(List<FetchRequest> requests) {
+    protected List<FetchResult> fetchBatchNative(List<FetchRequest> requests, long keysBytes) {
         int n = requests.size();
-        if (n == 0) {
-            return List.of();
-        }
-        if (n > VosLimits.TX_OPS_MAX) {
-            throw new VosException(VosError.TOOBIG, "a batched fetch of " + n + " requests is more than TX_OPS_MAX ("
-                    + VosLimits.TX_OPS_MAX + "); split it");
-        }
-        long keysBytes = 0;
-        for (FetchRequest request : requests) {
-            if (request.key() instanceof Key.LexicalKey k) {
-                keysBytes += k.length();
-            }
-        }
-        enter();
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer reqs = scratch.requests((long) n * VosNative.FETCH_BYTES);
             NativeBuffer keys = scratch.keys(Math.max(keysBytes, 8));
             long keyOffset = 0;
             for (int i = 0; i < n; i++) {
                 FetchRequest request = requests.get(i);
-                Key.LexicalKey lexical = request.key() instanceof Key.LexicalKey k ? k : null;
-                long keyInt = request.key() instanceof Key.IntegerKey k ? k.value() : 0;
-                keyOffset = writeFetchRequest(reqs.bytes, i, request.oid(), keyInt, lexical, request.epoch(),
-                        keys.bytes, keyOffset);
+                keyOffset = writeFetchRequest(reqs.bytes, i, request.oid(), integerHalf(request.key()),
+                        lexicalHalf(request.key()), request.epoch(), keys.bytes, keyOffset);
             }
             List<FetchResult> results = new ArrayList<>(n);
             NativeBuffer out = scratch.out(0);
@@ -277,7 +182,7 @@ final class JniContainer implements Container {
                 int count = n - start;
                 int rc = Vos.vos_fetch(pool.handle, pending, count, keys.address, keyOffset, out.address, out.size);
                 if (rc != VosNative.OK) {
-                    throw VosNative.failure(rc, "fetching a batch of " + n + " keys in container " + uuid);
+                    throw VosNative.failure(rc, "fetching a batch of " + n + " keys in container " + uuid());
                 }
                 String lastMessage = VosNative.lastMessage();
                 int truncatedAt = collectResults(requests, start, reqs.bytes, out, results, lastMessage);
@@ -296,8 +201,6 @@ final class JniContainer implements Container {
                 start = truncatedAt;
             }
             return results;
-        } finally {
-            leave();
         }
     }
 
@@ -321,237 +224,32 @@ final class JniContainer implements Container {
             } else if (status == VosNative.ERR_TRUNC) {
                 return i;
             } else {
-                FetchRequest request = requests.get(i);
-                Key.LexicalKey lexical = request.key() instanceof Key.LexicalKey k ? k : null;
-                long keyInt = request.key() instanceof Key.IntegerKey k ? k.value() : 0;
                 // The library keeps the message of the batch's last failed request only.
                 boolean last = true;
                 for (int j = i + 1; j < n && last; j++) {
                     int later = reqs.getInt(j * VosNative.FETCH_BYTES + VosNative.FETCH_STATUS);
                     last = later == VosNative.OK || later == VosNative.ABSENT;
                 }
-                results.add(new FetchResult.Failed(statusFailure(status, request.oid(), keyInt, lexical, request.epoch(),
-                        last ? lastMessage : "")));
+                results.add(new FetchResult.Failed(requestFailure(status, requests.get(i), last ? lastMessage : "")));
             }
         }
         return -1;
-    }
-
-    /** The exception for a request's failed status; {@code nativeMessage} is the library's, or "". */
-    private VosException statusFailure(int status, long oid, long keyInt, Key.LexicalKey lexical, long epoch,
-                                       String nativeMessage) {
-        VosError error = VosError.ofCode(status);
-        String what = describe(oid, keyInt, lexical, epoch);
-        if (!nativeMessage.isEmpty()) {
-            String advice = error == VosError.CORRUPT
-                    ? "; no bytes were returned. Restore the data from a replica or a backup" : "";
-            return new VosException(error, "fetching " + what + ": " + nativeMessage + advice);
-        }
-        switch (error) {
-            case NONEXIST:
-                return new VosException(error, "object " + Long.toUnsignedString(oid)
-                        + " does not exist at epoch " + Long.toUnsignedString(epoch) + " in container " + uuid
-                        + " (fetching " + what + ")");
-            case CORRUPT:
-                return new VosException(error, "the stored value of " + what + " fails its checksum: the pool "
-                        + pool.path() + " is damaged there; no bytes were returned. Restore the data from a replica "
-                        + "or a backup");
-            case INVAL:
-                return new VosException(error, "fetching " + what + ": the request is not valid for this object "
-                        + "(a key of the other key order?)");
-            default:
-                return new VosException(error, "fetching " + what + ": " + error + " (native status " + status + ")");
-        }
-    }
-
-    private String describe(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
-        return "key " + (lexical != null ? lexical.toString() : Long.toUnsignedString(keyInt)) + " of object "
-                + Long.toUnsignedString(oid) + " at epoch " + Long.toUnsignedString(epoch) + " in container " + uuid;
     }
 
     // ---------------------------------------------------------------------------------------
     // Iteration and probes
 
     @Override
-    public IterationResult iterate(Iteration iteration, RecordVisitor visitor) {
-        Objects.requireNonNull(iteration, "iteration");
-        Objects.requireNonNull(visitor, "visitor");
+    protected IterationResult iterateNative(Iteration iteration, RecordVisitor visitor) {
         try (Scratch scratch = Scratch.acquire()) {
-            NativeBuffer req = scratch.requests(VosNative.ITER_BYTES);
-            NativeBuffer anchor = scratch.keys(VosLimits.KEY_BYTES_MAX);
-            NativeBuffer small = scratch.small();
-            int flags = (iteration.direction() == Direction.BACKWARD ? VosNative.ITER_BACKWARD : 0)
-                    | (iteration.keysOnly() ? VosNative.ITER_KEYS_ONLY : 0);
-            writeIterRequest(req.bytes, iteration.oid(), iteration.epoch(), iteration.batchRecordsMax());
-            if (iteration.anchor().isPresent()) {
-                flags |= VosNative.ITER_HAS_ANCHOR | (iteration.anchorInclusive() ? VosNative.ITER_ANCHOR_INCLUSIVE : 0);
-                writeAnchor(req.bytes, anchor.bytes, iteration.anchor().get());
-            }
-            long outLength = iteration.batchBytes();
-            NativeBuffer out = scratch.out(outLength);
-            JniRecord record = new JniRecord();
-            long delivered = 0;
-            boolean any = false;
-            while (true) {
-                req.bytes.putInt(VosNative.ITER_FLAGS, flags);
-                int rc = callIterate(req, anchor, out, outLength, small, iteration);
-                if (rc == VosNative.ERR_TRUNC) {
-                    // Not even one record fits: the library says how much one needs.
-                    outLength = Math.max(small.bytes.getLong(8), outLength * 2);
-                    out = scratch.out(outLength);
-                    continue;
-                }
-                int n = small.bytes.getInt(0);
-                boolean end = small.bytes.getInt(16) == VosNative.ITER_END;
-                long used = small.bytes.getLong(8);
-                if (used < 0 || used > outLength) {
-                    throw new IllegalStateException("vos_iterate used " + used + " bytes of a buffer of " + outLength);
-                }
-                int offset = 0;
-                for (int i = 0; i < n; i++) {
-                    int next = record.moveTo(out.bytes, offset);
-                    delivered++;
-                    any = true;
-                    if (!visitor.onRecord(record)) {
-                        return new IterationResult(delivered, false, Optional.of(record.key()));
-                    }
-                    if (i == n - 1) {
-                        // Resume after the last key of this batch, exclusively.
-                        req.bytes.putLong(VosNative.ITER_ANCHOR_INT, record.isLexical() ? 0 : record.integerKey());
-                        req.bytes.putInt(VosNative.ITER_ANCHOR_LEN, record.keyLength());
-                        if (record.isLexical()) {
-                            anchor.bytes.put(0, out.bytes, record.keyOffset(), record.keyLength());
-                        }
-                    }
-                    offset = next;
-                }
-                if (end) {
-                    return new IterationResult(delivered, true,
-                            any ? Optional.of(anchorKey(req.bytes, anchor.bytes)) : Optional.empty());
-                }
-                if (n == 0) {
-                    throw new IllegalStateException("vos_iterate returned no record and no end for " + iteration);
-                }
-                flags = (flags | VosNative.ITER_HAS_ANCHOR) & ~VosNative.ITER_ANCHOR_INCLUSIVE;
-            }
+            return new JniCursor(this, scratch).iterate(iteration, visitor);
         }
-    }
-
-    /** One vos_iterate call inside the gate; the visitor runs outside it. n, used, state go to small[0, 8, 16]. */
-    private int callIterate(NativeBuffer req, NativeBuffer anchor, NativeBuffer out, long outLength,
-                            NativeBuffer small, Iteration iteration) {
-        if (outLength > out.size) {
-            throw new IllegalStateException("an iteration buffer of " + out.size + " bytes asked to hold " + outLength);
-        }
-        enter();
-        try {
-            ByteBuffer s = small.bytes;
-            s.putInt(0, 0);
-            s.putLong(8, 0);
-            s.putInt(16, 0);
-            int rc = Vos.vos_iterate(pool.handle, req.address, anchor.address, out.address, outLength,
-                    small.address, small.address + 8, small.address + 16);
-            if (rc != VosNative.OK && rc != VosNative.ERR_TRUNC) {
-                throw VosNative.failure(rc, "iterating object " + Long.toUnsignedString(iteration.oid()) + " at epoch "
-                        + Long.toUnsignedString(iteration.epoch()) + " in container " + uuid);
-            }
-            return rc;
-        } finally {
-            leave();
-        }
-    }
-
-    private void writeIterRequest(ByteBuffer req, long oid, long epoch, int recordsMax) {
-        req.putLong(VosNative.ITER_CONT, handle);
-        req.putLong(VosNative.ITER_OID, oid);
-        req.putLong(VosNative.ITER_EPOCH, epoch);
-        req.putLong(VosNative.ITER_ANCHOR_INT, 0);
-        req.putInt(VosNative.ITER_ANCHOR_LEN, 0);
-        req.putInt(VosNative.ITER_FLAGS, 0);
-        req.putInt(VosNative.ITER_RECORDS_MAX, recordsMax);
-        req.putInt(VosNative.ITER_RESERVED, 0);
-    }
-
-    private static void writeAnchor(ByteBuffer req, ByteBuffer anchor, Key key) {
-        if (key instanceof Key.LexicalKey k) {
-            anchor.put(0, k.asReadOnlyBuffer(), 0, k.length());
-            req.putLong(VosNative.ITER_ANCHOR_INT, 0);
-            req.putInt(VosNative.ITER_ANCHOR_LEN, k.length());
-        } else {
-            req.putLong(VosNative.ITER_ANCHOR_INT, ((Key.IntegerKey) key).value());
-            req.putInt(VosNative.ITER_ANCHOR_LEN, 0);
-        }
-    }
-
-    private static Key anchorKey(ByteBuffer req, ByteBuffer anchor) {
-        int length = req.getInt(VosNative.ITER_ANCHOR_LEN);
-        if (length == 0) {
-            return Key.of(req.getLong(VosNative.ITER_ANCHOR_INT));
-        }
-        byte[] bytes = new byte[length];
-        anchor.get(0, bytes);
-        return Key.of(bytes);
     }
 
     @Override
-    public Optional<Key> firstKey(long oid, long epoch) {
-        return probe(oid, epoch, false, null);
-    }
-
-    @Override
-    public Optional<Key> lastKey(long oid, long epoch) {
-        return probe(oid, epoch, true, null);
-    }
-
-    @Override
-    public Optional<Key> nextKey(long oid, Key key, long epoch) {
-        return probe(oid, epoch, false, Objects.requireNonNull(key, "key"));
-    }
-
-    @Override
-    public Optional<Key> previousKey(long oid, Key key, long epoch) {
-        return probe(oid, epoch, true, Objects.requireNonNull(key, "key"));
-    }
-
-    @Override
-    public OptionalLong largestIntegerKey(long oid, long epoch) {
-        Optional<Key> last = lastKey(oid, epoch);
-        if (last.isEmpty()) {
-            return OptionalLong.empty();
-        }
-        if (last.get() instanceof Key.IntegerKey k) {
-            return OptionalLong.of(k.value());
-        }
-        throw new VosException(VosError.INVAL, "largestIntegerKey of object " + Long.toUnsignedString(oid)
-                + " in container " + uuid + ": the object is lexical; use lastKey");
-    }
-
-    /** One keys-only record from the start (or just past {@code anchor}) in one direction. */
-    private Optional<Key> probe(long oid, long epoch, boolean backward, Key anchorKey) {
+    protected Optional<Key> probeNative(long oid, long epoch, boolean backward, Key anchor) {
         try (Scratch scratch = Scratch.acquire()) {
-            NativeBuffer req = scratch.requests(VosNative.ITER_BYTES);
-            NativeBuffer anchor = scratch.keys(VosLimits.KEY_BYTES_MAX);
-            NativeBuffer small = scratch.small();
-            long outLength = VosNative.REC_BYTES + VosLimits.KEY_BYTES_MAX + 8;
-            NativeBuffer out = scratch.out(outLength);
-            writeIterRequest(req.bytes, oid, epoch, 1);
-            int flags = VosNative.ITER_KEYS_ONLY | (backward ? VosNative.ITER_BACKWARD : 0);
-            if (anchorKey != null) {
-                flags |= VosNative.ITER_HAS_ANCHOR;
-                writeAnchor(req.bytes, anchor.bytes, anchorKey);
-            }
-            req.bytes.putInt(VosNative.ITER_FLAGS, flags);
-            Iteration described = backward ? Iteration.backward(oid, epoch) : Iteration.forward(oid, epoch);
-            int rc = callIterate(req, anchor, out, outLength, small, described);
-            if (rc != VosNative.OK) {
-                throw new IllegalStateException("vos_iterate could not fit one key in " + outLength + " bytes");
-            }
-            if (small.bytes.getInt(0) == 0) {
-                return Optional.empty();
-            }
-            JniRecord record = new JniRecord();
-            record.moveTo(out.bytes, 0);
-            return Optional.of(record.key());
+            return new JniCursor(this, scratch).probe(oid, epoch, backward, anchor);
         }
     }
 
@@ -559,57 +257,15 @@ final class JniContainer implements Container {
     // Maintenance
 
     @Override
-    public void discard(long fromEpoch) {
-        enter();
-        try {
-            int rc = Vos.vos_discard(pool.handle, handle, fromEpoch);
-            if (rc != VosNative.OK) {
-                throw VosNative.failure(rc, "discarding epochs from " + Long.toUnsignedString(fromEpoch)
-                        + " in container " + uuid);
-            }
-        } finally {
-            leave();
+    protected void discardNative(long fromEpoch) {
+        int rc = Vos.vos_discard(pool.handle, handle, fromEpoch);
+        if (rc != VosNative.OK) {
+            throw VosNative.failure(rc, describeDiscard(fromEpoch));
         }
     }
 
     @Override
-    public Aggregation startAggregation(long upToEpoch) {
-        if (!isOpen()) {
-            throw closedException();
-        }
+    protected Aggregation newAggregation(long upToEpoch) {
         return new JniAggregation(this, upToEpoch);
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // Lifecycle
-
-    @Override
-    public boolean isOpen() {
-        return gate.isOpen();
-    }
-
-    @Override
-    public void close() {
-        synchronized (closeLock) {
-            if (!gate.close()) {
-                return;
-            }
-            pool.closeContainer(this);
-        }
-    }
-
-    /** The pool is closing: stop and drain calls; the pool's native close releases the handle. */
-    void closeWithPool() {
-        synchronized (closeLock) {
-            if (gate.isOpen()) {
-                closedWithPool = true;
-                gate.close();
-            }
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "JniContainer[" + uuid + " in " + pool.path() + (isOpen() ? "" : ", closed") + "]";
     }
 }

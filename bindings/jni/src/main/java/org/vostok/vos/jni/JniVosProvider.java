@@ -3,10 +3,10 @@ package org.vostok.vos.jni;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Objects;
 import org.vostok.vos.Pool;
 import org.vostok.vos.PoolOptions;
 import org.vostok.vos.VosProvider;
+import org.vostok.vos.spi.AbstractVosProvider;
 
 /**
  * The JNI implementation of the VOS API (JDK 17 and newer), registered for
@@ -15,27 +15,20 @@ import org.vostok.vos.VosProvider;
  *
  * <p>Thread-safety: stateless and safe for concurrent use.
  */
-public final class JniVosProvider implements VosProvider {
+public final class JniVosProvider extends AbstractVosProvider {
 
     /** Needed by {@link java.util.ServiceLoader}; cheap, loads nothing. */
     public JniVosProvider() {
+        super("jni");
     }
 
     @Override
-    public String name() {
-        return "jni";
-    }
-
-    @Override
-    public Pool createPool(Path path, long sizeBytes) {
-        return createPool(path, sizeBytes, PoolOptions.pmem());
-    }
-
-    @Override
-    public Pool createPool(Path path, long sizeBytes, PoolOptions options) {
-        Objects.requireNonNull(path, "path");
-        Objects.requireNonNull(options, "options");
+    protected void ensureLoaded() {
         VosNative.ensureLoaded();
+    }
+
+    @Override
+    protected Pool createPoolNative(Path path, long sizeBytes, PoolOptions options) {
         NativeBuffer cpath = cString(path);
         try (NativeBuffer opts = new NativeBuffer(VosNative.OPTS_BYTES); NativeBuffer out = new NativeBuffer(8)) {
             // Zeroed: the reserved fields are 0.
@@ -44,8 +37,7 @@ public final class JniVosProvider implements VosProvider {
             opts.bytes.putLong(VosNative.OPTS_WAL_CHECKPOINT, options.walCheckpointBytes());
             int rc = Vos.vos_pool_create_opts(cpath.address, sizeBytes, opts.address, out.address);
             if (rc != VosNative.OK) {
-                throw VosNative.failure(rc, "creating the " + options.backend() + " pool " + path + " of "
-                        + sizeBytes + " bytes");
+                throw VosNative.failure(rc, describeCreate(path, sizeBytes, options));
             }
             return new JniPool(path, out.bytes.getLong(0));
         } finally {
@@ -54,9 +46,7 @@ public final class JniVosProvider implements VosProvider {
     }
 
     @Override
-    public Pool openPool(Path path) {
-        Objects.requireNonNull(path, "path");
-        VosNative.ensureLoaded();
+    protected Pool openPoolNative(Path path) {
         try (NativeBuffer cpath = cString(path); NativeBuffer out = new NativeBuffer(8)) {
             int rc = Vos.vos_pool_open(cpath.address, out.address);
             if (rc != VosNative.OK) {
@@ -67,9 +57,7 @@ public final class JniVosProvider implements VosProvider {
     }
 
     @Override
-    public void destroyPool(Path path) {
-        Objects.requireNonNull(path, "path");
-        VosNative.ensureLoaded();
+    protected void destroyPoolNative(Path path) {
         try (NativeBuffer cpath = cString(path)) {
             int rc = Vos.vos_pool_destroy(cpath.address);
             Reference.reachabilityFence(cpath);
@@ -85,10 +73,5 @@ public final class JniVosProvider implements VosProvider {
         NativeBuffer buffer = new NativeBuffer(bytes.length + 1L); // zeroed: the last byte is the NUL
         buffer.bytes.put(0, bytes);
         return buffer;
-    }
-
-    @Override
-    public String toString() {
-        return "JniVosProvider";
     }
 }

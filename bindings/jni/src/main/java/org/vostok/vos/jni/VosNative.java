@@ -20,19 +20,6 @@ final class VosNative {
     static final int ITER_END = 1;
     static final int ERR_TRUNC = -11;
 
-    // enum vos_op_kind
-    static final int OP_UPDATE = 1;
-    static final int OP_PUNCH = 2;
-    static final int OP_OBJ_CREATE = 3;
-    static final int OP_OBJ_PUNCH = 4;
-    static final int OP_DISCARD = 5;
-
-    // enum vos_iter_flags
-    static final int ITER_BACKWARD = 1;
-    static final int ITER_HAS_ANCHOR = 2;
-    static final int ITER_ANCHOR_INCLUSIVE = 4;
-    static final int ITER_KEYS_ONLY = 8;
-
     // vos_pool_info_t, 32 bytes
     static final int INFO_BYTES = 32;
     static final int INFO_TOTAL = 0;
@@ -130,11 +117,16 @@ final class VosNative {
      * right after the failing call, on the same thread, before any other call into the library.
      */
     static VosException failure(int rc, String context) {
+        return new VosException(VosError.ofCode(rc), context + ": " + message(rc));
+    }
+
+    /**
+     * The library's message for this thread's last failure, or the code's short name when it
+     * left none; as {@link #failure}, right after the failing call.
+     */
+    static String message(int rc) {
         String message = lastMessage();
-        if (message.isEmpty()) {
-            message = strerror(rc);
-        }
-        return new VosException(VosError.ofCode(rc), context + ": " + message);
+        return message.isEmpty() ? strerror(rc) : message;
     }
 
     /** The calling thread's last failure message, or "". */
