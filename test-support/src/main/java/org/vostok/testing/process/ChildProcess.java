@@ -10,12 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A child JVM started from a test: its standard output and error go to log files of their own
@@ -273,7 +275,8 @@ public final class ChildProcess implements AutoCloseable {
 
     /**
      * Kills it and its descendants by PID if it still runs, waits for its end, and deletes every
-     * file the harness created for it (unless {@code vostok.process.keepLogs} is true).
+     * file the harness created for it, its temporary directory ({@code java.io.tmpdir}) with all it
+     * holds included (unless {@code vostok.process.keepLogs} is true).
      */
     @Override
     public void close() {
@@ -328,7 +331,20 @@ public final class ChildProcess implements AutoCloseable {
                 created.add(file.path());
             }
         }
-        ProcessBuilder builder = new ProcessBuilder(spec.command())
+        // The child's temporary files (the VOS bindings extract their native library there) go to a
+        // directory of its own that close() deletes: a child killed with SIGKILL runs no hook to
+        // remove them, and /tmp would keep one directory for each.
+        Path tmp = logDirectory.resolve(name() + ".tmp");
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create the temporary directory " + tmp + " of " + name(), e);
+        }
+        List<String> command = new ArrayList<>(spec.command());
+        if (!spec.systemProperties().containsKey("java.io.tmpdir")) {
+            command.add(1, "-Djava.io.tmpdir=" + tmp);
+        }
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(spec.workingDirectory().orElse(logDirectory).toFile())
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());
@@ -436,6 +452,20 @@ public final class ChildProcess implements AutoCloseable {
             deleteIfExists(file);
         }
         created.clear();
+        deleteTree(logDirectory.resolve(name() + ".tmp"));
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + dir, e);
+        }
     }
 
     private static void deleteIfExists(Path file) {
