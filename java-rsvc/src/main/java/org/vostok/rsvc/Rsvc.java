@@ -349,7 +349,12 @@ final class Rsvc<S> implements LeadershipListener {
         blindLaneScheduled.set(false);
         LaneItem item;
         while ((item = blindLane.poll()) != null) {
-            item.work().run(); // answers the call whatever happens (run)
+            try {
+                item.work().run(); // answers the call whatever its handler does (run)
+            } catch (RuntimeException e) {
+                // Only answering itself can throw here; the items behind it still run.
+                LOG.error("service {} ({}): {} failed while it was answered", serviceId, cls.name(), item.call(), e);
+            }
         }
     }
 
