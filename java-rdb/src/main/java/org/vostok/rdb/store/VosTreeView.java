@@ -34,6 +34,10 @@ final class VosTreeView implements TreeView {
 
     @Override
     public Optional<byte[]> get(long oid, Key key) {
+        if (oid == StoreLayout.REQUESTS_OID) {
+            // Request records are never descriptors: no place built, no map looked in, per write.
+            return log.fetch(oid, key, epoch);
+        }
         Place place = new Place(oid, key);
         byte[] descriptor = descriptors.get(place);
         if (descriptor != null) {
@@ -41,7 +45,7 @@ final class VosTreeView implements TreeView {
         }
         Optional<byte[]> raw = log.fetch(oid, key, epoch);
         // Only what is plainly a descriptor (records of other objects are not tagged values).
-        if (raw.isPresent() && oid != StoreLayout.REQUESTS_OID && raw.get().length == TaggedValues.DESCRIPTOR_BYTES
+        if (raw.isPresent() && raw.get().length == TaggedValues.DESCRIPTOR_BYTES
                 && raw.get()[0] == TaggedValues.TAG_KVS) {
             descriptors.put(place, raw.get().clone());
         }
