@@ -41,8 +41,12 @@ import org.vostok.vos.PoolBackend;
  *
  * <pre>
  * RsvcBench [--dir=DIR] [--backend=wal[,pmem]] [--conc=1,16,64,256] [--seconds=8] [--warmup-seconds=5]
- *           [--pool-mib=512] [--value-bytes=1024] [--keys=100000]
+ *           [--pool-mib=512] [--value-bytes=1024] [--keys=100000] [--stall-ms=0]
  * </pre>
+ * With {@code --stall-ms=N} a watcher counts the stalls, spans of N ms or more in which no write
+ * completed although writes were in flight, and prints to stderr what every thread was doing at
+ * the first moment of each (at most {@link StallWatch#DUMPS_MAX} per level): the tool for finding
+ * what holds the whole pipeline up.
  * Without {@code --dir} the pools go to a new temporary directory, removed at the end.
  * The pools are 512 MiB, as in the in-process benchmark and {@code vostok bench}: 100,000 keys of
  * 1 KiB with their request records fill about 120 MiB, so smaller pools measure a full pool's
@@ -55,7 +59,8 @@ public final class RsvcBench {
     private static final long DRAIN_SECONDS_MAX = 60;
 
     private record Options(List<PoolBackend> backends, List<Integer> levels, double seconds, double warmup,
-                           Path dir, boolean ownDir, long poolBytes, int valueBytes, int keys) {
+                           Path dir, boolean ownDir, long poolBytes, int valueBytes, int keys, long stallMillis,
+                           int sliceKeys) {
 
         static Options parse(String[] args) throws IOException {
             List<PoolBackend> backends = List.of(PoolBackend.WAL);
@@ -66,6 +71,8 @@ public final class RsvcBench {
             long poolMiB = 512;
             int valueBytes = 1024;
             int keys = 100_000;
+            long stallMillis = 0;
+            int sliceKeys = 0;
             for (String a : args) {
                 String[] kv = a.replaceFirst("^--", "").split("=", 2);
                 String v = kv.length > 1 ? kv[1] : "";
@@ -92,6 +99,8 @@ public final class RsvcBench {
                         case "pool-mib" -> poolMiB = Long.parseLong(v);
                         case "value-bytes" -> valueBytes = Integer.parseInt(v);
                         case "keys" -> keys = Integer.parseInt(v);
+                        case "stall-ms" -> stallMillis = Long.parseLong(v);
+                        case "slice-keys" -> sliceKeys = Integer.parseInt(v);
                         case "help" -> throw new IllegalArgumentException("usage");
                         default -> throw new IllegalArgumentException("unknown option " + a);
                     }
@@ -104,14 +113,14 @@ public final class RsvcBench {
                     throw new IllegalArgumentException("--conc takes counts of 1 or more, got " + c);
                 }
             }
-            if (seconds <= 0 || warmup < 0 || poolMiB < 64 || valueBytes < 1 || keys < 1) {
+            if (seconds <= 0 || warmup < 0 || poolMiB < 64 || valueBytes < 1 || keys < 1 || stallMillis < 0) {
                 throw new IllegalArgumentException("--seconds must be above 0, --warmup-seconds at least 0,"
-                        + " --pool-mib at least 64, --value-bytes and --keys at least 1");
+                        + " --pool-mib at least 64, --value-bytes and --keys at least 1, --stall-ms at least 0");
             }
             boolean own = dir == null;
             Path d = own ? Files.createTempDirectory("rsvc-bench") : dir;
             return new Options(List.copyOf(backends), List.copyOf(levels), seconds, warmup, d, own, poolMiB << 20,
-                    valueBytes, keys);
+                    valueBytes, keys, stallMillis, sliceKeys);
         }
     }
 
@@ -139,7 +148,8 @@ public final class RsvcBench {
                 System.err.println("rsvc-bench: " + e.getMessage());
             }
             System.err.println("usage: RsvcBench [--dir=DIR] [--backend=wal[,pmem]] [--conc=1,16,64,256]"
-                    + " [--seconds=8] [--warmup-seconds=5] [--pool-mib=512] [--value-bytes=1024] [--keys=100000]");
+                    + " [--seconds=8] [--warmup-seconds=5] [--pool-mib=512] [--value-bytes=1024] [--keys=100000]"
+                    + " [--stall-ms=0]");
             System.exit(2);
             return;
         }
@@ -174,7 +184,7 @@ public final class RsvcBench {
         Path dir = options.dir().resolve("rsvc-" + backend.name().toLowerCase(Locale.ROOT));
         deleteRecursively(dir);
         long started = System.nanoTime();
-        try (InProcessCluster cluster = new InProcessCluster(dir, 3, RdbConfig.defaults(), backend,
+        try (InProcessCluster cluster = new InProcessCluster(dir, 3, config(), backend,
                 options.poolBytes())) {
             cluster.createService(RegisterService.NAME, SERVICE);
             VostokClient client = cluster.client();
@@ -195,16 +205,27 @@ public final class RsvcBench {
                                 + " p50_us=%d p99_us=%d p999_us=%d secs=%.2f cpu_us_per_op=%.1f%n", system, conc, r.ok,
                         r.failed, r.ok / r.seconds, micros(r.histogram, 50), micros(r.histogram, 99),
                         micros(r.histogram, 99.9), r.seconds, r.cpuMicros / Math.max(1, r.ok));
+                if (options.stallMillis() > 0) {
+                    System.out.printf(Locale.ROOT, "# %s conc=%d: %d stalls (no write completed for %d ms or more),"
+                                    + " %d ms in all, the longest %d ms%n", system, conc, r.stalls.count(),
+                            options.stallMillis(), r.stalls.totalMillis(), r.stalls.longestMillis());
+                }
             }
         }
         deleteRecursively(dir);
+    }
+
+    private RdbConfig config() {
+        return options.sliceKeys() > 0 ? RdbConfig.builder().aggregationSliceKeys(options.sliceKeys()).build()
+                : RdbConfig.defaults();
     }
 
     private static long micros(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1000;
     }
 
-    private record Result(long ok, long failed, double seconds, Histogram histogram, double cpuMicros) {
+    private record Result(long ok, long failed, double seconds, Histogram histogram, double cpuMicros,
+                          StallWatch.Summary stalls) {
     }
 
     /** A closed loop keeping {@code conc} writes in flight for {@code seconds}. */
@@ -215,23 +236,26 @@ public final class RsvcBench {
         AtomicLong next = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
         CountDownLatch idle = new CountDownLatch(conc);
+        StallWatch watch = new StallWatch(options.stallMillis(), "conc=" + conc);
         long cpuBefore = processCpuNanos();
         long start = System.nanoTime();
+        watch.start();
         for (int i = 0; i < conc; i++) {
-            issue(reg, next, ok, failed, running, idle, h);
+            issue(reg, next, ok, failed, running, idle, h, watch);
         }
         Thread.sleep((long) (seconds * 1000));
         running.set(false);
         long elapsed = System.nanoTime() - start;
+        StallWatch.Summary stalls = watch.stop();
         if (!idle.await(DRAIN_SECONDS_MAX, TimeUnit.SECONDS)) {
             throw new IllegalStateException("writes still in flight " + DRAIN_SECONDS_MAX + " s after the level ended");
         }
         double cpu = (processCpuNanos() - cpuBefore) / 1000.0;
-        return new Result(ok.get(), failed.get(), elapsed / 1e9, h, cpu);
+        return new Result(ok.get(), failed.get(), elapsed / 1e9, h, cpu, stalls);
     }
 
     private void issue(RegisterClient reg, AtomicLong next, AtomicLong ok, AtomicLong failed, AtomicBoolean running,
-                       CountDownLatch idle, ConcurrentHistogram h) {
+                       CountDownLatch idle, ConcurrentHistogram h, StallWatch watch) {
         if (!running.get()) {
             idle.countDown();
             return;
@@ -242,14 +266,16 @@ public final class RsvcBench {
         CompletableFuture<Void> f = reg.writeAsync(keys[k], value);
         f.whenComplete((v, e) -> {
             if (e == null) {
-                h.recordValue(System.nanoTime() - t0);
+                long t1 = System.nanoTime();
+                h.recordValue(t1 - t0);
                 ok.incrementAndGet();
+                watch.completed(t1);
             } else {
                 if (failed.incrementAndGet() <= 3) {
                     System.err.println("bench: a write failed: " + e);
                 }
             }
-            issue(reg, next, ok, failed, running, idle, h);
+            issue(reg, next, ok, failed, running, idle, h, watch);
         });
     }
 
