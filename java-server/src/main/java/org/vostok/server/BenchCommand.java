@@ -64,8 +64,14 @@ final class BenchCommand implements Callable<Integer> {
     private double seconds = 8;
 
     @Option(names = "--warmup-seconds", paramLabel = "S",
-            description = "Writes at 16 in flight before the first level, not counted (default: ${DEFAULT-VALUE}).")
+            description = "Writes at 16 in flight before the first level, not counted, at least this long (default:"
+                    + " ${DEFAULT-VALUE}; 0: no warm-up). They go on until the JIT compilers of the four processes"
+                    + " are quiet, up to --warmup-seconds-max.")
     private double warmupSeconds = 5;
+
+    @Option(names = "--warmup-seconds-max", paramLabel = "S",
+            description = "The warm-up's longest (default: ${DEFAULT-VALUE}).")
+    private double warmupSecondsMax = 120;
 
     @Option(names = "--ops", split = ",", splitSynopsisLabel = ",", paramLabel = "OP", defaultValue = "write,read",
             description = "What the levels measure: write, read (default: ${DEFAULT-VALUE}).")
@@ -130,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
         BenchSettings settings;
         Progress.Style style;
         try {
-            settings = new BenchSettings(levels, seconds, warmupSeconds,
+            settings = new BenchSettings(levels, seconds, warmupSeconds, warmupSecondsMax,
                     ops.stream().map(Operation::parse).distinct().toList(), failoverRuns,
                     faults.stream().map(Fault::parse).distinct().toList(), duration.map(BenchSettings::parseDuration),
                     durationConcurrency, keys, valueBytes, poolMib,

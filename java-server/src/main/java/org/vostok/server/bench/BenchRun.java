@@ -8,11 +8,15 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.vostok.client.CallOptions;
 import org.vostok.rdb.RdbConfig;
 import org.vostok.server.demo.LocalCluster;
@@ -27,6 +31,23 @@ public final class BenchRun {
 
     /** Writes at this many in flight warm the JVMs up before the first level (not measured). */
     static final int WARMUP_CONCURRENCY = 16;
+    /**
+     * After its first {@code --warmup-seconds}, the warm-up goes on in steps this long while
+     * the JIT compilers of any of the four processes were busy in the last one.
+     */
+    static final double WARMUP_STEP_SECONDS = 5;
+    /**
+     * A process's compilers count as quiet below this share of one core. Measured on a 2-core
+     * machine: about 0.2 in each process for the first 20-30 s of load, then 0-0.05 with rare
+     * bursts up to 0.07 as the last methods are compiled.
+     */
+    static final double JIT_QUIET_SHARE = 0.05;
+    /**
+     * A level during which some process's compilers used this share of a core or more is
+     * reported as measuring them too (a new level's new code paths get compiled at its start:
+     * up to 0.08 after a quiet warm-up).
+     */
+    static final double LEVEL_JIT_BUSY_SHARE = 0.10;
     /** Reads need values to find: when the run wrote fewer keys than this, they are written first. */
     private static final int READ_PREFILL_WRITES = 1_000;
     /** The first write waits for the service's first election at most this long. */
@@ -91,16 +112,15 @@ public final class BenchRun {
                 longRun = Optional.of(longRun(load, settings.longRun().get()));
             } else {
                 if (settings.warmupSeconds() > 0) {
-                    LevelResult w = level(load, Operation.WRITE, WARMUP_CONCURRENCY, settings.warmupSeconds(),
-                            "warm-up: writes at " + WARMUP_CONCURRENCY + " in flight", "warm-up");
-                    progress.say("warm-up: %,d writes at %d in flight in %.0f s, not counted", w.ok(),
-                            WARMUP_CONCURRENCY, w.seconds());
+                    warmUp(load);
                 }
+                Optional<JitActivity> jit = JitActivity.of(processes());
                 for (Operation op : settings.operations()) {
                     if (op == Operation.READ && load.writes() < READ_PREFILL_WRITES) {
                         level(load, Operation.WRITE, WARMUP_CONCURRENCY, 1, "writes for the reads to find", "fill");
                     }
                     for (int conc : settings.levels()) {
+                        jit.ifPresent(JitActivity::sample);
                         LevelResult r = level(load, op, conc, settings.secondsPerLevel(),
                                 op.label() + "s at " + conc + " in flight", op.label().charAt(0) + " " + conc);
                         levels.add(r);
@@ -108,6 +128,9 @@ public final class BenchRun {
                                 op.label(), conc, r.opsPerSecond(), BenchReport.millis(r.micros(50)),
                                 BenchReport.millis(r.micros(99)), BenchReport.millis(r.micros(99.9)),
                                 r.failed() == 0 ? "" : "  (" + r.failed() + " FAILED)");
+                        jit.map(JitActivity::sample).filter(BenchRun::compilersBusy).ifPresent(shares -> progress.say(
+                                "      the JIT compilers were busy during this level (%s): its figures include the"
+                                        + " JVMs' warm-up", describe(shares)));
                     }
                 }
                 if (load.readMisses() > 0) {
@@ -137,15 +160,89 @@ public final class BenchRun {
 
     private LevelResult level(RegisterLoad load, Operation op, int conc, double seconds, String label, String tag)
             throws InterruptedException {
+        return level(load, op, conc, seconds, seconds, () -> true, label, tag);
+    }
+
+    private LevelResult level(RegisterLoad load, Operation op, int conc, double minSeconds, double maxSeconds,
+                              BooleanSupplier enough, String label, String tag) throws InterruptedException {
         ClosedLoop loop = new ClosedLoop(load, op, conc);
         timeline.beginPhase(label, tag, false);
-        progress.beginPhase(label, seconds, "s", () -> timeline.now() - phaseStart(), loop::completed);
+        progress.beginPhase(label, Math.max(minSeconds, maxSeconds), "s", () -> timeline.now() - phaseStart(),
+                loop::completed);
         try {
-            return loop.run(seconds, leaders);
+            return loop.run(minSeconds, maxSeconds, WARMUP_STEP_SECONDS, enough, leaders);
         } finally {
             progress.endPhase();
             timeline.endPhase();
         }
+    }
+
+    /**
+     * Writes at {@value #WARMUP_CONCURRENCY} in flight for {@code --warmup-seconds}, then on
+     * until the JIT compilers of the client and the three nodes are quiet: four JVMs compile on
+     * the same cores, and levels measured while they still do measure the compilers (writes at 1
+     * in flight at 2.5-3.3 ms instead of 1.2 ms at the median, after the 5 s that used to be the
+     * whole warm-up).
+     */
+    private void warmUp(RegisterLoad load) throws InterruptedException {
+        Optional<JitActivity> jit = JitActivity.of(processes());
+        double max = Math.max(settings.warmupSeconds(), settings.warmupSecondsMax());
+        AtomicReference<Map<Long, Double>> last = new AtomicReference<>(Map.of());
+        BooleanSupplier quiet = () -> jit.map(j -> {
+            Map<Long, Double> shares = j.sample();
+            last.set(shares);
+            return quiet(shares);
+        }).orElse(true);
+        LevelResult w = level(load, Operation.WRITE, WARMUP_CONCURRENCY, settings.warmupSeconds(), max, quiet,
+                "warm-up: writes at " + WARMUP_CONCURRENCY + " in flight", "warm-up");
+        if (jit.isPresent() && last.get().isEmpty()) {
+            // --warmup-seconds-max at or below --warmup-seconds: never asked, so say how the whole warm-up went
+            last.set(jit.get().sample());
+        }
+        String why;
+        if (jit.isEmpty()) {
+            why = "; the JIT compilers' activity cannot be read here (no /proc), so the warm-up took its least";
+        } else if (quiet(last.get())) {
+            why = ", until the JIT compilers were quiet (" + describe(last.get()) + String.format(Locale.ROOT,
+                    " in the last %.0f s)", w.seconds() > settings.warmupSeconds() ? WARMUP_STEP_SECONDS
+                            : settings.warmupSeconds());
+        } else {
+            why = "; the JIT compilers were STILL BUSY at its end (" + describe(last.get()) + "): the first levels"
+                    + " measure them too (a longer --warmup-seconds-max helps)";
+        }
+        progress.say("warm-up: %,d writes at %d in flight in %.0f s, not counted%s", w.ok(), WARMUP_CONCURRENCY,
+                w.seconds(), why);
+    }
+
+    /** The client (this process) and the three nodes, in that order. */
+    private List<Long> processes() {
+        List<Long> pids = new ArrayList<>();
+        pids.add(ProcessHandle.current().pid());
+        for (long id : cluster.nodeIds()) {
+            pids.add(cluster.pid(id));
+        }
+        return pids;
+    }
+
+    /** Whether any process's compilers used {@value #LEVEL_JIT_BUSY_SHARE} of a core or more. */
+    private static boolean compilersBusy(Map<Long, Double> shares) {
+        return shares.values().stream().anyMatch(v -> v >= LEVEL_JIT_BUSY_SHARE);
+    }
+
+    private static boolean quiet(Map<Long, Double> shares) {
+        return shares.values().stream().allMatch(v -> v < JIT_QUIET_SHARE);
+    }
+
+    /** "client 0.01, node 1 0.12, ..." of a core, by process. */
+    private String describe(Map<Long, Double> shares) {
+        List<String> parts = new ArrayList<>();
+        long self = ProcessHandle.current().pid();
+        shares.forEach((pid, share) -> {
+            String who = pid == self ? "client" : cluster.nodeIds().stream().filter(id -> cluster.pid(id) == pid)
+                    .findFirst().map(id -> "node " + id).orElse("process " + pid);
+            parts.add(String.format(Locale.ROOT, "%s %.2f", who, share));
+        });
+        return String.join(", ", parts) + " of a core";
     }
 
     private double phaseStart() {

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  *
  * @param levels operations in flight, one level each (1, 16, 64, 256)
  * @param secondsPerLevel how long each level runs
- * @param warmupSeconds writes at 16 in flight before the first level, not measured
+ * @param warmupSeconds writes at 16 in flight before the first level, not measured, at least
+ *     this long (0: no warm-up)
+ * @param warmupSecondsMax the warm-up goes on until the JIT compilers of the four processes
+ *     are quiet, at most this long in all
  * @param operations what the levels measure: writes, linearizable reads, or both
  * @param failoverRuns runs of each fault in {@code faults} (0: none)
  * @param faults the faults of the failover runs
@@ -26,7 +29,7 @@ import java.util.regex.Pattern;
  * @param leaseReads whether the nodes answer linearizable reads from the leader's lease (their
  *     default) or confirm each with a heartbeat round to a majority first (ReadIndex)
  */
-public record BenchSettings(List<Integer> levels, double secondsPerLevel, double warmupSeconds,
+public record BenchSettings(List<Integer> levels, double secondsPerLevel, double warmupSeconds, double warmupSecondsMax,
                             List<Operation> operations, int failoverRuns, List<Fault> faults, Optional<Duration> longRun,
                             int longRunConcurrency, int keys, int valueBytes, long poolMib,
                             List<String> nodeJvmOptions, boolean leaseReads) {
@@ -59,6 +62,8 @@ public record BenchSettings(List<Integer> levels, double secondsPerLevel, double
                 + " most " + (int) SECONDS_PER_LEVEL_MAX + ", not " + secondsPerLevel);
         require(warmupSeconds >= 0 && warmupSeconds <= SECONDS_PER_LEVEL_MAX, "--warmup-seconds must be 0 .. "
                 + (int) SECONDS_PER_LEVEL_MAX + ", not " + warmupSeconds);
+        require(warmupSecondsMax >= 0 && warmupSecondsMax <= SECONDS_PER_LEVEL_MAX, "--warmup-seconds-max must be"
+                + " 0 .. " + (int) SECONDS_PER_LEVEL_MAX + ", not " + warmupSecondsMax);
         require(!operations.isEmpty(), "--ops needs write, read or both");
         require(failoverRuns >= 0 && failoverRuns <= FAILOVER_RUNS_MAX, "--failover-runs must be 0 .. "
                 + FAILOVER_RUNS_MAX + ", not " + failoverRuns);

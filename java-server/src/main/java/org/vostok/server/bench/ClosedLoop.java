@@ -4,6 +4,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -53,16 +54,31 @@ final class ClosedLoop {
      * the caller.
      */
     LevelResult run(double seconds, LeaderLog leaders) throws InterruptedException {
+        return run(seconds, seconds, seconds, () -> true, leaders);
+    }
+
+    /**
+     * Runs the loop for at least {@code minSeconds}, then on in steps of {@code stepSeconds}
+     * for as long as {@code enough} (asked at the end of the first period and of each step)
+     * says no, for at most {@code maxSeconds} in all; then as {@link #run(double, LeaderLog)}.
+     */
+    LevelResult run(double minSeconds, double maxSeconds, double stepSeconds, BooleanSupplier enough,
+                    LeaderLog leaders) throws InterruptedException {
         int changesBefore = leaders.changes().size();
         long start = System.nanoTime();
+        long last = start + (long) (Math.max(minSeconds, maxSeconds) * 1e9);
         for (int i = 0; i < concurrency; i++) {
             issue();
         }
-        endNanos = start + (long) (seconds * 1e9);
+        endNanos = start + (long) (minSeconds * 1e9);
         while (true) {
             long left = endNanos - System.nanoTime();
             if (left <= 0) {
-                break;
+                if (endNanos >= last || enough.getAsBoolean()) {
+                    break;
+                }
+                endNanos = Math.min(last, endNanos + (long) (stepSeconds * 1e9));
+                continue;
             }
             TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
         }

@@ -424,8 +424,15 @@ public final class HtmlReport {
         h.append("<h2>Settings and machine</h2>\n<table id=\"settings\">\n");
         row("levels (operations in flight)", s.levels().toString());
         row("seconds per level", String.format(Locale.ROOT, "%.1f", s.secondsPerLevel()));
-        row("warm-up", String.format(Locale.ROOT, "%.1f s of writes at %d in flight", s.warmupSeconds(),
-                BenchRun.WARMUP_CONCURRENCY));
+        String warmup = s.warmupSeconds() == 0 ? "none" : String.format(Locale.ROOT, "writes at %d in flight for at"
+                        + " least %.1f s, then until the JIT compilers of the four processes were quiet (at most %.1f s)",
+                BenchRun.WARMUP_CONCURRENCY, s.warmupSeconds(), Math.max(s.warmupSeconds(), s.warmupSecondsMax()));
+        for (Timeline.Phase p : report.timeline().phases()) {
+            if (p.tag().equals("warm-up")) {
+                warmup += String.format(Locale.ROOT, ": %.1f s", p.endSeconds() - p.startSeconds());
+            }
+        }
+        row("warm-up", warmup);
         row("operations", s.operations().stream().map(Operation::label).toList().toString());
         row("reads", s.leaseReads() ? "lease reads (the nodes' default)" : "ReadIndex: a heartbeat round per read");
         row("failover runs", s.failoverRuns() + " of each of " + s.faults().stream().map(Fault::display).toList());
