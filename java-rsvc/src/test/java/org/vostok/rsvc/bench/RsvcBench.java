@@ -41,7 +41,7 @@ import org.vostok.vos.PoolBackend;
  *
  * <pre>
  * RsvcBench [--dir=DIR] [--backend=wal[,pmem]] [--conc=1,16,64,256] [--seconds=8] [--warmup-seconds=5]
- *           [--pool-mib=512] [--value-bytes=1024] [--keys=100000] [--stall-ms=0]
+ *           [--pool-mib=512] [--value-bytes=1024] [--keys=100000] [--stall-ms=0] [--slice-keys=256]
  * </pre>
  * With {@code --stall-ms=N} a watcher counts the stalls, spans of N ms or more in which no write
  * completed although writes were in flight, and prints to stderr what every thread was doing at
@@ -149,7 +149,7 @@ public final class RsvcBench {
             }
             System.err.println("usage: RsvcBench [--dir=DIR] [--backend=wal[,pmem]] [--conc=1,16,64,256]"
                     + " [--seconds=8] [--warmup-seconds=5] [--pool-mib=512] [--value-bytes=1024] [--keys=100000]"
-                    + " [--stall-ms=0]");
+                    + " [--stall-ms=0] [--slice-keys=256]");
             System.exit(2);
             return;
         }
