@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
 # The VOS benchmarks, C and both Java bindings in one run: the native vos_bench and the JMH
-# VosBenchmark (through Panama FFM and through JNI, on the build's JDK) do the same four
-# operations (fetch, update1, update64, iterate) with the same parameters and the same work (a
-# fetch reads the value into the caller's buffer on each side; fetchAlloc, Java only, is the
-# call that returns a new byte[], set against C's fetch): the
-# same keys, a pool of their own per operation, and the updates in rounds of ROUND_UPDATES with
-# an untimed aggregation after each, so both sides meet the same version chains. First with
+# VosBenchmark (through Panama FFM and through JNI, on the build's JDK) do the same five
+# operations (fetch, fetchAlloc, update1, update64, iterate) with the same parameters and the
+# same work. What is matched, operation by operation:
+#   - keys: the same xorshift64 sequence for the fetches, the same cycle over the keys for the
+#     updates, the same epochs; a pool of its own per operation, preloaded alike;
+#   - buffers: fetch reads the value into the caller's buffer, native memory on both sides (a
+#     malloc'd buffer in C, a direct ByteBuffer in Java); fetchAlloc hands each value over in a
+#     buffer of its own of the value's length (C: malloc, copy, free; Java: the new byte[] the
+#     fetch returns, collected later); each update's value is copied into its own place in the
+#     transaction's data (in C as the Java transaction copies the byte[]: 64 KiB of values for
+#     update64, not one shared 1 KiB);
+#   - one op: a fetch, a transaction of update1, an update of update64, a record of iterate
+#     (C counts records; JMH counts passes over all keys, multiplied back here);
+#   - warm-up and timing: JMH_WARMUP one-second warm-up iterations and JMH_ITERATIONS measured
+#     ones against as many seconds of vos_bench (--warmup-seconds, --seconds), whose loop reads
+#     the clock once every 256 fetches (once a pass for iterate) as JMH's reads it only at an
+#     iteration's ends; the updates in rounds of ROUND_UPDATES (JMH_WARMUP rounds, then
+#     JMH_ITERATIONS), each timed alone with an untimed aggregation after it, so both sides meet
+#     the same version chains. First with
 # PMEM_IS_PMEM_FORCE=1 (PMDK skips msync: the cost of the code), then with =0 (PMDK's real msync
 # path on this file system). It prints ops/s for each and the FFM-over-C and JNI-over-C ratios,
-# and then the thread CPU time of one fetch (random key, and one hot key) and of one iterated
-# record in C and through each binding (FetchCost, one JVM per binding), which, unlike
-# throughput, holds still when the machine is busy with other work.
+# and then the thread CPU time of one fetch (random key, one hot key, and allocating) and of one
+# iterated record in C and through each binding (FetchCost, one JVM per binding, its iterate
+# measured after the fetches as vos_bench's is, not between them), which, unlike throughput,
+# does not count the time spent waiting for a core on a machine busy with other work.
 #   scripts/bench-vos.sh
 #   REPEATS=3 scripts/bench-vos.sh            # the whole set three times over, one table each
-#   JMH_ITERATIONS=5 C_SECONDS=3 scripts/bench-vos.sh   # longer, steadier
+#   JMH_ITERATIONS=10 scripts/bench-vos.sh    # longer, steadier (vos_bench's time follows)
+#   MAVEN_OPTS=-Dmaven.repo.local=DIR scripts/bench-vos.sh   # the build with another local repository
 #   JNI17=1 scripts/bench-vos.sh              # one more column: JNI on a Java 17 runtime
 #   FORCES=1 scripts/bench-vos.sh             # the PMEM_IS_PMEM_FORCE=1 pass only
 # With msync every persist reaches the disk, so that pass preloads fewer keys (KEYS_MSYNC) into
@@ -82,7 +97,7 @@ run_c() {
   echo "bench-vos: run $1, PMEM_IS_PMEM_FORCE=$2, $keys keys, $pool_mib MiB pool, rounds of $round_updates updates: C" >&2
   PMEM_IS_PMEM_FORCE=$2 "$bench" --seconds "$C_SECONDS" --pool-dir "$out" --keys "$keys" \
     --pool-mib "$pool_mib" --value-bytes 1024 --round-updates "$round_updates" \
-    --warmup-rounds "$JMH_WARMUP" --rounds "$JMH_ITERATIONS" | tee "$out/c-$1-$2.txt" >&2
+    --warmup-seconds "$JMH_WARMUP" --warmup-rounds "$JMH_WARMUP" --rounds "$JMH_ITERATIONS" | tee "$out/c-$1-$2.txt" >&2
 }
 
 # run_java <rep> <force>: the JMH benchmarks through both bindings (and JNI on Java 17 with
@@ -141,9 +156,9 @@ header="%-4s %-10s %-6s %12s %12s %12s %7s %7s"
 printf "$header" run op force "C ops/s" "FFM ops/s" "JNI ops/s" "FFM/C" "JNI/C"
 [ "$JNI17" = 1 ] && printf ' %12s %7s' "JNI17 ops/s" "JNI17/C"
 echo
-# ops: fetch = fetches (into the caller's buffer on every side), fetchAlloc = fetches through the
-# Java call returning a new byte[] (against C's fetch), update1 = transactions (one update each),
-# update64 = updates (64 per transaction), iterate = records.
+# ops: fetch = fetches (into the caller's buffer on every side), fetchAlloc = fetches whose value
+# comes back in a buffer of its own (Java's new byte[], C's malloc'd copy), update1 =
+# transactions (one update each), update64 = updates (64 per transaction), iterate = records.
 rows="$out/rows.txt"
 : >"$rows"
 for rep in $(seq 1 "$REPEATS"); do
@@ -151,8 +166,7 @@ for rep in $(seq 1 "$REPEATS"); do
     keys=$(keys_for "$force")
     round_updates=$(rounds_for "$force")
     for op in fetch fetchAlloc update1 update64 iterate; do
-      # fetchAlloc (a new byte[] per value) stands against C's fetch, which has no such step.
-      c_op=$op; [ "$op" = fetchAlloc ] && c_op=fetch
+      c_op=$op; [ "$op" = fetchAlloc ] && c_op=fetch_alloc
       c=$(sed -n "s/^BENCH op=$c_op ops_per_s=\([0-9.]*\).*/\1/p" "$out/c-$rep-$force.txt" | head -1)
       f=$(java_ops "$out/jmh-$rep-$force.csv" "$op" ffm "$keys" "$round_updates")
       j=$(java_ops "$out/jmh-$rep-$force.csv" "$op" jni "$keys" "$round_updates")
@@ -203,8 +217,7 @@ if [[ " $FORCES " == *" 1 "* ]]; then
   printf '%-4s %-10s %12s %12s %12s %7s %7s\n' run op "C cpu ns" "FFM cpu ns" "JNI cpu ns" "C/FFM" "C/JNI"
   for rep in $(seq 1 "$REPEATS"); do
     for op in fetch fetch_hot fetch_alloc iterate; do
-      c_op=$op; [ "$op" = fetch_alloc ] && c_op=fetch
-      c=$(sed -n "s/^BENCH op=$c_op .*cpu_ns_per_op=\([0-9.]*\).*/\1/p" "$out/c-$rep-1.txt" | head -1)
+      c=$(sed -n "s/^BENCH op=$op .*cpu_ns_per_op=\([0-9.]*\).*/\1/p" "$out/c-$rep-1.txt" | head -1)
       f=$(sed -n "s/^COST provider=ffm op=$op cpu_ns_per_op=\([0-9.]*\)/\1/p" "$out/cost-$rep.txt")
       j=$(sed -n "s/^COST provider=jni op=$op cpu_ns_per_op=\([0-9.]*\)/\1/p" "$out/cost-$rep.txt")
       awk -v rep="$rep" -v op="$op" -v c="${c:-}" -v f="${f:-}" -v j="${j:-}" 'function n(x) { return x == "" ? "n/a" : x }

@@ -5,15 +5,24 @@
  * bindings/jni (run there through both Java bindings), so the two give the Java-over-C ratios
  * (scripts/bench-vos.sh runs them all):
  *
- *   fetch     one vos_fetch call for one 1 KiB value, of a pseudo-random key (xorshift64)
- *             among the preloaded keys of object 1, at the epoch they were written; op = fetch
- *   update1   one vos_tx_apply with one 1 KiB update to object 2, at a new epoch, keys cycling
- *             over 0 .. keys - 1; op = transaction (= update)
- *   update64  one vos_tx_apply with 64 such updates at one new epoch; op = update
- *   iterate   vos_iterate over all preloaded keys of object 1 with their values, 1 MiB buffer,
- *             resumed from the last key; op = record
- *   fetch_hot fetch of one key (7) over and over: the library's own cost with everything in
- *             cache, against which a binding's cost per call stands out
+ *   fetch       one vos_fetch call for one 1 KiB value, of a pseudo-random key (xorshift64)
+ *               among the preloaded keys of object 1, at the epoch they were written, into the
+ *               caller's buffer (malloc'd once, as the Java side's direct ByteBuffer); op = fetch
+ *   fetch_alloc the same fetches, each value then handed over in a buffer of its own of the
+ *               value's length (malloc, copy, and free when the consumer is done with it): what
+ *               the Java call returning a new byte[] per value does; op = fetch
+ *   update1     one vos_tx_apply with one 1 KiB update to object 2, at a new epoch, keys
+ *               cycling over 0 .. keys - 1; op = transaction (= update)
+ *   update64    one vos_tx_apply with 64 such updates at one new epoch; op = update
+ *   iterate     vos_iterate over all preloaded keys of object 1 with their values, 1 MiB buffer,
+ *               resumed from the last key; op = record
+ *   fetch_hot   fetch of one key (7) over and over: the library's own cost with everything in
+ *               cache, against which a binding's cost per call stands out
+ *
+ * Each transaction is built as a caller with values of its own builds one, and as the Java
+ * transaction does: every update's value is copied into its own place in the transaction's data
+ * buffer (64 KiB for update64), and the operations point there; not 64 operations reading the
+ * one 1 KiB value, which would keep every value the library copies in the L1 cache.
  *
  * The operations timed by --seconds (the reads, the file system's) also report the thread's CPU
  * time per op (cpu_ns_per_op), which does not count time spent waiting for a core, so it stays
@@ -23,7 +32,10 @@
  * a pool of --pool-mib MiB under --pool-dir, --keys keys of 1 KiB preloaded into object 1 at
  * epoch 1, 1000 per transaction, then the pool closed and opened again, so that a WAL pool
  * starts checkpointed rather than with the preload's checkpoint still writing in the background.
- * fetch and iterate run for --seconds after a short warm-up. The updates run in rounds of
+ * fetch and iterate run for --seconds after --warmup-seconds of the same calls (JMH's warm-up
+ * iterations), reading the clock once every CLOCK_EVERY_FETCHES fetches (once a pass for
+ * iterate): a clock read per 1 us fetch would add a few percent that the JMH loop, which reads
+ * the clock only at the ends of an iteration, does not have. The updates run in rounds of
  * --round-updates updates (--warmup-rounds, then --rounds measured), each round timed alone and
  * followed by an aggregation up to its last epoch (not measured): so every round meets the same
  * version chains (one aggregated version per key written before), whatever the speed, and the
@@ -67,11 +79,13 @@
 #define ROUND_UPDATES_MAX (1u << 24)
 #define ROUNDS_MAX 1000u
 #define PAIRED_BLOCK_OPS 100u
+#define CLOCK_EVERY_FETCHES 256u /* about 0.25 ms of fetches between two reads of the clock */
 #define SYNC_WRITE_BYTES 4096u
 #define SYNC_FILE_BYTES_MAX (256ull << 20) /* the overwrite file wraps around at this size */
 
 struct config {
 	double      seconds;
+	double      warmup_seconds;
 	const char *pool_dir;
 	uint64_t    keys;
 	uint64_t    pool_mib;
@@ -87,6 +101,8 @@ static vos_cont_h cont;
 static char pool_path[4096];
 static uint8_t *value;
 static uint8_t *buffer;
+static uint8_t *tx_data; /* a transaction's values, each in its own place: BATCH_UPDATES of them */
+static volatile uint8_t sink; /* what the consumer of fetch_alloc's values reads */
 static uint64_t epoch = LOAD_EPOCH;
 static uint64_t next_key;
 static uint64_t random_state = 0x9e3779b97f4a7c15ull;
@@ -125,7 +141,8 @@ static uint64_t next_random_key(const struct config *cfg)
 	return random_state % cfg->keys;
 }
 
-static vos_op_t update_op(uint64_t oid, uint64_t key, uint64_t at_epoch, uint32_t len)
+static vos_op_t update_op(uint64_t oid, uint64_t key, uint64_t at_epoch, uint64_t value_off,
+			  uint32_t len)
 {
 	vos_op_t op;
 
@@ -135,6 +152,7 @@ static vos_op_t update_op(uint64_t oid, uint64_t key, uint64_t at_epoch, uint32_
 	op.oid = oid;
 	op.epoch = at_epoch;
 	op.key_int = key;
+	op.value_off = value_off;
 	op.value_len = len;
 	return op;
 }
@@ -156,23 +174,60 @@ static uint64_t op_fetch(const struct config *cfg)
 	return 1;
 }
 
+/* The value copied into the transaction's data, as the Java transaction copies a byte[]. */
 static uint64_t op_update1(const struct config *cfg)
 {
-	vos_op_t op = update_op(WRITE_OID, next_key++ % cfg->keys, ++epoch, cfg->value_bytes);
+	vos_op_t op = update_op(WRITE_OID, next_key++ % cfg->keys, ++epoch, 0, cfg->value_bytes);
 
-	check("vos_tx_apply", vos_tx_apply(pool, &op, 1, value, cfg->value_bytes, NULL));
+	memcpy(tx_data, value, cfg->value_bytes);
+	check("vos_tx_apply", vos_tx_apply(pool, &op, 1, tx_data, cfg->value_bytes, NULL));
 	return 1;
 }
 
+/* 64 values, each copied into its own place in the transaction's data. */
 static uint64_t op_update64(const struct config *cfg)
 {
 	vos_op_t ops[BATCH_UPDATES];
 
 	++epoch;
-	for (uint32_t i = 0; i < BATCH_UPDATES; i++)
-		ops[i] = update_op(WRITE_OID, next_key++ % cfg->keys, epoch, cfg->value_bytes);
-	check("vos_tx_apply", vos_tx_apply(pool, ops, BATCH_UPDATES, value, cfg->value_bytes, NULL));
+	for (uint32_t i = 0; i < BATCH_UPDATES; i++) {
+		uint64_t at = (uint64_t)i * cfg->value_bytes;
+
+		memcpy(tx_data + at, value, cfg->value_bytes);
+		ops[i] = update_op(WRITE_OID, next_key++ % cfg->keys, epoch, at, cfg->value_bytes);
+	}
+	check("vos_tx_apply", vos_tx_apply(pool, ops, BATCH_UPDATES, tx_data,
+					   (uint64_t)BATCH_UPDATES * cfg->value_bytes, NULL));
 	return BATCH_UPDATES;
+}
+
+/*
+ * A fetch whose value the caller then gets in a buffer of its own, of the value's length, and
+ * lets go of after reading it: the C counterpart of the Java fetch returning a new byte[] (which
+ * the JVM allocates, fills and later collects).
+ */
+static uint64_t op_fetch_alloc(const struct config *cfg)
+{
+	vos_fetch_req_t req;
+	uint8_t *copy;
+
+	memset(&req, 0, sizeof(req));
+	req.cont = cont;
+	req.oid = READ_OID;
+	req.epoch = LOAD_EPOCH;
+	req.key_int = next_random_key(cfg);
+	check("vos_fetch", vos_fetch(pool, &req, 1, NULL, 0, buffer, cfg->value_bytes));
+	if (req.status != VOS_OK || req.value_len != cfg->value_bytes)
+		die("a fetch of a preloaded key", req.status);
+	copy = malloc(req.value_len);
+	if (copy == NULL) {
+		fprintf(stderr, "vos_bench: out of memory\n");
+		exit(1);
+	}
+	memcpy(copy, buffer + req.value_off, req.value_len);
+	sink = copy[req.value_len - 1];
+	free(copy);
+	return 1;
 }
 
 /* The same key over and over: the library's own work with everything in cache. */
@@ -346,7 +401,9 @@ static void setup(const struct config *cfg)
 	if (buffer == NULL)
 		buffer = malloc(ITER_BUFFER_BYTES > cfg->value_bytes ? ITER_BUFFER_BYTES
 								  : cfg->value_bytes);
-	if (ops == NULL || value == NULL || buffer == NULL) {
+	if (tx_data == NULL)
+		tx_data = malloc((size_t)BATCH_UPDATES * cfg->value_bytes);
+	if (ops == NULL || value == NULL || buffer == NULL || tx_data == NULL) {
 		fprintf(stderr, "vos_bench: out of memory\n");
 		exit(1);
 	}
@@ -375,7 +432,7 @@ static void setup(const struct config *cfg)
 		uint32_t n = 0;
 
 		for (; n < LOAD_BATCH && k + n < cfg->keys; n++)
-			ops[n] = update_op(READ_OID, k + n, LOAD_EPOCH, cfg->value_bytes);
+			ops[n] = update_op(READ_OID, k + n, LOAD_EPOCH, 0, cfg->value_bytes);
 		check("preloading", vos_tx_apply(pool, ops, n, value, cfg->value_bytes, NULL));
 	}
 	free(ops);
@@ -395,19 +452,24 @@ static double thread_cpu(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * warmup_seconds of calls to op, then as many as fit in seconds, counted; the clock is read once
+ * every clock_every calls.
+ */
 static void run(const struct config *cfg, const char *name,
-		uint64_t (*op)(const struct config *))
+		uint64_t (*op)(const struct config *), double warmup_seconds, uint32_t clock_every)
 {
-	double warmup = cfg->seconds / 4 < 0.5 ? cfg->seconds / 4 : 0.5;
 	double start = now(), end, cpu;
 	uint64_t ops = 0;
 
-	while (now() - start < warmup)
-		op(cfg);
+	while (now() - start < warmup_seconds)
+		for (uint32_t i = 0; i < clock_every; i++)
+			op(cfg);
 	start = now();
 	cpu = thread_cpu();
 	do {
-		ops += op(cfg);
+		for (uint32_t i = 0; i < clock_every; i++)
+			ops += op(cfg);
 		end = now();
 	} while (end - start < cfg->seconds);
 	cpu = thread_cpu() - cpu;
@@ -473,12 +535,15 @@ static void run_paired(const struct config *cfg)
 static void usage(FILE *to)
 {
 	fprintf(to,
-		"usage: vos_bench [--backend pmem|wal] [--seconds S] [--pool-dir DIR] [--keys N]\n"
+		"usage: vos_bench [--backend pmem|wal] [--seconds S] [--warmup-seconds S]\n"
+		"                 [--pool-dir DIR] [--keys N]\n"
 		"                 [--pool-mib N] [--value-bytes N] [--round-updates N]\n"
 		"                 [--warmup-rounds N] [--rounds N]\n"
 		"  --backend B       the pool's backend: pmem (PMDK, the default) or wal (a DRAM\n"
 		"                    heap and a write-ahead log)\n"
 		"  --seconds S       measured seconds per operation (default 2)\n"
+		"  --warmup-seconds S  seconds of the same calls first, not counted, for fetch and\n"
+		"                    iterate (default 1)\n"
 		"  --pool-dir DIR    where the pool file goes (default $TMPDIR or /tmp); removed at "
 		"exit\n"
 		"  --keys N          preloaded keys (default 100000)\n"
@@ -490,7 +555,8 @@ static void usage(FILE *to)
 		"  --warmup-rounds N rounds run first and not counted (default 1)\n"
 		"  --rounds N        rounds counted (default 3)\n"
 		"PMEM_IS_PMEM_FORCE is taken from the environment (pmem only).\n"
-		"Prints BENCH op=<fetch|fetch_hot|update1|update64|iterate|append4k_fdatasync|\n"
+		"Prints BENCH op=<fetch|fetch_hot|fetch_alloc|update1|update64|iterate|\n"
+		"append4k_fdatasync|"
 		"overwrite4k_fdatasync|update1_paired|overwrite4k_paired> ops_per_s=<n>\n"
 		"ns_per_op=<n> [cpu_ns_per_op=<n>].\n");
 }
@@ -513,8 +579,10 @@ static uint64_t number(const char *opt, const char *text, uint64_t min, uint64_t
 int main(int argc, char **argv)
 {
 	const char *tmp = getenv("TMPDIR");
+	double fs_warmup;
 	struct config cfg = {
 		.seconds = 2.0,
+		.warmup_seconds = 1.0,
 		.pool_dir = tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp",
 		.keys = 100000,
 		.pool_mib = 2048,
@@ -544,6 +612,15 @@ int main(int argc, char **argv)
 			if (*end != '\0' || !(cfg.seconds > 0 && cfg.seconds <= 3600)) {
 				fprintf(stderr, "vos_bench: --seconds wants a number above 0 and at "
 					"most 3600, not \"%s\"\n", argv[i]);
+				return 2;
+			}
+		} else if (strcmp(arg, "--warmup-seconds") == 0) {
+			char *end;
+
+			cfg.warmup_seconds = strtod(argv[++i], &end);
+			if (*end != '\0' || !(cfg.warmup_seconds >= 0 && cfg.warmup_seconds <= 3600)) {
+				fprintf(stderr, "vos_bench: --warmup-seconds wants a number from 0 to "
+					"3600, not \"%s\"\n", argv[i]);
 				return 2;
 			}
 		} else if (strcmp(arg, "--backend") == 0) {
@@ -584,19 +661,24 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* The file system's runs keep their short warm-up: they are not set against the JMH side. */
+	fs_warmup = cfg.seconds / 4 < 0.5 ? cfg.seconds / 4 : 0.5;
 	atexit(remove_files);
 	printf("BENCH backend=%s pmem_is_pmem_force=%s\n",
 	       cfg.backend == VOS_BACKEND_WAL ? "wal" : "pmem",
 	       cfg.backend == VOS_BACKEND_WAL ? "n/a"
 	       : getenv("PMEM_IS_PMEM_FORCE") != NULL ? getenv("PMEM_IS_PMEM_FORCE") : "unset");
 	sync_file(&cfg, 0);
-	run(&cfg, "append4k_fdatasync", op_append);
+	run(&cfg, "append4k_fdatasync", op_append, fs_warmup, 1);
 	sync_file(&cfg, 64ull << 20);
-	run(&cfg, "overwrite4k_fdatasync", op_overwrite);
+	run(&cfg, "overwrite4k_fdatasync", op_overwrite, fs_warmup, 1);
 	/* Each operation on a pool of its own, as in the JMH benchmark. */
 	setup(&cfg);
-	run(&cfg, "fetch", op_fetch);
-	run(&cfg, "fetch_hot", op_fetch_hot);
+	run(&cfg, "fetch", op_fetch, cfg.warmup_seconds, CLOCK_EVERY_FETCHES);
+	run(&cfg, "fetch_hot", op_fetch_hot, cfg.warmup_seconds, CLOCK_EVERY_FETCHES);
+	teardown();
+	setup(&cfg);
+	run(&cfg, "fetch_alloc", op_fetch_alloc, cfg.warmup_seconds, CLOCK_EVERY_FETCHES);
 	teardown();
 	setup(&cfg);
 	run_rounds(&cfg, "update1", op_update1);
@@ -605,7 +687,7 @@ int main(int argc, char **argv)
 	run_rounds(&cfg, "update64", op_update64);
 	teardown();
 	setup(&cfg);
-	run(&cfg, "iterate", op_iterate);
+	run(&cfg, "iterate", op_iterate, cfg.warmup_seconds, 1);
 	run_paired(&cfg);
 	return 0;
 }

@@ -43,8 +43,9 @@ public interface Container extends AutoCloseable {
      * when the key has no value at {@code epoch}, with {@code into} unchanged. A value longer
      * than {@code into.remaining()} fails with {@link VosError#TRUNC} and leaves {@code into}
      * unchanged ({@link #valueLength} gives the room to make). Any writable buffer will do, heap
-     * or direct; the library never sees it (the value is copied in from the binding's own
-     * native memory). Other errors as {@code fetch}'s.
+     * or direct: a direct buffer takes the value straight from the library, with no copy (the
+     * library writes nothing there unless the whole value fits); a heap buffer gets it copied in
+     * from the binding's own native memory. Other errors as {@code fetch}'s.
      *
      * @throws java.nio.ReadOnlyBufferException if {@code into} is read-only, before any read
      */

@@ -113,6 +113,35 @@ public abstract class VersionConformanceTest extends VosConformance {
         assertThrows(ReadOnlyBufferException.class,
                 () -> c.fetch(1, 10, 4, ByteBuffer.allocate(16).asReadOnlyBuffer()));
         assertVos(VosError.NONEXIST, () -> c.fetch(99, 1, 9, ByteBuffer.allocate(16)));
+        assertVos(VosError.NONEXIST, () -> c.fetch(99, 1, 9, ByteBuffer.allocateDirect(16)));
+    }
+
+    /**
+     * A direct buffer can take the value straight from the library, with no copy through a
+     * scratch buffer; the library must then write only from the buffer's position up to its
+     * limit, and nothing at all for a value that does not fit, in a view into the middle of
+     * larger memory too.
+     */
+    @Test
+    void fetchIntoADirectViewWritesOnlyBetweenItsPositionAndLimit() {
+        c.createObject(2, KeyOrder.LEXICAL, 1);
+        byte[] big = new byte[100_000];
+        Arrays.fill(big, (byte) 7);
+        c.update(2, Key.ofUtf8("big"), 2, big);
+        ByteBuffer whole = ByteBuffer.allocateDirect(big.length + 8);
+        ByteBuffer view = whole.slice(2, big.length);
+        view.position(1);
+        assertVos(VosError.TRUNC, () -> c.fetch(2, Key.ofUtf8("big"), 2, view));
+        assertEquals(1, view.position());
+        for (int i = 0; i < whole.capacity(); i++) {
+            assertEquals(0, whole.get(i), "a value that does not fit wrote nothing");
+        }
+        view.position(0);
+        assertEquals(OptionalInt.of(big.length), c.fetch(2, Key.ofUtf8("big"), 2, view));
+        assertEquals(big.length, view.position());
+        for (int i = 0; i < whole.capacity(); i++) {
+            assertEquals(i >= 2 && i < big.length + 2 ? 7 : 0, whole.get(i), "byte " + i + " of the memory");
+        }
     }
 
     @Test

@@ -92,6 +92,9 @@ final class FfmContainer extends AbstractContainer {
     protected OptionalInt fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
         try (Scratch scratch = Scratch.acquire()) {
             MemorySegment req = scratch.requests(VosNative.FETCH_BYTES);
+            if (into.isDirect()) {
+                return fetchStraightInto(scratch, req, oid, keyInt, lexical, epoch, into);
+            }
             MemorySegment out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
             if (out == null) {
                 return OptionalInt.empty();
@@ -99,15 +102,50 @@ final class FfmContainer extends AbstractContainer {
             int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
             int at = placeValue(into, length, oid, keyInt, lexical, epoch);
             long from = req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF);
-            if (into.hasArray()) {
-                MemorySegment.copy(out, JAVA_BYTE, from, into.array(), into.arrayOffset() + at, length);
-            } else {
-                // The buffer's segment starts at its position.
-                MemorySegment.copy(out, from, MemorySegment.ofBuffer(into), 0, length);
-            }
+            // A heap buffer (a direct one took the value above): writable, so it has its array.
+            MemorySegment.copy(out, JAVA_BYTE, from, into.array(), into.arrayOffset() + at, length);
             into.position(at + length);
             return OptionalInt.of(length);
         }
+    }
+
+    /**
+     * One fetch straight into a direct buffer's bytes from its position on, with no copy: the
+     * library writes nothing there unless the whole value fits (vos.h), so a value that does not
+     * fit leaves the buffer unchanged, as the copying path does.
+     */
+    private OptionalInt fetchStraightInto(Scratch scratch, MemorySegment req, long oid, long keyInt,
+                                          Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+        MemorySegment keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
+        long keysLength = writeFetchRequest(req, 0, oid, keyInt, lexical, epoch, keys, 0);
+        MemorySegment target = MemorySegment.ofBuffer(into); // from the position to the limit
+        int rc;
+        try {
+            // target as an ADDRESS: the linker holds the buffer's memory for the call.
+            rc = (int) VosNative.FETCH_INTO.invokeExact(pool.handle, req.address(), 1, keys.address(), keysLength,
+                    target, target.byteSize());
+        } catch (Throwable t) {
+            throw VosNative.rethrow(t);
+        }
+        if (rc != VosNative.OK) {
+            throw VosNative.failure(rc, "fetching " + describe(oid, keyInt, lexical, epoch));
+        }
+        int status = req.get(JAVA_INT, VosNative.FETCH_STATUS);
+        if (status == VosNative.ABSENT) {
+            return OptionalInt.empty();
+        }
+        if (status != VosNative.OK && status != VosNative.ERR_TRUNC) {
+            throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
+        }
+        int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
+        int at = placeValue(into, length, oid, keyInt, lexical, epoch); // TRUNC: does not fit, refused here
+        if (status != VosNative.OK || req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF) != 0) {
+            throw new IllegalStateException("vos_fetch answered status " + status + " and a value of " + length
+                    + " bytes at offset " + req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF) + " for an out buffer of "
+                    + target.byteSize() + " bytes: not the value placed at its start");
+        }
+        into.position(at + length);
+        return OptionalInt.of(length);
     }
 
     /**

@@ -246,6 +246,12 @@ final class VosNative {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_INT, POINTER, JAVA_LONG, POINTER));
     static final MethodHandle FETCH = handle("vos_fetch",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_INT, POINTER, JAVA_LONG, POINTER, JAVA_LONG));
+    // vos_fetch into a caller's direct buffer: its out buffer is an ADDRESS, so the linker keeps
+    // the caller's memory alive through the call (or refuses memory already freed), which the
+    // bindings cannot promise for a buffer they do not own; one of a plain allocateDirect
+    // buffer has a global session, whose acquiring costs nothing.
+    static final MethodHandle FETCH_INTO = handle("vos_fetch",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_INT, POINTER, JAVA_LONG, ADDRESS, JAVA_LONG));
     static final MethodHandle ITERATE = handle("vos_iterate",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, POINTER, POINTER, JAVA_LONG, POINTER, POINTER, POINTER));
     static final MethodHandle DISCARD = handle("vos_discard", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));

@@ -27,9 +27,13 @@ import org.vostok.vos.VosUnavailableException;
  * as vos_bench reads into its own: {@code fetch}, a pseudo-random key among {@code keys} (the
  * B+-tree walk misses the caches), and {@code fetch_hot}, key 7 over and over (everything in
  * cache), where what the binding adds per call stands out. A third, {@code fetch_alloc}, is
- * {@code fetch} through the call that returns a new byte[] per value, which C has no
- * counterpart of. A fourth, {@code iterate}, is one pass over all the keys with their values
- * in 1 MiB batches reading each record's key, as vos_bench's iterate, in CPU time per record.
+ * {@code fetch} through the call that returns a new byte[] per value (vos_bench's fetch_alloc
+ * copies each value into a malloc'd buffer). A fourth, {@code iterate}, is one pass over all the
+ * keys with their values in 1 MiB batches reading each record's key, as vos_bench's iterate, in
+ * CPU time per record; it is measured after the three fetches, as vos_bench measures it on its
+ * own: a pass over every value between two blocks of fetches would leave each block to start
+ * with caches that C's fetch loop never sees. The caller's buffer is a direct ByteBuffer, native
+ * memory as vos_bench's.
  * Each pool is made as vos_bench makes
  * its own: {@code keys} values of 1 KiB preloaded 1000 per transaction, then closed and opened
  * again.
@@ -70,7 +74,7 @@ public final class FetchCost {
         final long[] cpuNanos = new long[KINDS.length];
         /** Fetches, or records iterated, per kind. */
         final long[] fetches = new long[KINDS.length];
-        final ByteBuffer into = ByteBuffer.allocate(VALUE_BYTES);
+        final ByteBuffer into = ByteBuffer.allocateDirect(VALUE_BYTES);
 
         Side(String name, Path dir) {
             this.name = name;
@@ -153,9 +157,16 @@ public final class FetchCost {
     }
 
     private static void measure(List<Side> sides, int keys) {
+        // The fetches in turns, then the passes: no pass evicts the caches between fetch blocks.
+        measure(sides, keys, 0, ITERATE);
+        measure(sides, keys, ITERATE, KINDS.length);
+    }
+
+    /** Rounds of blocks of the kinds {@code from .. to - 1}, taking turns. */
+    private static void measure(List<Side> sides, int keys, int from, int to) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
-            for (int kind = 0; kind < KINDS.length; kind++) {
+            for (int kind = from; kind < to; kind++) {
                 for (Side side : sides) {
                     long start = threads.getCurrentThreadCpuTime();
                     long done = BLOCK_FETCHES;

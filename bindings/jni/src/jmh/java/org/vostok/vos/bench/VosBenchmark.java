@@ -29,14 +29,17 @@ import org.vostok.vos.VosProvider;
 /**
  * The Java side of the Java-over-C ratios: the same four operations, with the same parameters
  * and the same work, as the native benchmark {@code vos_bench} (native/bench/vos_bench.c), and
- * a fifth (fetchAlloc) to show what the allocating fetch adds; one thread, through the implementation named by {@code provider} ({@code ffm} or {@code jni}).
+ * the allocating fetch (fetchAlloc), against vos_bench's fetch_alloc; one thread, through the
+ * implementation named by {@code provider} ({@code ffm} or {@code jni}).
  *
  * <ul>
  *   <li>{@code fetch}: one fetch of a 1 KiB value, of a pseudo-random key (xorshift64, the same
  *       sequence as vos_bench) among {@code keys} preloaded ones, at the epoch they were written,
- *       into the caller's buffer (reused), as vos_bench reads it into its own.</li>
+ *       into the caller's buffer (reused): a direct ByteBuffer, native memory as vos_bench's
+ *       malloc'd buffer is.</li>
  *   <li>{@code fetchAlloc}: the same fetches through the call that returns a new byte[] (one
- *       allocation and copy per fetch, which the C benchmark has no counterpart of).</li>
+ *       allocation and copy per fetch, the array collected later), against vos_bench's
+ *       fetch_alloc (a malloc'd copy of each value, freed once read).</li>
  *   <li>{@code update1}: rounds of {@code roundUpdates} transactions, each one 1 KiB update at a
  *       new epoch, keys cycling over {@code keys}; a figure per round (divide by
  *       {@code roundUpdates} for one transaction: scripts/bench-vos.sh does).</li>
@@ -142,13 +145,13 @@ public class VosBenchmark {
     @State(Scope.Thread)
     public static class Reads extends BenchPool {
         private long random = 0x9E3779B97F4A7C15L;
-        /** The caller's buffer fetch reads into, as vos_bench's. */
+        /** The caller's buffer fetch reads into: native memory, as vos_bench's. */
         ByteBuffer into;
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             open();
-            into = ByteBuffer.allocate(valueBytes);
+            into = ByteBuffer.allocateDirect(valueBytes);
         }
 
         long nextRandomKey() {
@@ -195,7 +198,7 @@ public class VosBenchmark {
         return s.container.fetch(READ_OID, s.nextRandomKey(), LOAD_EPOCH, s.into).orElseThrow();
     }
 
-    /** The fetch that returns a new byte[] (allocated and filled per call; C has no such step). */
+    /** The fetch that returns a new byte[] (allocated and filled per call), as vos_bench's fetch_alloc. */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)

@@ -1,5 +1,6 @@
 package org.vostok.vos.jni;
 
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,9 @@ final class JniContainer extends AbstractContainer {
     protected OptionalInt fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
+            if (into.isDirect() && into.hasRemaining()) {
+                return fetchStraightInto(scratch, req, oid, keyInt, lexical, epoch, into);
+            }
             NativeBuffer out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
             if (out == null) {
                 return OptionalInt.empty();
@@ -94,6 +98,49 @@ final class JniContainer extends AbstractContainer {
             into.position(at + length);
             return OptionalInt.of(length);
         }
+    }
+
+    /**
+     * One fetch straight into a direct buffer's bytes from its position on, with no copy: the
+     * library writes nothing there unless the whole value fits (vos.h), so a value that does not
+     * fit leaves the buffer unchanged, as the copying path does. {@code into} has bytes left.
+     */
+    private OptionalInt fetchStraightInto(Scratch scratch, NativeBuffer req, long oid, long keyInt,
+                                          Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+        // A buffer over memory already freed (an Arena's, closed: Java 22 and later) throws
+        // here, as any read of it does, before the library gets its address. Like every JNI
+        // call given a direct buffer, the glue cannot hold that memory against another thread
+        // closing its Arena during the call; Java 22 and later pick the FFM binding, which can.
+        into.get(into.position());
+        NativeBuffer keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
+        long keysLength = writeFetchRequest(req.bytes, 0, oid, keyInt, lexical, epoch, keys.bytes, 0);
+        int left = into.remaining();
+        int rc;
+        try {
+            rc = Vos.vos_fetch(pool.handle, req.address, 1, keys.address, keysLength, into, left);
+        } finally {
+            Reference.reachabilityFence(into); // its memory is the library's out buffer until here
+        }
+        if (rc != VosNative.OK) {
+            throw VosNative.failure(rc, "fetching " + describe(oid, keyInt, lexical, epoch));
+        }
+        ByteBuffer r = req.bytes;
+        int status = r.getInt(VosNative.FETCH_STATUS);
+        if (status == VosNative.ABSENT) {
+            return OptionalInt.empty();
+        }
+        if (status != VosNative.OK && status != VosNative.ERR_TRUNC) {
+            throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
+        }
+        int length = r.getInt(VosNative.FETCH_VALUE_LEN);
+        int at = placeValue(into, length, oid, keyInt, lexical, epoch); // TRUNC: does not fit, refused here
+        if (status != VosNative.OK || r.getLong(VosNative.FETCH_VALUE_OFF) != 0) {
+            throw new IllegalStateException("vos_fetch answered status " + status + " and a value of " + length
+                    + " bytes at offset " + r.getLong(VosNative.FETCH_VALUE_OFF) + " for an out buffer of "
+                    + left + " bytes: not the value placed at its start");
+        }
+        into.position(at + length);
+        return OptionalInt.of(length);
     }
 
     /**
