@@ -159,18 +159,24 @@ static vos_op_t update_op(uint64_t oid, uint64_t key, uint64_t at_epoch, uint64_
 
 /* ---- The operations; each returns the number of ops it did. ---- */
 
+/* One fetch of a random preloaded key into buffer; req says where its value is. */
+static void fetch_random(const struct config *cfg, vos_fetch_req_t *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->cont = cont;
+	req->oid = READ_OID;
+	req->epoch = LOAD_EPOCH;
+	req->key_int = next_random_key(cfg);
+	check("vos_fetch", vos_fetch(pool, req, 1, NULL, 0, buffer, cfg->value_bytes));
+	if (req->status != VOS_OK || req->value_len != cfg->value_bytes)
+		die("a fetch of a preloaded key", req->status);
+}
+
 static uint64_t op_fetch(const struct config *cfg)
 {
 	vos_fetch_req_t req;
 
-	memset(&req, 0, sizeof(req));
-	req.cont = cont;
-	req.oid = READ_OID;
-	req.epoch = LOAD_EPOCH;
-	req.key_int = next_random_key(cfg);
-	check("vos_fetch", vos_fetch(pool, &req, 1, NULL, 0, buffer, cfg->value_bytes));
-	if (req.status != VOS_OK || req.value_len != cfg->value_bytes)
-		die("a fetch of a preloaded key", req.status);
+	fetch_random(cfg, &req);
 	return 1;
 }
 
@@ -211,14 +217,7 @@ static uint64_t op_fetch_alloc(const struct config *cfg)
 	vos_fetch_req_t req;
 	uint8_t *copy;
 
-	memset(&req, 0, sizeof(req));
-	req.cont = cont;
-	req.oid = READ_OID;
-	req.epoch = LOAD_EPOCH;
-	req.key_int = next_random_key(cfg);
-	check("vos_fetch", vos_fetch(pool, &req, 1, NULL, 0, buffer, cfg->value_bytes));
-	if (req.status != VOS_OK || req.value_len != cfg->value_bytes)
-		die("a fetch of a preloaded key", req.status);
+	fetch_random(cfg, &req);
 	copy = malloc(req.value_len);
 	if (copy == NULL) {
 		fprintf(stderr, "vos_bench: out of memory\n");
