@@ -1,11 +1,13 @@
 package org.vostok.rsvc.net;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -25,9 +27,13 @@ import org.vostok.rdb.transport.MessageCodec;
 
 /**
  * A node's outgoing connections to the other nodes, one per peer, shared by every Raft group
- * the two nodes have in common. A message for a peer without an open connection (or whose
- * connection is full: not writable) is dropped, as Raft allows, and the connection is opened
- * again, no sooner than a back-off after a failure.
+ * the two nodes have in common. A message for a peer whose connection is being opened waits for
+ * it (at most {@link #PENDING_FRAMES_MAX} frames and {@link #PENDING_BYTES_MAX} bytes; dropped if
+ * the connection fails): followers have no connection to each other until an election needs
+ * one, and a pre-vote dropped there cost the election a retry after the connection was up. A
+ * message for a peer without a connection and in back-off after a failure (or whose connection
+ * is full: not writable) is dropped, as Raft allows, and the connection is opened again, no
+ * sooner than a back-off after a failure.
  *
  * <p>Fast failover: when an established connection closes, the link probes the peer at once:
  * it reconnects, and if that is refused (nothing listens at the peer's address: its process is
@@ -61,6 +67,9 @@ public final class PeerLinks implements AutoCloseable {
     /** Probes after a connection closed, at most, before the link goes back to its plain back-off. */
     private static final int PROBES_MAX = 6;
     private static final long PROBE_PAUSE_MILLIS = 10;
+    /** Frames held for a connection being opened, at most: a few rounds of an election. */
+    static final int PENDING_FRAMES_MAX = 64;
+    static final long PENDING_BYTES_MAX = 1L << 20;
 
     private final Map<Long, Link> links = new ConcurrentHashMap<>();
     private final io.netty.channel.EventLoopGroup timer;
@@ -91,6 +100,9 @@ public final class PeerLinks implements AutoCloseable {
         long retryAtNanos;
         /** An established connection closed: probes are looking whether the peer's process is gone. */
         int probesLeft;
+        /** Frames waiting for the connection being opened, in the order sent; guarded by the link. */
+        final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+        long pendingBytes;
 
         Link(long nodeId) {
             this.nodeId = nodeId;
@@ -105,19 +117,49 @@ public final class PeerLinks implements AutoCloseable {
         Link link = links.computeIfAbsent(nodeId, Link::new);
         FrameOutbox out = link.outbox;
         if (out == null || !out.channel().isActive()) {
-            dropped.incrementAndGet();
             connectIfDue(link, false);
+            holdOrDrop(link, serviceId, m);
             return;
         }
         if (!out.isWritable()) {
             dropped.incrementAndGet();
             return;
         }
-        int size = MessageCodec.encodedBytes(m);
-        ByteBuf frame = FrameCodec.frame(out.channel().alloc(), FrameType.RAFT, 0, serviceId, size,
-                buf -> MessageCodec.encode(m, buf));
         // The messages of one Ready for this peer leave in one write.
-        out.send(frame);
+        out.send(frame(out.channel().alloc(), serviceId, m));
+    }
+
+    private static ByteBuf frame(ByteBufAllocator alloc, long serviceId, Message m) {
+        int size = MessageCodec.encodedBytes(m);
+        return FrameCodec.frame(alloc, FrameType.RAFT, 0, serviceId, size, buf -> MessageCodec.encode(m, buf));
+    }
+
+    /** A message for a peer without a connection: held while one is being opened, else dropped. */
+    private void holdOrDrop(Link link, long serviceId, Message m) {
+        synchronized (link) {
+            FrameOutbox out = link.outbox;
+            if (out != null && out.channel().isActive()) {
+                out.send(frame(out.channel().alloc(), serviceId, m)); // connected meanwhile
+                return;
+            }
+            if (link.connecting && !closed && link.pending.size() < PENDING_FRAMES_MAX
+                    && link.pendingBytes < PENDING_BYTES_MAX) {
+                ByteBuf f = frame(ByteBufAllocator.DEFAULT, serviceId, m);
+                link.pending.add(f);
+                link.pendingBytes += f.readableBytes();
+                return;
+            }
+        }
+        dropped.incrementAndGet();
+    }
+
+    /** Releases the frames held for a connection that did not open. Under the link's lock. */
+    private void dropPending(Link link) {
+        for (ByteBuf f; (f = link.pending.poll()) != null; ) {
+            f.release();
+            dropped.incrementAndGet();
+        }
+        link.pendingBytes = 0;
     }
 
     /** Messages dropped because no connection could take them, since the start. */
@@ -157,6 +199,7 @@ public final class PeerLinks implements AutoCloseable {
             synchronized (link) {
                 link.connecting = false;
                 if (error != null) {
+                    dropPending(link);
                     link.failures++;
                     long ceiling = Math.min(backoffMaxNanos, backoffBaseNanos << Math.min(link.failures - 1, 20));
                     link.retryAtNanos = System.nanoTime() + ceiling / 2 + random.nextLong(ceiling / 2 + 1);
@@ -171,13 +214,20 @@ public final class PeerLinks implements AutoCloseable {
                 } else {
                     link.failures = 0;
                     link.probesLeft = 0;
-                    link.channel = h.channel();
-                    link.outbox = new FrameOutbox(h.channel());
-                    if (closed) {
-                        h.channel().close();
-                    } else if (!h.channel().isActive()) {
-                        link.channel = null;
-                        link.outbox = null;
+                    if (closed || !h.channel().isActive()) {
+                        dropPending(link);
+                        if (closed) {
+                            h.channel().close();
+                        }
+                    } else {
+                        // The held frames go first, before the outbox is published for send().
+                        FrameOutbox outbox = new FrameOutbox(h.channel());
+                        for (ByteBuf f; (f = link.pending.poll()) != null; ) {
+                            outbox.send(f);
+                        }
+                        link.pendingBytes = 0;
+                        link.channel = h.channel();
+                        link.outbox = outbox;
                     }
                 }
             }
@@ -253,6 +303,9 @@ public final class PeerLinks implements AutoCloseable {
     public void close() {
         closed = true;
         for (Link link : links.values()) {
+            synchronized (link) {
+                dropPending(link);
+            }
             Channel ch = link.channel;
             if (ch != null) {
                 ch.close().syncUninterruptibly();
