@@ -68,8 +68,8 @@ public final class PeerLinks implements AutoCloseable {
     private static final int PROBES_MAX = 6;
     private static final long PROBE_PAUSE_MILLIS = 10;
     /** Frames held for a connection being opened, at most: a few rounds of an election. */
-    static final int PENDING_FRAMES_MAX = 64;
-    static final long PENDING_BYTES_MAX = 1L << 20;
+    private static final int PENDING_FRAMES_MAX = 64;
+    private static final long PENDING_BYTES_MAX = 1L << 20;
 
     private final Map<Long, Link> links = new ConcurrentHashMap<>();
     private final io.netty.channel.EventLoopGroup timer;
