@@ -35,6 +35,12 @@ package org.vostok.raft;
  * @param clockDriftMarginNanos how much shorter than the followers' promise the leader's lease is
  *     kept, in nanoseconds: room for the hosts' clocks to run at different rates over a lease.
  *     Below {@code (electionTimeoutTicks - 1) * tickNanos} when {@code leaseReads} is on
+ * @param lazyCommitIndex a new commit index reaches the followers with the next append that
+ *     carries entries, or at the next tick or heartbeat when none came, instead of in an empty
+ *     append sent at once. When writes come one at a time, that is half the messages, wake-ups and
+ *     answers of each write; followers apply up to a tick later. Off by default (etcd's way); a
+ *     commit the group needs a peer to learn (its own removal, a retiring leader's hand-off) is
+ *     sent at once either way
  */
 public record Config(
         long id,
@@ -53,7 +59,8 @@ public record Config(
         boolean preVote,
         boolean leaseReads,
         long tickNanos,
-        long clockDriftMarginNanos) {
+        long clockDriftMarginNanos,
+        boolean lazyCommitIndex) {
 
     /** The longest tick, in nanoseconds: one minute (so that no lease arithmetic overflows). */
     public static final long TICK_NANOS_MAX = 60_000_000_000L;
@@ -125,7 +132,7 @@ public record Config(
         return new Config(newId, electionTimeoutTicks, heartbeatTimeoutTicks, entriesPerMessageMax, messageBytesMax,
                 inflightMessagesMax, inflightBytesMax, uncommittedBytesMax, entryBytesMax, committedBytesPerReadyMax,
                 snapshotChunkBytesMax, readRequestsPendingMax, checkQuorum, preVote, leaseReads, tickNanos,
-                clockDriftMarginNanos);
+                clockDriftMarginNanos, lazyCommitIndex);
     }
 
     /** Builds a {@link Config}; every setting starts at its default. */
@@ -147,6 +154,7 @@ public record Config(
         private boolean leaseReads = false;
         private long tickNanos = 100_000_000L;
         private long clockDriftMarginNanos = 100_000_000L;
+        private boolean lazyCommitIndex = false;
 
         private Builder(long id) {
             this.id = id;
@@ -168,13 +176,14 @@ public record Config(
         public Builder leaseReads(boolean v) { leaseReads = v; return this; }
         public Builder tickNanos(long v) { tickNanos = v; return this; }
         public Builder clockDriftMarginNanos(long v) { clockDriftMarginNanos = v; return this; }
+        public Builder lazyCommitIndex(boolean v) { lazyCommitIndex = v; return this; }
 
         /** The config, validated. */
         public Config build() {
             return new Config(id, electionTimeoutTicks, heartbeatTimeoutTicks, entriesPerMessageMax, messageBytesMax,
                     inflightMessagesMax, inflightBytesMax, uncommittedBytesMax, entryBytesMax,
                     committedBytesPerReadyMax, snapshotChunkBytesMax, readRequestsPendingMax, checkQuorum, preVote,
-                    leaseReads, tickNanos, clockDriftMarginNanos).validate();
+                    leaseReads, tickNanos, clockDriftMarginNanos, lazyCommitIndex).validate();
         }
     }
 }

@@ -206,6 +206,10 @@ public final class RaftNode {
 
     private void tickReplication() {
         for (Progress pr : tracker.all()) {
+            if (config.lazyCommitIndex() && pr.id != id && pr.commitSent < log.committed) {
+                pr.commitDue = true;
+                appendsPending = true;
+            }
             if (pr.state == Progress.State.REPLICATE && pr.inflights.count() > 0
                     && ++pr.ticksWithoutProgress >= config.electionTimeoutTicks()) {
                 // Nothing acknowledged for an election timeout: the messages (or their answers)
@@ -669,6 +673,7 @@ public final class RaftNode {
                 send(new Message.AppendRequest(id, pr.id, term, pr.next - 1, log.term(pr.next - 1), List.of(),
                         log.committed));
                 pr.commitSent = log.committed;
+                pr.commitDue = false;
             }
         }
         if (r.readRound() > pr.readRoundAcked) {
@@ -699,6 +704,7 @@ public final class RaftNode {
         }
         send(new Message.AppendRequest(id, pr.id, term, prevIndex, prevTerm, entries, log.committed));
         pr.commitSent = log.committed;
+        pr.commitDue = false;
         if (pr.state == Progress.State.REPLICATE) {
             if (!entries.isEmpty()) {
                 long last = entries.get(entries.size() - 1).index();
@@ -716,9 +722,18 @@ public final class RaftNode {
     }
 
     /**
-     * Sends each peer what it lacks, pipelining as far as its flow control allows, and the new
-     * commit index to peers that have not heard it. Runs once per Ready, so that proposals and
+     * Sends each peer what it lacks, pipelining as far as its flow control allows, and the commit
+     * index to peers that have not heard it for a tick. Runs once per Ready, so that proposals and
      * commits between two batches share messages.
+     *
+     * <p>With {@link Config#lazyCommitIndex()} a new commit index does not go out on its own at
+     * once: it rides on the next append that carries entries, or, when none came, goes in an
+     * empty append at the next tick (or on a heartbeat). Sent at once, every commit costs each
+     * follower an extra message, a wake-up and an answer, twice the Raft traffic of a write when
+     * writes come one at a time, for nothing a client of a leader-only service waits for: the
+     * leader answers once it has applied. A follower learns a commit a tick late at most. Where a
+     * peer must learn a commit for the group to go on (the commit of its own removal, a retiring
+     * leader's hand-off) it is sent at once.
      */
     private void flushAppends() {
         appendsPending = false;
@@ -731,8 +746,7 @@ public final class RaftNode {
             }
             // A peer being probed gets a probe even with no entries to carry: until it answers
             // the leader does not know where their logs match.
-            if (pr.commitSent < log.committed
-                    || (pr.state == Progress.State.PROBE && pr.match < log.lastIndex())) {
+            if (commitOwed(pr) || (pr.state == Progress.State.PROBE && pr.match < log.lastIndex())) {
                 sendAppend(pr, true);
             }
         }
@@ -748,12 +762,20 @@ public final class RaftNode {
             if (pr.id == id || pr.isPaused(config.inflightMessagesMax(), config.inflightBytesMax())) {
                 continue;
             }
-            if (pr.next < log.firstIndex() || pr.next <= log.lastIndex() || pr.commitSent < log.committed
+            if (pr.next < log.firstIndex() || pr.next <= log.lastIndex() || commitOwed(pr)
                     || (pr.state == Progress.State.PROBE && pr.match < log.lastIndex())) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code pr} is owed the commit index in an append of its own: it has not heard the
+     * latest, and, with {@link Config#lazyCommitIndex()}, a tick passed since.
+     */
+    private boolean commitOwed(Progress pr) {
+        return pr.commitSent < log.committed && (pr.commitDue || !config.lazyCommitIndex());
     }
 
     /** Sends every peer an AppendRequest now, even an empty one (to carry the commit index). */
@@ -768,7 +790,13 @@ public final class RaftNode {
         long readRound = readOnly.roundForHeartbeat();
         for (Progress pr : tracker.all()) {
             if (pr.id != id) {
-                send(new Message.Heartbeat(id, pr.id, term, Math.min(pr.match, log.committed), readRound));
+                long commit = Math.min(pr.match, log.committed);
+                send(new Message.Heartbeat(id, pr.id, term, commit, readRound));
+                if (config.lazyCommitIndex() && commit > pr.commitSent) {
+                    // The heartbeat told it; no empty append needs to follow.
+                    pr.commitSent = commit;
+                    pr.commitDue = commit < log.committed && pr.commitDue;
+                }
             }
         }
     }

@@ -69,7 +69,7 @@ class ConfigTest {
 
     @Test
     void theNodeValidatesItsConfigToo() {
-        Config bad = new Config(1, 1, 1, 1, 1, 1, 1, 100, 1, 1, 1, 1, false, false, false, 1, 0);
+        Config bad = new Config(1, 1, 1, 1, 1, 1, 1, 100, 1, 1, 1, 1, false, false, false, 1, 0, false);
         assertThrows(IllegalArgumentException.class,
                 () -> new RaftNode(bad, MemoryStorage.bootstrap(Membership.ofVoters(1)), b -> 0, new ManualClock()));
     }

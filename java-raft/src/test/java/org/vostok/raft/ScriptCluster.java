@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * the script expects beneath it. Commands (arguments as key=value, lists as 1,2,3):
  *
  * <pre>
- * add-nodes N [voters=..] [learners=..] [join=true] [prevote=..] [checkquorum=..] [lease=..]
+ * add-nodes N [voters=..] [learners=..] [join=true] [prevote=..] [checkquorum=..] [lease=..] [lazycommit=..]
  *             [election=..] [heartbeat=..] [inflight=..] [msgbytes=..] [entries=..] [entrybytes=..]
  *             [uncommitted=..] [chunk=..]
  * set-log ID terms=1,1,4 [term=T]     replace a node's log (for the paper's figures) and restart it
@@ -122,6 +122,7 @@ final class ScriptCluster {
                     .preVote(Boolean.parseBoolean(a.get("prevote", "false")))
                     .checkQuorum(Boolean.parseBoolean(a.get("checkquorum", "false")))
                     .leaseReads(Boolean.parseBoolean(a.get("lease", "false")))
+                    .lazyCommitIndex(Boolean.parseBoolean(a.get("lazycommit", "false")))
                     .electionTimeoutTicks(Integer.parseInt(a.get("election", "10")))
                     .heartbeatTimeoutTicks(Integer.parseInt(a.get("heartbeat", "1")))
                     .inflightMessagesMax(Integer.parseInt(a.get("inflight", "256")))

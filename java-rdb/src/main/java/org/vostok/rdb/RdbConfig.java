@@ -65,6 +65,11 @@ import org.vostok.rdb.store.StoreLimits;
  *     as at least 1 MiB), and starts the next pass when one ends. Damage it finds is logged and counted ({@link ReplicaStatus}); the
  *     replica goes on serving, and its operator replaces it
  * @param randomSeed the seed of the randomized election timeouts
+ * @param lazyCommitIndex the leader tells the followers of a new commit index with its next
+ *     append that carries entries, or a tick later (raft's {@link Config#lazyCommitIndex()}),
+ *     instead of in an empty append of its own at once: with writes one at a time, half the Raft
+ *     messages and wake-ups of each. Only the leader serves, and it answers once it has applied,
+ *     so no request waits for it; a follower applies up to a tick later. On by default
  */
 public record RdbConfig(
         int tickMillis,
@@ -94,7 +99,8 @@ public record RdbConfig(
         int aggregationSliceKeys,
         long maintenanceRetryMillis,
         long scrubBytesPerSecond,
-        long randomSeed) {
+        long randomSeed,
+        boolean lazyCommitIndex) {
 
     /** The smallest snapshot chunk, in bytes: a chunk must hold a piece of a large value and its key. */
     public static final int SNAPSHOT_CHUNK_BYTES_MIN = 64 << 10;
@@ -170,6 +176,7 @@ public record RdbConfig(
                 .uncommittedBytesMax(uncommittedBytesMax)
                 .readRequestsPendingMax(readRequestsPendingMax)
                 .snapshotChunkBytesMax(snapshotChunkBytesMax)
+                .lazyCommitIndex(lazyCommitIndex)
                 .build();
     }
 
@@ -208,6 +215,7 @@ public record RdbConfig(
         private long maintenanceRetryMillis = 1000;
         private long scrubBytesPerSecond = SCRUB_BYTES_PER_SECOND_DEFAULT;
         private long randomSeed = ThreadLocalRandom.current().nextLong();
+        private boolean lazyCommitIndex = true;
 
         private Builder() {
         }
@@ -240,6 +248,7 @@ public record RdbConfig(
         public Builder maintenanceRetryMillis(long v) { maintenanceRetryMillis = v; return this; }
         public Builder scrubBytesPerSecond(long v) { scrubBytesPerSecond = v; return this; }
         public Builder randomSeed(long v) { randomSeed = v; return this; }
+        public Builder lazyCommitIndex(boolean v) { lazyCommitIndex = v; return this; }
 
         /** The config, validated. */
         public RdbConfig build() {
@@ -248,7 +257,8 @@ public record RdbConfig(
                     snapshotChunkBytesMax, inboundMessagesMax, requestsPendingMax, readTimeoutMillis,
                     commitTimeoutMillis, entryCacheBytesMax, vosOperationsPerTransactionMax, poolFreeBytesMin,
                     criticalEntryBytesMax, compactThresholdEntries, compactRetainEntries, requestRetentionEntries,
-                    aggregationSliceKeys, maintenanceRetryMillis, scrubBytesPerSecond, randomSeed).validate();
+                    aggregationSliceKeys, maintenanceRetryMillis, scrubBytesPerSecond, randomSeed,
+                    lazyCommitIndex).validate();
         }
     }
 }

@@ -116,6 +116,9 @@ public record SimOptions(
                 .leaseReads(leaseReads)
                 // Virtual clocks run at exactly the same rate: the lease is tested at its bound.
                 .clockDriftMarginNanos(0)
+                // Drawn from a stream of its own, which leaves the other options of a seed as
+                // they were before it existed.
+                .lazyCommitIndex(new SplittableRandom(seed ^ 0x1A2C0FFEEL).nextBoolean())
                 .build();
         boolean lossy = r.nextInt(4) != 0;
         boolean partitions = r.nextInt(4) != 0;
@@ -198,6 +201,7 @@ public record SimOptions(
         return "nodes=" + nodes + " faultTicks=" + faultTicks
                 + " | election=" + c.electionTimeoutTicks() + " heartbeat=" + c.heartbeatTimeoutTicks()
                 + " preVote=" + c.preVote() + " checkQuorum=" + c.checkQuorum() + " leaseReads=" + c.leaseReads()
+                + " lazyCommitIndex=" + c.lazyCommitIndex()
                 + " entriesPerMessage=" + c.entriesPerMessageMax() + " messageBytes=" + c.messageBytesMax()
                 + " inflight=" + c.inflightMessagesMax() + "/" + c.inflightBytesMax() + "B"
                 + " uncommittedBytes=" + c.uncommittedBytesMax() + " entryBytes=" + c.entryBytesMax()
