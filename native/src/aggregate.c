@@ -306,26 +306,30 @@ VOS_EXPORT int vos_aggregate(vos_pool_t *pool, vos_cont_h cont, uint64_t up_to_e
 		vos_pool_unlock(pool);
 		return rc;
 	}
-	/* Lazy: a crash that undoes a slice loses nothing but its work, done again later. */
+	/* Lazy: a crash that undoes a slice loses nothing but its work, done again later. On
+	 * the WAL backend its log record waits in memory for the next commit's write, so the
+	 * slice holds the pool's lock through no disk write. */
 	rc = umem_tx_begin(pool->um, UMEM_TX_MAINTENANCE | UMEM_TX_LAZY);
-	if (rc == VOS_OK) {
-		vos_agg_cursor_t saved = *cursor;
-
-		rc = pass_begin(pool, df, up_to_epoch, cursor->state == 0);
-		if (rc == VOS_OK)
-			rc = aggregate_slice(pool, df, up_to_epoch, cursor, keys_max);
-		if (rc == VOS_OK && (cursor->state & AGG_DONE))
-			rc = pass_end(pool, df, up_to_epoch);
-		if (rc == VOS_OK) {
-			rc = umem_tx_commit(pool->um);
-		} else {
-			umem_tx_abort(pool->um);
-			*cursor = saved;
-		}
-		if (rc != VOS_OK)
-			*cursor = saved;
+	if (rc != VOS_OK) {
+		vos_pool_unlock(pool);
+		return rc;
 	}
+	vos_agg_cursor_t saved = *cursor;
+
+	rc = pass_begin(pool, df, up_to_epoch, cursor->state == 0);
+	if (rc == VOS_OK)
+		rc = aggregate_slice(pool, df, up_to_epoch, cursor, keys_max);
+	if (rc == VOS_OK && (cursor->state & AGG_DONE))
+		rc = pass_end(pool, df, up_to_epoch);
+	if (rc != VOS_OK) {
+		umem_tx_abort(pool->um);
+		vos_pool_unlock(pool);
+		*cursor = saved;
+		return rc;
+	}
+	rc = vos_pool_commit_unlock(pool);
+	if (rc != VOS_OK)
+		*cursor = saved;
 	*done_out = rc == VOS_OK && (cursor->state & AGG_DONE) != 0;
-	vos_pool_unlock(pool);
 	return rc;
 }

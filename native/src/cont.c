@@ -164,9 +164,8 @@ VOS_EXPORT int vos_cont_create(vos_pool_t *pool, const uint8_t uuid[16])
 		rc = vos_fail(VOS_ERR_EXIST, "container %s exists already", text);
 	}
 	if (rc == VOS_OK)
-		rc = umem_tx_commit(pool->um);
-	else
-		umem_tx_abort(pool->um);
+		return vos_pool_commit_unlock(pool);
+	umem_tx_abort(pool->um);
 out:
 	vos_pool_unlock(pool);
 	return rc;
@@ -224,9 +223,8 @@ VOS_EXPORT int vos_cont_destroy(vos_pool_t *pool, const uint8_t uuid[16])
 	if (rc == VOS_OK)
 		rc = btr_cur_delete(&cur);
 	if (rc == VOS_OK)
-		rc = umem_tx_commit(pool->um);
-	else
-		umem_tx_abort(pool->um);
+		return vos_pool_commit_unlock(pool);
+	umem_tx_abort(pool->um);
 out:
 	vos_pool_unlock(pool);
 	return rc;

@@ -97,6 +97,20 @@ void vos_pool_unlock(struct vos_pool *pool)
 	pthread_rwlock_unlock(&pool->lock);
 }
 
+int vos_pool_commit_unlock(struct vos_pool *pool)
+{
+	struct umem_wait wait;
+	int rc = umem_tx_end(pool->um, &wait);
+
+	/* The wait for the disk comes after the lock is released: readers and the next change
+	 * go on meanwhile (on the WAL backend, a whole fdatasync, or a write behind other
+	 * writes, each of which can take milliseconds on a busy disk). What they see of this
+	 * transaction cannot outlive a crash without everything before it, and anything they
+	 * commit comes after it in the log. */
+	vos_pool_unlock(pool);
+	return rc != VOS_OK ? rc : umem_tx_durable(pool->um, &wait);
+}
+
 static int check_path(const char *path)
 {
 	if (path == NULL || path[0] == '\0')

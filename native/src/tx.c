@@ -166,9 +166,7 @@ VOS_EXPORT int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_op
 			goto refused;
 		}
 	}
-	rc = umem_tx_commit(pool->um);
-	vos_pool_unlock(pool);
-	return rc;
+	return vos_pool_commit_unlock(pool);
 
 refused:
 	if (failed_op != NULL)
@@ -197,9 +195,8 @@ VOS_EXPORT int vos_discard(vos_pool_t *pool, vos_cont_h cont, uint64_t from_epoc
 	if (rc == VOS_OK) {
 		rc = vos_cont_discard(pool, df, from_epoch);
 		if (rc == VOS_OK)
-			rc = umem_tx_commit(pool->um);
-		else
-			umem_tx_abort(pool->um);
+			return vos_pool_commit_unlock(pool);
+		umem_tx_abort(pool->um);
 	}
 	vos_pool_unlock(pool);
 	return rc;

@@ -184,11 +184,12 @@ static void seals_end(struct umem_seals *s)
 	s->n = 0;
 }
 
-int umem_tx_commit(struct umem *um)
+int umem_tx_end(struct umem *um, struct umem_wait *wait_out)
 {
 	struct umem_seals *s = um->seals;
 	int rc = VOS_OK;
 
+	*wait_out = (struct umem_wait){ 0 };
 	VOS_ASSERT(s != NULL && s->active);
 	/* Sealing only adds ranges and writes checksums: it touches nothing new. */
 	for (size_t i = 0; i < s->n && rc == VOS_OK; i++)
@@ -199,10 +200,25 @@ int umem_tx_commit(struct umem *um)
 		um->ops->tx_abort(um);
 		return rc;
 	}
-	rc = um->ops->tx_commit(um);
+	rc = um->ops->tx_commit(um, wait_out);
 	if (rc == VOS_OK)
 		um->commits++;
 	return rc;
+}
+
+int umem_tx_durable(struct umem *um, const struct umem_wait *wait)
+{
+	if (wait->lsn == 0 || um->ops->tx_wait == NULL)
+		return VOS_OK;
+	return um->ops->tx_wait(um, wait);
+}
+
+int umem_tx_commit(struct umem *um)
+{
+	struct umem_wait wait;
+	int rc = umem_tx_end(um, &wait);
+
+	return rc != VOS_OK ? rc : umem_tx_durable(um, &wait);
 }
 
 void umem_tx_abort(struct umem *um)

@@ -8,7 +8,10 @@
  *   1. umem_tx_begin() starts a transaction on the calling thread; one at a time per umem (the
  *      caller serializes writers). umem_tx_commit() makes every change of it durable at once;
  *      umem_tx_abort() undoes all of them. After a crash at any instant the space holds every
- *      committed transaction and no part of an uncommitted one.
+ *      committed transaction and no part of an uncommitted one. A commit may be split in
+ *      two: umem_tx_end() commits in memory and in the log's order (the next transaction may
+ *      begin), umem_tx_durable() then waits, with the caller's locks released, until it is
+ *      durable; a crash between the two undoes it whole, with every transaction after it.
  *   2. Before changing any byte that existed before the transaction, add its range with
  *      umem_tx_add(). Adding a range twice, or a range that overlaps one added before, is
  *      allowed and cheap.
@@ -92,9 +95,19 @@ struct umem_scrub {
 	uint64_t bytes;       /* bytes checksummed (added to) */
 };
 
+/* What a transaction ended with umem_tx_end() still waits for: its log up to lsn written
+ * (durable false) or durable (durable true); lsn 0: nothing. */
+struct umem_wait {
+	uint64_t lsn;
+	bool     durable;
+};
+
 struct umem_ops {
 	int  (*tx_begin)(struct umem *um, uint32_t flags);
-	int  (*tx_commit)(struct umem *um);
+	/* Commits; *wait_out says what umem_tx_durable() must wait for. */
+	int  (*tx_commit)(struct umem *um, struct umem_wait *wait_out);
+	/* Waits for what tx_commit left; NULL for a backend whose commit is durable. */
+	int  (*tx_wait)(struct umem *um, const struct umem_wait *wait);
 	void (*tx_abort)(struct umem *um);
 	int  (*tx_add)(struct umem *um, const void *ptr, size_t len);
 	int  (*alloc)(struct umem *um, size_t len, uint32_t flags, umem_off_t *off_out);
@@ -178,9 +191,22 @@ static inline bool umem_off_valid(const struct umem *um, umem_off_t off, uint64_
 /* Starts a transaction (rule 1). */
 int umem_tx_begin(struct umem *um, uint32_t flags);
 
-/* Seals every record touched in the transaction, then commits it; if a seal fails, the
- * transaction is aborted and its error returned. */
+/* Seals every record touched in the transaction, then commits it, durably; if a seal fails,
+ * the transaction is aborted and its error returned. umem_tx_end() then umem_tx_durable(). */
 int umem_tx_commit(struct umem *um);
+
+/* Seals and commits the transaction without waiting for its durability: when it returns,
+ * its changes are in the space for every reader and ordered before any later transaction's
+ * in the log, and the next transaction may begin. On failure the transaction is undone and
+ * *wait_out says nothing. Call umem_tx_durable() next, after releasing the locks that
+ * serialize writers, so that nobody else waits for this transaction's disk writes. */
+int umem_tx_end(struct umem *um, struct umem_wait *wait_out);
+
+/* Returns once the transaction that umem_tx_end() ended is durable (a lazy one: as far as
+ * its backend wants it before the next). Called with no lock of the caller's held. Fails
+ * (VOS_ERR_IO, the backend stops accepting changes) if its log could not be written or
+ * synced: whether the transaction survives a crash is then known only to the next open. */
+int umem_tx_durable(struct umem *um, const struct umem_wait *wait);
 
 void umem_tx_abort(struct umem *um);
 
@@ -248,8 +274,9 @@ int umem_pmem_open(const char *path, const char *layout, uint64_t root_size,
 int umem_pmem_remove(const char *path);
 
 /* ------------------------------------------------------------------------------------------
- * The WAL backend (umem_wal.c): the heap in DRAM, one write-ahead log record per transaction
- * with one fdatasync, the image checkpointed in the background. The pool path is the image;
+ * The WAL backend (umem_wal.c): the heap in DRAM, one write-ahead log record per transaction,
+ * made durable by an fdatasync that commits waiting at the same time share (group commit),
+ * the image checkpointed in the background. The pool path is the image;
  * the log's segments are <path>.wal.<n> next to it.
  */
 

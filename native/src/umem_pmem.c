@@ -165,11 +165,12 @@ static int pmem_tx_begin(struct umem *um, uint32_t flags)
 	return VOS_OK;
 }
 
-static int pmem_tx_commit(struct umem *um)
+static int pmem_tx_commit(struct umem *um, struct umem_wait *wait_out)
 {
 	struct umem_pmem *pm = to_pmem(um);
 	int err;
 
+	(void)wait_out; /* pmemobj's commit is durable when it returns: nothing to wait for */
 	VOS_ASSERT(pm->in_tx);
 	pm->in_tx = false;
 	if (pm->hdr_added && pmemobj_tx_stage() == TX_STAGE_WORK)

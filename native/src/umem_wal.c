@@ -6,8 +6,30 @@
  * the image only through checkpoints. A transaction
  * changes the heap in place, keeping the before-image of every range it adds in a DRAM undo
  * buffer (an abort copies them back). Its commit gathers the after-images of those ranges and
- * of its new allocations, merged, into one frame of the write-ahead log, written with one
- * pwrite and made durable with one fdatasync: then, and only then, is it committed.
+ * of its new allocations, merged, into one frame of the write-ahead log and queues the frame
+ * in LSN order, under the transaction lock; then, with the locks released, the frame is
+ * written with one pwrite and made durable with one fdatasync, which every commit waiting at
+ * the same time shares (group commit), and only then does its commit return.
+ *
+ * The log's writing (log_wait): the queue holds frames ordered but not yet written, and the
+ * start of each new segment. The first thread that needs the log written or durable past what
+ * it is, while nobody is writing it, becomes the flusher: it takes the whole queue, writes it
+ * in order, syncs if anyone waits for durability, and wakes the waiters. So:
+ *   - frames reach the log in LSN order: they are queued under tx_lock, which orders them,
+ *     and written by one flusher at a time, a whole queue in order;
+ *   - a commit's caller returns only once synced_lsn is past its frame, and every frame
+ *     before a synced one is durable with it (written earlier into the same file, or into an
+ *     earlier segment that was synced before the next one got its header);
+ *   - no lock that a transaction or a reader takes is held while the disk is written or
+ *     synced, except for a segment made on the spot (no spare ready, or a frame larger
+ *     than the spare), which is rare.
+ * A transaction's changes are therefore in the heap, for readers and later transactions,
+ * before its frame is durable: a later transaction's frame comes after it in the log, so
+ * recovery never keeps the later one without it; a crash before the commit returned may undo
+ * it, with everything after it. If the log cannot be written or synced, the pool stops
+ * accepting changes (what the log holds is known only to the next recovery, and later
+ * transactions in the heap are built on the frames in question), and every commit still
+ * waiting fails.
  *
  * A background thread checkpoints the image when the log has grown past checkpoint_bytes: it
  * notes the log's end c, writes every page changed before c to the image (copying a batch of
@@ -25,10 +47,12 @@
  * Log segments are preallocated with zeros (or recycled) by the background thread before they
  * are needed, so the fdatasync of a commit writes data blocks and no file-system metadata.
  *
- * Locks: tx_lock is held from tx_begin to the end of commit or abort, and by the checkpoint
- * while it copies a batch of pages. ctl_lock guards the segment list, the spare segment and
- * the thread's requests; it is taken after tx_lock, never before it. ckpt_lock lets one
- * checkpoint run at a time.
+ * Locks: tx_lock is held from tx_begin to the end of commit (the frame queued) or abort, and
+ * by the checkpoint while it copies a batch of pages. ctl_lock guards the segment list, the
+ * spare segment and the thread's requests; it is taken after tx_lock, never before it.
+ * log_lock guards the queue and the written and synced LSNs; it is taken after tx_lock and
+ * never together with ctl_lock, and the flusher holds none of them while it writes or syncs.
+ * ckpt_lock lets one checkpoint run at a time.
  */
 #include "umem_wal.h"
 
@@ -69,6 +93,12 @@
 /* Old segments kept to be recycled as spares (renamed, their header rewritten), which saves
  * filling new ones with zeros. */
 #define RECYCLE_MAX 4u
+/* Lazy frames queued past this many bytes are written (not synced) by the lazy commit itself,
+ * after its locks are released, instead of waiting for the next ordinary commit's write. */
+#define LAZY_QUEUED_BYTES_MAX (4ull << 20)
+/* Queue entries kept for reuse, with their frame buffers unless larger than the second. */
+#define PENDING_KEEP_MAX     4u
+#define PENDING_KEEP_BYTES   (16ull << 20)
 /* Default tuning: a segment is an eighth of the heap and a checkpoint comes every half heap
  * of log, within these bounds. */
 #define SEGMENT_BYTES_AUTO_MIN    (1ull << 20)
@@ -119,6 +149,19 @@ struct seg {
 	uint64_t first_lsn;
 };
 
+/* In the log's queue: a frame ordered but not yet written, or the start of the segment the
+ * frames after it go to. */
+struct pending {
+	struct pending *next;
+	bool        segment;
+	uint64_t    lsn;           /* the frame's LSN, or the segment's first LSN */
+	struct buf  buf;           /* a frame: its bytes (len: its length) */
+	int         fd;            /* a segment: its file, whose active header is not written yet */
+	uint64_t    seq;           /* a segment: its number, capacity and chain value at lsn */
+	uint64_t    capacity;
+	uint32_t    prev_chain;
+};
+
 struct umem_wal {
 	struct umem  um;
 	char        *path;          /* the image */
@@ -139,25 +182,42 @@ struct umem_wal {
 	struct txr  *merged;        /* the redo ranges of a commit, sorted and merged */
 	size_t       cap_merged;
 	uint64_t     tx_seq;        /* the running transaction's number, from 1 */
-	bool         unsynced;      /* the active segment holds lazy frames not yet synced */
 	struct seen  seen[SEEN_SLOTS];
 	bool         heap_changed;  /* the transaction allocated or freed: seal the heap header */
 	uint64_t    *frees;         /* offsets freed by the transaction, released at commit */
 	size_t       n_frees, cap_frees;
-	struct buf   frame;
-	/* A commit's write or sync failed: whether the log holds that transaction is unknown
-	 * until the pool is opened again, so no change is accepted before then. */
+	struct pending *ready;      /* the entry the next commit builds its frame in, or NULL */
+	/* The log could not be written or synced: whether it holds the frames in question is
+	 * unknown until the pool is opened again, so no change is accepted before then. Set
+	 * once, under log_lock, failure first (read with an acquire load of failed). */
 	bool         failed;
 	char         failure[512];
 
-	/* The log's end and the segment being written (tx_lock; ctl_lock too for seg_seq). */
+	/* The log's end and the segment being filled (tx_lock; ctl_lock too for seg_seq). */
 	uint64_t     end_lsn;
 	uint32_t     chain;
-	int          seg_fd;
 	uint64_t     seg_seq;
 	uint64_t     seg_first_lsn;
 	uint64_t     seg_capacity;
 	uint64_t     commits;
+
+	/* The log's queue and how far it is written and durable (log_lock). */
+	pthread_mutex_t log_lock;
+	pthread_cond_t  log_cond;
+	struct pending *q_head, *q_tail; /* in LSN order */
+	uint64_t     q_end;         /* the LSN after the last frame queued */
+	uint64_t     q_bytes;       /* bytes of the frames queued */
+	uint64_t     written_lsn;   /* every frame below it is written */
+	uint64_t     synced_lsn;    /* every frame below it is durable */
+	uint64_t     sync_wanted;   /* the greatest LSN a waiter needs durable */
+	bool         flushing;      /* a thread is writing or syncing the log */
+	struct pending *kept;       /* entries kept for reuse */
+	uint32_t     n_kept;
+	uint64_t     log_syncs;     /* fdatasyncs of the log's segments since the open */
+	/* The segment the flusher writes into: only the flusher touches these (the flushing flag,
+	 * set and cleared under log_lock, hands them from one flusher to the next). */
+	int          out_fd;
+	uint64_t     out_first_lsn;
 
 	/* Pages changed since the running (or last) checkpoint chose its LSN (tx_lock), and
 	 * the pages that checkpoint still has to write (ckpt_lock). */
@@ -478,12 +538,14 @@ static int size_segment(int fd, const char *path, uint64_t capacity, bool zero_f
 	return rc;
 }
 
-/* Creates segment seq as an active segment starting at the log's end, in the calling thread:
- * for the first segment of a pool and for a frame larger than the spare. */
-static int create_active_segment(struct umem_wal *w, uint64_t seq, uint64_t capacity,
-				 bool zero_fill, int *fd_out)
+/* Creates segment seq in the calling thread, with a header in state (active: starting at the
+ * log's end; spare: holding nothing yet), durable with its name: for the first segment of a
+ * pool, and for a frame that finds no spare large enough. */
+static int create_segment(struct umem_wal *w, uint64_t seq, uint64_t capacity, bool zero_fill,
+			  uint32_t state, int *fd_out)
 {
 	char *p = seg_path(w->path, seq);
+	bool active = state == WAL_SEG_ACTIVE;
 	int fd, rc;
 
 	if (p == NULL)
@@ -496,7 +558,8 @@ static int create_active_segment(struct umem_wal *w, uint64_t seq, uint64_t capa
 	}
 	rc = size_segment(fd, p, capacity, zero_fill, NULL);
 	if (rc == VOS_OK)
-		rc = write_seg_hdr(fd, p, w, WAL_SEG_ACTIVE, seq, w->end_lsn, capacity, w->chain);
+		rc = write_seg_hdr(fd, p, w, state, seq, active ? w->end_lsn : 0, capacity,
+				   active ? w->chain : 0);
 	if (rc == VOS_OK && wal_io->fdatasync(fd) != 0)
 		rc = io_fail("sync log segment", p);
 	if (rc == VOS_OK)
@@ -523,9 +586,12 @@ static int push_seg(struct umem_wal *w, uint64_t seq, uint64_t first_lsn)
 	return VOS_OK;
 }
 
-/* Starts a new segment for a frame of need bytes that does not fit in the current one. Under
- * tx_lock. Nothing is written to the log when it fails. */
-static int rotate(struct umem_wal *w, uint64_t need)
+/* Moves the log's end to the next segment for a frame of need bytes that does not fit in the
+ * one being filled: the spare, or a new file made as a spare. Fills seg, the queue entry that
+ * tells the flusher to start it; the flusher writes its active header, after syncing the
+ * frames of the segment before (write_batch). Under tx_lock. Nothing is written to the log here,
+ * and nothing changes when it fails. */
+static int rotate(struct umem_wal *w, uint64_t need, struct pending *seg)
 {
 	uint64_t seq = w->seg_seq + 1;
 	uint64_t capacity;
@@ -537,25 +603,10 @@ static int rotate(struct umem_wal *w, uint64_t need)
 	if (rc != VOS_OK)
 		goto out;
 	if (w->spare_fd >= 0 && w->spare_capacity >= need) {
-		char *p = seg_path(w->path, w->spare_seq);
-
 		VOS_ASSERT(w->spare_seq == seq);
-		/* The header becomes durable with the first frame's fdatasync: until then the
-		 * segment still reads as a spare, and a spare holds nothing committed. */
-		rc = p == NULL ? vos_fail(VOS_ERR_NOMEM, "out of memory")
-			       : write_seg_hdr(w->spare_fd, p, w, WAL_SEG_ACTIVE, seq, w->end_lsn,
-					       w->spare_capacity, w->chain);
-		if (rc != VOS_OK && p != NULL)
-			wal_io->unlink(p);
-		free(p);
 		fd = w->spare_fd;
 		capacity = w->spare_capacity;
 		w->spare_fd = -1;
-		if (rc != VOS_OK) {
-			wal_io->close(fd);
-			w->n_segs--;
-			goto out;
-		}
 	} else {
 		if (w->spare_fd >= 0) {
 			/* Too small for this frame: make way for one that fits. */
@@ -574,14 +625,18 @@ static int rotate(struct umem_wal *w, uint64_t need)
 			w->n_segs--;
 			goto out;
 		}
-		rc = create_active_segment(w, seq, capacity, false, &fd);
+		rc = create_segment(w, seq, capacity, false, WAL_SEG_SPARE, &fd);
 		if (rc != VOS_OK) {
 			w->n_segs--;
 			goto out;
 		}
 	}
-	wal_io->close(w->seg_fd);
-	w->seg_fd = fd;
+	seg->segment = true;
+	seg->lsn = w->end_lsn;
+	seg->fd = fd;
+	seg->seq = seq;
+	seg->capacity = capacity;
+	seg->prev_chain = w->chain;
 	w->seg_seq = seq;
 	w->seg_first_lsn = w->end_lsn;
 	w->seg_capacity = capacity;
@@ -591,56 +646,201 @@ out:
 	return rc;
 }
 
-/* Makes the frames written without a sync durable. Under tx_lock. */
-static int sync_lazy(struct umem_wal *w)
+/* An entry kept for reuse (with its buffer), made a blank frame; NULL if none is kept. Under
+ * log_lock. */
+static struct pending *pending_reuse(struct umem_wal *w)
 {
-	char *p;
-	int rc;
+	struct pending *e = w->kept;
 
-	if (!w->unsynced)
-		return VOS_OK;
-	if (wal_io->fdatasync(w->seg_fd) == 0) {
-		w->unsynced = false;
-		return VOS_OK;
-	}
-	p = seg_path(w->path, w->seg_seq);
-	rc = io_fail("sync the log segment", p != NULL ? p : w->path);
-	free(p);
-	/* What the lazy frames hold is in the heap already, and may never reach the disk. */
-	w->failed = true;
-	snprintf(w->failure, sizeof(w->failure), "the pool %s stopped accepting changes after its "
-		 "log could not be synced (%s); close it and open it again to recover", w->path,
-		 vos_message());
-	return rc;
+	if (e == NULL)
+		return NULL;
+	w->kept = e->next;
+	w->n_kept--;
+	e->next = NULL;
+	e->segment = false;
+	e->fd = -1;
+	e->buf.len = 0;
+	return e;
 }
 
-/* Appends a frame and makes it durable, or only writes it for a lazy transaction (its
- * durability comes with the next sync of the same segment: every frame before one synced is
- * durable with it). Under tx_lock. */
-static int log_append(struct umem_wal *w, const uint8_t *frame, uint64_t len, bool sync)
+/* A blank queue entry: one kept for reuse, or a new one; NULL when out of memory. */
+static struct pending *pending_take(struct umem_wal *w)
 {
-	uint64_t used = w->end_lsn - w->seg_first_lsn;
-	char *p;
-	int rc;
+	struct pending *e;
 
-	if (len > w->seg_capacity - used) {
-		/* Lazy frames of the segment left behind become durable first: a later frame in
-		 * the next segment must not outlive them. */
-		rc = sync_lazy(w);
-		if (rc == VOS_OK)
-			rc = rotate(w, len);
+	pthread_mutex_lock(&w->log_lock);
+	e = pending_reuse(w);
+	pthread_mutex_unlock(&w->log_lock);
+	if (e == NULL) {
+		e = calloc(1, sizeof(*e));
+		if (e != NULL)
+			e->fd = -1;
+	}
+	return e;
+}
+
+/* Keeps an entry for reuse, or frees it. Under log_lock. */
+static void pending_put(struct umem_wal *w, struct pending *e)
+{
+	if (e->fd >= 0) /* a segment the flusher never started */
+		wal_io->close(e->fd);
+	e->fd = -1;
+	if (w->n_kept >= PENDING_KEEP_MAX || e->buf.cap > PENDING_KEEP_BYTES) {
+		free(e->buf.p);
+		free(e);
+		return;
+	}
+	e->next = w->kept;
+	w->kept = e;
+	w->n_kept++;
+}
+
+/* Appends an entry to the queue. Under tx_lock (which orders the frames) and log_lock. */
+static void enqueue(struct umem_wal *w, struct pending *e)
+{
+	e->next = NULL;
+	if (w->q_tail != NULL)
+		w->q_tail->next = e;
+	else
+		w->q_head = e;
+	w->q_tail = e;
+	if (!e->segment) {
+		w->q_end = e->lsn + e->buf.len;
+		w->q_bytes += e->buf.len;
+	}
+}
+
+/* The log could not be written or synced (or a segment made): the pool takes no more
+ * changes. The first failure's words are kept, with this thread's message. Under log_lock. */
+static void fail_log(struct umem_wal *w, const char *what)
+{
+	if (__atomic_load_n(&w->failed, __ATOMIC_RELAXED))
+		return;
+	snprintf(w->failure, sizeof(w->failure), "the pool %s stopped accepting changes after its "
+		 "log could not be %s (%s); close it and open it again to recover", w->path, what,
+		 vos_message());
+	__atomic_store_n(&w->failed, true, __ATOMIC_RELEASE);
+}
+
+static int failed_error(struct umem_wal *w)
+{
+	return vos_fail(VOS_ERR_IO, "%s", w->failure);
+}
+
+/* Writes the entries of a batch taken from the queue, in order, into the log. At the start of
+ * a segment, the segment before is synced first (*durable_out: the LSN durable so, or left as
+ * it was), and only then is the new segment's active header written: recovery reads the
+ * segments in order, so a frame durable in the next segment behind one lost in this one
+ * would read as a gap in the log (CORRUPT), not as its torn tail. The new header becomes
+ * durable with the first sync after it. Only the flusher, with no lock held. */
+static int write_batch(struct umem_wal *w, struct pending *batch, uint64_t written,
+		       uint64_t *durable_out)
+{
+	for (struct pending *e = batch; e != NULL; e = e->next) {
+		if (e->segment) {
+			char *p;
+			int rc;
+
+			if (*durable_out < written) {
+				if (wal_io->fdatasync(w->out_fd) != 0)
+					return io_fail("sync a log segment of", w->path);
+				__atomic_fetch_add(&w->log_syncs, 1, __ATOMIC_RELAXED);
+				*durable_out = written;
+			}
+			p = seg_path(w->path, e->seq);
+			rc = p == NULL ? vos_fail(VOS_ERR_NOMEM, "out of memory")
+				       : write_seg_hdr(e->fd, p, w, WAL_SEG_ACTIVE, e->seq, e->lsn,
+						       e->capacity, e->prev_chain);
+			free(p);
+			if (rc != VOS_OK)
+				return rc;
+			wal_io->close(w->out_fd);
+			w->out_fd = e->fd;
+			w->out_first_lsn = e->lsn;
+			e->fd = -1;
+			continue;
+		}
+		VOS_ASSERT(e->lsn == written && e->lsn >= w->out_first_lsn);
+		if (pwrite_all(w->out_fd, e->buf.p, e->buf.len,
+			       WAL_SEG_HDR_BYTES + (e->lsn - w->out_first_lsn)) != 0)
+			return io_fail("write a log segment of", w->path);
+		written += e->buf.len;
+	}
+	return VOS_OK;
+}
+
+/* Returns once every frame below lsn is written, and with durable also synced; VOS_ERR_IO if
+ * the log failed first. The first thread that needs more than is done while nobody writes the
+ * log becomes the flusher: it takes the whole queue, writes it in order and, if any waiter
+ * needs durability, syncs; a waiter whose frame was queued before that sync started returns
+ * with it (group commit), one whose frame came later takes the next turn. Never called with
+ * tx_lock held. */
+static int log_wait(struct umem_wal *w, uint64_t lsn, bool durable)
+{
+	int rc = VOS_OK;
+
+	pthread_mutex_lock(&w->log_lock);
+	if (durable && w->sync_wanted < lsn)
+		w->sync_wanted = lsn;
+	for (;;) {
+		struct pending *batch;
+		uint64_t start, end, synced;
+		bool sync = false;
+
+		if ((durable ? w->synced_lsn : w->written_lsn) >= lsn)
+			break;
+		if (__atomic_load_n(&w->failed, __ATOMIC_ACQUIRE)) {
+			rc = failed_error(w);
+			break;
+		}
+		if (w->flushing) {
+			pthread_cond_wait(&w->log_cond, &w->log_lock);
+			continue;
+		}
+		w->flushing = true;
+		batch = w->q_head;
+		w->q_head = w->q_tail = NULL;
+		w->q_bytes = 0;
+		start = w->written_lsn;
+		end = w->q_end;
+		synced = w->synced_lsn;
+		pthread_mutex_unlock(&w->log_lock);
+		rc = write_batch(w, batch, start, &synced);
+		pthread_mutex_lock(&w->log_lock);
+		if (synced > w->synced_lsn)
+			w->synced_lsn = synced;
+		if (rc == VOS_OK) {
+			w->written_lsn = end;
+			sync = w->sync_wanted > w->synced_lsn;
+		}
+		if (sync) {
+			/* Frames queued meanwhile are not written yet: this sync covers up to
+			 * end, and their waiters take the next turn. */
+			pthread_mutex_unlock(&w->log_lock);
+			if (wal_io->fdatasync(w->out_fd) != 0)
+				rc = io_fail("sync a log segment of", w->path);
+			pthread_mutex_lock(&w->log_lock);
+			if (rc == VOS_OK) {
+				w->synced_lsn = end;
+				__atomic_fetch_add(&w->log_syncs, 1, __ATOMIC_RELAXED);
+			}
+		}
 		if (rc != VOS_OK)
-			return rc;
-		used = 0;
+			fail_log(w, sync ? "synced" : "written");
+		while (batch != NULL) {
+			struct pending *next = batch->next;
+
+			pending_put(w, batch);
+			batch = next;
+		}
+		w->flushing = false;
+		pthread_cond_broadcast(&w->log_cond);
+		if (rc != VOS_OK) {
+			rc = failed_error(w);
+			break;
+		}
 	}
-	if (pwrite_all(w->seg_fd, frame, len, WAL_SEG_HDR_BYTES + used) == 0 &&
-	    (!sync || wal_io->fdatasync(w->seg_fd) == 0)) {
-		w->unsynced = !sync;
-		return VOS_OK;
-	}
-	p = seg_path(w->path, w->seg_seq);
-	rc = io_fail("write the log segment", p != NULL ? p : w->path);
-	free(p);
+	pthread_mutex_unlock(&w->log_lock);
 	return rc;
 }
 
@@ -654,8 +854,8 @@ static int wal_tx_begin(struct umem *um, uint32_t flags)
 
 	pthread_mutex_lock(&w->tx_lock);
 	VOS_ASSERT(!w->in_tx);
-	if (w->failed) {
-		int rc = vos_fail(VOS_ERR_IO, "%s", w->failure);
+	if (__atomic_load_n(&w->failed, __ATOMIC_ACQUIRE)) {
+		int rc = failed_error(w);
 
 		pthread_mutex_unlock(&w->tx_lock);
 		return rc;
@@ -750,10 +950,6 @@ static void tx_end(struct umem_wal *w)
 		free(w->undo.p);
 		w->undo = (struct buf){ 0 };
 	}
-	if (w->frame.cap > (64u << 20)) {
-		free(w->frame.p);
-		w->frame = (struct buf){ 0 };
-	}
 	pthread_mutex_unlock(&w->tx_lock);
 }
 
@@ -841,8 +1037,8 @@ static size_t merge_ranges(struct umem_wal *w)
 	return n;
 }
 
-/* Builds the frame of the merged ranges in w->frame. */
-static int build_frame(struct umem_wal *w, size_t n, uint64_t *len_out)
+/* Builds the frame of the merged ranges in b (b->len: its length). */
+static int build_frame(struct umem_wal *w, struct buf *b, size_t n)
 {
 	uint64_t bytes = WAL_FRAME_HDR_BYTES;
 	struct wal_frame *f;
@@ -852,18 +1048,18 @@ static int build_frame(struct umem_wal *w, size_t n, uint64_t *len_out)
 	for (size_t i = 0; i < n; i++)
 		if (!align_add(&bytes, w->merged[i].len, 8, WAL_RANGE_HDR_BYTES))
 			return too_large("a transaction's log record");
-	w->frame.len = 0;
-	rc = buf_reserve(&w->frame, bytes);
+	b->len = 0;
+	rc = buf_reserve(b, bytes);
 	if (rc != VOS_OK)
 		return rc;
-	f = (struct wal_frame *)w->frame.p;
+	f = (struct wal_frame *)b->p;
 	f->magic = WAL_FRAME_MAGIC;
 	f->csum = 0;
 	f->lsn = w->end_lsn;
 	f->frame_bytes = bytes;
 	f->n_ranges = (uint32_t)n;
 	f->flags = 0;
-	p = w->frame.p + WAL_FRAME_HDR_BYTES;
+	p = b->p + WAL_FRAME_HDR_BYTES;
 	for (size_t i = 0; i < n; i++) {
 		struct wal_range r = { .off = w->merged[i].off, .len = w->merged[i].len };
 		uint64_t padded = align_up(r.len, 8);
@@ -874,9 +1070,9 @@ static int build_frame(struct umem_wal *w, size_t n, uint64_t *len_out)
 		memset(p + r.len, 0, padded - r.len);
 		p += padded;
 	}
-	VOS_ASSERT((uint64_t)(p - w->frame.p) == bytes);
-	f->csum = crc32c(w->chain, w->frame.p + 8, bytes - 8);
-	*len_out = bytes;
+	VOS_ASSERT((uint64_t)(p - b->p) == bytes);
+	f->csum = crc32c(w->chain, b->p + 8, bytes - 8);
+	b->len = bytes;
 	return VOS_OK;
 }
 
@@ -902,10 +1098,12 @@ static void maybe_ask_checkpoint(struct umem_wal *w)
 	pthread_mutex_unlock(&w->ctl_lock);
 }
 
-static int wal_tx_commit(struct umem *um)
+static int wal_tx_commit(struct umem *um, struct umem_wait *wait_out)
 {
 	struct umem_wal *w = to_wal(um);
-	uint64_t len = 0;
+	struct pending *frame = NULL, *seg = NULL;
+	bool lazy = (w->tx_flags & UMEM_TX_LAZY) != 0;
+	bool over = false;
 	size_t n;
 	int rc = VOS_OK;
 
@@ -927,31 +1125,54 @@ static int wal_tx_commit(struct umem *um)
 		return VOS_OK;
 	}
 	n = merge_ranges(w);
-	rc = build_frame(w, n, &len);
-	if (rc == VOS_OK)
-		rc = log_append(w, w->frame.p, len, (w->tx_flags & UMEM_TX_LAZY) == 0);
+	frame = w->ready != NULL ? w->ready : pending_take(w);
+	w->ready = NULL;
+	rc = frame == NULL ? vos_fail(VOS_ERR_NOMEM, "out of memory for a log record")
+			   : build_frame(w, &frame->buf, n);
+	if (rc == VOS_OK && frame->buf.len > w->seg_capacity - (w->end_lsn - w->seg_first_lsn)) {
+		seg = pending_take(w);
+		rc = seg == NULL ? vos_fail(VOS_ERR_NOMEM, "out of memory")
+				 : rotate(w, frame->buf.len, seg);
+	}
 	if (rc != VOS_OK) {
-		/* A failed write or sync may still have reached the disk in part or whole, so
-		 * what the log holds is known only to the next recovery. */
-		if (rc == VOS_ERR_IO) {
-			w->failed = true;
-			snprintf(w->failure, sizeof(w->failure),
-				 "the pool %s stopped accepting changes after its log could not be "
-				 "written (%s); close it and open it again to recover", w->path,
-				 vos_message());
-		}
+		/* Nothing was queued. A segment that could not be made is treated as a failed
+		 * write of the log, as the write it was for would have been. */
+		pthread_mutex_lock(&w->log_lock);
+		if (rc == VOS_ERR_IO)
+			fail_log(w, "written");
+		if (seg != NULL)
+			pending_put(w, seg);
+		pthread_mutex_unlock(&w->log_lock);
+		w->ready = frame;
 		undo_all(w);
 		tx_end(w);
 		return rc;
 	}
-	w->end_lsn += len;
-	w->chain = ((const struct wal_frame *)w->frame.p)->csum;
+	frame->lsn = w->end_lsn;
+	w->end_lsn += frame->buf.len;
+	w->chain = ((const struct wal_frame *)frame->buf.p)->csum;
 	w->commits++;
+	pthread_mutex_lock(&w->log_lock);
+	if (seg != NULL)
+		enqueue(w, seg);
+	enqueue(w, frame);
+	over = w->q_bytes > LAZY_QUEUED_BYTES_MAX;
+	w->ready = pending_reuse(w);
+	pthread_mutex_unlock(&w->log_lock);
+	/* A lazy frame waits in the queue for the next ordinary commit's write (or a
+	 * checkpoint's), unless the queue has grown large. */
+	if (!lazy || over)
+		*wait_out = (struct umem_wait){ .lsn = w->end_lsn, .durable = !lazy };
 	for (size_t i = 0; i < n; i++)
 		mark_dirty(w->dirty, w->merged[i].off, w->merged[i].len);
 	maybe_ask_checkpoint(w);
 	tx_end(w);
 	return VOS_OK;
+}
+
+static int wal_tx_wait(struct umem *um, const struct umem_wait *wait)
+{
+	return log_wait(to_wal(um), wait->lsn, wait->durable);
 }
 
 static int wal_alloc(struct umem *um, size_t len, uint32_t flags, umem_off_t *off_out)
@@ -1013,6 +1234,7 @@ static void wal_close(struct umem *um);
 static const struct umem_ops wal_ops = {
 	.tx_begin    = wal_tx_begin,
 	.tx_commit   = wal_tx_commit,
+	.tx_wait     = wal_tx_wait,
 	.tx_abort    = wal_tx_abort,
 	.tx_add      = wal_tx_add,
 	.alloc       = wal_alloc,
@@ -1049,6 +1271,7 @@ static int write_slot(struct umem_wal *w, int i, uint64_t seq, uint64_t lsn, uin
 static int write_pages(struct umem_wal *w)
 {
 	uint64_t pages[CKPT_BATCH_PAGES];
+	uint64_t end;
 	size_t word = 0;
 	uint64_t bits = 0;
 	int rc;
@@ -1069,21 +1292,21 @@ static int write_pages(struct umem_wal *w)
 		}
 		if (n == 0)
 			return VOS_OK;
-		/* The heap is consistent only between transactions. The pages may hold the
-		 * changes of lazy frames committed since the checkpoint chose its LSN: those
-		 * frames must be durable before the pages can reach the image (a page write may
-		 * reach the disk before any sync of the image), because recovery replays frames
-		 * and never takes one back. */
+		/* The heap is consistent only between transactions, and holds every frame queued
+		 * up to the log's end. The pages may hold the changes of frames committed since
+		 * the checkpoint chose its LSN, up to end: those frames must be durable before the
+		 * pages can reach the image (a page write may reach the disk before any sync of
+		 * the image), because recovery replays frames and never takes one back. The wait
+		 * is a commit's: it usually shares the sync of a commit in flight. */
 		pthread_mutex_lock(&w->tx_lock);
-		rc = sync_lazy(w);
-		if (rc != VOS_OK) {
-			pthread_mutex_unlock(&w->tx_lock);
-			return rc;
-		}
+		end = w->end_lsn;
 		for (uint32_t i = 0; i < n; i++)
 			memcpy(w->bounce + (size_t)i * WAL_PAGE_BYTES,
 			       w->um.base + pages[i] * WAL_PAGE_BYTES, WAL_PAGE_BYTES);
 		pthread_mutex_unlock(&w->tx_lock);
+		rc = log_wait(w, end, true);
+		if (rc != VOS_OK)
+			return rc;
 		for (uint32_t i = 0; i < n;) {
 			uint32_t j = i + 1;
 
@@ -1150,15 +1373,8 @@ static int checkpoint(struct umem_wal *w)
 
 	pthread_mutex_lock(&w->ckpt_lock);
 	pthread_mutex_lock(&w->tx_lock);
-	if (w->failed) {
-		rc = vos_fail(VOS_ERR_IO, "%s", w->failure);
-		pthread_mutex_unlock(&w->tx_lock);
-		goto out;
-	}
-	/* The image will hold every frame up to lsn: they must all be durable in the log too,
-	 * which recovery reads up to lsn. */
-	rc = sync_lazy(w);
-	if (rc != VOS_OK) {
+	if (__atomic_load_n(&w->failed, __ATOMIC_ACQUIRE)) {
+		rc = failed_error(w);
 		pthread_mutex_unlock(&w->tx_lock);
 		goto out;
 	}
@@ -1173,6 +1389,12 @@ static int checkpoint(struct umem_wal *w)
 		rc = VOS_OK; /* nothing was committed since the last one */
 		goto out;
 	}
+	/* The image will hold every frame up to lsn, and the slot will send recovery there:
+	 * they must all be durable in the log first (lazy ones too, and commits whose callers
+	 * are still waiting for their sync). */
+	rc = log_wait(w, lsn, true);
+	if (rc != VOS_OK)
+		goto out;
 	hook(WAL_HOOK_CKPT_BEGIN);
 	rc = write_pages(w);
 	if (rc == VOS_OK && wal_io->fdatasync(w->image_fd) != 0)
@@ -1221,6 +1443,11 @@ void umem_wal_stats(struct umem *um, struct umem_wal_stats *out)
 	out->replayed_bytes = w->replayed_bytes;
 	out->commits = w->commits;
 	pthread_mutex_unlock(&w->ctl_lock);
+	pthread_mutex_lock(&w->log_lock);
+	out->written_lsn = w->written_lsn;
+	out->synced_lsn = w->synced_lsn;
+	out->log_syncs = __atomic_load_n(&w->log_syncs, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&w->log_lock);
 	pthread_mutex_unlock(&w->tx_lock);
 	pthread_mutex_unlock(&w->ckpt_lock);
 }
@@ -1358,14 +1585,16 @@ static struct umem_wal *wal_new(const char *path)
 	if (w == NULL)
 		return NULL;
 	w->image_fd = -1;
-	w->seg_fd = -1;
+	w->out_fd = -1;
 	w->spare_fd = -1;
 	w->path = strdup(path);
 	w->dir = dir_of(path);
 	pthread_mutex_init(&w->tx_lock, NULL);
 	pthread_mutex_init(&w->ctl_lock, NULL);
 	pthread_mutex_init(&w->ckpt_lock, NULL);
+	pthread_mutex_init(&w->log_lock, NULL);
 	pthread_cond_init(&w->ctl_cond, NULL);
+	pthread_cond_init(&w->log_cond, NULL);
 	if (w->path == NULL || w->dir == NULL) {
 		free(w->path);
 		free(w->dir);
@@ -1448,8 +1677,30 @@ static void wal_free_handle(struct umem_wal *w)
 {
 	if (w->um.base != NULL)
 		munmap(w->um.base, w->heap_bytes);
-	if (w->seg_fd >= 0)
-		wal_io->close(w->seg_fd);
+	/* The queue is not empty only after the log failed (close writes it, then checkpoints):
+	 * its frames are dropped, as a crash would drop them. */
+	while (w->q_head != NULL) {
+		struct pending *e = w->q_head;
+
+		w->q_head = e->next;
+		if (e->fd >= 0)
+			wal_io->close(e->fd);
+		free(e->buf.p);
+		free(e);
+	}
+	for (struct pending *e = w->kept; e != NULL;) {
+		struct pending *next = e->next;
+
+		free(e->buf.p);
+		free(e);
+		e = next;
+	}
+	if (w->ready != NULL) {
+		free(w->ready->buf.p);
+		free(w->ready);
+	}
+	if (w->out_fd >= 0)
+		wal_io->close(w->out_fd);
 	if (w->spare_fd >= 0)
 		wal_io->close(w->spare_fd);
 	if (w->image_fd >= 0)
@@ -1457,9 +1708,10 @@ static void wal_free_handle(struct umem_wal *w)
 	pthread_mutex_destroy(&w->tx_lock);
 	pthread_mutex_destroy(&w->ctl_lock);
 	pthread_mutex_destroy(&w->ckpt_lock);
+	pthread_mutex_destroy(&w->log_lock);
 	pthread_cond_destroy(&w->ctl_cond);
+	pthread_cond_destroy(&w->log_cond);
 	free(w->undo.p);
-	free(w->frame.p);
 	free(w->txr);
 	free(w->merged);
 	free(w->frees);
@@ -1496,8 +1748,10 @@ static void wal_close(struct umem *um)
 		pthread_mutex_unlock(&w->ctl_lock);
 		pthread_join(w->thread, NULL);
 	}
-	/* If this fails the log still holds everything, and the next open replays it. */
-	if (!w->failed)
+	/* The checkpoint writes the frames still queued (lazy ones) and makes them durable
+	 * first. If it fails the log still holds every commit that returned, and the next open
+	 * replays it. */
+	if (!__atomic_load_n(&w->failed, __ATOMIC_ACQUIRE))
 		checkpoint(w);
 	wal_free_handle(w);
 }
@@ -1785,7 +2039,7 @@ int umem_wal_create(const char *path, const char *layout, uint64_t size_bytes,
 	/* The first segment, then the checkpoint slot that points into it, then the identity
 	 * that makes the file a pool. */
 	if (rc == VOS_OK)
-		rc = create_active_segment(w, 1, w->segment_bytes, true, &w->seg_fd);
+		rc = create_segment(w, 1, w->segment_bytes, true, WAL_SEG_ACTIVE, &w->out_fd);
 	if (rc == VOS_OK) {
 		w->seg_seq = 1;
 		w->seg_first_lsn = 0;
@@ -2310,8 +2564,8 @@ int umem_wal_open(const char *path, const char *layout, uint64_t root_size,
 	if (rc == VOS_OK) {
 		char *p = seg_path(path, w->seg_seq);
 
-		w->seg_fd = p == NULL ? -1 : wal_io->open(p, O_RDWR | O_CLOEXEC, 0);
-		if (w->seg_fd < 0)
+		w->out_fd = p == NULL ? -1 : wal_io->open(p, O_RDWR | O_CLOEXEC, 0);
+		if (w->out_fd < 0)
 			rc = p == NULL ? vos_fail(VOS_ERR_NOMEM, "out of memory")
 				       : io_fail("open log segment", p);
 		free(p);
@@ -2323,6 +2577,9 @@ int umem_wal_open(const char *path, const char *layout, uint64_t root_size,
 	free(s.found);
 	s.found = NULL;
 	w->ckpt_lsn = w->slots[w->newest].lsn;
+	/* Everything replayed is durable: the log is written and synced up to its end. */
+	w->out_first_lsn = w->seg_first_lsn;
+	w->q_end = w->written_lsn = w->synced_lsn = w->end_lsn;
 	w->um.root = ((const struct wal_heap_hdr *)w->um.base)->root_off;
 	w->um.root_size = root_size;
 	if (w->end_lsn - w->ckpt_lsn >= w->checkpoint_bytes) {

@@ -126,7 +126,10 @@ struct umem_wal_stats {
 	uint64_t segment_seq;      /* the segment being written */
 	uint64_t replayed_frames;  /* at open */
 	uint64_t replayed_bytes;
-	uint64_t commits;          /* frames written since the pool was opened */
+	uint64_t commits;          /* frames queued since the pool was opened */
+	uint64_t written_lsn;      /* every frame below it is written */
+	uint64_t synced_lsn;       /* every frame below it is durable */
+	uint64_t log_syncs;        /* fdatasyncs of the log's segments since the pool was opened */
 };
 
 void umem_wal_stats(struct umem *um, struct umem_wal_stats *out);

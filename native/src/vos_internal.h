@@ -166,6 +166,10 @@ int vos_pool_rdlock(struct vos_pool *pool);
 int vos_pool_wrlock(struct vos_pool *pool);
 void vos_pool_unlock(struct vos_pool *pool);
 
+/* Under the write lock, with a transaction running: commits it, releases the lock, then waits
+ * for the commit to be durable (umem_tx_end, umem_tx_durable). Returns the commit's result. */
+int vos_pool_commit_unlock(struct vos_pool *pool);
+
 /* The container behind an open handle, checked; VOS_ERR_BADHANDLE if the handle is not open,
  * VOS_ERR_CORRUPT if the record is damaged. */
 int vos_cont_get(struct vos_pool *pool, vos_cont_h cont, struct vos_cont_df **cont_out);

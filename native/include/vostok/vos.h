@@ -17,6 +17,13 @@
  * destroy) are serialized by a per-pool lock. The caller must not call any function on a pool
  * concurrently with, or after, vos_pool_close() on it.
  *
+ * Durability: a change's call returns once the change is durable. On WAL pools the call waits
+ * for the log's fdatasync after releasing the pool's lock, so reads and the next changes go on
+ * meanwhile (changes waiting together share one sync); a change is therefore visible to
+ * readers, and to the changes after it, shortly before its call returns. A crash in between
+ * may undo it, but only whole and together with every change after it. If the sync fails,
+ * the call fails with VOS_ERR_IO and the pool accepts no more changes until it is reopened.
+ *
  * Error reporting: every function returns VOS_OK (0) or a negative VOS_ERR_* code. On failure a
  * sentence a person can act on is kept for the calling thread; vos_last_message() returns it.
  */
@@ -89,7 +96,8 @@ enum vos_backend {
 	 * persistence is emulated with msync, which costs several milliseconds a transaction. */
 	VOS_BACKEND_PMEM = 1,
 	/* The heap in DRAM (the whole pool is held in memory), every transaction appended to a
-	 * write-ahead log with one fdatasync, the image checkpointed in the background. For
+	 * write-ahead log and made durable with one fdatasync (shared by the transactions that
+	 * wait for it together), the image checkpointed in the background. For
 	 * machines with NVMe or SSD but no persistent memory. Files: the pool path (the image, of
 	 * size_bytes) and log segments <path>.wal.<n> beside it, which take up to about twice
 	 * wal_checkpoint_bytes more, and a few segments kept ready for reuse. */
@@ -332,8 +340,9 @@ typedef struct vos_agg_cursor {
  * *done_out is 1 when the container has been aggregated up to the epoch; a finished cursor
  * stays finished until it is zeroed. Reads below up_to_epoch are not meaningful afterwards.
  * Idempotent, so a crash mid-way loses nothing. Works on a full pool. On WAL pools a slice
- * is not synced when it commits: it becomes durable with the next change or checkpoint, and a
- * crash before that may undo it (whole, and only together with what came after it).
+ * is neither written nor synced when it commits (its log record waits in memory): it becomes
+ * durable with the next change or checkpoint, and a crash before that may undo it (whole, and
+ * only together with what came after it).
  * Incremental: a pass visits only the objects and keys changed since the last pass that
  * finished, so its cost follows what was written since, not what the container holds. Give
  * every call of a pass the same epoch and run one pass per container at a time; a change below
