@@ -1537,6 +1537,10 @@ static void *background(void *arg)
 	struct timespec retry_at = { 0, 0 };
 	bool backing_off = false;
 
+	/* A name of its own (15 characters at most): unnamed, it would carry the name of the
+	 * thread that opened the pool, and per-thread tools (top -H, perf, /proc) would count
+	 * checkpoints and segment preparation as that thread's work. Best effort. */
+	(void)pthread_setname_np(pthread_self(), "vos-wal-bg");
 	pthread_mutex_lock(&w->ctl_lock);
 	while (!w->stop) {
 		int rc;
