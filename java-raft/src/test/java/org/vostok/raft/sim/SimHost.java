@@ -181,6 +181,9 @@ final class SimHost {
         storage.crash();
         durableHardState = storage.hardState();
         node = null;
+        if (sim.checker.onCrash(this, durableHardState.term()) > 0) {
+            sim.count("leader crashed before its term was durable; its proposals are lost");
+        }
         persisting = null;
         stalledUntil = 0;
         for (SafetyChecker.ClientRead r : takeQueuedReads()) {
