@@ -3,7 +3,9 @@ package org.vostok.raft.sim;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.vostok.raft.Entry;
 import org.vostok.raft.EntryType;
 import org.vostok.raft.RaftNode;
@@ -34,7 +36,8 @@ import org.vostok.raft.SnapshotMetadata;
  *       before it.</li>
  *   <li>Every accepted proposal ends committed at the index and term it was accepted at, or
  *       provably superseded (its index holds another committed entry, or no member's log holds
- *       it once the cluster converged).</li>
+ *       it once the cluster converged, or it was lost with a leader whose term was not durable
+ *       when it crashed: {@link #onCrash}).</li>
  * </ul>
  * A violation throws {@link AssertionError}; the simulation adds the seed and the trace.
  */
@@ -56,8 +59,12 @@ final class SafetyChecker {
     private final long foundingIndex;
 
     private final Map<Long, Long> leaderByTerm = new HashMap<>();
-    /** (index, term) of every entry ever written by any node: {prevTerm, entry digest}. */
+    /**
+     * (index, term) of every entry ever written by any node: {prevTerm, entry digest, the node
+     * that wrote it first, or {@link #WRITTEN_BY_MANY} once another node wrote it too}.
+     */
     private final Map<IndexTerm, long[]> written = new HashMap<>();
+    private static final long WRITTEN_BY_MANY = -1;
     /** Accepted proposals by payload id. */
     private final Map<Long, Proposal> proposals = new HashMap<>();
     private final Map<IndexTerm, Long> proposalAt = new HashMap<>();
@@ -79,6 +86,8 @@ final class SafetyChecker {
         final long node;
         final long tick;
         boolean applied;
+        /** Lost with its leader's term in a crash ({@link #onCrash}): it can never commit. */
+        boolean lost;
 
         Proposal(long payloadId, long index, long term, long node, long tick) {
             this.payloadId = payloadId;
@@ -90,7 +99,8 @@ final class SafetyChecker {
 
         @Override
         public String toString() {
-            return "payload " + payloadId + " accepted by " + node + " at " + index + "/" + term + " (t=" + tick + ")";
+            return "payload " + payloadId + " accepted by " + node + " at " + index + "/" + term + " (t=" + tick + ")"
+                    + (lost ? ", lost in its leader's crash" : "");
         }
     }
 
@@ -232,9 +242,12 @@ final class SafetyChecker {
     /** Log Matching, on every entry a host writes; {@code prevTerm} is its log's term just before. */
     void onEntryWritten(SimHost host, Entry e, long prevTerm) {
         long digest = entryDigest(e);
-        long[] known = written.putIfAbsent(new IndexTerm(e.index(), e.term()), new long[] {prevTerm, digest});
+        long[] known = written.putIfAbsent(new IndexTerm(e.index(), e.term()), new long[] {prevTerm, digest, host.id});
         if (known == null) {
             return;
+        }
+        if (known[2] != host.id) {
+            known[2] = WRITTEN_BY_MANY;
         }
         if (known[0] != prevTerm) {
             fail("node " + host.id + " wrote " + e + " after term " + prevTerm + ", but another log holds "
@@ -274,7 +287,7 @@ final class SafetyChecker {
             if (p == null) {
                 fail("host " + host.id + " applies " + e + " with payload " + payloadId + ", which no leader accepted");
             }
-            if (p.index != index || p.term != e.term()) {
+            if (p.index != index || p.term != e.term() || p.lost) {
                 fail("host " + host.id + " applies " + e + " but its payload was accepted as " + p);
             }
             p.applied = true;
@@ -342,6 +355,57 @@ final class SafetyChecker {
         }
     }
 
+    /**
+     * {@code host} crashed and came back to its durable {@code durableTerm}: every term above it
+     * that the node led in the life that ended is forgotten, with its leadership (the next leader
+     * of that term is checked as newly elected, Leader Completeness included), the proposals it
+     * accepted in it (lost: a client waiting for one asks again) and the entries it wrote in it.
+     * Returns how many terms were forgotten.
+     *
+     * <p>This is sound, and not a hole in Log Matching or Election Safety, because nothing of such
+     * a term left the node. A node leads a term that is not durable yet only when it is the sole
+     * voter of its membership (any other election needs vote requests, sent after the persist);
+     * while the new term is not durable every message waits for the persist ({@link
+     * org.vostok.raft.Ready#messages()} carries only traffic of a durable term, which
+     * {@link SimHost#handleReady} checks), and the next Ready comes only after this one is
+     * durable. So no other node ever held an entry of the term, nothing in it was committed, and
+     * the restarted node, which voted in it only in memory, may stand for it again and hand out
+     * the same (index, term) to another entry, as Raft allows (Figure 2: only the persistent state
+     * survives a crash). A client's wait for a proposal dies with the host process that took it.
+     * Both premises are checked here: no other node ever wrote an entry of the term, and no
+     * proposal of it was committed.
+     */
+    int onCrash(SimHost host, long durableTerm) {
+        Set<Long> lostTerms = new HashSet<>();
+        for (Map.Entry<Long, Long> e : leaderByTerm.entrySet()) {
+            if (e.getKey() > durableTerm && e.getValue() == host.id) {
+                lostTerms.add(e.getKey());
+            }
+        }
+        if (lostTerms.isEmpty()) {
+            return 0;
+        }
+        for (Map.Entry<IndexTerm, long[]> e : written.entrySet()) {
+            if (lostTerms.contains(e.getKey().term()) && e.getValue()[2] != host.id) {
+                fail("node " + host.id + " crashed with term " + e.getKey().term() + " not durable (durable term "
+                        + durableTerm + "), but entry " + e.getKey().index() + "/" + e.getKey().term()
+                        + " of that term reached another node: it left before its term was durable");
+            }
+        }
+        for (Proposal p : proposals.values()) {
+            if (lostTerms.contains(p.term) && !p.lost) {
+                if (p.applied || committedTerm(p.index) == p.term) {
+                    fail(p + " was committed, but its leader's term " + p.term + " was not durable when it crashed");
+                }
+                p.lost = true;
+                proposalAt.remove(new IndexTerm(p.index, p.term));
+            }
+        }
+        written.keySet().removeIf(k -> lostTerms.contains(k.term()));
+        leaderByTerm.keySet().removeAll(lostTerms);
+        return lostTerms.size();
+    }
+
     Proposal proposal(long payloadId) {
         return proposals.get(payloadId);
     }
@@ -403,6 +467,9 @@ final class SafetyChecker {
             }
         }
         for (Proposal p : proposals.values()) {
+            if (p.lost) {
+                continue; // superseded by its leader's crash; onApplied fails if it is ever applied
+            }
             long t = committedTerm(p.index);
             if (t == p.term) {
                 if (!p.applied) {

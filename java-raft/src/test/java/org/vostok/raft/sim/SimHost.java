@@ -91,6 +91,8 @@ final class SimHost {
     private final List<SafetyChecker.ClientRead> readsQueuedWhileStalled = new ArrayList<>();
     /** The reads a stalled host's queue holds at most; more are refused (the client's request times out). */
     static final int STALLED_READS_MAX = 64;
+    /** The path counted when a leader crashes before its term is durable ({@link SafetyChecker#onCrash}). */
+    static final String LEADER_TERM_LOST = "leader crashed before its term was durable; its proposals are lost";
     /** Where this host's clock starts: real monotonic clocks have arbitrary origins, negative ones too. */
     private final long clockOriginNanos;
 
@@ -181,6 +183,9 @@ final class SimHost {
         storage.crash();
         durableHardState = storage.hardState();
         node = null;
+        if (sim.checker.onCrash(this, durableHardState.term()) > 0) {
+            sim.count(LEADER_TERM_LOST);
+        }
         persisting = null;
         stalledUntil = 0;
         for (SafetyChecker.ClientRead r : takeQueuedReads()) {

@@ -694,11 +694,13 @@ public final class Simulation {
                 if (attempt != 0) {
                     SafetyChecker.Proposal p = checker.proposal(attempt);
                     long t = checker.committedTerm(p.index);
-                    if (t == p.term) {
+                    if (t == p.term && !p.lost) {
                         break;
                     }
-                    if (t != 0 || leader().map(l -> l.node.term() != p.term).orElse(false)) {
-                        attempt = 0; // superseded: a new leader; the client asks again
+                    // Superseded: a new leader, or the leader that took it crashed before its term
+                    // was durable (and may lead that term again with another entry at p.index).
+                    if (p.lost || t != 0 || leader().map(l -> l.node.term() != p.term).orElse(false)) {
+                        attempt = 0; // the client asks again
                     }
                 }
                 if (attempt == 0) {
