@@ -20,12 +20,6 @@ final class Progress {
     boolean probeSent;
     /** The highest commit index sent to this peer, so that it learns each new one once. */
     long commitSent;
-    /**
-     * With {@link Config#lazyCommitIndex()}: a tick passed while this peer had not heard the
-     * latest commit index, so the next flush sends it, even in an append with no entries. Until
-     * then it rides on the next append that carries entries ({@code RaftNode#flushAppends}).
-     */
-    boolean commitDue;
     /** Ticks since match last moved while messages were in flight; past an election timeout they are taken as lost. */
     int ticksWithoutProgress;
     /** Heard from since the last CheckQuorum round (thesis §6.2). */

@@ -202,14 +202,14 @@ public final class RaftNode {
             heartbeatElapsed = 0;
             broadcastHeartbeat();
         }
+        if (config.lazyCommitIndex()) {
+            // After the heartbeats, which may have carried it already.
+            sendLateCommits();
+        }
     }
 
     private void tickReplication() {
         for (Progress pr : tracker.all()) {
-            if (config.lazyCommitIndex() && pr.id != id && pr.commitSent < log.committed) {
-                pr.commitDue = true;
-                appendsPending = true;
-            }
             if (pr.state == Progress.State.REPLICATE && pr.inflights.count() > 0
                     && ++pr.ticksWithoutProgress >= config.electionTimeoutTicks()) {
                 // Nothing acknowledged for an election timeout: the messages (or their answers)
@@ -673,7 +673,6 @@ public final class RaftNode {
                 send(new Message.AppendRequest(id, pr.id, term, pr.next - 1, log.term(pr.next - 1), List.of(),
                         log.committed));
                 pr.commitSent = log.committed;
-                pr.commitDue = false;
             }
         }
         if (r.readRound() > pr.readRoundAcked) {
@@ -704,7 +703,6 @@ public final class RaftNode {
         }
         send(new Message.AppendRequest(id, pr.id, term, prevIndex, prevTerm, entries, log.committed));
         pr.commitSent = log.committed;
-        pr.commitDue = false;
         if (pr.state == Progress.State.REPLICATE) {
             if (!entries.isEmpty()) {
                 long last = entries.get(entries.size() - 1).index();
@@ -722,13 +720,14 @@ public final class RaftNode {
     }
 
     /**
-     * Sends each peer what it lacks, pipelining as far as its flow control allows, and the commit
-     * index to peers that have not heard it for a tick. Runs once per Ready, so that proposals and
-     * commits between two batches share messages.
+     * Sends each peer what it lacks, pipelining as far as its flow control allows, and the new
+     * commit index to peers that have not heard it (not with {@link Config#lazyCommitIndex()}:
+     * {@link #sendLateCommits}). Runs once per Ready, so that proposals and commits between two
+     * batches share messages.
      *
      * <p>With {@link Config#lazyCommitIndex()} a new commit index does not go out on its own at
      * once: it rides on the next append that carries entries, or, when none came, goes in an
-     * empty append at the next tick (or on a heartbeat). Sent at once, every commit costs each
+     * empty append at the next tick (or on a heartbeat due then). Sent at once, every commit costs each
      * follower an extra message, a wake-up and an answer, twice the Raft traffic of a write when
      * writes come one at a time, for nothing a client of a leader-only service waits for: the
      * leader answers once it has applied. A follower learns a commit a tick late at most. Where a
@@ -770,12 +769,22 @@ public final class RaftNode {
         return false;
     }
 
-    /**
-     * Whether {@code pr} is owed the commit index in an append of its own: it has not heard the
-     * latest, and, with {@link Config#lazyCommitIndex()}, a tick passed since.
-     */
+    /** Whether {@link #flushAppends} owes {@code pr} the commit index in an append of its own. */
     private boolean commitOwed(Progress pr) {
-        return pr.commitSent < log.committed && (pr.commitDue || !config.lazyCommitIndex());
+        return !config.lazyCommitIndex() && pr.commitSent < log.committed;
+    }
+
+    /**
+     * With {@link Config#lazyCommitIndex()}, on a tick: a peer that has not heard the commit index
+     * (no append with entries and no heartbeat carried it since it moved) gets it now, in an
+     * append that may be empty.
+     */
+    private void sendLateCommits() {
+        for (Progress pr : tracker.all()) {
+            if (pr.id != id && pr.commitSent < log.committed) {
+                sendAppend(pr, true);
+            }
+        }
     }
 
     /** Sends every peer an AppendRequest now, even an empty one (to carry the commit index). */
@@ -793,9 +802,7 @@ public final class RaftNode {
                 long commit = Math.min(pr.match, log.committed);
                 send(new Message.Heartbeat(id, pr.id, term, commit, readRound));
                 if (config.lazyCommitIndex() && commit > pr.commitSent) {
-                    // The heartbeat told it; no empty append needs to follow.
-                    pr.commitSent = commit;
-                    pr.commitDue = commit < log.committed && pr.commitDue;
+                    pr.commitSent = commit; // no empty append needs to follow for it
                 }
             }
         }

@@ -193,11 +193,15 @@ class SimulatorRegressionTest {
      * membership, won term 13 at ticks 841 and 867 and crashed each time before the term was
      * durable (durable term 12, log to 381), the second time after accepting payload 868 at
      * 383/13; it won term 13 a third time at tick 884 and accepted payload 885 at 383/13.
-     * (Found in the same campaign against 9ec6ce0, with lazyCommitIndex drawn on.)
+     * (Found in the same campaign against 9ec6ce0, with lazyCommitIndex drawn on.) Since a late
+     * commit index goes out from the tick itself rather than from the next Ready, seed 5013759
+     * no longer loses a term; 5000309, also with lazyCommitIndex on, does, and runs in its place.
      */
     @Test
-    void aLeaderLostItsTermInTwoCrashesAndLedItAgain() {
-        SimResult r = Simulation.run(SimOptions.draw(5013759, 3));
+    void aLeaderLostItsTermWithLazyCommitIndex() {
+        SimOptions options = SimOptions.draw(5000309, 3);
+        assertTrue(options.config().lazyCommitIndex(), "the seed no longer draws lazyCommitIndex: " + options);
+        SimResult r = Simulation.run(options);
         assertTrue(r.counts().containsKey(SimHost.LEADER_TERM_LOST), "the seed no longer reaches its corner: " + r);
     }
 }
