@@ -117,11 +117,14 @@ final class ReplicaSimulation {
         /**
          * What must be the same when the seed runs again: all but {@link #lossyPowerCuts}, which
          * depends also on how far each pool's background thread (checkpoints, spare segments) had
-         * got at a cut, since its writes not yet synced are among what a power loss may drop.
+         * got at a cut, since its writes not yet synced are among what a power loss may drop, and
+         * {@link #scrubPasses}, which is kept out of the fingerprint for the same kind of reason
+         * (see where it is counted): seed 4244 replayed once with 1 pass against 2 and every
+         * other figure equal.
          */
         Outcome replayable() {
             return new Outcome(seed, options, operations, ambiguous, nospace, faults, crashes, powerCuts, 0, pauses,
-                    voterReplaced, delivered, dropped, snapshotChunks, fullPoolWrites, scrubPasses, appliedIndex,
+                    voterReplaced, delivered, dropped, snapshotChunks, fullPoolWrites, 0, appliedIndex,
                     simulatedMillis, fingerprint);
         }
     }
