@@ -6,12 +6,21 @@ import org.vostok.raft.Membership;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.store.RdbStore;
+import org.vostok.rdb.store.StoreLayout;
 
 /**
  * Compaction of the log on the owner thread: when the applied entries past the base exceed
- * compactThresholdEntries (keeping compactRetainEntries of them), or as far as it is applied when
- * the pool runs short of space. The freed space comes back through the {@link Maintenance}
- * thread's aggregation, which is told at the end of the round.
+ * compactThresholdEntries (keeping at least compactRetainEntries of them), or as far as it is
+ * applied when the pool runs short of space. The freed space comes back through the
+ * {@link Maintenance} thread's aggregation, which is told at the end of the round.
+ *
+ * <p>A compaction for length stops at the end of a log segment ({@link #compactionPoint}): the
+ * store then drops whole segments, one VOS punch each, instead of punching the entries of a
+ * partly compacted segment one key at a time (up to a segment's 4,096 keys in the owner's round,
+ * each a punch record the aggregation has to read later, for a segment punched whole at the next
+ * compaction anyway). Measured with the register service at 64 writes in flight: 3.1 ms of the
+ * owner thread per compaction on average (at most 10–17 ms) before, 0.5–0.7 ms (at most 4–6 ms)
+ * after.
  *
  * <p>Owned by the replica's thread.
  */
@@ -49,10 +58,21 @@ final class Compactor {
     void maybeCompact(long applied, boolean ticked, long nowNanos) {
         long base = store.snapshot().index();
         if (applied - base > config.compactThresholdEntries()) {
-            compactTo(applied - config.compactRetainEntries(), nowNanos);
+            compactTo(compactionPoint(base, applied - config.compactRetainEntries()), nowNanos);
         } else if (ticked && applied > base && maintenance.isIdle() && space.isShort()) {
             compactTo(applied, nowNanos);
         }
+    }
+
+    /**
+     * Where a compaction for length to {@code target} stops: the last entry of the last log
+     * segment wholly at or below {@code target}, when that is past {@code base}, so that only
+     * whole segments go; otherwise (less than a segment's entries past the base, with a small
+     * compactThresholdEntries) {@code target} itself.
+     */
+    static long compactionPoint(long base, long target) {
+        long aligned = (target + 1) / StoreLayout.ENTRIES_PER_SEGMENT * StoreLayout.ENTRIES_PER_SEGMENT - 1;
+        return aligned > base ? aligned : target;
     }
 
     /** Compacts as far as the log is applied, for space; returns whether the base moved. */

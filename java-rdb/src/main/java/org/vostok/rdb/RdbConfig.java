@@ -50,7 +50,9 @@ import org.vostok.rdb.store.StoreLimits;
  * @param compactThresholdEntries the log is compacted once more than this many applied entries
  *     follow its base
  * @param compactRetainEntries applied entries kept in the log below the applied index at a
- *     compaction, so that a follower a little behind catches up from the log, not a snapshot
+ *     compaction at least, so that a follower a little behind catches up from the log, not a
+ *     snapshot (the base stops at the end of a log segment of 4,096 entries where one is in
+ *     reach, so up to a segment's entries more are kept)
  * @param requestRetentionEntries how many entries a request id is remembered for after the entry
  *     that carried it: a retry within that many entries takes the first attempt's fate (EXIST once
  *     that entry is committed; requestOutcome answers); later ones are new requests. Must be the same on every replica of a cluster

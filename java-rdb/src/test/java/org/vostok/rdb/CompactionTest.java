@@ -96,6 +96,41 @@ class CompactionTest {
     }
 
     @Test
+    void aCompactionForLengthStopsAtTheEndOfALogSegmentWhereOneIsInReach() throws Exception {
+        // Past one segment's entries (4,096), the base goes to a segment's end: whole segments are
+        // dropped and no entry is punched key by key; below that, to the retention point itself.
+        assertEquals(4095, Compactor.compactionPoint(0, 4095));
+        assertEquals(4095, Compactor.compactionPoint(0, 4200));
+        assertEquals(8191, Compactor.compactionPoint(4095, 12000));
+        assertEquals(8191, Compactor.compactionPoint(5000, 8191));
+        assertEquals(4094, Compactor.compactionPoint(0, 4094), "no segment end in reach: the target");
+        assertEquals(8000, Compactor.compactionPoint(4095, 8000), "the next segment end is past the target");
+        assertEquals(48, Compactor.compactionPoint(30, 48));
+        // A replica compacting for length: the threshold crossed once, the base lands on a segment end.
+        RdbConfig config = TestCluster.testConfig(37).compactThresholdEntries(4200).compactRetainEntries(16).build();
+        cluster = TestCluster.start(dir, 1, config, 37, id -> new RecordingListener());
+        cluster.commit(tx -> tx.createRoot(KeyOrder.INTEGER));
+        writers = Executors.newFixedThreadPool(WRITERS);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < WRITERS; w++) {
+            int writer = w;
+            done.add(writers.submit(() -> {
+                for (int i = 0; i < 1100; i++) {
+                    int n = i;
+                    cluster.commit(tx -> tx.update(ROOT, key(writer, n), new byte[16]));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(Await.DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        ReplicaStatus s = cluster.awaitLeader().status();
+        assertTrue(s.commitIndex() > 4200 + 16, "committed " + s.commitIndex());
+        assertEquals(4095, s.baseIndex(), "the base after one compaction for length (commit " + s.commitIndex() + ")");
+    }
+
+    @Test
     void compactionUnderLoadKeepsCommitsGoingAndTheSpaceBoundedAndARestartFindsEverything() throws Exception {
         RdbConfig config = TestCluster.testConfig(31).compactThresholdEntries(64).compactRetainEntries(16)
                 .requestRetentionEntries(256).aggregationSliceKeys(64).build();
