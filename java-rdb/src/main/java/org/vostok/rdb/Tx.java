@@ -1,5 +1,6 @@
 package org.vostok.rdb;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -173,11 +174,27 @@ public final class Tx implements AutoCloseable {
 
     /** {@code key := value} in the KVS at {@code kvs}; the value is copied. */
     public Tx update(KvsPath kvs, Key key, byte[] value) {
-        if (value.length > VosLimits.VALUE_BYTES_MAX - 1) {
-            throw new RdbException(RdbError.TOOBIG, "a value of " + value.length + " bytes is larger than the largest ("
+        checkValueBytes(value.length);
+        return queue(new Op.Update(kvs, key, value.clone()));
+    }
+
+    /**
+     * {@code key := value} in the KVS at {@code kvs}: the bytes from the buffer's position to its
+     * limit, copied (once: a request's value goes from the buffer it arrived in straight into the
+     * transaction); the buffer's position and limit do not change.
+     */
+    public Tx update(KvsPath kvs, Key key, ByteBuffer value) {
+        checkValueBytes(value.remaining());
+        byte[] copy = new byte[value.remaining()];
+        value.get(value.position(), copy);
+        return queue(new Op.Update(kvs, key, copy));
+    }
+
+    private static void checkValueBytes(int length) {
+        if (length > VosLimits.VALUE_BYTES_MAX - 1) {
+            throw new RdbException(RdbError.TOOBIG, "a value of " + length + " bytes is larger than the largest ("
                     + (VosLimits.VALUE_BYTES_MAX - 1) + " bytes)");
         }
-        return queue(new Op.Update(kvs, key, value.clone()));
     }
 
     /** Deletes {@code key} from the KVS at {@code kvs}; deleting an absent key succeeds. */

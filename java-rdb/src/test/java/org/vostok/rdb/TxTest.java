@@ -112,6 +112,22 @@ class TxTest {
     }
 
     @Test
+    void anUpdateFromABufferTakesItsRemainingBytesAndLeavesItAsItWas() {
+        createRoot(KeyOrder.LEXICAL);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b("..value.."));
+        buf.position(2).limit(7);
+        Tx tx = begin().update(ROOT, k("a"), buf);
+        assertEquals(2, buf.position());
+        assertEquals(7, buf.limit());
+        buf.put(2, (byte) 'V'); // the value was copied when queued
+        commit(tx);
+        assertArrayEquals(b("value"), begin().lookup(ROOT, k("a")).orElseThrow());
+        RdbException e = assertThrows(RdbException.class, () -> begin().update(ROOT, k("big"),
+                java.nio.ByteBuffer.allocate(org.vostok.vos.VosLimits.VALUE_BYTES_MAX)));
+        assertEquals(RdbError.TOOBIG, e.error());
+    }
+
+    @Test
     void aTransactionReadsOneStateThroughout() {
         createRoot(KeyOrder.LEXICAL);
         commit(begin().update(ROOT, k("x"), b("old")));

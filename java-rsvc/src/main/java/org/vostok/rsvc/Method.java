@@ -1,6 +1,7 @@
 package org.vostok.rsvc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import java.util.Objects;
@@ -25,6 +26,23 @@ public final class Method<S, Q extends MessageLite> {
     @FunctionalInterface
     public interface Parser<Q> {
         Q parse(ByteString body) throws InvalidProtocolBufferException;
+
+        /**
+         * A parser of {@code parser}'s messages whose {@code bytes} fields share the body's bytes
+         * instead of copying them (as {@code WriteRequest::parseFrom} would): for requests that
+         * carry large values. The framework never changes a request's bytes once received, so
+         * the shared fields stay as they were parsed.
+         */
+        static <Q> Parser<Q> sharing(com.google.protobuf.Parser<Q> parser) {
+            Objects.requireNonNull(parser, "parser");
+            return body -> {
+                CodedInputStream in = body.newCodedInput();
+                in.enableAliasing(true);
+                Q q = parser.parseFrom(in);
+                in.checkLastTagWas(0);
+                return q;
+            };
+        }
     }
 
     /** Serves one request; the reply may come later (asynchronous handlers return an unfinished stage). */

@@ -5,6 +5,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
+import com.google.protobuf.UnsafeByteOperations;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
@@ -68,12 +69,14 @@ public final class FrameCodec {
      * into an array of its own (the frame's buffer goes back to its pool when the read ends) and
      * the message's {@code bytes} fields share that array instead of copying it again; parsing
      * the direct buffer in place would copy it into a scratch array first and every
-     * {@code bytes} field out of that.
+     * {@code bytes} field out of that. Protobuf shares only an array it was told will not change
+     * ({@code CodedInputStream.newInstance(byte[])} with aliasing on still copies every field),
+     * hence the wrapped array: nothing writes to it after this copy.
      */
     public static <T> T parse(ByteBuf payload, Parser<T> parser) throws InvalidProtocolBufferException {
         byte[] bytes = new byte[payload.readableBytes()];
         payload.getBytes(payload.readerIndex(), bytes);
-        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
         in.enableAliasing(true);
         T message = parser.parseFrom(in);
         in.checkLastTagWas(0);

@@ -85,11 +85,11 @@ public final class RegisterService implements RsvcClass<RegisterService.Replica>
     public List<Method<Replica, ?>> methods() {
         return List.of(
                 Method.read(RegisterClient.READ, ReadRequest::parseFrom, RegisterService::read),
-                Method.blindUpdatePerKey(RegisterClient.WRITE, WriteRequest::parseFrom, WriteRequest::getKey,
+                Method.blindUpdatePerKey(RegisterClient.WRITE, Method.Parser.sharing(WriteRequest.parser()), WriteRequest::getKey,
                         RegisterService::write),
                 Method.blindUpdatePerKey(RegisterClient.DELETE, DeleteRequest::parseFrom, DeleteRequest::getKey,
                         RegisterService::delete),
-                Method.updatePerKey(RegisterClient.CAS, CasRequest::parseFrom, CasRequest::getKey,
+                Method.updatePerKey(RegisterClient.CAS, Method.Parser.sharing(CasRequest.parser()), CasRequest::getKey,
                         RegisterService::cas));
     }
 
@@ -108,7 +108,7 @@ public final class RegisterService implements RsvcClass<RegisterService.Replica>
     }
 
     private static WriteReply write(Replica s, CallContext ctx, WriteRequest q) {
-        ctx.tx().update(ROOT, key(q.getKey()), q.getValue().toByteArray());
+        ctx.tx().update(ROOT, key(q.getKey()), q.getValue().asReadOnlyByteBuffer());
         return WriteReply.getDefaultInstance();
     }
 
@@ -130,7 +130,7 @@ public final class RegisterService implements RsvcClass<RegisterService.Replica>
         if (q.getDelete()) {
             ctx.tx().delete(ROOT, key);
         } else {
-            ctx.tx().update(ROOT, key, q.getValue().toByteArray());
+            ctx.tx().update(ROOT, key, q.getValue().asReadOnlyByteBuffer());
         }
         return CasReply.newBuilder().setSwapped(true).build();
     }
