@@ -4,7 +4,9 @@
 # operations (fetch, fetchAlloc, update1, update64, iterate) with the same parameters and the
 # same work. What is matched, operation by operation:
 #   - keys: the same xorshift64 sequence for the fetches, the same cycle over the keys for the
-#     updates, the same epochs; a pool of its own per operation, preloaded alike;
+#     updates, the same epochs; a pool of its own per operation, preloaded alike, in the same
+#     directory (the JVMs get it as java.io.tmpdir, which they would otherwise take as /tmp
+#     whatever TMPDIR says);
 #   - buffers: fetch reads the value into the caller's buffer, native memory on both sides (a
 #     malloc'd buffer in C, a direct ByteBuffer in Java); fetchAlloc hands each value over in a
 #     buffer of its own of the value's length (C: malloc, copy, free; Java: the new byte[] the
@@ -84,7 +86,7 @@ rounds_for() { if [ "$1" = 1 ]; then echo "$ROUND_UPDATES_FORCED"; else echo "$R
 # jmh <java> <providers> <csv> <log>: the JMH benchmarks on one JVM.
 jmh() {
   # shellcheck disable=SC2086
-  PMEM_IS_PMEM_FORCE=$force "$1" --enable-native-access=ALL-UNNAMED -cp "$classpath" \
+  PMEM_IS_PMEM_FORCE=$force "$1" --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir="$out" -cp "$classpath" \
     org.openjdk.jmh.Main -f 1 -wi "$JMH_WARMUP" -w 1s -i "$JMH_ITERATIONS" -r 1s -jvm "$1" \
     -p provider="$2" -p keys="$keys" -p poolMiB="$pool_mib" -p valueBytes=1024 -p roundUpdates="$round_updates" \
     -rf csv -rff "$3" 'org\.vostok\.vos\.bench\.VosBenchmark\.' >"$4" 2>&1 \
@@ -114,7 +116,7 @@ run_java() {
     echo "bench-vos: run $rep: CPU time per fetch and per iterated record, FFM then JNI (FetchCost)" >&2
     : >"$out/cost-$rep.txt"
     for provider in ffm jni; do
-      PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
+      PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Djava.io.tmpdir="$out" \
         -cp "$classpath" org.vostok.vos.bench.FetchCost "$keys" "$pool_mib" "$provider" \
         >>"$out/cost-$rep.txt" 2>&1 || { cat "$out/cost-$rep.txt" >&2; vostok_die "FetchCost failed"; }
     done
