@@ -112,12 +112,13 @@ final class JniContainer extends AbstractContainer {
         // call given a direct buffer, the glue cannot hold that memory against another thread
         // closing its Arena during the call; Java 22 and later pick the FFM binding, which can.
         into.get(into.position());
+        long target = scratch.directAddress(into) + into.position();
         NativeBuffer keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
         long keysLength = writeFetchRequest(req.bytes, 0, oid, keyInt, lexical, epoch, keys.bytes, 0);
         int left = into.remaining();
         int rc;
         try {
-            rc = Vos.vos_fetch(pool.handle, req.address, 1, keys.address, keysLength, into, left);
+            rc = Vos.vos_fetch(pool.handle, req.address, 1, keys.address, keysLength, target, left);
         } finally {
             Reference.reachabilityFence(into); // its memory is the library's out buffer until here
         }
