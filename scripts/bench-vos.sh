@@ -13,6 +13,10 @@
 #     fetch returns, collected later); each update's value is copied into its own place in the
 #     transaction's data (in C as the Java transaction copies the byte[]: 64 KiB of values for
 #     update64, not one shared 1 KiB);
+#   - the process: vos_bench starts one idle thread, so that it is multi-threaded as a JVM is
+#     (glibc's malloc skips its arena locks and atomics in a single-threaded process, and the
+#     library's transactions malloc and free many times inside libpmemobj: update64 ran 13-17 %
+#     faster single-threaded, none of it the bindings' doing);
 #   - one op: a fetch, a transaction of update1, an update of update64, a record of iterate
 #     (C counts records; JMH counts passes over all keys, multiplied back here);
 #   - warm-up and timing: JMH_WARMUP one-second warm-up iterations and JMH_ITERATIONS measured
