@@ -82,7 +82,7 @@ final class JniContainer extends AbstractContainer {
     }
 
     @Override
-    protected OptionalInt fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+    protected int fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
             if (into.isDirect() && into.hasRemaining()) {
@@ -90,13 +90,13 @@ final class JniContainer extends AbstractContainer {
             }
             NativeBuffer out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
             if (out == null) {
-                return OptionalInt.empty();
+                return NO_VALUE;
             }
             int length = req.bytes.getInt(VosNative.FETCH_VALUE_LEN);
             int at = placeValue(into, length, oid, keyInt, lexical, epoch);
             into.put(at, out.bytes, valueOffset(req.bytes, 0, out), length);
             into.position(at + length);
-            return OptionalInt.of(length);
+            return length;
         }
     }
 
@@ -105,8 +105,8 @@ final class JniContainer extends AbstractContainer {
      * library writes nothing there unless the whole value fits (vos.h), so a value that does not
      * fit leaves the buffer unchanged, as the copying path does. {@code into} has bytes left.
      */
-    private OptionalInt fetchStraightInto(Scratch scratch, NativeBuffer req, long oid, long keyInt,
-                                          Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+    private int fetchStraightInto(Scratch scratch, NativeBuffer req, long oid, long keyInt,
+                                  Key.LexicalKey lexical, long epoch, ByteBuffer into) {
         // A buffer over memory already freed (an Arena's, closed: Java 22 and later) throws
         // here, as any read of it does, before the library gets its address. Like every JNI
         // call given a direct buffer, the glue cannot hold that memory against another thread
@@ -128,7 +128,7 @@ final class JniContainer extends AbstractContainer {
         ByteBuffer r = req.bytes;
         int status = r.getInt(VosNative.FETCH_STATUS);
         if (status == VosNative.ABSENT) {
-            return OptionalInt.empty();
+            return NO_VALUE;
         }
         if (status != VosNative.OK && status != VosNative.ERR_TRUNC) {
             throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
@@ -141,7 +141,7 @@ final class JniContainer extends AbstractContainer {
                     + left + " bytes: not the value placed at its start");
         }
         into.position(at + length);
-        return OptionalInt.of(length);
+        return length;
     }
 
     /**
