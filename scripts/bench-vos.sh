@@ -4,21 +4,30 @@
 # operations (fetch, fetchAlloc, update1, update64, iterate) with the same parameters and the
 # same work. What is matched, operation by operation:
 #   - keys: the same xorshift64 sequence for the fetches, the same cycle over the keys for the
-#     updates, the same epochs; a pool of its own per operation, preloaded alike;
+#     updates, the same epochs; a pool of its own per operation, preloaded alike, in the same
+#     directory (the JVMs get it as java.io.tmpdir, which they would otherwise take as /tmp
+#     whatever TMPDIR says);
 #   - buffers: fetch reads the value into the caller's buffer, native memory on both sides (a
 #     malloc'd buffer in C, a direct ByteBuffer in Java); fetchAlloc hands each value over in a
 #     buffer of its own of the value's length (C: malloc, copy, free; Java: the new byte[] the
 #     fetch returns, collected later); each update's value is copied into its own place in the
 #     transaction's data (in C as the Java transaction copies the byte[]: 64 KiB of values for
 #     update64, not one shared 1 KiB);
+#   - the process: vos_bench starts one idle thread, so that it is multi-threaded as a JVM is
+#     (glibc's malloc skips its arena locks and atomics in a single-threaded process, and the
+#     library's transactions malloc and free many times inside libpmemobj: update64 ran 13-17 %
+#     faster single-threaded, none of it the bindings' doing);
 #   - one op: a fetch, a transaction of update1, an update of update64, a record of iterate
 #     (C counts records; JMH counts passes over all keys, multiplied back here);
 #   - warm-up and timing: JMH_WARMUP one-second warm-up iterations and JMH_ITERATIONS measured
 #     ones against as many seconds of vos_bench (--warmup-seconds, --seconds), whose loop reads
 #     the clock once every 256 fetches (once a pass for iterate) as JMH's reads it only at an
-#     iteration's ends; the updates in rounds of ROUND_UPDATES (JMH_WARMUP rounds, then
+#     iteration's ends; the updates in rounds of ROUND_UPDATES (WARMUP_ROUNDS rounds, then
 #     JMH_ITERATIONS), each timed alone with an untimed aggregation after it, so both sides meet
-#     the same version chains. First with
+#     the same version chains. The updates warm up for more rounds than the reads for seconds:
+#     one round of update64 is 1,024 commits, too few for the JIT to compile the commit path, and
+#     FFM's first measured rounds then took 2-3 times as long as its later ones (JNI's, whose
+#     path the interpreter runs faster, and C's did not); both sides warm up alike. First with
 # PMEM_IS_PMEM_FORCE=1 (PMDK skips msync: the cost of the code), then with =0 (PMDK's real msync
 # path on this file system). It prints ops/s for each and the FFM-over-C and JNI-over-C ratios,
 # and then the thread CPU time of one fetch (random key, one hot key, and allocating) and of one
@@ -50,9 +59,11 @@ jni="$vostok_root/bindings/jni"
 REPEATS=${REPEATS:-1}
 FORCES=${FORCES:-"1 0"}
 JNI17=${JNI17:-0}
-# Warm-up rounds and counted rounds of the updates; JMH iterations (1 s each for fetch and
-# iterate, one round each for the updates) are the same counts.
+# Warm-up iterations of the reads (1 s each, and as many seconds of vos_bench), warm-up rounds
+# of the updates, and measured iterations of both (JMH iterations of 1 s for fetch and iterate,
+# of one round for the updates; vos_bench's seconds and rounds follow).
 JMH_WARMUP=${JMH_WARMUP:-1}
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-10}
 JMH_ITERATIONS=${JMH_ITERATIONS:-5}
 # vos_bench's time for fetch and iterate, after a short warm-up: as long as JMH's measurement.
 C_SECONDS=${C_SECONDS:-$JMH_ITERATIONS}
@@ -81,15 +92,23 @@ keys_for() { if [ "$1" = 1 ]; then echo "$KEYS_FORCED"; else echo "$KEYS_MSYNC";
 pool_mib_for() { if [ "$1" = 1 ]; then echo "$POOL_MIB_FORCED"; else echo "$POOL_MIB_MSYNC"; fi; }
 rounds_for() { if [ "$1" = 1 ]; then echo "$ROUND_UPDATES_FORCED"; else echo "$ROUND_UPDATES_MSYNC"; fi; }
 
-# jmh <java> <providers> <csv> <log>: the JMH benchmarks on one JVM.
-jmh() {
+# jmh_run <java> <providers> <csv> <log> <benchmarks> <warm-up iterations>: some of the JMH
+# benchmarks on one JVM.
+jmh_run() {
   # shellcheck disable=SC2086
-  PMEM_IS_PMEM_FORCE=$force "$1" --enable-native-access=ALL-UNNAMED -cp "$classpath" \
-    org.openjdk.jmh.Main -f 1 -wi "$JMH_WARMUP" -w 1s -i "$JMH_ITERATIONS" -r 1s -jvm "$1" \
+  PMEM_IS_PMEM_FORCE=$force "$1" --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir="$out" -cp "$classpath" \
+    org.openjdk.jmh.Main -f 1 -wi "$6" -w 1s -i "$JMH_ITERATIONS" -r 1s -jvm "$1" \
     -p provider="$2" -p keys="$keys" -p poolMiB="$pool_mib" -p valueBytes=1024 -p roundUpdates="$round_updates" \
-    -rf csv -rff "$3" 'org\.vostok\.vos\.bench\.VosBenchmark\.' >"$4" 2>&1 \
+    -rf csv -rff "$3" "org\\.vostok\\.vos\\.bench\\.VosBenchmark\\.($5)\$" >"$4" 2>&1 \
     || { cat "$4" >&2; vostok_die "JMH failed (log above, and in $out)"; }
   grep -E '^(Benchmark|VosBenchmark)' "$4" >&2 || true
+}
+
+# jmh <java> <providers> <csv> <log>: the JMH benchmarks on one JVM, the reads, then the
+# updates with their own warm-up (into <csv>.updates: the two runs' csv columns differ).
+jmh() {
+  jmh_run "$1" "$2" "$3" "$4" 'fetch|fetchAlloc|iterate' "$JMH_WARMUP"
+  jmh_run "$1" "$2" "$3.updates" "$4.updates" 'update1|update64' "$WARMUP_ROUNDS"
 }
 
 # run_c <rep> <force>: vos_bench, every operation.
@@ -97,7 +116,7 @@ run_c() {
   echo "bench-vos: run $1, PMEM_IS_PMEM_FORCE=$2, $keys keys, $pool_mib MiB pool, rounds of $round_updates updates: C" >&2
   PMEM_IS_PMEM_FORCE=$2 "$bench" --seconds "$C_SECONDS" --pool-dir "$out" --keys "$keys" \
     --pool-mib "$pool_mib" --value-bytes 1024 --round-updates "$round_updates" \
-    --warmup-seconds "$JMH_WARMUP" --warmup-rounds "$JMH_WARMUP" --rounds "$JMH_ITERATIONS" | tee "$out/c-$1-$2.txt" >&2
+    --warmup-seconds "$JMH_WARMUP" --warmup-rounds "$WARMUP_ROUNDS" --rounds "$JMH_ITERATIONS" | tee "$out/c-$1-$2.txt" >&2
 }
 
 # run_java <rep> <force>: the JMH benchmarks through both bindings (and JNI on Java 17 with
@@ -114,7 +133,7 @@ run_java() {
     echo "bench-vos: run $rep: CPU time per fetch and per iterated record, FFM then JNI (FetchCost)" >&2
     : >"$out/cost-$rep.txt"
     for provider in ffm jni; do
-      PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
+      PMEM_IS_PMEM_FORCE=1 java --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Djava.io.tmpdir="$out" \
         -cp "$classpath" org.vostok.vos.bench.FetchCost "$keys" "$pool_mib" "$provider" \
         >>"$out/cost-$rep.txt" 2>&1 || { cat "$out/cost-$rep.txt" >&2; vostok_die "FetchCost failed"; }
     done
@@ -140,7 +159,9 @@ done
 # ops/s of one operation and provider in a JMH csv: fetch as it is (ops/s), iterate times the
 # keys (JMH counts passes, vos_bench records), the updates from microseconds per round.
 java_ops() { # <csv> <op> <provider> <keys> <round_updates>
-  [ -f "$1" ] || return 0
+  local csv=$1
+  case $2 in update*) csv=$1.updates ;; esac
+  [ -f "$csv" ] || return 0
   awk -F, -v op="$2" -v provider="$3" -v keys="$4" -v round="$5" '
     { gsub(/"/, "") }
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
@@ -148,7 +169,7 @@ java_ops() { # <csv> <op> <provider> <keys> <round_updates>
       s = $col["Score"]
       if (op == "iterate") s = s * keys
       else if (op == "update1" || op == "update64") s = round / (s / 1e6)
-      printf "%.0f", s; exit }' "$1"
+      printf "%.0f", s; exit }' "$csv"
 }
 
 echo

@@ -77,10 +77,22 @@ public abstract class AbstractContainer extends GatedHandle implements Container
     /**
      * The newest value at or below the epoch, into {@code into} at its position (advanced past
      * it); a value that does not fit is refused with {@link #placeValue}. {@code into} is
-     * writable.
+     * writable. Returns the value's length, or {@link #NO_VALUE} when the key has none.
      */
-    protected abstract OptionalInt fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch,
-                                                   ByteBuffer into);
+    protected abstract int fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch,
+                                           ByteBuffer into);
+
+    /**
+     * What {@link #fetchIntoNative} returns for a key with no value. It returns a length rather
+     * than an {@code OptionalInt} so that the one it is turned into is made here, in the final
+     * method the caller's code inlines, where escape analysis can leave it unallocated: made in
+     * the binding's method, which is too large to be inlined, it was 24 bytes of garbage a fetch.
+     */
+    protected static final int NO_VALUE = -1;
+
+    private static OptionalInt fetched(int length) {
+        return length == NO_VALUE ? OptionalInt.empty() : OptionalInt.of(length);
+    }
 
     /** The length of the newest value at or below the epoch. */
     protected abstract OptionalInt valueLengthNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch);
@@ -141,7 +153,7 @@ public abstract class AbstractContainer extends GatedHandle implements Container
         FetchInto.checkWritable(into);
         enter();
         try {
-            return fetchIntoNative(oid, key, null, epoch, into);
+            return fetched(fetchIntoNative(oid, key, null, epoch, into));
         } finally {
             leave();
         }
@@ -154,9 +166,9 @@ public abstract class AbstractContainer extends GatedHandle implements Container
         enter();
         try {
             if (key instanceof Key.LexicalKey k) {
-                return fetchIntoNative(oid, 0, k, epoch, into);
+                return fetched(fetchIntoNative(oid, 0, k, epoch, into));
             }
-            return fetchIntoNative(oid, ((Key.IntegerKey) key).value(), null, epoch, into);
+            return fetched(fetchIntoNative(oid, ((Key.IntegerKey) key).value(), null, epoch, into));
         } finally {
             leave();
         }

@@ -89,7 +89,7 @@ final class FfmContainer extends AbstractContainer {
     }
 
     @Override
-    protected OptionalInt fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+    protected int fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
         try (Scratch scratch = Scratch.acquire()) {
             MemorySegment req = scratch.requests(VosNative.FETCH_BYTES);
             if (into.isDirect()) {
@@ -97,7 +97,7 @@ final class FfmContainer extends AbstractContainer {
             }
             MemorySegment out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
             if (out == null) {
-                return OptionalInt.empty();
+                return NO_VALUE;
             }
             int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
             int at = placeValue(into, length, oid, keyInt, lexical, epoch);
@@ -105,7 +105,7 @@ final class FfmContainer extends AbstractContainer {
             // A heap buffer (a direct one took the value above): writable, so it has its array.
             MemorySegment.copy(out, JAVA_BYTE, from, into.array(), into.arrayOffset() + at, length);
             into.position(at + length);
-            return OptionalInt.of(length);
+            return length;
         }
     }
 
@@ -114,8 +114,8 @@ final class FfmContainer extends AbstractContainer {
      * library writes nothing there unless the whole value fits (vos.h), so a value that does not
      * fit leaves the buffer unchanged, as the copying path does.
      */
-    private OptionalInt fetchStraightInto(Scratch scratch, MemorySegment req, long oid, long keyInt,
-                                          Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+    private int fetchStraightInto(Scratch scratch, MemorySegment req, long oid, long keyInt,
+                                  Key.LexicalKey lexical, long epoch, ByteBuffer into) {
         MemorySegment keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
         long keysLength = writeFetchRequest(req, 0, oid, keyInt, lexical, epoch, keys, 0);
         MemorySegment target = MemorySegment.ofBuffer(into); // from the position to the limit
@@ -132,7 +132,7 @@ final class FfmContainer extends AbstractContainer {
         }
         int status = req.get(JAVA_INT, VosNative.FETCH_STATUS);
         if (status == VosNative.ABSENT) {
-            return OptionalInt.empty();
+            return NO_VALUE;
         }
         if (status != VosNative.OK && status != VosNative.ERR_TRUNC) {
             throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
@@ -145,7 +145,7 @@ final class FfmContainer extends AbstractContainer {
                     + target.byteSize() + " bytes: not the value placed at its start");
         }
         into.position(at + length);
-        return OptionalInt.of(length);
+        return length;
     }
 
     /**

@@ -28,12 +28,13 @@ import org.vostok.vos.VosUnavailableException;
  * B+-tree walk misses the caches), and {@code fetch_hot}, key 7 over and over (everything in
  * cache), where what the binding adds per call stands out. A third, {@code fetch_alloc}, is
  * {@code fetch} through the call that returns a new byte[] per value (vos_bench's fetch_alloc
- * copies each value into a malloc'd buffer). A fourth, {@code iterate}, is one pass over all the
- * keys with their values in 1 MiB batches reading each record's key, as vos_bench's iterate, in
- * CPU time per record; it is measured after the three fetches, as vos_bench measures it on its
- * own: a pass over every value between two blocks of fetches would leave each block to start
- * with caches that C's fetch loop never sees. The caller's buffer is a direct ByteBuffer, native
- * memory as vos_bench's.
+ * copies each value into a malloc'd buffer); it is measured after the first two, as vos_bench
+ * measures it after them: a block of it allocates 20 MiB of fresh heap, which between two blocks
+ * of the other fetches would leave each to start with caches that C's fetch loop never sees. A
+ * fourth, {@code iterate}, is one pass over all the keys with their values in 1 MiB batches
+ * reading each record's key, as vos_bench's iterate, in CPU time per record; it is measured
+ * last, on its own as vos_bench measures it, for the same reason (a pass reads every value).
+ * The caller's buffer is a direct ByteBuffer, native memory as vos_bench's.
  * Each pool is made as vos_bench makes
  * its own: {@code keys} values of 1 KiB preloaded 1000 per transaction, then closed and opened
  * again.
@@ -56,6 +57,7 @@ public final class FetchCost {
      * (BLOCK_FETCHES fetches a block), and a pass over all keys (one a block, counted per record).
      */
     private static final String[] KINDS = {"fetch", "fetch_hot", "fetch_alloc", "iterate"};
+    private static final int FETCH_ALLOC = 2;
     private static final int ITERATE = 3;
 
     private static long sink;
@@ -157,8 +159,12 @@ public final class FetchCost {
     }
 
     private static void measure(List<Side> sides, int keys) {
-        // The fetches in turns, then the passes: no pass evicts the caches between fetch blocks.
-        measure(sides, keys, 0, ITERATE);
+        // The fetches into a buffer in turns, then the allocating ones, then the passes, each
+        // kind after the other as vos_bench runs them: an allocating block fills 20 MiB of fresh
+        // heap, and a pass reads every value, so either between two blocks of fetches would leave
+        // the next block to start with caches that C's fetch loop never sees.
+        measure(sides, keys, 0, FETCH_ALLOC);
+        measure(sides, keys, FETCH_ALLOC, ITERATE);
         measure(sides, keys, ITERATE, KINDS.length);
     }
 
@@ -184,7 +190,7 @@ public final class FetchCost {
                             side.random = x;
                             key = Long.remainderUnsigned(x, keys);
                         }
-                        if (kind == 2) {
+                        if (kind == FETCH_ALLOC) {
                             sink += side.container.fetch(OID, key, EPOCH).orElseThrow().length;
                         } else {
                             side.into.clear();

@@ -82,7 +82,7 @@ final class JniContainer extends AbstractContainer {
     }
 
     @Override
-    protected OptionalInt fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+    protected int fetchIntoNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch, ByteBuffer into) {
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
             if (into.isDirect() && into.hasRemaining()) {
@@ -90,13 +90,13 @@ final class JniContainer extends AbstractContainer {
             }
             NativeBuffer out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
             if (out == null) {
-                return OptionalInt.empty();
+                return NO_VALUE;
             }
             int length = req.bytes.getInt(VosNative.FETCH_VALUE_LEN);
             int at = placeValue(into, length, oid, keyInt, lexical, epoch);
             into.put(at, out.bytes, valueOffset(req.bytes, 0, out), length);
             into.position(at + length);
-            return OptionalInt.of(length);
+            return length;
         }
     }
 
@@ -105,19 +105,20 @@ final class JniContainer extends AbstractContainer {
      * library writes nothing there unless the whole value fits (vos.h), so a value that does not
      * fit leaves the buffer unchanged, as the copying path does. {@code into} has bytes left.
      */
-    private OptionalInt fetchStraightInto(Scratch scratch, NativeBuffer req, long oid, long keyInt,
-                                          Key.LexicalKey lexical, long epoch, ByteBuffer into) {
+    private int fetchStraightInto(Scratch scratch, NativeBuffer req, long oid, long keyInt,
+                                  Key.LexicalKey lexical, long epoch, ByteBuffer into) {
         // A buffer over memory already freed (an Arena's, closed: Java 22 and later) throws
         // here, as any read of it does, before the library gets its address. Like every JNI
         // call given a direct buffer, the glue cannot hold that memory against another thread
         // closing its Arena during the call; Java 22 and later pick the FFM binding, which can.
         into.get(into.position());
+        long target = scratch.directAddress(into) + into.position();
         NativeBuffer keys = scratch.keys(VosLimits.KEY_BYTES_MAX);
         long keysLength = writeFetchRequest(req.bytes, 0, oid, keyInt, lexical, epoch, keys.bytes, 0);
         int left = into.remaining();
         int rc;
         try {
-            rc = Vos.vos_fetch(pool.handle, req.address, 1, keys.address, keysLength, into, left);
+            rc = Vos.vos_fetch(pool.handle, req.address, 1, keys.address, keysLength, target, left);
         } finally {
             Reference.reachabilityFence(into); // its memory is the library's out buffer until here
         }
@@ -127,7 +128,7 @@ final class JniContainer extends AbstractContainer {
         ByteBuffer r = req.bytes;
         int status = r.getInt(VosNative.FETCH_STATUS);
         if (status == VosNative.ABSENT) {
-            return OptionalInt.empty();
+            return NO_VALUE;
         }
         if (status != VosNative.OK && status != VosNative.ERR_TRUNC) {
             throw statusFailure(status, oid, keyInt, lexical, epoch, VosNative.lastMessage());
@@ -140,7 +141,7 @@ final class JniContainer extends AbstractContainer {
                     + left + " bytes: not the value placed at its start");
         }
         into.position(at + length);
-        return OptionalInt.of(length);
+        return length;
     }
 
     /**

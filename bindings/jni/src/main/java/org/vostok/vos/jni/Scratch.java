@@ -1,5 +1,7 @@
 package org.vostok.vos.jni;
 
+import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +27,7 @@ final class Scratch implements AutoCloseable {
     private static final long SMALL_BYTES = 64;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(() -> new Scratch(false));
+    private static final WeakReference<ByteBuffer> NO_BUFFER = new WeakReference<>(null);
 
     /** True for a call's own scratch, whose buffers all go at close. */
     private final boolean temporary;
@@ -35,6 +38,13 @@ final class Scratch implements AutoCloseable {
     private NativeBuffer keys;
     private NativeBuffer out;
     private final NativeBuffer small;
+    /**
+     * The caller's direct buffer whose address {@link #directAddress} looked up last, held weakly
+     * so that a thread's scratch never keeps a caller's memory alive; its address is
+     * {@link #lastDirectAddress}.
+     */
+    private WeakReference<ByteBuffer> lastDirect = NO_BUFFER;
+    private long lastDirectAddress;
 
     private Scratch(boolean temporary) {
         this.temporary = temporary;
@@ -93,6 +103,24 @@ final class Scratch implements AutoCloseable {
     /** 64 bytes for out-parameters (counts, states, handles), 8-byte aligned. */
     NativeBuffer small() {
         return small;
+    }
+
+    /**
+     * The address of a direct buffer's index 0. A fetch into the caller's buffer calls this each
+     * time, and callers reuse their buffers, so the JNI lookup is made once per buffer object: the
+     * address of a direct buffer never changes while the object lives (its memory, when an
+     * Arena's, may be freed; the caller checks that it is still alive before each call).
+     */
+    long directAddress(ByteBuffer buffer) {
+        if (lastDirect.get() != buffer) {
+            long address = DirectBuffers.address(buffer);
+            if (address == 0) {
+                throw new IllegalArgumentException("not a direct buffer: " + buffer);
+            }
+            lastDirect = new WeakReference<>(buffer);
+            lastDirectAddress = address;
+        }
+        return lastDirectAddress;
     }
 
     private NativeBuffer replace(NativeBuffer old, long bytes) {

@@ -1,6 +1,5 @@
 package org.vostok.vos.jni;
 
-import java.nio.ByteBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.NoException;
@@ -15,9 +14,9 @@ import org.bytedeco.javacpp.annotation.Platform;
  * <p>Every pointer crosses as a {@code long}, the address of native memory the bindings own (see
  * {@link NativeBuffer}): the glue is then a plain C call with no JNI call of its own (no
  * {@code GetDirectBufferAddress}, no array pinning or copying), and the library reads and writes
- * the very bytes Java wrote and reads. The one exception is the overload of {@code vos_fetch}
- * whose out buffer is a caller's direct ByteBuffer, whose address only JNI can give. Nothing here checks an address or a length: callers pass
- * only their own live buffers, with lengths checked in Java. uint32_t and uint64_t are Java's
+ * the very bytes Java wrote and reads; a caller's direct ByteBuffer, which a fetch fills, crosses
+ * as its address too, looked up once per buffer ({@link Scratch#directAddress}). Nothing here
+ * checks an address or a length: callers pass only live buffers, with lengths checked in Java. uint32_t and uint64_t are Java's
  * int and long, taken as unsigned. The library is C and throws nothing, so the glue catches
  * nothing ({@link NoException}).
  *
@@ -70,16 +69,6 @@ public final class Vos {
     static native int vos_fetch(@Cast("vos_pool_t*") long pool, @Cast("vos_fetch_req_t*") long reqs,
                                 @Cast("uint32_t") int n, @Cast("const uint8_t*") long keys,
                                 @Cast("uint64_t") long keysLength, @Cast("uint8_t*") long out,
-                                @Cast("uint64_t") long outLength);
-
-    /**
-     * vos_fetch into a caller's direct buffer: the glue passes the buffer's memory from its
-     * position on ({@code GetDirectBufferAddress} plus the position), so the value lands there
-     * with no copy. Only for a direct buffer: a heap buffer's array would be copied in and out.
-     */
-    static native int vos_fetch(@Cast("vos_pool_t*") long pool, @Cast("vos_fetch_req_t*") long reqs,
-                                @Cast("uint32_t") int n, @Cast("const uint8_t*") long keys,
-                                @Cast("uint64_t") long keysLength, @Cast("uint8_t*") ByteBuffer out,
                                 @Cast("uint64_t") long outLength);
 
     static native int vos_iterate(@Cast("vos_pool_t*") long pool, @Cast("const vos_iter_req_t*") long req,
