@@ -85,12 +85,13 @@ public final class RegisterService implements RsvcClass<RegisterService.Replica>
     public List<Method<Replica, ?>> methods() {
         return List.of(
                 Method.read(RegisterClient.READ, ReadRequest::parseFrom, RegisterService::read),
-                Method.blindUpdatePerKey(RegisterClient.WRITE, Method.Parser.sharing(WriteRequest.parser()), WriteRequest::getKey,
-                        RegisterService::write),
+                // Writes and compare-and-sets carry values: parsed sharing the request's bytes.
+                Method.blindUpdatePerKey(RegisterClient.WRITE, Method.Parser.sharing(WriteRequest.parser()),
+                        WriteRequest::getKey, RegisterService::write),
                 Method.blindUpdatePerKey(RegisterClient.DELETE, DeleteRequest::parseFrom, DeleteRequest::getKey,
                         RegisterService::delete),
-                Method.updatePerKey(RegisterClient.CAS, Method.Parser.sharing(CasRequest.parser()), CasRequest::getKey,
-                        RegisterService::cas));
+                Method.updatePerKey(RegisterClient.CAS, Method.Parser.sharing(CasRequest.parser()),
+                        CasRequest::getKey, RegisterService::cas));
     }
 
     private static Key key(ByteString bytes) {
