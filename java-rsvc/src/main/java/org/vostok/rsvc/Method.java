@@ -1,7 +1,6 @@
 package org.vostok.rsvc;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import java.util.Objects;
@@ -9,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.vostok.client.wire.FrameCodec;
 
 /**
  * A method a service serves: its name on the wire, how its request is parsed, its handler, and
@@ -35,13 +35,7 @@ public final class Method<S, Q extends MessageLite> {
          */
         static <Q> Parser<Q> sharing(com.google.protobuf.Parser<Q> parser) {
             Objects.requireNonNull(parser, "parser");
-            return body -> {
-                CodedInputStream in = body.newCodedInput();
-                in.enableAliasing(true);
-                Q q = parser.parseFrom(in);
-                in.checkLastTagWas(0);
-                return q;
-            };
+            return body -> FrameCodec.parseSharing(body, parser);
         }
     }
 

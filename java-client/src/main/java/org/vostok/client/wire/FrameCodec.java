@@ -1,5 +1,6 @@
 package org.vostok.client.wire;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -60,29 +61,38 @@ public final class FrameCodec {
     }
 
     /**
-     * A whole frame in a new buffer from {@code alloc} (pooled, direct where the allocator
-     * prefers): header, then {@code payloadBytes} written by {@code writer} straight into the
-     * buffer's memory (no intermediate array), then the CRC. The caller owns the buffer.
-     */
-    /**
      * Parses a frame's payload as a message of {@code parser}'s type. The payload is copied once
      * into an array of its own (the frame's buffer goes back to its pool when the read ends) and
      * the message's {@code bytes} fields share that array instead of copying it again; parsing
      * the direct buffer in place would copy it into a scratch array first and every
-     * {@code bytes} field out of that. Protobuf shares only an array it was told will not change
-     * ({@code CodedInputStream.newInstance(byte[])} with aliasing on still copies every field),
-     * hence the wrapped array: nothing writes to it after this copy.
+     * {@code bytes} field out of that. Nothing writes to that array after this copy.
      */
     public static <T> T parse(ByteBuf payload, Parser<T> parser) throws InvalidProtocolBufferException {
         byte[] bytes = new byte[payload.readableBytes()];
         payload.getBytes(payload.readerIndex(), bytes);
-        CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+        return parseSharing(UnsafeByteOperations.unsafeWrap(bytes), parser);
+    }
+
+    /**
+     * Parses {@code bytes} as a whole message of {@code parser}'s type whose {@code bytes} fields
+     * share {@code bytes} instead of copying them; for bytes nothing changes afterwards (a
+     * ByteString never does, but one wrapped with {@code UnsafeByteOperations} may). Protobuf
+     * shares only bytes it knows will not change: {@code CodedInputStream.newInstance(byte[])}
+     * with aliasing on still copies every field.
+     */
+    public static <T> T parseSharing(ByteString bytes, Parser<T> parser) throws InvalidProtocolBufferException {
+        CodedInputStream in = bytes.newCodedInput();
         in.enableAliasing(true);
         T message = parser.parseFrom(in);
         in.checkLastTagWas(0);
         return message;
     }
 
+    /**
+     * A whole frame in a new buffer from {@code alloc} (pooled, direct where the allocator
+     * prefers): header, then {@code payloadBytes} written by {@code writer} straight into the
+     * buffer's memory (no intermediate array), then the CRC. The caller owns the buffer.
+     */
     public static ByteBuf frame(ByteBufAllocator alloc, FrameType type, long requestId, long serviceId,
                                 int payloadBytes, PayloadWriter writer) {
         if (payloadBytes < 0) {

@@ -16,8 +16,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * {@code GetDirectBufferAddress}, no array pinning or copying), and the library reads and writes
  * the very bytes Java wrote and reads; a caller's direct ByteBuffer, which a fetch fills, crosses
  * as its address too, looked up once per buffer ({@link Scratch#directAddress}). Nothing here
- * checks an address or a length: callers pass only live buffers, with lengths checked in Java. uint32_t and uint64_t are Java's
- * int and long, taken as unsigned. The library is C and throws nothing, so the glue catches
+ * checks an address or a length: callers pass only live buffers, with lengths checked in Java.
+ * uint32_t and uint64_t are Java's int and long, taken as unsigned. The library is C and throws nothing, so the glue catches
  * nothing ({@link NoException}).
  *
  * <p>Thread-safety: the functions may be called from any thread as vos.h allows. Use them only
