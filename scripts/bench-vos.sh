@@ -48,6 +48,19 @@
 # the ratio, measured in the same run; with REPEATS > 1 the table ends with the median of each
 # column over the runs. C measures fetch and iterate for as long as JMH measures them
 # (C_SECONDS = JMH_ITERATIONS seconds).
+#
+#   SAME_PROCESS=1 scripts/bench-vos.sh       # C and each binding in turns in one process instead
+#
+# SAME_PROCESS=1 measures each binding in a JVM of its own (FFM, then JNI; JNI17=1 adds JNI on
+# Java 17) where C's rounds and the binding's take turns on one pool (SameProcess, in
+# jni/src/jmh, calling vos_bench's loops in native/bench's libvostok-bench-loops once per round):
+# pairs of adjacent rounds, a few tens of milliseconds each, the side going first alternating,
+# with the work per op matched as above. It prints, per operation and binding, the median of the
+# pairs' ratios (C's time over the binding's: the binding's share of C's throughput) with its
+# quartiles and extremes, and the same in thread CPU time. Separate processes minutes apart meet
+# a shared VM's neighbours differently (C's own fetch moved 1.6-fold between two runs); a pair
+# of rounds 50 ms apart meets them alike. PMEM_IS_PMEM_FORCE=1 only (with msync a round would
+# take minutes); REPEATS runs it several times, and the table ends with the medians over runs.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 vostok_find_jdk
@@ -87,6 +100,63 @@ bench="$ffm/target/native/native/bench/vos_bench"
 [ -x "$bench" ] || vostok_die "no $bench after the build: the native benchmark did not build"
 [ -f "$jni/target/jmh.classpath" ] || vostok_die "no $jni/target/jmh.classpath after the build"
 classpath="$jni/target/test-classes:$jni/target/classes:$(cat "$jni/target/jmh.classpath")"
+
+# same_process <rep> <java> <provider> <label>: SameProcess on one binding, its PAIRS lines
+# into $out/same-<rep>.txt with the label as provider.
+same_process() {
+  echo "bench-vos: run $1, $4: C and the binding in turns in one process ($("$2" -version 2>&1 | head -1))" >&2
+  PMEM_IS_PMEM_FORCE=1 "$2" --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g -XX:+AlwaysPreTouch \
+    -Djava.io.tmpdir="$out" -Dvostok.bench.loops="$loops" -cp "$classpath" \
+    org.vostok.vos.bench.SameProcess "$KEYS_FORCED" "$POOL_MIB_FORCED" "$3" >"$out/same-$1-$4.log" 2>&1 \
+    || { cat "$out/same-$1-$4.log" >&2; vostok_die "SameProcess failed (log above)"; }
+  sed -n "s/^PAIRS provider=$3 /PAIRS provider=$4 /p" "$out/same-$1-$4.log" | tee -a "$out/same-$1.txt" >&2
+}
+
+if [ "${SAME_PROCESS:-0}" = 1 ]; then
+  loops="$ffm/target/native/native/bench/libvostok-bench-loops.so"
+  [ -f "$loops" ] || vostok_die "no $loops after the build: it needs jni.h under JAVA_HOME ($JAVA_HOME)"
+  for rep in $(seq 1 "$REPEATS"); do
+    : >"$out/same-$rep.txt"
+    same_process "$rep" "$JAVA_HOME/bin/java" ffm ffm
+    same_process "$rep" "$JAVA_HOME/bin/java" jni jni
+    if [ "$JNI17" = 1 ]; then
+      same_process "$rep" "$VOSTOK_JDK17_HOME/bin/java" jni jni17
+    fi
+  done
+  echo
+  echo "C and each binding in turns in one process, PMEM_IS_PMEM_FORCE=1, $KEYS_FORCED keys: the binding's"
+  echo "share of C's throughput, median of the pairs of rounds [quartiles] (extremes), and in thread CPU time"
+  printf '%-4s %-11s %-6s %11s %11s %6s %-13s %-13s %6s %-13s %8s %8s\n' run op side "C ops/s" "Java ops/s" ratio \
+    "[q1-q3]" "(min-max)" cpu "[q1-q3]" "C cpu ns" "J cpu ns"
+  for rep in $(seq 1 "$REPEATS"); do sed "s/^PAIRS /PAIRS run=$rep /" "$out/same-$rep.txt"; done | awk -v repeats="$REPEATS" '
+    function get(name,    i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] } return "" }
+    function median(list,    a, k, m, i, j, t) {
+      k = split(list, a, " ")
+      for (i = 2; i <= k; i++)
+        for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      m = int((k + 1) / 2)
+      return (k % 2 == 1) ? a[m] : (a[m] + a[m + 1]) / 2 }
+    {
+      side = get("provider"); op = get("op"); key = op " " side
+      if (!(key in seen)) { seen[key] = 1; order[++count] = key }
+      printf "%-4s %-11s %-6s %11.0f %11.0f %6.2f %-13s %-13s %6.2f %-13s %8.0f %8.0f\n", get("run"), op, side,
+        get("c_ops_per_s"), get("java_ops_per_s"), get("ratio"),
+        sprintf("[%.2f-%.2f]", get("ratio_q1"), get("ratio_q3")), sprintf("(%.2f-%.2f)", get("ratio_min"), get("ratio_max")),
+        get("cpu_ratio"), sprintf("[%.2f-%.2f]", get("cpu_q1"), get("cpu_q3")), get("c_cpu_ns"), get("java_cpu_ns")
+      r[key] = r[key] " " get("ratio"); c[key] = c[key] " " get("cpu_ratio")
+    }
+    END {
+      if (repeats < 2) exit
+      for (i = 1; i <= count; i++) {
+        split(order[i], part, " ")
+        printf "%-4s %-11s %-6s %11s %11s %6.2f %-13s %-13s %6.2f\n", "med", part[1], part[2], "", "",
+          median(r[order[i]]), "", "", median(c[order[i]])
+      }
+    }'
+  echo
+  echo "bench-vos: raw output in $out" >&2
+  exit 0
+fi
 
 keys_for() { if [ "$1" = 1 ]; then echo "$KEYS_FORCED"; else echo "$KEYS_MSYNC"; fi; }
 pool_mib_for() { if [ "$1" = 1 ]; then echo "$POOL_MIB_FORCED"; else echo "$POOL_MIB_MSYNC"; fi; }

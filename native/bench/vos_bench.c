@@ -65,6 +65,7 @@
  *
  * Output, one line per operation:  BENCH op=<name> ops_per_s=<n> ns_per_op=<n>
  */
+#include "bench_ops.h"
 #include "vostok/vos.h"
 
 #include <errno.h>
@@ -77,14 +78,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READ_OID 1
-#define WRITE_OID 2
-#define LOAD_EPOCH 1
 #define LOAD_BATCH 1000u
-#define BATCH_UPDATES 64u
-#define ITER_BUFFER_BYTES (1u << 20)
 #define AGG_KEYS_PER_CALL 4096u
-#define HOT_KEY 7u
 #define ROUND_UPDATES_MAX (1u << 24)
 #define ROUNDS_MAX 1000u
 #define PAIRED_BLOCK_OPS 100u
@@ -100,7 +95,7 @@ struct config {
 	uint64_t    pool_mib;
 	uint32_t    value_bytes;
 	uint32_t    backend;
-	uint32_t    round_updates; /* a multiple of BATCH_UPDATES */
+	uint32_t    round_updates; /* a multiple of BENCH_BATCH_UPDATES */
 	uint32_t    warmup_rounds;
 	uint32_t    rounds;
 };
@@ -108,13 +103,14 @@ struct config {
 static vos_pool_t *pool;
 static vos_cont_h cont;
 static char pool_path[4096];
-static uint8_t *value;
-static uint8_t *buffer;
-static uint8_t *tx_data; /* a transaction's values, each in its own place: BATCH_UPDATES of them */
-static volatile uint8_t sink; /* what the consumer of fetch_alloc's values reads */
-static uint64_t epoch = LOAD_EPOCH;
-static uint64_t next_key;
-static uint64_t random_state = 0x9e3779b97f4a7c15ull;
+/* The library's functions, as bench_ops.c calls them. */
+static const struct bench_vos linked_vos = {
+	.fetch = vos_fetch,
+	.tx_apply = vos_tx_apply,
+	.iterate = vos_iterate,
+};
+/* The operations' buffers and state (bench_ops.h), set up afresh for each operation. */
+static struct bench_ctx ctx;
 static char sync_path[4096];
 static int sync_fd = -1;
 static uint64_t sync_at;
@@ -141,15 +137,6 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* xorshift64, as in the JMH benchmark. */
-static uint64_t next_random_key(const struct config *cfg)
-{
-	random_state ^= random_state << 13;
-	random_state ^= random_state >> 7;
-	random_state ^= random_state << 17;
-	return random_state % cfg->keys;
-}
-
 static vos_op_t update_op(uint64_t oid, uint64_t key, uint64_t at_epoch, uint64_t value_off,
 			  uint32_t len)
 {
@@ -166,130 +153,48 @@ static vos_op_t update_op(uint64_t oid, uint64_t key, uint64_t at_epoch, uint64_
 	return op;
 }
 
-/* ---- The operations; each returns the number of ops it did. ---- */
-
-/* One fetch of a random preloaded key into buffer; req says where its value is. */
-static void fetch_random(const struct config *cfg, vos_fetch_req_t *req)
-{
-	memset(req, 0, sizeof(*req));
-	req->cont = cont;
-	req->oid = READ_OID;
-	req->epoch = LOAD_EPOCH;
-	req->key_int = next_random_key(cfg);
-	check("vos_fetch", vos_fetch(pool, req, 1, NULL, 0, buffer, cfg->value_bytes));
-	if (req->status != VOS_OK || req->value_len != cfg->value_bytes)
-		die("a fetch of a preloaded key", req->status);
-}
+/* ---- The operations (bench_ops.c); each returns the number of ops it did. ---- */
 
 static uint64_t op_fetch(const struct config *cfg)
 {
-	vos_fetch_req_t req;
-
-	fetch_random(cfg, &req);
+	(void)cfg;
+	check("a fetch of a random preloaded key", bench_fetch(&ctx, 1));
 	return 1;
 }
 
-/* The value copied into the transaction's data, as the Java transaction copies a byte[]. */
 static uint64_t op_update1(const struct config *cfg)
 {
-	vos_op_t op = update_op(WRITE_OID, next_key++ % cfg->keys, ++epoch, 0, cfg->value_bytes);
-
-	memcpy(tx_data, value, cfg->value_bytes);
-	check("vos_tx_apply", vos_tx_apply(pool, &op, 1, tx_data, cfg->value_bytes, NULL));
+	(void)cfg;
+	check("vos_tx_apply", bench_update1(&ctx, 1));
 	return 1;
 }
 
-/* 64 values, each copied into its own place in the transaction's data. */
 static uint64_t op_update64(const struct config *cfg)
 {
-	vos_op_t ops[BATCH_UPDATES];
-
-	++epoch;
-	for (uint32_t i = 0; i < BATCH_UPDATES; i++) {
-		uint64_t at = (uint64_t)i * cfg->value_bytes;
-
-		memcpy(tx_data + at, value, cfg->value_bytes);
-		ops[i] = update_op(WRITE_OID, next_key++ % cfg->keys, epoch, at, cfg->value_bytes);
-	}
-	check("vos_tx_apply", vos_tx_apply(pool, ops, BATCH_UPDATES, tx_data,
-					   (uint64_t)BATCH_UPDATES * cfg->value_bytes, NULL));
-	return BATCH_UPDATES;
+	(void)cfg;
+	check("vos_tx_apply", bench_update64(&ctx, 1));
+	return BENCH_BATCH_UPDATES;
 }
 
-/*
- * A fetch whose value the caller then gets in a buffer of its own, of the value's length, and
- * lets go of after reading it: the C counterpart of the Java fetch returning a new byte[] (which
- * the JVM allocates, fills and later collects).
- */
 static uint64_t op_fetch_alloc(const struct config *cfg)
 {
-	vos_fetch_req_t req;
-	uint8_t *copy;
-
-	fetch_random(cfg, &req);
-	copy = malloc(req.value_len);
-	if (copy == NULL) {
-		fprintf(stderr, "vos_bench: out of memory\n");
-		exit(1);
-	}
-	memcpy(copy, buffer + req.value_off, req.value_len);
-	sink = copy[req.value_len - 1];
-	free(copy);
+	(void)cfg;
+	check("an allocating fetch of a random preloaded key", bench_fetch_alloc(&ctx, 1));
 	return 1;
 }
 
-/* The same key over and over: the library's own work with everything in cache. */
 static uint64_t op_fetch_hot(const struct config *cfg)
 {
-	vos_fetch_req_t req;
-
-	memset(&req, 0, sizeof(req));
-	req.cont = cont;
-	req.oid = READ_OID;
-	req.epoch = LOAD_EPOCH;
-	req.key_int = HOT_KEY % cfg->keys;
-	check("vos_fetch", vos_fetch(pool, &req, 1, NULL, 0, buffer, cfg->value_bytes));
-	if (req.status != VOS_OK || req.value_len != cfg->value_bytes)
-		die("a fetch of a preloaded key", req.status);
+	(void)cfg;
+	check("a fetch of the hot key", bench_fetch_hot(&ctx, 1));
 	return 1;
 }
 
 /* One pass over all preloaded keys. */
 static uint64_t op_iterate(const struct config *cfg)
 {
-	vos_iter_req_t req;
-	uint32_t state = 0;
-	uint64_t records = 0;
-
-	memset(&req, 0, sizeof(req));
-	req.cont = cont;
-	req.oid = READ_OID;
-	req.epoch = LOAD_EPOCH;
-	while (state != VOS_ITER_END) {
-		vos_rec_hdr_t hdr;
-		uint32_t n;
-		uint64_t used, at = 0;
-
-		check("vos_iterate", vos_iterate(pool, &req, NULL, buffer, ITER_BUFFER_BYTES, &n,
-						 &used, &state));
-		/* The last record's key is the next anchor. */
-		for (uint32_t r = 0; r + 1 < n; r++) {
-			memcpy(&hdr, buffer + at, sizeof(hdr));
-			at += (sizeof(hdr) + hdr.key_len + hdr.value_len + 7) & ~(uint64_t)7;
-		}
-		if (n > 0) {
-			memcpy(&hdr, buffer + at, sizeof(hdr));
-			req.anchor_int = hdr.key_int;
-			req.flags = VOS_ITER_HAS_ANCHOR;
-		}
-		records += n;
-	}
-	if (records != cfg->keys) {
-		fprintf(stderr, "vos_bench: iterated %llu records, expected %llu\n",
-			(unsigned long long)records, (unsigned long long)cfg->keys);
-		exit(1);
-	}
-	return records;
+	check("a pass over the preloaded keys", bench_iterate(&ctx, 1));
+	return cfg->keys;
 }
 
 /* ---- The file system alone ---- */
@@ -369,7 +274,7 @@ static void aggregate(void)
 		exit(1);
 	}
 	while (!done)
-		check("vos_aggregate", vos_aggregate(pool, cont, epoch, cursor, AGG_KEYS_PER_CALL,
+		check("vos_aggregate", vos_aggregate(pool, cont, ctx.epoch, cursor, AGG_KEYS_PER_CALL,
 						     &done));
 	free(cursor);
 }
@@ -401,22 +306,13 @@ static void setup(const struct config *cfg)
 
 	snprintf(pool_path, sizeof(pool_path), "%s/vos_bench-%ld.pool", cfg->pool_dir,
 		 (long)getpid());
-	epoch = LOAD_EPOCH;
-	next_key = 0;
-	random_state = 0x9e3779b97f4a7c15ull;
-	if (value == NULL)
-		value = malloc(cfg->value_bytes);
-	if (buffer == NULL)
-		buffer = malloc(ITER_BUFFER_BYTES > cfg->value_bytes ? ITER_BUFFER_BYTES
-								  : cfg->value_bytes);
-	if (tx_data == NULL)
-		tx_data = malloc((size_t)BATCH_UPDATES * cfg->value_bytes);
-	if (ops == NULL || value == NULL || buffer == NULL || tx_data == NULL) {
+	bench_ctx_fini(&ctx);
+	check("allocating the buffers", bench_ctx_init(&ctx, &linked_vos, cfg->keys,
+						       cfg->value_bytes));
+	if (ops == NULL) {
 		fprintf(stderr, "vos_bench: out of memory\n");
 		exit(1);
 	}
-	for (uint32_t i = 0; i < cfg->value_bytes; i++)
-		value[i] = (uint8_t)(i * 31 + 7);
 	{
 		vos_pool_opts_t opts;
 
@@ -432,22 +328,24 @@ static void setup(const struct config *cfg)
 		create[i].kind = VOS_OP_OBJ_CREATE;
 		create[i].key_order = VOS_KEYS_INTEGER;
 		create[i].cont = cont;
-		create[i].oid = i == 0 ? READ_OID : WRITE_OID;
-		create[i].epoch = LOAD_EPOCH;
+		create[i].oid = i == 0 ? BENCH_READ_OID : BENCH_WRITE_OID;
+		create[i].epoch = BENCH_LOAD_EPOCH;
 	}
-	check("creating the objects", vos_tx_apply(pool, create, 2, value, 0, NULL));
+	check("creating the objects", vos_tx_apply(pool, create, 2, ctx.value, 0, NULL));
 	for (uint64_t k = 0; k < cfg->keys; k += LOAD_BATCH) {
 		uint32_t n = 0;
 
 		for (; n < LOAD_BATCH && k + n < cfg->keys; n++)
-			ops[n] = update_op(READ_OID, k + n, LOAD_EPOCH, 0, cfg->value_bytes);
-		check("preloading", vos_tx_apply(pool, ops, n, value, cfg->value_bytes, NULL));
+			ops[n] = update_op(BENCH_READ_OID, k + n, BENCH_LOAD_EPOCH, 0, cfg->value_bytes);
+		check("preloading", vos_tx_apply(pool, ops, n, ctx.value, cfg->value_bytes, NULL));
 	}
 	free(ops);
 	check("vos_pool_close", vos_pool_close(pool));
 	pool = NULL;
 	check("vos_pool_open", vos_pool_open(pool_path, &pool));
 	check("vos_cont_open", vos_cont_open(pool, uuid, &cont));
+	ctx.pool = pool;
+	ctx.cont = cont;
 }
 
 /* The second thread of a multi-threaded process: it sleeps until the process exits. */
@@ -681,11 +579,11 @@ int main(int argc, char **argv)
 		} else if (strcmp(arg, "--value-bytes") == 0) {
 			cfg.value_bytes = (uint32_t)number(arg, argv[++i], 1, VOS_VALUE_BYTES_MAX);
 		} else if (strcmp(arg, "--round-updates") == 0) {
-			cfg.round_updates = (uint32_t)number(arg, argv[++i], BATCH_UPDATES,
+			cfg.round_updates = (uint32_t)number(arg, argv[++i], BENCH_BATCH_UPDATES,
 							     ROUND_UPDATES_MAX);
-			if (cfg.round_updates % BATCH_UPDATES != 0) {
+			if (cfg.round_updates % BENCH_BATCH_UPDATES != 0) {
 				fprintf(stderr, "vos_bench: --round-updates must be a multiple of %u, "
-					"not %u\n", BATCH_UPDATES, cfg.round_updates);
+					"not %u\n", BENCH_BATCH_UPDATES, cfg.round_updates);
 				return 2;
 			}
 		} else if (strcmp(arg, "--warmup-rounds") == 0) {
