@@ -71,8 +71,24 @@ public abstract class AbstractContainer extends GatedHandle implements Container
     // The native calls. A lexical key is passed as itself and its integer half as 0; an integer
     // key as its value and null.
 
-    /** The newest value at or below the epoch, copied into a new array. */
-    protected abstract Optional<byte[]> fetchNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch);
+    /**
+     * The newest value at or below the epoch, copied into a new array, or {@link #NO_BYTES} when
+     * the key has none.
+     */
+    protected abstract byte[] fetchNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch);
+
+    /**
+     * What {@link #fetchNative} returns for a key with no value: this array itself (compared by
+     * identity; an empty value is another array). As with {@link #NO_VALUE}, the {@code Optional}
+     * is made in the final method the caller inlines, where escape analysis can leave it
+     * unallocated when the caller unwraps it at once: made in the binding's method, it was 16
+     * bytes a fetch beside the value's own array.
+     */
+    protected static final byte[] NO_BYTES = new byte[0];
+
+    private static Optional<byte[]> fetched(byte[] value) {
+        return value == NO_BYTES ? Optional.empty() : Optional.of(value);
+    }
 
     /**
      * The newest value at or below the epoch, into {@code into} at its position (advanced past
@@ -128,7 +144,7 @@ public abstract class AbstractContainer extends GatedHandle implements Container
     public final Optional<byte[]> fetch(long oid, long key, long epoch) {
         enter();
         try {
-            return fetchNative(oid, key, null, epoch);
+            return fetched(fetchNative(oid, key, null, epoch));
         } finally {
             leave();
         }
@@ -140,9 +156,9 @@ public abstract class AbstractContainer extends GatedHandle implements Container
         enter();
         try {
             if (key instanceof Key.LexicalKey k) {
-                return fetchNative(oid, 0, k, epoch);
+                return fetched(fetchNative(oid, 0, k, epoch));
             }
-            return fetchNative(oid, ((Key.IntegerKey) key).value(), null, epoch);
+            return fetched(fetchNative(oid, ((Key.IntegerKey) key).value(), null, epoch));
         } finally {
             leave();
         }

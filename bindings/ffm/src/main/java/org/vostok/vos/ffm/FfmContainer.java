@@ -74,17 +74,17 @@ final class FfmContainer extends AbstractContainer {
     }
 
     @Override
-    protected Optional<byte[]> fetchNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
+    protected byte[] fetchNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
         try (Scratch scratch = Scratch.acquire()) {
             MemorySegment req = scratch.requests(VosNative.FETCH_BYTES);
             MemorySegment out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
             if (out == null) {
-                return Optional.empty();
+                return NO_BYTES;
             }
             int length = req.get(JAVA_INT, VosNative.FETCH_VALUE_LEN);
             byte[] value = new byte[length];
             MemorySegment.copy(out, JAVA_BYTE, req.get(JAVA_LONG, VosNative.FETCH_VALUE_OFF), value, 0, length);
-            return Optional.of(value);
+            return value;
         }
     }
 

@@ -68,16 +68,16 @@ final class JniContainer extends AbstractContainer {
     }
 
     @Override
-    protected Optional<byte[]> fetchNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
+    protected byte[] fetchNative(long oid, long keyInt, Key.LexicalKey lexical, long epoch) {
         try (Scratch scratch = Scratch.acquire()) {
             NativeBuffer req = scratch.requests(VosNative.FETCH_BYTES);
             NativeBuffer out = fetchToScratch(scratch, req, oid, keyInt, lexical, epoch);
             if (out == null) {
-                return Optional.empty();
+                return NO_BYTES;
             }
             byte[] value = new byte[req.bytes.getInt(VosNative.FETCH_VALUE_LEN)];
             out.bytes.get(valueOffset(req.bytes, 0, out), value);
-            return Optional.of(value);
+            return value;
         }
     }
 
