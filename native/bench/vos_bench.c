@@ -19,6 +19,10 @@
  *   fetch_hot   fetch of one key (7) over and over: the library's own cost with everything in
  *               cache, against which a binding's cost per call stands out
  *
+ * The operations' loops are bench_ops.c's; libvostok-bench-loops runs the same loops a round at a
+ * time from a JVM, in turns with a Java binding on the pool it has open (bench-vos.sh's
+ * SAME_PROCESS=1).
+ *
  * Each transaction is built as a caller with values of its own builds one, and as the Java
  * transaction does: every update's value is copied into its own place in the transaction's data
  * buffer (64 KiB for update64), and the operations point there; not 64 operations reading the
