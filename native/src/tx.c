@@ -110,6 +110,13 @@ static int apply_op(struct vos_pool *pool, const vos_op_t *op, const uint8_t *da
 VOS_EXPORT int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_ops,
 			    const uint8_t *data, uint64_t data_len, uint32_t *failed_op)
 {
+	return vos_tx_apply_flags(pool, ops, n_ops, data, data_len, 0, failed_op);
+}
+
+VOS_EXPORT int vos_tx_apply_flags(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_ops,
+				  const uint8_t *data, uint64_t data_len, uint32_t tx_flags,
+				  uint32_t *failed_op)
+{
 	uint32_t flags = UMEM_TX_MAINTENANCE;
 	uint64_t bytes = 0;
 	uint32_t i;
@@ -121,6 +128,9 @@ VOS_EXPORT int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_op
 	rc = vos_pool_check(pool);
 	if (rc != VOS_OK)
 		return rc;
+	if ((tx_flags & ~VOS_TX_LAZY) != 0)
+		return vos_fail(VOS_ERR_INVAL, "unknown transaction flags 0x%x",
+				tx_flags & ~VOS_TX_LAZY);
 	if (ops == NULL || n_ops == 0)
 		return vos_fail(VOS_ERR_INVAL, "no operations (ops is NULL or n_ops is 0)");
 	if (n_ops > VOS_TX_OPS_MAX)
@@ -150,6 +160,8 @@ VOS_EXPORT int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_op
 			flags = 0;
 	}
 
+	if (tx_flags & VOS_TX_LAZY)
+		flags |= UMEM_TX_LAZY;
 	rc = vos_pool_wrlock(pool);
 	if (rc != VOS_OK)
 		return rc;

@@ -57,7 +57,7 @@ static uint32_t value_len(uint64_t i)
 /* Transaction i: key i % KEYS gets value i, LAST_KEY gets i, both at epoch 1 (replacing the
  * versions there, so old values are freed). Every seventh value is large, so a checkpoint has
  * many pages to write. */
-static int apply_tx(vos_pool_t *pool, vos_cont_h cont, uint64_t i)
+static int apply_tx_flags(vos_pool_t *pool, vos_cont_h cont, uint64_t i, uint32_t flags)
 {
 	vos_op_t ops[2];
 	uint32_t len = i % 7 == 0 ? VALUE_BYTES_MAX : value_len(i);
@@ -66,7 +66,12 @@ static int apply_tx(vos_pool_t *pool, vos_cont_h cont, uint64_t i)
 	test_fill(data + 8, len, i);
 	ops[0] = test_op_update_int(cont, OID, 1, i % KEYS, 8, len);
 	ops[1] = test_op_update_int(cont, OID, 1, LAST_KEY, 0, 8);
-	return vos_tx_apply(pool, ops, 2, data, 8 + len, NULL);
+	return vos_tx_apply_flags(pool, ops, 2, data, 8 + len, flags, NULL);
+}
+
+static int apply_tx(vos_pool_t *pool, vos_cont_h cont, uint64_t i)
+{
+	return apply_tx_flags(pool, cont, i, 0);
 }
 
 static uint64_t read_last(vos_pool_t *pool, vos_cont_h cont)
@@ -209,6 +214,30 @@ static void write_then_crash(const char *path, uint64_t count)
 	CHECK(pid >= 0);
 	if (pid == 0)
 		child_writer(path, count, -1);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+/* Commits lazy transactions from first through last, checks that they are visible, commits
+ * one more without the flag when ordinary is set, and dies by SIGKILL (nothing closed). */
+static void lazy_then_crash(const char *path, uint64_t first, uint64_t last, bool ordinary)
+{
+	int status;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		vos_pool_t *pool;
+		vos_cont_h cont;
+
+		open_pool(path, &pool, &cont);
+		for (uint64_t i = first; i <= last; i++)
+			CHECK_OK(apply_tx_flags(pool, cont, i, VOS_TX_LAZY));
+		check_prefix(pool, cont, last);
+		if (ordinary)
+			CHECK_OK(apply_tx(pool, cont, last + 1));
+		raise(SIGKILL);
+	}
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
@@ -810,6 +839,35 @@ static void test_options(void)
 	printf("options: OK\n");
 }
 
+/* VOS_TX_LAZY: visible at once, durable with the next ordinary commit, and after a crash
+ * before one, an exact prefix of the lazy ones (maybe none of them). */
+static void test_lazy(void)
+{
+	const char *path = strdup(test_path("lazy.pool"));
+	vos_pool_t *pool;
+	vos_cont_h cont;
+	uint64_t found;
+	vos_op_t op;
+
+	create_pool(path, 0, 0);
+	lazy_then_crash(path, 1, 40, true);
+	check_pool_unclosed(path, 41);
+
+	lazy_then_crash(path, 42, 80, false);
+	open_pool(path, &pool, &cont);
+	found = read_last(pool, cont);
+	CHECK(found >= 41 && found <= 80);
+	check_prefix(pool, cont, found);
+	/* Unknown flags are refused before the pool is touched. */
+	op = test_op_update_int(cont, OID, 1, 0, 0, 8);
+	CHECK(vos_tx_apply_flags(pool, &op, 1, data, 8, 2, NULL) == VOS_ERR_INVAL);
+	check_message_mentions("flags");
+	CHECK(read_last(pool, cont) == found);
+	CHECK_OK(vos_pool_close(pool));
+	check_pool(path, found);
+	free((void *)path);
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t kills = argc > 1 ? (uint32_t)atoi(argv[1]) : 120;
@@ -823,6 +881,7 @@ int main(int argc, char **argv)
 	test_refusals();
 	test_headers();
 	test_checkpoint_crashes(kills);
+	test_lazy();
 	printf("test_wal: OK\n");
 	return 0;
 }

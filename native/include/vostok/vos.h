@@ -38,8 +38,8 @@ extern "C" {
 
 /* The version of this ABI; bump it when a struct layout or a function signature changes.
  * 2: vos_pool_create_opts() and vos_pool_opts_t, vos_pool_info_t.backend (the struct grew from
- * 24 to 32 bytes). */
-#define VOS_ABI_VERSION 2
+ * 24 to 32 bytes). 3: vos_tx_apply_flags() and VOS_TX_LAZY. */
+#define VOS_ABI_VERSION 3
 
 /* Limits. Anything larger is refused with VOS_ERR_TOOBIG, before anything is changed. */
 #define VOS_KEY_BYTES_MAX   4096u          /* a lexical key: 1 .. 4096 bytes */
@@ -243,6 +243,18 @@ typedef struct vos_op {
  * and value, however many operations share them in data. */
 int vos_tx_apply(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_ops,
 		 const uint8_t *data, uint64_t data_len, uint32_t *failed_op);
+
+/* A vos_tx_apply_flags flag: the commit returns without waiting for its persist. Its changes
+ * are visible at once; they become durable with the pool's next commit without the flag (or a
+ * checkpoint, or the close). A crash before that may undo it, with every lazy commit after it,
+ * but never a part of it, and never without undoing what was committed after it. For work that
+ * may simply be done again after a crash (garbage collection): it spares the caller a wait for
+ * the disk and the disk a sync of its own. A PMDK pool persists it like any other. */
+#define VOS_TX_LAZY 1u
+
+/* vos_tx_apply with flags (0 or VOS_TX_LAZY; any other bit is refused with VOS_ERR_INVAL). */
+int vos_tx_apply_flags(vos_pool_t *pool, const vos_op_t *ops, uint32_t n_ops,
+		       const uint8_t *data, uint64_t data_len, uint32_t flags, uint32_t *failed_op);
 
 /* ------------------------------------------------------------------------------------------
  * Reads

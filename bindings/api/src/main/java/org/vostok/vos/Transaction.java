@@ -67,6 +67,17 @@ public interface Transaction extends AutoCloseable {
     /** Applies the collected operations atomically; see the class comment. */
     void commit();
 
+    /**
+     * Applies the collected operations atomically, as {@link #commit()}, but returns without
+     * waiting for them to be durable: they are visible at once and become durable with the
+     * pool's next ordinary commit (or a checkpoint, or the close). A crash before that may undo
+     * them, with every lazy commit after them, but never a part of them and never without
+     * undoing what was committed after them. For work that may simply be done again after a
+     * crash, such as garbage collection: it spares the caller a wait for the disk and the disk a
+     * sync of its own. A PMDK pool persists it like any other commit.
+     */
+    void commitLazily();
+
     /** Drops the collected operations without applying them. */
     void clear();
 

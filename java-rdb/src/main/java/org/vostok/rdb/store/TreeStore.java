@@ -106,15 +106,19 @@ final class TreeStore {
                 }
                 return keepGoing.getAsBoolean();
             });
+            // Lazy commits: the records are hidden by the retention rule whether dropped or not, so
+            // a crash that undoes a drop costs only doing it again, and the owner thread's next
+            // commit makes the drops durable without a disk sync of their own, which would slow
+            // the owner's syncs on the same disk.
             for (Key k : expired) {
                 if (t.size() >= perTransaction) {
-                    t.commit();
+                    t.commitLazily();
                     t.clear();
                 }
                 t.punch(c, StoreLayout.REQUESTS_OID, k, base);
             }
             if (!t.isEmpty() && keepGoing.getAsBoolean()) {
-                t.commit();
+                t.commitLazily();
             }
         } catch (VosException e) {
             if (e.error() == VosError.BADHANDLE || h.closed || c != h.log) {

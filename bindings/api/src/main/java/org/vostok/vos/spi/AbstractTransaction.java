@@ -90,11 +90,12 @@ public abstract class AbstractTransaction<C extends AbstractContainer> implement
     protected abstract void putKey(long at, Key.LexicalKey key);
 
     /**
-     * {@code vos_tx_apply} of the first {@code size} operations and {@code dataLength} bytes of
-     * data, with every container's gate entered; returns its code. The failed operation's index
-     * is then {@link #failedOpNative()}, and the library's message {@link #failureMessage}.
+     * {@code vos_tx_apply_flags} of the first {@code size} operations and {@code dataLength} bytes
+     * of data ({@code VOS_TX_LAZY} when {@code lazy}), with every container's gate entered;
+     * returns its code. The failed operation's index is then {@link #failedOpNative()}, and the
+     * library's message {@link #failureMessage}.
      */
-    protected abstract int applyNative(int size, long dataLength);
+    protected abstract int applyNative(int size, long dataLength, boolean lazy);
 
     /** The index of the operation the last {@link #applyNative} call failed on, or -1. */
     protected abstract int failedOpNative();
@@ -234,6 +235,15 @@ public abstract class AbstractTransaction<C extends AbstractContainer> implement
 
     @Override
     public final void commit() {
+        commit(false);
+    }
+
+    @Override
+    public final void commitLazily() {
+        commit(true);
+    }
+
+    private void commit(boolean lazy) {
         checkOpen();
         if (size == 0) {
             return;
@@ -244,7 +254,7 @@ public abstract class AbstractTransaction<C extends AbstractContainer> implement
             for (; entered < containerCount; entered++) {
                 containers[entered].enter();
             }
-            int rc = applyNative(size, dataLength);
+            int rc = applyNative(size, dataLength, lazy);
             if (rc != 0) {
                 int failed = failedOpNative();
                 String message = failureMessage(rc);

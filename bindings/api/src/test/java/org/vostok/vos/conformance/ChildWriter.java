@@ -24,6 +24,9 @@ import org.vostok.vos.VosProvider;
  *       it and checks everything, then prints {@code verified <count>}.</li>
  *   <li>{@code stream}: creates the pool and commits transactions until killed, printing
  *       {@code committed <n>} after commit n returned.</li>
+ *   <li>{@code lazystream}: as {@code stream}, but only every third transaction is an ordinary
+ *       commit, the others lazy ({@link Transaction#commitLazily()}); it prints
+ *       {@code committed <n>} after each ordinary one.</li>
  * </ul>
  * Transaction n writes key n := "value n" and key 0 := n, at epoch n, in object 1 of container
  * {@link #CONTAINER}.
@@ -51,8 +54,13 @@ public final class ChildWriter {
                 c.createObject(1, KeyOrder.INTEGER, 0);
                 for (long n = 1; n <= count; n++) {
                     tx.update(c, 1, n, n, value(n)).update(c, 1, 0, n, Long.toString(n).getBytes(StandardCharsets.UTF_8));
-                    tx.commit();
-                    if (mode.equals("stream")) {
+                    boolean lazy = mode.equals("lazystream") && n % 3 != 0;
+                    if (lazy) {
+                        tx.commitLazily();
+                    } else {
+                        tx.commit();
+                    }
+                    if (mode.equals("stream") || (mode.equals("lazystream") && !lazy)) {
                         System.out.println("committed " + n);
                         System.out.flush();
                     }

@@ -106,14 +106,51 @@ public abstract class DurabilityConformanceTest extends VosConformance {
         }
     }
 
+    @Test
+    void aLazyCommitIsSeenAtOnceAndKeptByTheClose() {
+        Path path;
+        UUID uuid = UUID.randomUUID();
+        try (Pool pool = createPool(dir.resolve("lazy"), POOL_BYTES)) {
+            path = pool.path();
+            pool.createContainer(uuid);
+            try (Container c = pool.openContainer(uuid); Transaction tx = pool.newTransaction()) {
+                tx.createObject(c, 1, KeyOrder.INTEGER, 1).commit();
+                for (long e = 2; e <= 20; e++) {
+                    tx.update(c, 1, e % 4, e, utf8("v" + e)).commitLazily();
+                    assertEquals("v" + e, text(c.fetch(1, e % 4, e)));
+                    assertTrue(tx.isEmpty());
+                }
+            }
+        }
+        Pool pool = openPool(path);
+        Container c = closeAfter(pool.openContainer(uuid));
+        for (long k = 0; k < 4; k++) {
+            long last = 20 - (20 - k) % 4;
+            assertEquals("v" + last, text(c.fetch(1, k, 20)), "key " + k);
+        }
+    }
+
     /**
      * A writer killed at an arbitrary point: every transaction it reported committed is there,
      * and the pool holds an exact prefix of the stream (no part of the one in flight).
      */
     @Test
     void aKilledWriterLeavesEveryCommittedTransactionAndNoPartOfTheNext() throws Exception {
-        Path path = dir.resolve("killed.pool");
-        Process child = startChild(path, "stream", 1_000_000, false);
+        killedWriter("stream");
+    }
+
+    /**
+     * The same with two lazy commits before each ordinary one: those reported (each ordinary
+     * commit and the lazy ones before it) are there, and the pool still holds an exact prefix.
+     */
+    @Test
+    void aKilledWriterKeepsTheLazyCommitsBeforeItsLastOrdinaryOne() throws Exception {
+        killedWriter("lazystream");
+    }
+
+    private void killedWriter(String mode) throws Exception {
+        Path path = dir.resolve(mode + ".pool");
+        Process child = startChild(path, mode, 1_000_000, false);
         long reported = 0;
         List<String> lines = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -123,13 +160,14 @@ public abstract class DurabilityConformanceTest extends VosConformance {
                 if (line.startsWith("committed ")) {
                     reported = Long.parseLong(line.substring("committed ".length()));
                     if (reported >= 300) {
-                        child.destroyForcibly();
                         break;
                     }
                 }
             }
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
         }
-        child.waitFor();
         assertTrue(reported >= 300, () -> "the child stopped early: " + lines);
         Pool pool = openPool(path);
         Container c = closeAfter(pool.openContainer(ChildWriter.CONTAINER));

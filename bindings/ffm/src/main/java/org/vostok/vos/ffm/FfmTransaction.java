@@ -107,11 +107,11 @@ final class FfmTransaction extends AbstractTransaction<FfmContainer> {
     }
 
     @Override
-    protected int applyNative(int size, long dataLength) {
+    protected int applyNative(int size, long dataLength, boolean lazy) {
         failedOp.set(JAVA_INT, 0, -1);
         try {
             return (int) VosNative.TX_APPLY.invokeExact(pool.handle, ops.address(), size, data.address(), dataLength,
-                    failedOp.address());
+                    lazy ? VosNative.TX_LAZY : 0, failedOp.address());
         } catch (Throwable t) {
             throw VosNative.rethrow(t);
         }

@@ -41,7 +41,7 @@ final class NativeLibrary {
     /** The library's file name. */
     static final String FILE_NAME = "libvostok-vos.so";
     /** The ABI version ({@code VOS_ABI_VERSION}) the bindings were written against. */
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
     /** Extraction directories are named vostok-vos-<pid>-<random>. */

@@ -190,7 +190,7 @@ final class VosNative {
             "vos_strerror", "vos_last_message", "vos_abi_version",
             "vos_pool_create", "vos_pool_create_opts", "vos_pool_open", "vos_pool_close", "vos_pool_destroy", "vos_pool_query",
             "vos_cont_create", "vos_cont_destroy", "vos_cont_open", "vos_cont_close", "vos_cont_list",
-            "vos_tx_apply", "vos_fetch", "vos_iterate", "vos_discard", "vos_aggregate",
+            "vos_tx_apply", "vos_tx_apply_flags", "vos_fetch", "vos_iterate", "vos_discard", "vos_aggregate",
             "vos_scrub_slice");
 
     private static final VosUnavailableException LOAD_FAILURE;
@@ -242,8 +242,10 @@ final class VosNative {
     // a thread's scratch is reachable from its thread, a transaction's, an aggregation's and a
     // scrub's buffers are freed only by their close, and call-scoped ones by the call that made
     // them.
-    static final MethodHandle TX_APPLY = handle("vos_tx_apply",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_INT, POINTER, JAVA_LONG, POINTER));
+    static final MethodHandle TX_APPLY = handle("vos_tx_apply_flags",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_INT, POINTER, JAVA_LONG, JAVA_INT, POINTER));
+    /** vos_tx_apply_flags's flag. */
+    static final int TX_LAZY = 1;
     static final MethodHandle FETCH = handle("vos_fetch",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, POINTER, JAVA_INT, POINTER, JAVA_LONG, POINTER, JAVA_LONG));
     // vos_fetch into a caller's direct buffer: its out buffer is an ADDRESS, so the linker keeps

@@ -106,10 +106,11 @@ final class JniTransaction extends AbstractTransaction<JniContainer> {
     }
 
     @Override
-    protected int applyNative(int size, long dataLength) {
+    protected int applyNative(int size, long dataLength, boolean lazy) {
         failedOp.bytes.putInt(0, -1);
         try {
-            return Vos.vos_tx_apply(pool.handle, ops.address, size, data.address, dataLength, failedOp.address);
+            return Vos.vos_tx_apply_flags(pool.handle, ops.address, size, data.address, dataLength,
+                    lazy ? Vos.VOS_TX_LAZY : 0, failedOp.address);
         } finally {
             // The buffers' addresses were passed as numbers: keep them alive until the call is over.
             Reference.reachabilityFence(ops);

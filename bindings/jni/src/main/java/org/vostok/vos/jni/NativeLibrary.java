@@ -18,7 +18,7 @@ import org.vostok.vos.VosUnavailableException;
  */
 final class NativeLibrary {
     /** The ABI version ({@code VOS_ABI_VERSION}) the bindings were written against. */
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
 

@@ -62,9 +62,13 @@ public final class Vos {
     static native int vos_cont_list(@Cast("vos_pool_t*") long pool, @Cast("uint8_t*") long uuidsOut,
                                     @Cast("uint32_t") int capacity, @Cast("uint32_t*") long countOut);
 
-    static native int vos_tx_apply(@Cast("vos_pool_t*") long pool, @Cast("const vos_op_t*") long ops,
-                                   @Cast("uint32_t") int nOps, @Cast("const uint8_t*") long data,
-                                   @Cast("uint64_t") long dataLength, @Cast("uint32_t*") long failedOp);
+    /** vos_tx_apply_flags's flag. */
+    static final int VOS_TX_LAZY = 1;
+
+    static native int vos_tx_apply_flags(@Cast("vos_pool_t*") long pool, @Cast("const vos_op_t*") long ops,
+                                         @Cast("uint32_t") int nOps, @Cast("const uint8_t*") long data,
+                                         @Cast("uint64_t") long dataLength, @Cast("uint32_t") int flags,
+                                         @Cast("uint32_t*") long failedOp);
 
     static native int vos_fetch(@Cast("vos_pool_t*") long pool, @Cast("vos_fetch_req_t*") long reqs,
                                 @Cast("uint32_t") int n, @Cast("const uint8_t*") long keys,
