@@ -147,11 +147,19 @@ static void check_pool(const char *path, uint64_t last)
 	CHECK_OK(vos_pool_close(pool));
 }
 
+/* Waits for the child pid, which must die by SIGKILL. */
+static void wait_killed(pid_t pid)
+{
+	int status;
+
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
 /* check_pool without the checkpoint of a clean close: in a child that dies by SIGKILL once
  * the checks pass, so the log stays as it is. */
 static void check_pool_unclosed(const char *path, uint64_t last)
 {
-	int status;
 	pid_t pid = fork();
 
 	CHECK(pid >= 0);
@@ -165,8 +173,7 @@ static void check_pool_unclosed(const char *path, uint64_t last)
 		test_scrub_clean(pool);
 		raise(SIGKILL);
 	}
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	wait_killed(pid);
 }
 
 static struct umem_wal_stats stats_of(vos_pool_t *pool)
@@ -208,21 +215,18 @@ _Noreturn static void child_writer(const char *path, uint64_t count, int report_
 /* Runs child_writer for count transactions and waits for its death. */
 static void write_then_crash(const char *path, uint64_t count)
 {
-	int status;
 	pid_t pid = fork();
 
 	CHECK(pid >= 0);
 	if (pid == 0)
 		child_writer(path, count, -1);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	wait_killed(pid);
 }
 
 /* Commits lazy transactions from first through last, checks that they are visible, commits
  * one more without the flag when ordinary is set, and dies by SIGKILL (nothing closed). */
 static void lazy_then_crash(const char *path, uint64_t first, uint64_t last, bool ordinary)
 {
-	int status;
 	pid_t pid = fork();
 
 	CHECK(pid >= 0);
@@ -238,8 +242,7 @@ static void lazy_then_crash(const char *path, uint64_t first, uint64_t last, boo
 			CHECK_OK(apply_tx(pool, cont, last + 1));
 		raise(SIGKILL);
 	}
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	wait_killed(pid);
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.UUID;
 import org.vostok.vos.Container;
 import org.vostok.vos.Iteration;
-import org.vostok.vos.KeyOrder;
 import org.vostok.vos.Pool;
 import org.vostok.vos.Transaction;
 import org.vostok.vos.VosProvider;
@@ -49,10 +48,9 @@ import org.vostok.vos.VosProvider;
  * while it measures (-Xms = -Xmx).
  */
 public final class SameProcess {
-    private static final long READ_OID = 1;
-    private static final long WRITE_OID = 2;
-    private static final long LOAD_EPOCH = 1;
-    private static final int LOAD_BATCH = 1000;
+    private static final long READ_OID = VosBenchmark.READ_OID;
+    private static final long WRITE_OID = VosBenchmark.WRITE_OID;
+    private static final long LOAD_EPOCH = VosBenchmark.LOAD_EPOCH;
     private static final int VALUE_BYTES = 1024;
     private static final int BATCH_UPDATES = 64;
     private static final long HOT_KEY = 7;
@@ -133,18 +131,7 @@ public final class SameProcess {
         UUID uuid = UUID.randomUUID();
         pool.createContainer(uuid);
         container = pool.openContainer(uuid);
-        try (Transaction load = pool.newTransaction()) {
-            load.createObject(container, READ_OID, KeyOrder.INTEGER, LOAD_EPOCH)
-                    .createObject(container, WRITE_OID, KeyOrder.INTEGER, LOAD_EPOCH)
-                    .commit();
-            for (int k = 0; k < keys; k++) {
-                load.update(container, READ_OID, k, LOAD_EPOCH, value);
-                if (load.size() == LOAD_BATCH) {
-                    load.commit();
-                }
-            }
-            load.commit();
-        }
+        VosBenchmark.preload(pool, container, keys, value);
         container.close();
         pool.close();
         pool = vos.openPool(path);

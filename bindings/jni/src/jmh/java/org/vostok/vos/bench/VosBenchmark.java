@@ -110,18 +110,7 @@ public class VosBenchmark {
             for (int i = 0; i < valueBytes; i++) {
                 value[i] = (byte) (i * 31 + 7);
             }
-            try (Transaction load = pool.newTransaction()) {
-                load.createObject(container, READ_OID, KeyOrder.INTEGER, LOAD_EPOCH)
-                        .createObject(container, WRITE_OID, KeyOrder.INTEGER, LOAD_EPOCH)
-                        .commit();
-                for (int k = 0; k < keys; k++) {
-                    load.update(container, READ_OID, k, LOAD_EPOCH, value);
-                    if (load.size() == LOAD_BATCH) {
-                        load.commit();
-                    }
-                }
-                load.commit();
-            }
+            preload(pool, container, keys, value);
             // Closed and opened again, as vos_bench does (a WAL pool then starts checkpointed).
             container.close();
             pool.close();
@@ -245,5 +234,24 @@ public class VosBenchmark {
             throw new IllegalStateException("iterated " + records + " records, expected " + s.keys);
         }
         return records;
+    }
+
+    /**
+     * Makes the read and the write object at {@link #LOAD_EPOCH} and writes {@code value} under
+     * keys 0 .. keys - 1 of the read object, {@link #LOAD_BATCH} a transaction, as vos_bench does.
+     */
+    static void preload(Pool pool, Container container, int keys, byte[] value) {
+        try (Transaction load = pool.newTransaction()) {
+            load.createObject(container, READ_OID, KeyOrder.INTEGER, LOAD_EPOCH)
+                    .createObject(container, WRITE_OID, KeyOrder.INTEGER, LOAD_EPOCH)
+                    .commit();
+            for (int k = 0; k < keys; k++) {
+                load.update(container, READ_OID, k, LOAD_EPOCH, value);
+                if (load.size() == LOAD_BATCH) {
+                    load.commit();
+                }
+            }
+            load.commit();
+        }
     }
 }
