@@ -107,9 +107,8 @@ final class TreeStore {
                 return keepGoing.getAsBoolean();
             });
             // Lazy commits: the records are hidden by the retention rule whether dropped or not, so
-            // a crash that undoes a drop costs only doing it again, and the owner thread's next
-            // commit makes the drops durable without a disk sync of their own, which would slow
-            // the owner's syncs on the same disk.
+            // a crash that undoes a drop costs only doing it again; the owner thread's next commit
+            // makes the drops durable, without a disk sync of their own.
             for (Key k : expired) {
                 if (t.size() >= perTransaction) {
                     t.commitLazily();

@@ -190,7 +190,7 @@ final class VosNative {
             "vos_strerror", "vos_last_message", "vos_abi_version",
             "vos_pool_create", "vos_pool_create_opts", "vos_pool_open", "vos_pool_close", "vos_pool_destroy", "vos_pool_query",
             "vos_cont_create", "vos_cont_destroy", "vos_cont_open", "vos_cont_close", "vos_cont_list",
-            "vos_tx_apply", "vos_tx_apply_flags", "vos_fetch", "vos_iterate", "vos_discard", "vos_aggregate",
+            "vos_tx_apply_flags", "vos_fetch", "vos_iterate", "vos_discard", "vos_aggregate",
             "vos_scrub_slice");
 
     private static final VosUnavailableException LOAD_FAILURE;
