@@ -72,6 +72,17 @@ final class Maintenance implements AutoCloseable {
      * records at most (50,000 keys of 16 bytes with values of 13 by default).
      */
     static final long PRUNE_STRIDE_DIVISOR = 2;
+    /**
+     * After each slice of aggregation or pruning that leaves more to do, the maintenance thread
+     * rests this many times as long as the slice ran (on its own thread; a host that drives the
+     * work does its own pacing). At 1, it takes at most half a core, and the owner threads get the
+     * pool and the cores between slices instead of meeting a burst after each compaction.
+     * Measured with the register service on 2 cores (RsvcBench, two alternated pairs): at 64 writes
+     * in flight p99 19.9 and 17.9 ms with the rest against 36.2 and 28.4 ms without it, and
+     * 8,520 and 10,552 writes/s against 7,555 and 8,594; at 16, p99 9.3 and 7.8 ms against 13.1
+     * and 13.2.
+     */
+    static final long SLICE_REST_RATIO = 1;
 
     private final long id;
     private final RdbStore store;
@@ -209,6 +220,7 @@ final class Maintenance implements AutoCloseable {
         lock.lock();
         try {
             paused = true;
+            changed.signalAll(); // ends a rest between slices
             while (working) {
                 changed.awaitUninterruptibly();
             }
@@ -226,6 +238,28 @@ final class Maintenance implements AutoCloseable {
             pruned = Math.max(pruned, base);
             aggregated = Math.max(aggregated, base);
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Rests {@link #SLICE_REST_RATIO} times a slice's {@code sliceNanos} after it, on the
+     * maintenance thread; a pause or the close ends the rest at once.
+     */
+    private void rest(long sliceNanos) {
+        if (thread == null || sliceNanos <= 0) {
+            return;
+        }
+        long until = System.nanoTime() + sliceNanos * SLICE_REST_RATIO;
+        lock.lock();
+        try {
+            long left;
+            while (!paused && !closing && (left = until - System.nanoTime()) > 0) {
+                changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
@@ -376,12 +410,12 @@ final class Maintenance implements AutoCloseable {
      */
     private void work(long base, boolean prune) {
         long upTo = bound(base);
-        if (upTo > aggregated && store.aggregate(upTo, sliceKeys, this::keepGoing)) {
+        if (upTo > aggregated && store.aggregate(upTo, sliceKeys, this::keepGoing, this::rest)) {
             aggregated = upTo;
             LOG.debug("replica {}: aggregated the log up to {}", id, upTo);
         }
         if (prune) {
-            int dropped = store.pruneRequests(base, this::keepGoing);
+            int dropped = store.pruneRequests(base, this::keepGoing, this::rest);
             if (dropped > 0) {
                 LOG.debug("replica {}: dropped {} request records older than the retention", id, dropped);
             }

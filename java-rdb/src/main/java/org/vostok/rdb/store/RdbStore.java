@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.raft.Entry;
@@ -268,18 +269,20 @@ public final class RdbStore implements LogStorage, AutoCloseable {
     /**
      * Aggregates the LOG container up to {@code upTo} (at or below the base, and below every
      * epoch still read), {@code sliceKeys} keys per slice, each slice its own transaction, for as
-     * long as {@code keepGoing} says; on the maintenance thread. Returns true when it finished.
+     * long as {@code keepGoing} says; on the maintenance thread. After each slice that did not
+     * finish, {@code afterSlice} is given the nanoseconds it took. Returns true when it finished.
      */
-    public boolean aggregate(long upTo, int sliceKeys, BooleanSupplier keepGoing) {
-        return tree.aggregate(upTo, sliceKeys, keepGoing);
+    public boolean aggregate(long upTo, int sliceKeys, BooleanSupplier keepGoing, LongConsumer afterSlice) {
+        return tree.aggregate(upTo, sliceKeys, keepGoing, afterSlice);
     }
 
     /**
      * Drops the request records that no epoch at or after {@code base} can see any more, on the
-     * maintenance thread; returns how many were dropped.
+     * maintenance thread; returns how many were dropped. After each transaction but the last,
+     * {@code afterSlice} is given the nanoseconds it took.
      */
-    public int pruneRequests(long base, BooleanSupplier keepGoing) {
-        return tree.pruneRequests(base, keepGoing);
+    public int pruneRequests(long base, BooleanSupplier keepGoing, LongConsumer afterSlice) {
+        return tree.pruneRequests(base, keepGoing, afterSlice);
     }
 
     // ----------------------------------------------------------------------------------------

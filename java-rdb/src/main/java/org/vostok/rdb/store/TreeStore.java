@@ -3,6 +3,7 @@ package org.vostok.rdb.store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 import org.vostok.vos.Aggregation;
 import org.vostok.vos.Container;
 import org.vostok.vos.Iteration;
@@ -53,15 +54,17 @@ final class TreeStore {
      * long as {@code keepGoing} says. Returns true when it finished; false when it stopped early
      * or the LOG container was replaced meanwhile (then nothing is left to do for that one).
      */
-    boolean aggregate(long upTo, int sliceKeys, BooleanSupplier keepGoing) {
+    boolean aggregate(long upTo, int sliceKeys, BooleanSupplier keepGoing, LongConsumer afterSlice) {
         Container c = h.log;
         int slice = sliceKeys;
         try (Aggregation aggregation = c.startAggregation(upTo)) {
             while (keepGoing.getAsBoolean()) {
                 try {
+                    long started = System.nanoTime();
                     if (aggregation.step(slice)) {
                         return true;
                     }
+                    afterSlice.accept(System.nanoTime() - started);
                 } catch (VosException e) {
                     if (e.error() != VosError.NOSPACE || slice == 1) {
                         throw e;
@@ -94,7 +97,7 @@ final class TreeStore {
      * Every replica hides them alike whether it dropped them or not ({@link RequestRecords#isLive}).
      * Returns how many were dropped.
      */
-    int pruneRequests(long base, BooleanSupplier keepGoing) {
+    int pruneRequests(long base, BooleanSupplier keepGoing, LongConsumer afterSlice) {
         Container c = h.log;
         long retention = h.limits.requestRetentionEntries();
         List<Key> expired = new ArrayList<>();
@@ -111,8 +114,10 @@ final class TreeStore {
             // makes the drops durable, without a disk sync of their own.
             for (Key k : expired) {
                 if (t.size() >= perTransaction) {
+                    long started = System.nanoTime();
                     t.commitLazily();
                     t.clear();
+                    afterSlice.accept(System.nanoTime() - started);
                 }
                 t.punch(c, StoreLayout.REQUESTS_OID, k, base);
             }

@@ -130,7 +130,7 @@ class StoreCompactionTest {
         fill(3, 402, 4, 32 << 10);
         long full = pool.query().usedBytes();
         assertTrue(store.compact(402, THREE));
-        assertTrue(store.aggregate(402, 64, () -> true));
+        assertTrue(store.aggregate(402, 64, () -> true, n -> { }));
         long after = pool.query().usedBytes();
         assertTrue(after < full / 4, "used " + full + " bytes before, " + after + " after");
         for (int k = 0; k < 4; k++) {
@@ -147,8 +147,8 @@ class StoreCompactionTest {
         createRoot();
         fill(3, 300, 300, 16);
         store.compact(300, THREE);
-        assertFalse(store.aggregate(300, 1, () -> false));
-        assertTrue(store.aggregate(300, 1, () -> true));
+        assertFalse(store.aggregate(300, 1, () -> false, n -> { }));
+        assertTrue(store.aggregate(300, 1, () -> true, n -> { }));
     }
 
     @Test
@@ -177,9 +177,9 @@ class StoreCompactionTest {
                 Optional.of(new HardState(1, 0, 15)), PlanSource.NONE);
         fill(16, 30, 5, 8);
         store.compact(30, THREE);
-        assertEquals(2, store.pruneRequests(30, () -> true));
-        assertEquals(0, store.pruneRequests(30, () -> true));
-        assertTrue(store.aggregate(30, 256, () -> true));
+        assertEquals(2, store.pruneRequests(30, () -> true, n -> { }));
+        assertEquals(0, store.pruneRequests(30, () -> true, n -> { }));
+        assertTrue(store.aggregate(30, 256, () -> true, n -> { }));
         assertTrue(store.reader(30).requestOutcome(other).isEmpty());
         assertTrue(store.reader(30).requestOutcome(id).isEmpty());
     }
