@@ -74,9 +74,10 @@ final class Maintenance implements AutoCloseable {
     static final long PRUNE_STRIDE_DIVISOR = 2;
     /**
      * After each slice of aggregation or pruning that leaves more to do, the maintenance thread
-     * rests this many times as long as the slice ran (on its own thread; a host that drives the
-     * work does its own pacing). At 1, it takes at most half a core, and the owner threads get the
-     * pool and the cores between slices instead of meeting a burst after each compaction.
+     * rests this many times as long as the slice ran (on its own thread only: under a host that
+     * drives the work, a simulator, slices run back to back). At 1, it takes at most half a core,
+     * and the owner threads get the pool and the cores between slices instead of meeting a burst
+     * after each compaction.
      * Measured with the register service on 2 cores (RsvcBench, two alternated pairs): at 64 writes
      * in flight p99 19.9 and 17.9 ms with the rest against 36.2 and 28.4 ms without it, and
      * 8,520 and 10,552 writes/s against 7,555 and 8,594; at 16, p99 9.3 and 7.8 ms against 13.1
