@@ -17,7 +17,9 @@
 #   scripts/bench-rdb.sh --build-only                     # build, run nothing
 # Arguments both modes take: --conc=1,16,64 (default: netty 1,16,64,256, inproc 1,16,64),
 # --seconds, --warmup-seconds, --backend=wal,pmem (default: netty wal, inproc pmem,wal),
-# --pool-mib, --value-bytes, --keys. inproc only: --persist-seconds, --ops-max, --keep.
+# --pool-mib, --value-bytes, --keys. inproc only: --persist-seconds, --ops-max, --keep, --request-ids
+# (each transaction also carries a request id and writes a request record, as a service's update
+# does; rows labelled vostok-<backend>-reqid).
 # The pools go to a fresh directory under ${TMPDIR:-/tmp} (RDB_BENCH_DIR to choose), removed
 # afterwards. Keep runs short on a shared machine, and run nothing else meanwhile: the machine
 # has 2 cores and the three replicas share them.
@@ -38,7 +40,7 @@ for a in "$@"; do
     --build-only) build_only=1 ;;
     --conc=*|--seconds=*|--warmup-seconds=*|--pool-mib=*|--value-bytes=*|--keys=*|--help) common+=("$a") ;;
     --backend=*) common+=("$a") ;;
-    --persist-seconds=*|--ops-max=*|--keep) inproc_only+=("$a") ;;
+    --persist-seconds=*|--ops-max=*|--keep|--request-ids) inproc_only+=("$a") ;;
     --dir=*) vostok_die "set RDB_BENCH_DIR instead of --dir (the script gives each mode its own directory)" ;;
     *) vostok_die "unknown argument '$a' (see the comment at the top of $0)" ;;
   esac

@@ -3,6 +3,7 @@ package org.vostok.rdb.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,14 +59,19 @@ import org.vostok.vos.VosProvider;
  *   java --enable-native-access=ALL-UNNAMED -cp ... org.vostok.rdb.bench.RdbBench \
  *       [--backend=pmem,wal] [--conc=1,16,64] [--warmup-seconds=5] [--seconds=8] \
  *       [--persist-seconds=2] [--dir=/tmp/rdb-bench] [--pool-mib=512] [--value-bytes=1024] \
- *       [--keys=100000] [--ops-max=4000000] [--keep]
+ *       [--keys=100000] [--ops-max=4000000] [--keep] [--request-ids]
  * </pre>
+ *
+ * <p>{@code --request-ids} tags every transaction with a request id of its own, made as the
+ * service framework makes one from a client's id and sequence number, so that each commit also
+ * writes a request record, as a service's update does (rsvc's exactly-once updates); its rows are
+ * labelled {@code vostok-<backend>-reqid}.
  */
 public final class RdbBench {
 
     private record Options(List<String> backends, int[] concurrency, double warmupSeconds, double seconds,
                            double persistSeconds, Path dir, long poolBytes, int valueBytes, int keys, int opsMax,
-                           boolean keep) {
+                           boolean keep, boolean requestIds) {
 
         static Options parse(String[] args) {
             List<String> backends = List.of("pmem", "wal");
@@ -79,6 +85,7 @@ public final class RdbBench {
             int keys = 100_000;
             int opsMax = 4_000_000;
             boolean keep = false;
+            boolean requestIds = false;
             for (String a : args) {
                 String[] kv = a.replaceFirst("^--", "").split("=", 2);
                 String v = kv.length > 1 ? kv[1] : "";
@@ -95,6 +102,7 @@ public final class RdbBench {
                         case "keys" -> keys = Integer.parseInt(v);
                         case "ops-max" -> opsMax = Integer.parseInt(v);
                         case "keep" -> keep = true;
+                        case "request-ids" -> requestIds = true;
                         case "help" -> throw new IllegalArgumentException("usage");
                         default -> throw new IllegalArgumentException("unknown option " + a);
                     }
@@ -118,7 +126,7 @@ public final class RdbBench {
                         + " at least 0, --pool-mib at least 64, --value-bytes, --keys and --ops-max at least 1");
             }
             return new Options(backends, conc, warmup, seconds, persist, dir, poolMiB << 20, valueBytes, keys, opsMax,
-                    keep);
+                    keep, requestIds);
         }
     }
 
@@ -143,11 +151,15 @@ public final class RdbBench {
     private final Options options;
     private final byte[] value;
     private final String pmemForce = System.getenv().getOrDefault("PMEM_IS_PMEM_FORCE", "");
+    /** With --request-ids: this run's client id, and the sequence number of its next request (issuing thread only). */
+    private final byte[] clientId = new byte[16];
+    private long requestSequence;
 
     private RdbBench(Options options) {
         this.options = options;
         this.value = new byte[options.valueBytes()];
         new SplittableRandom(42).nextBytes(value);
+        new SplittableRandom(7).nextBytes(clientId);
     }
 
     public static void main(String[] args) throws Exception {
@@ -160,7 +172,7 @@ public final class RdbBench {
             }
             System.err.println("usage: RdbBench [--backend=pmem,wal] [--conc=1,16,64] [--warmup-seconds=5]"
                     + " [--seconds=8] [--persist-seconds=2] [--dir=DIR] [--pool-mib=512] [--value-bytes=1024]"
-                    + " [--keys=100000] [--ops-max=4000000] [--keep]");
+                    + " [--keys=100000] [--ops-max=4000000] [--keep] [--request-ids]");
             System.exit(2);
             return;
         }
@@ -170,9 +182,9 @@ public final class RdbBench {
 
     private void run() throws Exception {
         System.out.printf(Locale.ROOT, "# rdb-bench: backends=%s conc=%s warmup=%.1fs seconds=%.1fs value=%dB keys=%d"
-                        + " pool=%dMiB dir=%s PMEM_IS_PMEM_FORCE=%s java=%s cpus=%d%n", options.backends(),
+                        + " request-ids=%s pool=%dMiB dir=%s PMEM_IS_PMEM_FORCE=%s java=%s cpus=%d%n", options.backends(),
                 Arrays.toString(options.concurrency()), options.warmupSeconds(), options.seconds(),
-                options.valueBytes(), options.keys(), options.poolBytes() >> 20, options.dir(),
+                options.valueBytes(), options.keys(), options.requestIds(), options.poolBytes() >> 20, options.dir(),
                 pmemForce.isEmpty() ? "(unset)" : pmemForce, Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
         for (String backend : options.backends()) {
@@ -180,6 +192,7 @@ public final class RdbBench {
         }
     }
 
+    /** The label of the pool's rows: the backend's (the persist row), with -reqid for the commits under --request-ids. */
     private String system(String backend) {
         return backend.equals("pmem") && pmemForce.equals("1") ? "vostok-pmem-forced" : "vostok-" + backend;
     }
@@ -192,10 +205,10 @@ public final class RdbBench {
         Path dir = options.dir().resolve(backend);
         deleteRecursively(dir);
         Files.createDirectories(dir);
-        String system = system(backend);
         Run persist = measurePersist(dir.resolve("persist.pool"), poolOptions(backend));
-        System.out.printf(Locale.ROOT, "RESULT system=%s-persist conc=1 ops_per_s=%.0f p50_us=%.0f p99_us=%.0f%n", system,
-                persist.opsPerSecond(), persist.percentileMicros(0.50), persist.percentileMicros(0.99));
+        System.out.printf(Locale.ROOT, "RESULT system=%s-persist conc=1 ops_per_s=%.0f p50_us=%.0f p99_us=%.0f%n",
+                system(backend), persist.opsPerSecond(), persist.percentileMicros(0.50), persist.percentileMicros(0.99));
+        String system = system(backend) + (options.requestIds() ? "-reqid" : "");
         RdbConfig config = RdbConfig.builder().randomSeed(42).build();
         long started = System.nanoTime();
         try (TestCluster cluster = TestCluster.start(dir, 3, config, 42, id -> new RecordingListener(),
@@ -291,6 +304,10 @@ public final class RdbBench {
             CompletableFuture<Long> f;
             try {
                 Tx tx = leader.begin(term);
+                if (options.requestIds()) {
+                    tx.requestId(UUID.nameUUIDFromBytes(ByteBuffer.allocate(clientId.length + 8).put(clientId)
+                            .putLong(requestSequence++).array()));
+                }
                 tx.update(root, Key.of(op % options.keys()), value);
                 f = tx.commit();
             } catch (RdbException e) {
