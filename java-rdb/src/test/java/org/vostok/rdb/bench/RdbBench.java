@@ -192,7 +192,7 @@ public final class RdbBench {
         }
     }
 
-    /** The label of the pool's rows: the backend's (the persist row), with -reqid for the commits under --request-ids. */
+    /** The label of a backend's rows (its commit rows add {@code -reqid} under --request-ids). */
     private String system(String backend) {
         return backend.equals("pmem") && pmemForce.equals("1") ? "vostok-pmem-forced" : "vostok-" + backend;
     }
