@@ -16,7 +16,8 @@
 #   RDB_JVM_OPTS="-Xms1g -Xmx2g -XX:+FlightRecorder" scripts/bench-rdb.sh
 #   scripts/bench-rdb.sh --build-only                     # build, run nothing
 # Arguments both modes take: --conc=1,16,64 (default: netty 1,16,64,256, inproc 1,16,64),
-# --seconds, --warmup-seconds, --backend=wal,pmem (default: netty wal, inproc pmem,wal),
+# --seconds, --warmup-seconds (then on while the JIT compilers are busy, up to --warmup-seconds-max,
+# default 120), --backend=wal,pmem (default: netty wal, inproc pmem,wal),
 # --pool-mib, --value-bytes, --keys. inproc only: --persist-seconds, --ops-max, --keep, --request-ids
 # (each transaction also carries a request id and writes a request record, as a service's update
 # does; rows labelled vostok-<backend>-reqid).
@@ -38,7 +39,7 @@ for a in "$@"; do
     --mode=netty|--mode=inproc|--mode=both) mode=${a#--mode=} ;;
     --mode=*) vostok_die "--mode takes netty, inproc or both, not '${a#--mode=}'" ;;
     --build-only) build_only=1 ;;
-    --conc=*|--seconds=*|--warmup-seconds=*|--pool-mib=*|--value-bytes=*|--keys=*|--help) common+=("$a") ;;
+    --conc=*|--seconds=*|--warmup-seconds=*|--warmup-seconds-max=*|--pool-mib=*|--value-bytes=*|--keys=*|--help) common+=("$a") ;;
     --backend=*) common+=("$a") ;;
     --persist-seconds=*|--ops-max=*|--keep|--request-ids) inproc_only+=("$a") ;;
     --dir=*) vostok_die "set RDB_BENCH_DIR instead of --dir (the script gives each mode its own directory)" ;;

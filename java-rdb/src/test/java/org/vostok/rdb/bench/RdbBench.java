@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +27,7 @@ import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.testing.RecordingListener;
 import org.vostok.rdb.testing.TestCluster;
+import org.vostok.testing.workload.JitQuiet;
 import org.vostok.vos.Container;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
@@ -50,14 +52,17 @@ import org.vostok.vos.VosProvider;
  *
  * <p>Method, as the peers': a closed loop from one issuing thread that keeps at most {@code conc}
  * transactions in flight (begin on the leader, one update, commit; the next begins when one
- * completes), a warm-up at 16 in flight, then each concurrency for {@code --seconds}. Latency is
+ * completes), a warm-up at 16 in flight, then each concurrency for {@code --seconds}. The warm-up
+ * lasts {@code --warmup-seconds}, then goes on in steps of {@value #WARMUP_STEP_SECONDS} s while the
+ * JVM's JIT compilers used {@link JitQuiet#QUIET_SHARE} of a core or more in the last one, up to
+ * {@code --warmup-seconds-max} (as {@code vostok bench} and the netty mode do). Latency is
  * from {@code begin} to the commit's completion (committed on a majority and applied on the
  * leader). Unlike the peers there is no client hop: the transactions begin on the leader, as a
  * service's handler does.
  *
  * <pre>
  *   java --enable-native-access=ALL-UNNAMED -cp ... org.vostok.rdb.bench.RdbBench \
- *       [--backend=pmem,wal] [--conc=1,16,64] [--warmup-seconds=5] [--seconds=8] \
+ *       [--backend=pmem,wal] [--conc=1,16,64] [--warmup-seconds=5] [--warmup-seconds-max=120] [--seconds=8] \
  *       [--persist-seconds=2] [--dir=/tmp/rdb-bench] [--pool-mib=512] [--value-bytes=1024] \
  *       [--keys=100000] [--ops-max=4000000] [--keep] [--request-ids]
  * </pre>
@@ -69,7 +74,8 @@ import org.vostok.vos.VosProvider;
  */
 public final class RdbBench {
 
-    private record Options(List<String> backends, int[] concurrency, double warmupSeconds, double seconds,
+    private record Options(List<String> backends, int[] concurrency, double warmupSeconds, double warmupSecondsMax,
+                           double seconds,
                            double persistSeconds, Path dir, long poolBytes, int valueBytes, int keys, int opsMax,
                            boolean keep, boolean requestIds) {
 
@@ -77,6 +83,7 @@ public final class RdbBench {
             List<String> backends = List.of("pmem", "wal");
             int[] conc = {1, 16, 64};
             double warmup = 5;
+            double warmupMax = 120;
             double seconds = 8;
             double persist = 2;
             Path dir = Path.of(System.getProperty("java.io.tmpdir"), "rdb-bench");
@@ -94,6 +101,7 @@ public final class RdbBench {
                         case "backend" -> backends = List.of(v.split(","));
                         case "conc" -> conc = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
                         case "warmup-seconds" -> warmup = Double.parseDouble(v);
+                        case "warmup-seconds-max" -> warmupMax = Double.parseDouble(v);
                         case "seconds" -> seconds = Double.parseDouble(v);
                         case "persist-seconds" -> persist = Double.parseDouble(v);
                         case "dir" -> dir = Path.of(v);
@@ -120,13 +128,14 @@ public final class RdbBench {
                     throw new IllegalArgumentException("--conc takes counts of 1 or more, got " + c);
                 }
             }
-            if (seconds <= 0 || warmup < 0 || persist <= 0 || poolMiB < 64 || valueBytes < 1 || keys < 1
-                    || opsMax < 1) {
+            if (seconds <= 0 || warmup < 0 || warmupMax < 0 || persist <= 0 || poolMiB < 64 || valueBytes < 1
+                    || keys < 1 || opsMax < 1) {
                 throw new IllegalArgumentException("--seconds and --persist-seconds must be above 0, --warmup-seconds"
-                        + " at least 0, --pool-mib at least 64, --value-bytes, --keys and --ops-max at least 1");
+                        + " and --warmup-seconds-max at least 0, --pool-mib at least 64, --value-bytes, --keys and"
+                        + " --ops-max at least 1");
             }
-            return new Options(backends, conc, warmup, seconds, persist, dir, poolMiB << 20, valueBytes, keys, opsMax,
-                    keep, requestIds);
+            return new Options(backends, conc, warmup, warmupMax, seconds, persist, dir, poolMiB << 20, valueBytes,
+                    keys, opsMax, keep, requestIds);
         }
     }
 
@@ -147,6 +156,9 @@ public final class RdbBench {
             return RdbBench.percentileMicros(sortedNanos, p);
         }
     }
+
+    /** After {@code --warmup-seconds}, the warm-up goes on in steps this long while the compilers are busy. */
+    static final double WARMUP_STEP_SECONDS = 5;
 
     private final Options options;
     private final byte[] value;
@@ -171,6 +183,7 @@ public final class RdbBench {
                 System.err.println("rdb-bench: " + e.getMessage());
             }
             System.err.println("usage: RdbBench [--backend=pmem,wal] [--conc=1,16,64] [--warmup-seconds=5]"
+                    + " [--warmup-seconds-max=120]"
                     + " [--seconds=8] [--persist-seconds=2] [--dir=DIR] [--pool-mib=512] [--value-bytes=1024]"
                     + " [--keys=100000] [--ops-max=4000000] [--keep] [--request-ids]");
             System.exit(2);
@@ -181,9 +194,10 @@ public final class RdbBench {
     }
 
     private void run() throws Exception {
-        System.out.printf(Locale.ROOT, "# rdb-bench: backends=%s conc=%s warmup=%.1fs seconds=%.1fs value=%dB keys=%d"
-                        + " request-ids=%s pool=%dMiB dir=%s PMEM_IS_PMEM_FORCE=%s java=%s cpus=%d%n", options.backends(),
-                Arrays.toString(options.concurrency()), options.warmupSeconds(), options.seconds(),
+        System.out.printf(Locale.ROOT, "# rdb-bench: backends=%s conc=%s warmup=%.1f..%.1fs seconds=%.1fs value=%dB"
+                        + " keys=%d request-ids=%s pool=%dMiB dir=%s PMEM_IS_PMEM_FORCE=%s java=%s cpus=%d%n",
+                options.backends(), Arrays.toString(options.concurrency()), options.warmupSeconds(),
+                Math.max(options.warmupSeconds(), options.warmupSecondsMax()), options.seconds(),
                 options.valueBytes(), options.keys(), options.requestIds(), options.poolBytes() >> 20, options.dir(),
                 pmemForce.isEmpty() ? "(unset)" : pmemForce, Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
@@ -218,9 +232,7 @@ public final class RdbBench {
                     leader.status().term(), (System.nanoTime() - started) / 1_000_000);
             cluster.commit(tx -> tx.createRoot(KeyOrder.INTEGER));
             if (options.warmupSeconds() > 0) {
-                Run warm = measure(cluster, 16, options.warmupSeconds());
-                System.out.printf(Locale.ROOT, "# %s: warm-up at 16 in flight: %d commits, %.0f/s%n", system, warm.ok(),
-                        warm.opsPerSecond());
+                warmUp(cluster, system);
             }
             for (int conc : options.concurrency()) {
                 Run r = measure(cluster, conc, options.seconds());
@@ -276,6 +288,34 @@ public final class RdbBench {
         long[] sorted = Arrays.copyOf(nanos, n);
         Arrays.sort(sorted);
         return new Run(1, n, 0, seconds, sorted, 0);
+    }
+
+    /**
+     * Commits at 16 in flight for {@code --warmup-seconds}, then on in steps while the JIT
+     * compilers were busy in the last one, up to {@code --warmup-seconds-max}.
+     */
+    private void warmUp(TestCluster cluster, String system) throws InterruptedException {
+        Optional<JitQuiet> jit = JitQuiet.of();
+        jit.ifPresent(JitQuiet::mark);
+        Run warm = measure(cluster, 16, options.warmupSeconds());
+        long commits = warm.ok();
+        double seconds = warm.seconds();
+        double share = jit.map(JitQuiet::share).orElse(0.0);
+        while (jit.isPresent() && share >= JitQuiet.QUIET_SHARE && seconds < options.warmupSecondsMax()) {
+            jit.get().mark();
+            Run step = measure(cluster, 16, Math.min(WARMUP_STEP_SECONDS, options.warmupSecondsMax() - seconds));
+            commits += step.ok();
+            seconds += step.seconds();
+            share = jit.get().share();
+        }
+        String why = jit.isEmpty() ? "the JVM does not report its compilers' time"
+                : share < JitQuiet.QUIET_SHARE
+                ? String.format(Locale.ROOT, "until the JIT compilers were quiet (%.2f of a core in the last span)",
+                        share)
+                : String.format(Locale.ROOT, "the JIT compilers were STILL BUSY (%.2f of a core): the first level"
+                        + " measures them too (a longer --warmup-seconds-max helps)", share);
+        System.out.printf(Locale.ROOT, "# %s: warm-up at 16 in flight: %d commits in %.0f s, %.0f/s, %s%n", system,
+                commits, seconds, commits / seconds, why);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +25,7 @@ import org.vostok.client.register.RegisterClient;
 import org.vostok.rdb.RdbConfig;
 import org.vostok.rsvc.register.RegisterService;
 import org.vostok.rsvc.testing.InProcessCluster;
+import org.vostok.testing.workload.JitQuiet;
 import org.vostok.vos.PoolBackend;
 
 /**
@@ -41,8 +43,14 @@ import org.vostok.vos.PoolBackend;
  *
  * <pre>
  * RsvcBench [--dir=DIR] [--backend=wal[,pmem]] [--conc=1,16,64,256] [--seconds=8] [--warmup-seconds=5]
- *           [--pool-mib=512] [--value-bytes=1024] [--keys=100000] [--stall-ms=0] [--slice-keys=256]
+ *           [--warmup-seconds-max=120] [--pool-mib=512] [--value-bytes=1024] [--keys=100000] [--stall-ms=0]
+ *           [--slice-keys=256]
  * </pre>
+ * The warm-up (writes at 16 in flight, not measured) lasts {@code --warmup-seconds}, then goes on in
+ * steps of {@value #WARMUP_STEP_SECONDS} s while the JVM's JIT compilers used {@link JitQuiet#QUIET_SHARE}
+ * of a core or more in the last one, up to {@code --warmup-seconds-max}, as {@code vostok bench}'s does:
+ * the first level otherwise measures C2 compiling too (p99 at 1 in flight 6 to 7 times p50 after 5 s
+ * of warm-up on a 2-core machine, 4 to 5 times once the compilers are quiet).
  * With {@code --stall-ms=N} a watcher counts the stalls, spans of N ms or more in which no write
  * completed although writes were in flight, and prints to stderr what every thread was doing at
  * the first moment of each (at most {@link StallWatch#DUMPS_MAX} per level): the tool for finding
@@ -55,18 +63,21 @@ import org.vostok.vos.PoolBackend;
 public final class RsvcBench {
 
     private static final long SERVICE = 100;
+    /** After {@code --warmup-seconds}, the warm-up goes on in steps this long while the compilers are busy. */
+    static final double WARMUP_STEP_SECONDS = 5;
     /** How long the last writes of a level may take to come back before the level is abandoned. */
     private static final long DRAIN_SECONDS_MAX = 60;
 
     private record Options(List<PoolBackend> backends, List<Integer> levels, double seconds, double warmup,
-                           Path dir, boolean ownDir, long poolBytes, int valueBytes, int keys, long stallMillis,
-                           int sliceKeys) {
+                           double warmupMax, Path dir, boolean ownDir, long poolBytes, int valueBytes, int keys,
+                           long stallMillis, int sliceKeys) {
 
         static Options parse(String[] args) throws IOException {
             List<PoolBackend> backends = List.of(PoolBackend.WAL);
             List<Integer> levels = List.of(1, 16, 64, 256);
             double seconds = 8;
             double warmup = 5;
+            double warmupMax = 120;
             Path dir = null;
             long poolMiB = 512;
             int valueBytes = 1024;
@@ -96,6 +107,7 @@ public final class RsvcBench {
                         }
                         case "seconds" -> seconds = Double.parseDouble(v);
                         case "warmup-seconds" -> warmup = Double.parseDouble(v);
+                        case "warmup-seconds-max" -> warmupMax = Double.parseDouble(v);
                         case "pool-mib" -> poolMiB = Long.parseLong(v);
                         case "value-bytes" -> valueBytes = Integer.parseInt(v);
                         case "keys" -> keys = Integer.parseInt(v);
@@ -113,13 +125,16 @@ public final class RsvcBench {
                     throw new IllegalArgumentException("--conc takes counts of 1 or more, got " + c);
                 }
             }
-            if (seconds <= 0 || warmup < 0 || poolMiB < 64 || valueBytes < 1 || keys < 1 || stallMillis < 0) {
-                throw new IllegalArgumentException("--seconds must be above 0, --warmup-seconds at least 0,"
-                        + " --pool-mib at least 64, --value-bytes and --keys at least 1, --stall-ms at least 0");
+            if (seconds <= 0 || warmup < 0 || warmupMax < 0 || poolMiB < 64 || valueBytes < 1 || keys < 1
+                    || stallMillis < 0) {
+                throw new IllegalArgumentException("--seconds must be above 0, --warmup-seconds and"
+                        + " --warmup-seconds-max at least 0, --pool-mib at least 64, --value-bytes and --keys at"
+                        + " least 1, --stall-ms at least 0");
             }
             boolean own = dir == null;
             Path d = own ? Files.createTempDirectory("rsvc-bench") : dir;
-            return new Options(List.copyOf(backends), List.copyOf(levels), seconds, warmup, d, own, poolMiB << 20,
+            return new Options(List.copyOf(backends), List.copyOf(levels), seconds, warmup, warmupMax, d, own,
+                    poolMiB << 20,
                     valueBytes, keys, stallMillis, sliceKeys);
         }
     }
@@ -148,8 +163,8 @@ public final class RsvcBench {
                 System.err.println("rsvc-bench: " + e.getMessage());
             }
             System.err.println("usage: RsvcBench [--dir=DIR] [--backend=wal[,pmem]] [--conc=1,16,64,256]"
-                    + " [--seconds=8] [--warmup-seconds=5] [--pool-mib=512] [--value-bytes=1024] [--keys=100000]"
-                    + " [--stall-ms=0] [--slice-keys=256]");
+                    + " [--seconds=8] [--warmup-seconds=5] [--warmup-seconds-max=120] [--pool-mib=512]"
+                    + " [--value-bytes=1024] [--keys=100000] [--stall-ms=0] [--slice-keys=256]");
             System.exit(2);
             return;
         }
@@ -164,14 +179,43 @@ public final class RsvcBench {
     }
 
     private void run() throws Exception {
-        System.out.printf(Locale.ROOT, "# rsvc-bench: backends=%s conc=%s warmup=%.1fs seconds=%.1fs value=%dB keys=%d"
-                        + " pool=%dMiB dir=%s PMEM_IS_PMEM_FORCE=%s java=%s cpus=%d%n", options.backends(),
-                options.levels(), options.warmup(), options.seconds(), options.valueBytes(), options.keys(),
+        System.out.printf(Locale.ROOT, "# rsvc-bench: backends=%s conc=%s warmup=%.1f..%.1fs seconds=%.1fs value=%dB"
+                        + " keys=%d pool=%dMiB dir=%s PMEM_IS_PMEM_FORCE=%s java=%s cpus=%d%n", options.backends(),
+                options.levels(), options.warmup(), Math.max(options.warmup(), options.warmupMax()), options.seconds(),
+                options.valueBytes(), options.keys(),
                 options.poolBytes() >> 20, options.dir(), pmemForce.isEmpty() ? "(unset)" : pmemForce,
                 Runtime.version(), Runtime.getRuntime().availableProcessors());
         for (PoolBackend backend : options.backends()) {
             runBackend(backend);
         }
+    }
+
+    /**
+     * Writes at 16 in flight for {@code --warmup-seconds}, then on in steps while the JIT
+     * compilers were busy in the last one, up to {@code --warmup-seconds-max}.
+     */
+    private void warmUp(String system, RegisterClient reg) throws InterruptedException {
+        Optional<JitQuiet> jit = JitQuiet.of();
+        jit.ifPresent(JitQuiet::mark);
+        Result w = run(reg, 16, options.warmup());
+        long writes = w.ok;
+        double seconds = w.seconds;
+        double share = jit.map(JitQuiet::share).orElse(0.0);
+        while (jit.isPresent() && share >= JitQuiet.QUIET_SHARE && seconds < options.warmupMax()) {
+            jit.get().mark();
+            Result step = run(reg, 16, Math.min(WARMUP_STEP_SECONDS, options.warmupMax() - seconds));
+            writes += step.ok;
+            seconds += step.seconds;
+            share = jit.get().share();
+        }
+        String why = jit.isEmpty() ? "the JVM does not report its compilers' time"
+                : share < JitQuiet.QUIET_SHARE
+                ? String.format(Locale.ROOT, "until the JIT compilers were quiet (%.2f of a core in the last span)",
+                        share)
+                : String.format(Locale.ROOT, "the JIT compilers were STILL BUSY (%.2f of a core): the first level"
+                        + " measures them too (a longer --warmup-seconds-max helps)", share);
+        System.out.printf(Locale.ROOT, "# %s: warm-up at 16 in flight: %d writes in %.0f s, %.0f/s, %s%n", system,
+                writes, seconds, writes / seconds, why);
     }
 
     private String system(PoolBackend backend) {
@@ -195,9 +239,7 @@ public final class RsvcBench {
                     cluster.address(3), (System.nanoTime() - started) / 1_000_000,
                     reg.service().leader().map(r -> r.nodeId()).orElse(0L));
             if (options.warmup() > 0) {
-                Result w = run(reg, 16, options.warmup());
-                System.out.printf(Locale.ROOT, "# %s: warm-up at 16 in flight: %d writes, %.0f/s%n", system, w.ok,
-                        w.ok / w.seconds);
+                warmUp(system, reg);
             }
             for (int conc : options.levels()) {
                 Result r = run(reg, conc, options.seconds());
