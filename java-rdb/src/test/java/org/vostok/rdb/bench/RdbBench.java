@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -295,27 +294,12 @@ public final class RdbBench {
      * compilers were busy in the last one, up to {@code --warmup-seconds-max}.
      */
     private void warmUp(TestCluster cluster, String system) throws InterruptedException {
-        Optional<JitQuiet> jit = JitQuiet.of();
-        jit.ifPresent(JitQuiet::mark);
-        Run warm = measure(cluster, 16, options.warmupSeconds());
-        long commits = warm.ok();
-        double seconds = warm.seconds();
-        double share = jit.map(JitQuiet::share).orElse(0.0);
-        while (jit.isPresent() && share >= JitQuiet.QUIET_SHARE && seconds < options.warmupSecondsMax()) {
-            jit.get().mark();
-            Run step = measure(cluster, 16, Math.min(WARMUP_STEP_SECONDS, options.warmupSecondsMax() - seconds));
-            commits += step.ok();
-            seconds += step.seconds();
-            share = jit.get().share();
-        }
-        String why = jit.isEmpty() ? "the JVM does not report its compilers' time"
-                : share < JitQuiet.QUIET_SHARE
-                ? String.format(Locale.ROOT, "until the JIT compilers were quiet (%.2f of a core in the last span)",
-                        share)
-                : String.format(Locale.ROOT, "the JIT compilers were STILL BUSY (%.2f of a core): the first level"
-                        + " measures them too (a longer --warmup-seconds-max helps)", share);
-        System.out.printf(Locale.ROOT, "# %s: warm-up at 16 in flight: %d commits in %.0f s, %.0f/s, %s%n", system,
-                commits, seconds, commits / seconds, why);
+        String did = JitQuiet.warmUp(options.warmupSeconds(), options.warmupSecondsMax(), WARMUP_STEP_SECONDS,
+                seconds -> {
+                    Run r = measure(cluster, 16, seconds);
+                    return new JitQuiet.Span(r.ok(), r.seconds());
+                });
+        System.out.printf(Locale.ROOT, "# %s: warm-up at 16 in flight: %s%n", system, did);
     }
 
     /**

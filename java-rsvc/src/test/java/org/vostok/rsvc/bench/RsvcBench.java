@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -195,27 +194,11 @@ public final class RsvcBench {
      * compilers were busy in the last one, up to {@code --warmup-seconds-max}.
      */
     private void warmUp(String system, RegisterClient reg) throws InterruptedException {
-        Optional<JitQuiet> jit = JitQuiet.of();
-        jit.ifPresent(JitQuiet::mark);
-        Result w = run(reg, 16, options.warmup());
-        long writes = w.ok;
-        double seconds = w.seconds;
-        double share = jit.map(JitQuiet::share).orElse(0.0);
-        while (jit.isPresent() && share >= JitQuiet.QUIET_SHARE && seconds < options.warmupMax()) {
-            jit.get().mark();
-            Result step = run(reg, 16, Math.min(WARMUP_STEP_SECONDS, options.warmupMax() - seconds));
-            writes += step.ok;
-            seconds += step.seconds;
-            share = jit.get().share();
-        }
-        String why = jit.isEmpty() ? "the JVM does not report its compilers' time"
-                : share < JitQuiet.QUIET_SHARE
-                ? String.format(Locale.ROOT, "until the JIT compilers were quiet (%.2f of a core in the last span)",
-                        share)
-                : String.format(Locale.ROOT, "the JIT compilers were STILL BUSY (%.2f of a core): the first level"
-                        + " measures them too (a longer --warmup-seconds-max helps)", share);
-        System.out.printf(Locale.ROOT, "# %s: warm-up at 16 in flight: %d writes in %.0f s, %.0f/s, %s%n", system,
-                writes, seconds, writes / seconds, why);
+        String did = JitQuiet.warmUp(options.warmup(), options.warmupMax(), WARMUP_STEP_SECONDS, seconds -> {
+            Result r = run(reg, 16, seconds);
+            return new JitQuiet.Span(r.ok, r.seconds);
+        });
+        System.out.printf(Locale.ROOT, "# %s: warm-up at 16 in flight: %s%n", system, did);
     }
 
     private String system(PoolBackend backend) {
