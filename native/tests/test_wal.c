@@ -156,9 +156,10 @@ static void wait_killed(pid_t pid)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
-/* check_pool without the checkpoint of a clean close: in a child that dies by SIGKILL once
- * the checks pass, so the log stays as it is. */
-static void check_pool_unclosed(const char *path, uint64_t last)
+/* Opens the pool at path in a child, runs work on it, and has the child die by SIGKILL, so that
+ * nothing is closed or checkpointed and the log stays as work left it; waits for the death. */
+static void in_killed_child(const char *path, void (*work)(vos_pool_t *, vos_cont_h, const void *),
+			    const void *arg)
 {
 	pid_t pid = fork();
 
@@ -168,12 +169,23 @@ static void check_pool_unclosed(const char *path, uint64_t last)
 		vos_cont_h cont;
 
 		open_pool(path, &pool, &cont);
-		check_prefix(pool, cont, last);
-		CHECK_OK(wal_heap_verify(pool->um));
-		test_scrub_clean(pool);
+		work(pool, cont, arg);
 		raise(SIGKILL);
 	}
 	wait_killed(pid);
+}
+
+static void check_unclosed_work(vos_pool_t *pool, vos_cont_h cont, const void *last)
+{
+	check_prefix(pool, cont, *(const uint64_t *)last);
+	CHECK_OK(wal_heap_verify(pool->um));
+	test_scrub_clean(pool);
+}
+
+/* check_pool without the checkpoint of a clean close: the checks run in a killed child. */
+static void check_pool_unclosed(const char *path, uint64_t last)
+{
+	in_killed_child(path, check_unclosed_work, &last);
 }
 
 static struct umem_wal_stats stats_of(vos_pool_t *pool)
@@ -223,26 +235,29 @@ static void write_then_crash(const char *path, uint64_t count)
 	wait_killed(pid);
 }
 
+struct lazy_run {
+	uint64_t first, last;
+	bool     ordinary;
+};
+
+static void lazy_work(vos_pool_t *pool, vos_cont_h cont, const void *arg)
+{
+	const struct lazy_run *r = arg;
+
+	for (uint64_t i = r->first; i <= r->last; i++)
+		CHECK_OK(apply_tx_flags(pool, cont, i, VOS_TX_LAZY));
+	check_prefix(pool, cont, r->last);
+	if (r->ordinary)
+		CHECK_OK(apply_tx(pool, cont, r->last + 1));
+}
+
 /* Commits lazy transactions from first through last, checks that they are visible, commits
  * one more without the flag when ordinary is set, and dies by SIGKILL (nothing closed). */
 static void lazy_then_crash(const char *path, uint64_t first, uint64_t last, bool ordinary)
 {
-	pid_t pid = fork();
+	struct lazy_run r = { .first = first, .last = last, .ordinary = ordinary };
 
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		vos_pool_t *pool;
-		vos_cont_h cont;
-
-		open_pool(path, &pool, &cont);
-		for (uint64_t i = first; i <= last; i++)
-			CHECK_OK(apply_tx_flags(pool, cont, i, VOS_TX_LAZY));
-		check_prefix(pool, cont, last);
-		if (ordinary)
-			CHECK_OK(apply_tx(pool, cont, last + 1));
-		raise(SIGKILL);
-	}
-	wait_killed(pid);
+	in_killed_child(path, lazy_work, &r);
 }
 
 /* ------------------------------------------------------------------------------------------
