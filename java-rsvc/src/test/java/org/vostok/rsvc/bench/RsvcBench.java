@@ -48,8 +48,8 @@ import org.vostok.vos.PoolBackend;
  * The warm-up (writes at 16 in flight, not measured) lasts {@code --warmup-seconds}, then goes on in
  * steps of {@value #WARMUP_STEP_SECONDS} s while the JVM's JIT compilers used {@link JitQuiet#QUIET_SHARE}
  * of a core or more in the last one, up to {@code --warmup-seconds-max}, as {@code vostok bench}'s does:
- * the first level otherwise measures C2 compiling too (p99 at 1 in flight 6 to 7 times p50 after 5 s
- * of warm-up on a 2-core machine, 4 to 5 times once the compilers are quiet).
+ * the first level otherwise measures C2 compiling too (p99 at 1 in flight 5.8 to 7.0 times p50 after
+ * 5 s of warm-up on a 2-core machine, 4.1 to 5.2 times once the compilers were quiet; four runs each).
  * With {@code --stall-ms=N} a watcher counts the stalls, spans of N ms or more in which no write
  * completed although writes were in flight, and prints to stderr what every thread was doing at
  * the first moment of each (at most {@link StallWatch#DUMPS_MAX} per level): the tool for finding

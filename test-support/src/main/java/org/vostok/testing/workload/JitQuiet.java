@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * Whether this JVM's JIT compilers have gone quiet, for benchmarks that warm up until they have:
  * levels measured while C2 still compiles measure the compilers too, and on a 2-core machine a
- * JVM running three replicas and a client keeps them busy for 20 s or more. The share is the
+ * JVM running three replicas keeps them busy for 10 to 20 s of load (measured: 10 s in-process, 20 s
+ * with the Netty nodes and a client). The share is the
  * compilers' accumulated compilation time over the wall time since the last {@link #mark()};
  * {@link #warmUp} runs a benchmark's load until it is quiet.
  *
