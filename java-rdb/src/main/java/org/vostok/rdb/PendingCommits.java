@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +15,7 @@ import org.vostok.raft.ProposeResult;
 import org.vostok.raft.RaftNode;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.store.EntryOutcome;
 import org.vostok.rdb.store.EntryPayload;
@@ -86,7 +86,7 @@ final class PendingCommits {
     }
 
     /** A transaction that waits for the fate of the entry that carried its request id first. */
-    private record PendingDuplicate(long term, UUID requestId, CompletableFuture<Long> future, long deadlineNanos) {
+    private record PendingDuplicate(long term, RequestId requestId, CompletableFuture<Long> future, long deadlineNanos) {
     }
 
     PendingCommits(ReplicaCore core, RdbStore store, RdbConfig config, SpaceGuard space, Leadership leadership,
@@ -217,7 +217,7 @@ final class PendingCommits {
     private void duplicate(EntryPlan plan, CompletableFuture<Long> future, long nowNanos) {
         RaftNode node = core.node();
         long first = plan.duplicateOf().getAsLong();
-        UUID requestId = plan.requestId().orElseThrow();
+        RequestId requestId = plan.requestId().orElseThrow();
         if (first <= node.appliedIndex()) {
             completions.fail(future, new RdbException(RdbError.EXIST, "request " + requestId + " was committed"
                     + " already, by entry " + first + "; a request id commits at most once (Tx.requestOutcome tells"

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.KvsRecord;
@@ -14,6 +13,7 @@ import org.vostok.rdb.model.KvsScan;
 import org.vostok.rdb.model.KvsVisitor;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.store.EntryPayload;
 import org.vostok.rdb.store.Op;
@@ -52,7 +52,7 @@ public final class Tx implements AutoCloseable {
     private final Replica replica;
     private final long term;
     private final List<Op> ops = new ArrayList<>();
-    private Optional<UUID> requestId = Optional.empty();
+    private Optional<RequestId> requestId = Optional.empty();
     private ReadView view;
     private boolean finished;
 
@@ -76,7 +76,7 @@ public final class Tx implements AutoCloseable {
      * first) without being proposed; once it is committed, the second fails at once with
      * {@link RdbError#EXIST}.
      */
-    public Tx requestId(UUID id) {
+    public Tx requestId(RequestId id) {
         checkOpen();
         requestId = Optional.of(Objects.requireNonNull(id, "id"));
         return this;
@@ -142,7 +142,7 @@ public final class Tx implements AutoCloseable {
     }
 
     /** What became of the transaction that carried {@code id}; empty when none committed (yet). */
-    public Optional<RequestOutcome> requestOutcome(UUID id) {
+    public Optional<RequestOutcome> requestOutcome(RequestId id) {
         return reader().requestOutcome(Objects.requireNonNull(id, "id"));
     }
 

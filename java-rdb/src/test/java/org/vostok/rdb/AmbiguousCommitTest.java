@@ -22,6 +22,7 @@ import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.LeaderHint;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.RecordingListener;
@@ -112,7 +113,7 @@ class AmbiguousCommitTest {
         Replica leader = leaderThatCannotCommit();
         long term = leader.status().term();
         long before = leader.status().lastIndex();
-        UUID id = UUID.randomUUID();
+        RequestId id = new RequestId(UUID.randomUUID(), 1);
         CompletableFuture<Long> first = leader.begin(term).requestId(id).update(ROOT, k("a"), b("first")).commit();
         Await.until("the first attempt to be appended", () -> leader.status().lastIndex() > before);
         CompletableFuture<Long> retry = leader.begin(term).requestId(id).update(ROOT, k("a"), b("retry")).commit();
@@ -148,7 +149,7 @@ class AmbiguousCommitTest {
         Replica leader = leaderThatCannotCommit();
         long term = leader.status().term();
         long before = leader.status().lastIndex();
-        UUID id = UUID.randomUUID();
+        RequestId id = new RequestId(UUID.randomUUID(), 1);
         CompletableFuture<Long> first = leader.begin(term).requestId(id).update(ROOT, k("a"), b("first")).commit();
         for (long follower : others(leader.id())) {
             Await.until("replica " + follower + " holding the first attempt",
@@ -194,7 +195,7 @@ class AmbiguousCommitTest {
         Tx later = leader.begin(term);
         later.lookup(ROOT, k("b"));
         cluster.network().isolate(leader.id());
-        UUID id = UUID.randomUUID();
+        RequestId id = new RequestId(UUID.randomUUID(), 1);
         RdbException timedOut = failure(leader.begin(term).requestId(id).update(ROOT, k("a"), b("1")).commit());
         assertEquals(RdbError.OUTCOME_UNKNOWN, timedOut.error(), timedOut.getMessage());
         assertEquals(Optional.of(RdbError.TIMEDOUT), timedOut.outcomeUnknownCause());

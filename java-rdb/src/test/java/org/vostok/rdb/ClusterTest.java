@@ -24,6 +24,7 @@ import org.vostok.rdb.model.KvsScan;
 import org.vostok.rdb.model.LeaderHint;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.testing.Await;
 import org.vostok.rdb.testing.TestCluster;
 import org.vostok.rdb.transport.LinkFaults;
@@ -164,7 +165,7 @@ class ClusterTest {
         long oldTerm = old.status().term();
         cluster.network().isolate(old.id());
         // A commit on the isolated leader cannot reach a majority.
-        UUID id = UUID.randomUUID();
+        RequestId id = new RequestId(UUID.randomUUID(), 1);
         CompletableFuture<Long> stranded = old.begin(oldTerm).requestId(id).update(ROOT, k("stranded"), b("?")).commit();
         Replica next = cluster.awaitLeaderAmong(others(old.id()));
         assertTrue(next.status().term() > oldTerm);

@@ -31,6 +31,7 @@ import org.vostok.testing.workload.KvClient;
 import org.vostok.testing.workload.KvWorkload;
 import org.vostok.testing.workload.Reply;
 import org.vostok.vos.KeyOrder;
+import org.vostok.rdb.model.RequestId;
 
 /**
  * A leader whose owner thread stalls for longer than the election timeout, cut off from the
@@ -155,7 +156,7 @@ class LeaseReadsAcrossAStallTest {
      */
     private KvClient directClient(KvServices services, long id) {
         return op -> {
-            KvService.Answer answer = services.of(cluster.replica(id)).handle(op, UUID.randomUUID());
+            KvService.Answer answer = services.of(cluster.replica(id)).handle(op, new RequestId(UUID.randomUUID(), 1));
             if (answer instanceof KvService.Done d) {
                 return Reply.ok(d.result());
             }

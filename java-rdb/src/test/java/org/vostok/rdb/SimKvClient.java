@@ -12,6 +12,7 @@ import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.LeaderHint;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.testing.linearizability.HistoryRecorder;
 import org.vostok.testing.linearizability.KvOp;
@@ -47,6 +48,9 @@ final class SimKvClient {
     private final SimCluster cluster;
     private final HistoryRecorder<KvOp, KvResult> recorder;
     private final SplittableRandom random;
+    /** This client's id in its request ids; their sequence numbers count up from 1. */
+    private final UUID client;
+    private long requestSequence;
     private final List<String> keys;
     private final int valueBytes;
     private final long operationNanosMax;
@@ -59,7 +63,7 @@ final class SimKvClient {
     // The operation in progress.
     private KvOp op;
     private HistoryRecorder.Pending<KvOp, KvResult> pending;
-    private UUID requestId;
+    private RequestId requestId;
     private long deadlineNanos;
     private long target;
     /** An attempt may have taken effect and no leader of a later term has said it did not. */
@@ -82,6 +86,7 @@ final class SimKvClient {
         this.cluster = cluster;
         this.recorder = recorder;
         this.random = random;
+        this.client = new UUID(random.nextLong(), random.nextLong());
         this.keys = keys;
         this.valueBytes = valueBytes;
         this.operationNanosMax = operationNanosMax;
@@ -152,7 +157,7 @@ final class SimKvClient {
             op = new KvOp.CompareAndSet(key, expected, value());
         }
         operations++;
-        requestId = new UUID(random.nextLong(), random.nextLong());
+        requestId = new RequestId(client, ++requestSequence);
         pending = recorder.invoke(id, op);
         deadlineNanos = now + operationNanosMax;
         mayHaveApplied = false;

@@ -24,6 +24,7 @@ import org.vostok.rdb.model.KvsRecord;
 import org.vostok.rdb.model.KvsScan;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.testing.TestCluster;
 import org.vostok.vos.Key;
@@ -238,14 +239,14 @@ class TxTest {
     @Test
     void requestIdsRecordOutcomesAndCommitOnce() {
         createRoot(KeyOrder.LEXICAL);
-        UUID id = UUID.randomUUID();
+        RequestId id = new RequestId(UUID.randomUUID(), 1);
         long index = commit(begin().requestId(id).update(ROOT, k("r"), b("1")));
         assertEquals(Optional.of(new RequestOutcome(id, index, Optional.empty())), begin().requestOutcome(id));
         commitFails(RdbError.EXIST, begin().requestId(id).update(ROOT, k("r"), b("2")));
         assertArrayEquals(b("1"), begin().lookup(ROOT, k("r")).orElseThrow());
-        assertEquals(Optional.empty(), begin().requestOutcome(UUID.randomUUID()));
+        assertEquals(Optional.empty(), begin().requestOutcome(new RequestId(UUID.randomUUID(), 1)));
         // A request id alone commits too: it only records the request.
-        UUID alone = UUID.randomUUID();
+        RequestId alone = new RequestId(UUID.randomUUID(), 1);
         long aloneIndex = commit(begin().requestId(alone));
         assertTrue(begin().requestOutcome(alone).orElseThrow().applied());
         assertTrue(aloneIndex > index);

@@ -1,9 +1,9 @@
 package org.vostok.rsvc;
 
 import java.util.Optional;
-import java.util.UUID;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.Tx;
+import org.vostok.rdb.model.RequestId;
 
 /**
  * What a handler is given with its request: the transaction to read and update the service's
@@ -18,10 +18,10 @@ public final class CallContext {
     private final Tx tx;
     private final Replica replica;
     private final long peerNodeId;
-    private final Optional<UUID> requestId;
+    private final Optional<RequestId> requestId;
     private final String peer;
 
-    CallContext(long serviceId, long term, Tx tx, Replica replica, long peerNodeId, Optional<UUID> requestId,
+    CallContext(long serviceId, long term, Tx tx, Replica replica, long peerNodeId, Optional<RequestId> requestId,
                 String peer) {
         this.serviceId = serviceId;
         this.term = term;
@@ -56,7 +56,7 @@ public final class CallContext {
     }
 
     /** The request id of an exactly-once update. */
-    public Optional<UUID> requestId() {
+    public Optional<RequestId> requestId() {
         return requestId;
     }
 

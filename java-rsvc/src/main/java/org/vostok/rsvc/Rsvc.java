@@ -30,6 +30,7 @@ import org.vostok.rdb.model.RdbException;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rdb.ReplicaStatus;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.Tx;
 import org.vostok.rsvc.net.ServerCall;
@@ -429,9 +430,9 @@ final class Rsvc<S> implements LeadershipListener {
             }
             Replica r = replica();
             tx = r.begin(t);
-            Optional<UUID> requestId = Optional.empty();
+            Optional<RequestId> requestId = Optional.empty();
             if (m.isUpdate() && !call.request().getClientId().isEmpty()) {
-                UUID id = requestId(call.request());
+                RequestId id = requestId(call.request());
                 if (!m.isBlind()) {
                     Optional<RequestOutcome> done = tx.requestOutcome(id);
                     if (done.isPresent()) {
@@ -445,7 +446,7 @@ final class Rsvc<S> implements LeadershipListener {
             CallContext ctx = new CallContext(serviceId, t, tx, r, call.peerNodeId(), requestId, call.peer());
             CompletionStage<? extends MessageLite> stage = m.handle(service(), ctx, request);
             Tx handlerTx = tx;
-            Optional<UUID> blindId = m.isBlind() ? requestId : Optional.empty();
+            Optional<RequestId> blindId = m.isBlind() ? requestId : Optional.empty();
             async = true;
             stage.whenComplete((body, error) -> {
                 if (error != null) {
@@ -476,7 +477,7 @@ final class Rsvc<S> implements LeadershipListener {
      * an entry not committed yet). Looks it up at a linearizable epoch, off rdb's completion
      * thread, and answers with the original outcome, or OUTCOME_UNKNOWN while it is not settled.
      */
-    private void settleBlindDuplicate(ServerCall call, Optional<Object> lockKey, long t, UUID id) {
+    private void settleBlindDuplicate(ServerCall call, Optional<Object> lockKey, long t, RequestId id) {
         submitHeld(call, lockKey, () -> {
             Tx tx = null;
             try {
@@ -505,7 +506,7 @@ final class Rsvc<S> implements LeadershipListener {
     }
 
     private void commitAndReply(ServerCall call, Tx tx, Optional<Object> lockKey, MessageLite body, long t,
-                                Optional<UUID> blindId) {
+                                Optional<RequestId> blindId) {
         Reply ok = Reply.newBuilder().setBody(body == null ? ByteString.EMPTY : body.toByteString()).setHint(hint())
                 .setNodeId(host.nodeId()).build();
         if (tx.updateCount() == 0) {
@@ -553,11 +554,16 @@ final class Rsvc<S> implements LeadershipListener {
         }
     }
 
-    /** The rdb request id of an exactly-once update: a digest of the client id and the sequence number. */
-    static UUID requestId(Request r) {
-        ByteBuffer b = ByteBuffer.allocate(r.getClientId().size() + 8);
-        b.put(r.getClientId().asReadOnlyByteBuffer()).putLong(r.getSequence());
-        return UUID.nameUUIDFromBytes(b.array());
+    /**
+     * The rdb request id of an exactly-once update: the client id and the sequence number. A
+     * client id of 16 bytes (what the Vostok client sends) is the id itself; another length
+     * (another client's choice) goes through a digest to 16 bytes.
+     */
+    static RequestId requestId(Request r) {
+        ByteBuffer id = r.getClientId().asReadOnlyByteBuffer();
+        UUID client = id.remaining() == 16 ? new UUID(id.getLong(), id.getLong())
+                : UUID.nameUUIDFromBytes(r.getClientId().toByteArray());
+        return new RequestId(client, r.getSequence());
     }
 
     /** The methods' names, for status. */

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 import org.vostok.vos.VosException;
@@ -20,7 +21,8 @@ import org.vostok.vos.VosLimits;
  * not decode make the entry fail with {@link RdbError#INVAL} on every replica alike.
  *
  * <pre>
- * payload := u8 format(1) | u8 flags(bit 0: request id) | [u64 msb | u64 lsb] | u32 count | op*
+ * payload := u8 format(2) | u8 flags(bit 0: request id) | [u64 client msb | u64 client lsb | u64 sequence]
+ *            | u32 count | op*
  * op      := u8 kind | path | fields of the kind
  * path    := u8 depth | key*
  * key     := u8 1 | u64 value            (integer)
@@ -30,9 +32,10 @@ import org.vostok.vos.VosLimits;
  * value   := u32 length | bytes
  * </pre>
  */
-public record EntryPayload(Optional<UUID> requestId, List<Op> ops) {
+public record EntryPayload(Optional<RequestId> requestId, List<Op> ops) {
 
-    private static final byte FORMAT = 1;
+    /** 2: the request id is a client and a sequence number (1 had a bare UUID). */
+    private static final byte FORMAT = 2;
     private static final byte FLAG_REQUEST_ID = 1;
     private static final byte CREATE_ROOT = 1;
     private static final byte DESTROY_ROOT = 2;
@@ -51,7 +54,7 @@ public record EntryPayload(Optional<UUID> requestId, List<Op> ops) {
 
     /** The encoded size in bytes. */
     public int encodedBytes() {
-        long size = 2 + (requestId.isPresent() ? 16 : 0) + 4;
+        long size = 2 + (requestId.isPresent() ? 24 : 0) + 4;
         for (Op op : ops) {
             size += 1 + opBytes(op);
         }
@@ -96,7 +99,8 @@ public record EntryPayload(Optional<UUID> requestId, List<Op> ops) {
     public byte[] encode() {
         ByteBuffer out = ByteBuffer.allocate(encodedBytes());
         out.put(FORMAT).put(requestId.isPresent() ? FLAG_REQUEST_ID : 0);
-        requestId.ifPresent(id -> out.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()));
+        requestId.ifPresent(id -> out.putLong(id.client().getMostSignificantBits())
+                .putLong(id.client().getLeastSignificantBits()).putLong(id.sequence()));
         out.putInt(ops.size());
         for (Op op : ops) {
             writeOp(out, op);
@@ -171,8 +175,8 @@ public record EntryPayload(Optional<UUID> requestId, List<Op> ops) {
             if ((flags & ~FLAG_REQUEST_ID) != 0) {
                 throw malformed("unknown flags " + flags);
             }
-            Optional<UUID> requestId = (flags & FLAG_REQUEST_ID) != 0
-                    ? Optional.of(new UUID(in.getLong(), in.getLong())) : Optional.empty();
+            Optional<RequestId> requestId = (flags & FLAG_REQUEST_ID) != 0
+                    ? Optional.of(new RequestId(new UUID(in.getLong(), in.getLong()), in.getLong())) : Optional.empty();
             int count = in.getInt();
             if (count < 0 || count > in.remaining()) {
                 throw malformed("an operation count of " + count + " with " + in.remaining() + " bytes left");

@@ -2,8 +2,8 @@ package org.vostok.rdb.store;
 
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.function.BiConsumer;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.vos.Container;
 import org.vostok.vos.Key;
 import org.vostok.vos.Transaction;
@@ -17,34 +17,43 @@ import org.vostok.vos.Transaction;
  */
 public final class EntryPlan {
 
-    private final Optional<UUID> requestId;
+    private final Optional<RequestId> requestId;
     private final Optional<PlanFailure> failure;
     private final Overlay effects;
-    private final boolean recordsRequest;
+    private final Optional<RequestPlacement> placement;
     private final OptionalLong allocatedReplicaId;
     private final OptionalLong duplicateOf;
 
-    private EntryPlan(Optional<UUID> requestId, Optional<PlanFailure> failure, Overlay effects,
-                      boolean recordsRequest, OptionalLong allocatedReplicaId, OptionalLong duplicateOf) {
+    /**
+     * Where the entry's request record goes ({@link RequestRecords}): under {@code slot}, with
+     * the client record written too when {@code writesClient} (a new slot, or a refresh), and the
+     * slot counter when {@code writesCounter} (a new slot).
+     */
+    record RequestPlacement(RequestId id, long slot, boolean writesClient, boolean writesCounter) {
+    }
+
+    private EntryPlan(Optional<RequestId> requestId, Optional<PlanFailure> failure, Overlay effects,
+                      Optional<RequestPlacement> placement, OptionalLong allocatedReplicaId, OptionalLong duplicateOf) {
         this.requestId = requestId;
         this.failure = failure;
         this.effects = effects;
-        this.recordsRequest = recordsRequest;
+        this.placement = placement;
         this.allocatedReplicaId = allocatedReplicaId;
         this.duplicateOf = duplicateOf;
     }
 
-    static EntryPlan applied(Optional<UUID> requestId, Overlay effects, OptionalLong allocatedReplicaId) {
-        return new EntryPlan(requestId, Optional.empty(), effects, requestId.isPresent(), allocatedReplicaId,
-                OptionalLong.empty());
+    /** An entry that applies; its request (if it has one) is recorded as {@code placement} says. */
+    static EntryPlan applied(Optional<RequestPlacement> placement, Overlay effects, OptionalLong allocatedReplicaId) {
+        return new EntryPlan(placement.map(RequestPlacement::id), Optional.empty(), effects, placement,
+                allocatedReplicaId, OptionalLong.empty());
     }
 
     /**
      * An entry whose request id entry {@code firstIndex} carried already (within the retention):
      * it fails with {@code failure} (EXIST), changes nothing, and records nothing.
      */
-    static EntryPlan duplicate(UUID requestId, long firstIndex, PlanFailure failure) {
-        return new EntryPlan(Optional.of(requestId), Optional.of(failure), new Overlay(EMPTY_VIEW), false,
+    static EntryPlan duplicate(RequestId requestId, long firstIndex, PlanFailure failure) {
+        return new EntryPlan(Optional.of(requestId), Optional.of(failure), new Overlay(EMPTY_VIEW), Optional.empty(),
                 OptionalLong.empty(), OptionalLong.of(firstIndex));
     }
 
@@ -63,10 +72,10 @@ public final class EntryPlan {
 
     /**
      * A failed entry: it changes nothing in the tree, but its request id is still recorded with
-     * the failure, unless the failure is that the id was recorded already.
+     * the failure where {@code placement} says (empty: the id is not recorded, or there is none).
      */
-    static EntryPlan failed(Optional<UUID> requestId, PlanFailure failure, boolean recordsRequest) {
-        return new EntryPlan(requestId, Optional.of(failure), new Overlay(EMPTY_VIEW), recordsRequest && requestId.isPresent(),
+    static EntryPlan failed(Optional<RequestId> requestId, PlanFailure failure, Optional<RequestPlacement> placement) {
+        return new EntryPlan(requestId, Optional.of(failure), new Overlay(EMPTY_VIEW), placement,
                 OptionalLong.empty(), OptionalLong.empty());
     }
 
@@ -75,12 +84,13 @@ public final class EntryPlan {
         return failure;
     }
 
-    public Optional<UUID> requestId() {
+    public Optional<RequestId> requestId() {
         return requestId;
     }
 
+    /** Whether the entry records its request id (with its outcome). */
     boolean recordsRequest() {
-        return recordsRequest;
+        return placement.isPresent();
     }
 
     /** VOS operations for the tree changes (not the entry record nor the request record). */
@@ -92,11 +102,46 @@ public final class EntryPlan {
         effects.writeTo(tx, log, epoch);
     }
 
-    /** Adds this entry's changes (and its request record) to {@code target}, as of after the entry. */
-    void mergeInto(Overlay target, byte[] requestRecord) {
+    /** The VOS operations that recording the request takes (0 to 3). */
+    int requestOperations() {
+        return placement.map(p -> 1 + (p.writesClient() ? 1 : 0) + (p.writesCounter() ? 1 : 0)).orElse(0);
+    }
+
+    /** The request record of this entry as the one at {@code index}: its index and outcome. */
+    byte[] requestRecord(long index) {
+        return RequestRecords.encode(index, failure.map(PlanFailure::error));
+    }
+
+    /** Writes the request record (and the client record and slot counter it needs) as the entry at {@code index}. */
+    void writeRequestTo(Transaction tx, Container log, long index, byte[] requestRecord) {
+        if (placement.isEmpty()) {
+            return;
+        }
+        RequestPlacement p = placement.get();
+        tx.update(log, StoreLayout.REQUEST_RECORDS_OID, RequestRecords.recordKey(p.slot(), p.id()), index, requestRecord);
+        if (p.writesClient()) {
+            tx.update(log, StoreLayout.REQUESTS_OID, RequestRecords.clientKey(p.id()), index,
+                    RequestRecords.encodeClient(p.slot(), index));
+        }
+        if (p.writesCounter()) {
+            tx.update(log, StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REQUEST_SLOT, index,
+                    RankRecords.encodeCounter(p.slot()));
+        }
+    }
+
+    /** Adds this entry's changes (and its request's records) to {@code target}, as of after entry {@code index}. */
+    void mergeInto(Overlay target, long index, byte[] requestRecord) {
         effects.mergeInto(target);
-        if (recordsRequest) {
-            target.put(StoreLayout.REQUESTS_OID, RequestRecords.key(requestId.orElseThrow()), requestRecord);
+        if (placement.isPresent()) {
+            RequestPlacement p = placement.get();
+            target.put(StoreLayout.REQUEST_RECORDS_OID, Key.of(RequestRecords.recordKey(p.slot(), p.id())), requestRecord);
+            if (p.writesClient()) {
+                target.put(StoreLayout.REQUESTS_OID, RequestRecords.clientKey(p.id()),
+                        RequestRecords.encodeClient(p.slot(), index));
+            }
+            if (p.writesCounter()) {
+                target.put(StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REQUEST_SLOT, RankRecords.encodeCounter(p.slot()));
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Optional;
 import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 
@@ -34,16 +35,36 @@ final class EntryPlanner {
 
     /** The plan of {@code payload} as the entry at {@code index}, against the state before it. */
     EntryPlan plan(TreeView before, EntryPayload payload, long index) {
+        Optional<EntryPlan.RequestPlacement> placement = Optional.empty();
         if (payload.requestId().isPresent()) {
-            Optional<byte[]> record = before.get(StoreLayout.REQUESTS_OID, RequestRecords.key(payload.requestId().get()));
-            if (record.isPresent() && RequestRecords.isLive(record.get(), index - 1, requestRetentionEntries)) {
-                // Entry i with a request id that an earlier entry j carried fails here; on any replica
-                // that writes i, j is below it in the same log, so if i commits, j committed first. The
-                // leader does not propose such an entry: it waits for j's fate (ReplicaLoop).
-                long first = RequestRecords.indexOf(record.get());
-                return EntryPlan.duplicate(payload.requestId().get(), first, new PlanFailure(RdbError.EXIST, "request "
-                        + payload.requestId().get() + " was carried by entry " + first + " already; a request id"
-                        + " commits at most once"));
+            RequestId id = payload.requestId().get();
+            long epoch = index - 1;
+            Optional<byte[]> client = before.get(StoreLayout.REQUESTS_OID, RequestRecords.clientKey(id))
+                    .filter(raw -> RequestRecords.isClientLive(raw, epoch, requestRetentionEntries));
+            if (client.isPresent()) {
+                long slot = RequestRecords.clientSlot(client.get());
+                Optional<byte[]> record = before.get(StoreLayout.REQUEST_RECORDS_OID,
+                        Key.of(RequestRecords.recordKey(slot, id)));
+                if (record.isPresent() && RequestRecords.isLive(record.get(), epoch, requestRetentionEntries)) {
+                    // Entry i with a request id that an earlier entry j carried fails here; on any replica
+                    // that writes i, j is below it in the same log, so if i commits, j committed first. The
+                    // leader does not propose such an entry: it waits for j's fate (ReplicaLoop).
+                    long first = RequestRecords.indexOf(record.get());
+                    return EntryPlan.duplicate(id, first, new PlanFailure(RdbError.EXIST, "request " + id
+                            + " was carried by entry " + first + " already; a request id commits at most once"));
+                }
+                boolean refresh = index - RequestRecords.clientLastIndex(client.get())
+                        >= RequestRecords.refreshEntries(requestRetentionEntries);
+                placement = Optional.of(new EntryPlan.RequestPlacement(id, slot, refresh, false));
+            } else {
+                long last = RankRecords.decodeCounter(before.get(StoreLayout.SYSTEM_OID,
+                        StoreLayout.SYSTEM_REQUEST_SLOT));
+                if (last >= RequestRecords.SLOT_MAX) {
+                    return EntryPlan.failed(payload.requestId(), new PlanFailure(RdbError.NOSPACE, "all "
+                            + RequestRecords.SLOT_MAX + " client slots of this database were handed out; send the"
+                            + " update without a request id, or move the data to a new database"), Optional.empty());
+                }
+                placement = Optional.of(new EntryPlan.RequestPlacement(id, last + 1, true, true));
             }
         }
         Overlay entry = new Overlay(before);
@@ -57,9 +78,9 @@ final class EntryPlanner {
                         + "); split it into several transactions");
             }
         } catch (PlanFailure f) {
-            return EntryPlan.failed(payload.requestId(), f, true);
+            return EntryPlan.failed(payload.requestId(), f, placement);
         }
-        return EntryPlan.applied(payload.requestId(), entry, allocatedReplicaId(entry, payload));
+        return EntryPlan.applied(placement, entry, allocatedReplicaId(entry, payload));
     }
 
     /** The id a {@link Op.NewReplicaId} of the entry handed out (the last one, if several). */
@@ -81,7 +102,7 @@ final class EntryPlanner {
         try {
             payload = EntryPayload.decode(data);
         } catch (PlanFailure f) {
-            return EntryPlan.failed(Optional.empty(), f, false);
+            return EntryPlan.failed(Optional.empty(), f, Optional.empty());
         }
         return plan(before, payload, index);
     }

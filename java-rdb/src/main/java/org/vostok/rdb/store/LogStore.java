@@ -333,7 +333,7 @@ final class LogStore {
             if (e.type() == EntryType.NORMAL && e.data().length > 0) {
                 plan = plans.take(e.index(), e.term()).orElseGet(() -> planner.plan(tree, e.data(), e.index()));
             }
-            int needed = 4 + (plan == null ? 0 : plan.vosOperations() + 1);
+            int needed = 4 + (plan == null ? 0 : plan.vosOperations() + plan.requestOperations());
             if (!partEntries.isEmpty()
                     && h.tx.size() + needed + META_OPERATIONS > h.limits.vosOperationsPerTransactionMax()) {
                 // The batch is too large for one transaction: write what is collected, with the
@@ -361,12 +361,9 @@ final class LogStore {
             if (plan != null) {
                 failure = plan.failure().map(PlanFailure::error);
                 plan.writeTo(h.tx, h.log, e.index());
-                byte[] request = RequestRecords.encode(e.index(), failure);
-                if (plan.recordsRequest()) {
-                    h.tx.update(h.log, StoreLayout.REQUESTS_OID, RequestRecords.key(plan.requestId().orElseThrow()),
-                            e.index(), request);
-                }
-                plan.mergeInto(tree, request);
+                byte[] request = plan.requestRecord(e.index());
+                plan.writeRequestTo(h.tx, h.log, e.index(), request);
+                plan.mergeInto(tree, e.index(), request);
                 outcomes.add(new EntryOutcome(e.index(), e.term(), plan.failure()));
             }
             if (e.type() == EntryType.MEMBERSHIP) {

@@ -116,7 +116,11 @@ public final class RdbStore implements LogStorage, AutoCloseable {
             int version = MetaRecords.decodeLayout(layout);
             if (version != StoreLayout.LAYOUT_VERSION) {
                 throw new RdbException(RdbError.INVAL, "pool " + pool.path() + " has rdb layout " + version
-                        + "; this version reads layout " + StoreLayout.LAYOUT_VERSION + " only");
+                        + "; this version reads layout " + StoreLayout.LAYOUT_VERSION + " only"
+                        + (version < StoreLayout.LAYOUT_VERSION ? " (layout " + version + " was written by an"
+                        + " earlier version): run the version that wrote it, or remove this replica from its"
+                        + " group, destroy the pool and add the replica again, to be rebuilt from a snapshot of"
+                        + " the others" : " (written by a newer version): run that version"));
             }
             long replicaId = MetaRecords.decodeReplica(required(meta, StoreLayout.META_REPLICA, "replica id"));
             RdbStore store = new RdbStore(pool, limits, meta, replicaId);

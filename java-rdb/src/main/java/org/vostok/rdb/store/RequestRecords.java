@@ -2,27 +2,101 @@ package org.vostok.rdb.store;
 
 import java.nio.ByteBuffer;
 import java.util.Optional;
-import java.util.UUID;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.vos.Key;
 
 /**
- * Request records: under a request id's 16 bytes in the request object, the index of the entry
- * that carried it and that entry's outcome ({@code 0} applied, else an {@link RdbError} code).
+ * Where rdb keeps what became of each request id (exactly-once updates), in two kinds of
+ * record:
+ *
+ * <ul>
+ *   <li>a <b>client record</b> in {@link StoreLayout#REQUESTS_OID}, under the client's 16 bytes
+ *       and the high 32 bits of the sequence number: the client's <em>slot</em> (a number handed
+ *       out by the replicated counter {@link StoreLayout#SYSTEM_REQUEST_SLOT}) and the index of
+ *       the entry that last wrote the record;</li>
+ *   <li>a <b>request record</b> in {@link StoreLayout#REQUEST_RECORDS_OID}, under the slot in the
+ *       high 32 bits and the low 32 bits of the sequence number: the index of the entry that
+ *       carried the request and its outcome ({@code 0} applied, else an {@link RdbError} code).</li>
+ * </ul>
+ *
+ * <p>So the records of one client follow each other in an integer-keyed tree: a client numbers
+ * its requests upwards, and each new record goes next to the last one, in the same leaf of the
+ * tree, where a record under a digest of the id would dirty a different leaf of a large tree per
+ * write.
+ *
+ * <p>Retention, the same on every replica whatever each has pruned: a request record counts for
+ * {@code retention} entries after the one that carried it ({@link #isLive}). A client record is
+ * rewritten (refreshed) by a request of the client at least {@link #refreshEntries} entries after
+ * its last write, so every request record of its slot has an index below {@code last + refresh};
+ * a client record last written {@code retention + refresh} entries or more ago therefore has no
+ * live request record left and counts as absent ({@link #isClientLive}): the client's next
+ * request takes a new slot.
  */
 final class RequestRecords {
 
     private static final byte FORMAT = 1;
     private static final int BYTES = 1 + 8 + 4;
+    private static final byte CLIENT_FORMAT = 1;
+    private static final int CLIENT_BYTES = 1 + 4 + 8;
+    /** The largest slot: slots fill the high 32 bits of a request record's key. */
+    static final long SLOT_MAX = 0xFFFF_FFFFL;
 
     private RequestRecords() {
     }
 
-    static Key key(UUID id) {
-        return Key.of(ByteBuffer.allocate(16).putLong(id.getMostSignificantBits())
-                .putLong(id.getLeastSignificantBits()).array());
+    /** The client record's key of {@code id}: the client's 16 bytes, then the sequence's high 32 bits. */
+    static Key clientKey(RequestId id) {
+        return Key.of(ByteBuffer.allocate(20).putLong(id.client().getMostSignificantBits())
+                .putLong(id.client().getLeastSignificantBits()).putInt((int) (id.sequence() >>> 32)).array());
+    }
+
+    /** The request record's key of {@code id} under {@code slot}. */
+    static long recordKey(long slot, RequestId id) {
+        return slot << 32 | (id.sequence() & 0xFFFF_FFFFL);
+    }
+
+    /** The first request record key of {@code slot}. */
+    static long firstKeyOf(long slot) {
+        return slot << 32;
+    }
+
+    /** The slot of request record key {@code key}. */
+    static long slotOf(long key) {
+        return key >>> 32;
+    }
+
+    /** How many entries after its last write a client record is rewritten by the client's next request. */
+    static long refreshEntries(long retention) {
+        return Math.max(1, retention / 4);
+    }
+
+    static byte[] encodeClient(long slot, long lastIndex) {
+        return ByteBuffer.allocate(CLIENT_BYTES).put(CLIENT_FORMAT).putInt((int) slot).putLong(lastIndex).array();
+    }
+
+    static long clientSlot(byte[] raw) {
+        checkClient(raw);
+        return Integer.toUnsignedLong(ByteBuffer.wrap(raw, 1, 4).getInt());
+    }
+
+    static long clientLastIndex(byte[] raw) {
+        checkClient(raw);
+        return ByteBuffer.wrap(raw, 5, 8).getLong();
+    }
+
+    /** Whether a client record still counts at {@code epoch} (see the class comment). */
+    static boolean isClientLive(byte[] raw, long epoch, long retention) {
+        return epoch - clientLastIndex(raw) < retention + refreshEntries(retention);
+    }
+
+    private static void checkClient(byte[] raw) {
+        if (raw.length != CLIENT_BYTES || raw[0] != CLIENT_FORMAT) {
+            throw new RdbException(RdbError.CORRUPT, "a client record has " + raw.length
+                    + " bytes and format " + (raw.length > 0 ? raw[0] : -1) + "; the pool is damaged");
+        }
     }
 
     static byte[] encode(long index, Optional<RdbError> failure) {
@@ -31,7 +105,7 @@ final class RequestRecords {
     }
 
     /**
-     * Whether a record is still seen at {@code epoch}: a request id counts for
+     * Whether a request record is still seen at {@code epoch}: a request id counts for
      * {@code retentionEntries} entries after the one that carried it, so that every replica
      * decides alike whether a retry is a duplicate, however far it has pruned old records.
      */
@@ -48,7 +122,7 @@ final class RequestRecords {
         return ByteBuffer.wrap(raw, 1, 8).getLong();
     }
 
-    static RequestOutcome decode(UUID id, byte[] raw) {
+    static RequestOutcome decode(RequestId id, byte[] raw) {
         if (raw.length != BYTES || raw[0] != FORMAT) {
             throw new RdbException(RdbError.CORRUPT, "the request record of " + id + " has " + raw.length
                     + " bytes and format " + (raw.length > 0 ? raw[0] : -1) + "; the pool is damaged");
@@ -64,5 +138,18 @@ final class RequestRecords {
         } catch (IllegalArgumentException e) {
             throw new RdbException(RdbError.CORRUPT, "the request record of " + id + " holds error code " + code);
         }
+    }
+
+    /**
+     * The live request record of {@code id} in {@code view} at {@code epoch} (the state after the
+     * entry at that index), found through the client's live record; empty when there is none.
+     */
+    static Optional<byte[]> find(TreeView view, RequestId id, long epoch, long retention) {
+        Optional<byte[]> client = view.get(StoreLayout.REQUESTS_OID, clientKey(id));
+        if (client.isEmpty() || !isClientLive(client.get(), epoch, retention)) {
+            return Optional.empty();
+        }
+        return view.get(StoreLayout.REQUEST_RECORDS_OID, Key.of(recordKey(clientSlot(client.get()), id)))
+                .filter(raw -> isLive(raw, epoch, retention));
     }
 }

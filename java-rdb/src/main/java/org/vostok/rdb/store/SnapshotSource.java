@@ -26,7 +26,7 @@ import org.vostok.vos.VosException;
 /**
  * The content of one snapshot, read from the LOG container at the snapshot's index (its epoch,
  * which the caller keeps from being aggregated away) and cut into chunks on demand: the system
- * object, the request records, then every KVS object in the order of its id, each key in order.
+ * object, the client and request records, then every KVS object in the order of its id, each key in order.
  * The enumeration depends only on the tree at that epoch, which is the same on every replica, so
  * the same chunking of it is the same bytes anywhere.
  *
@@ -180,7 +180,7 @@ public final class SnapshotSource {
         return n;
     }
 
-    /** The objects of the tree at the snapshot's epoch: the system and request objects, then every KVS by id. */
+    /** The objects of the tree at the snapshot's epoch: the system, client and request objects, then every KVS by id. */
     private List<long[]> listObjects() {
         List<long[]> kvs = new ArrayList<>();
         Optional<byte[]> root = log.fetch(StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_ROOT, epoch);
@@ -193,9 +193,10 @@ public final class SnapshotSource {
             view.forEachKvsChild(d.oid(), (k, child) -> pending.add(child));
         }
         kvs.sort((a, c) -> Long.compareUnsigned(a[0], c[0]));
-        List<long[]> all = new ArrayList<>(kvs.size() + 2);
+        List<long[]> all = new ArrayList<>(kvs.size() + 3);
         all.add(new long[] {StoreLayout.SYSTEM_OID, KeyOrder.LEXICAL.code()});
         all.add(new long[] {StoreLayout.REQUESTS_OID, KeyOrder.LEXICAL.code()});
+        all.add(new long[] {StoreLayout.REQUEST_RECORDS_OID, KeyOrder.INTEGER.code()});
         all.addAll(kvs);
         return all;
     }

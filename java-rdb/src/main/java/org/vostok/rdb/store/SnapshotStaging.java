@@ -230,7 +230,7 @@ public final class SnapshotStaging {
     }
 
     private static void checkDataOid(long oid) {
-        if (oid != StoreLayout.SYSTEM_OID && oid != StoreLayout.REQUESTS_OID) {
+        if (oid != StoreLayout.SYSTEM_OID && oid != StoreLayout.REQUESTS_OID && oid != StoreLayout.REQUEST_RECORDS_OID) {
             checkKvsOid(oid);
         }
     }

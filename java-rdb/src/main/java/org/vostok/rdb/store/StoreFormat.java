@@ -106,5 +106,6 @@ final class StoreFormat {
         t.createObject(log, StoreLayout.SYSTEM_OID, KeyOrder.LEXICAL, e);
         t.createObject(log, StoreLayout.REQUESTS_OID, KeyOrder.LEXICAL, e);
         t.createObject(log, StoreLayout.TERMS_OID, KeyOrder.INTEGER, e);
+        t.createObject(log, StoreLayout.REQUEST_RECORDS_OID, KeyOrder.INTEGER, e);
     }
 }

@@ -25,8 +25,11 @@ import org.vostok.vos.Key;
  */
 public final class StoreLayout {
 
-    /** The layout this code writes and reads. */
-    public static final int LAYOUT_VERSION = 1;
+    /**
+     * The layout this code writes and reads. 2: request records under a client's slot and the
+     * request's sequence number (1 kept them under a digest of the request id).
+     */
+    public static final int LAYOUT_VERSION = 2;
 
     /** The META container's UUID ("vostok-rdb-meta" in ASCII, padded). */
     public static final UUID META_CONTAINER = new UUID(0x766f73746f6b2d72L, 0x64622d6d65746131L);
@@ -47,7 +50,11 @@ public final class StoreLayout {
 
     /** The system object of the KV tree (lexical keys): the root descriptor, the next object id. */
     public static final long SYSTEM_OID = 1;
-    /** Request records (lexical keys: a request id's 16 bytes): the index and outcome of its entry. */
+    /**
+     * Client records (lexical keys: a client's 16 bytes and the high 32 bits of a sequence number,
+     * 20 bytes): the slot its request records are kept under, and the last entry that refreshed it
+     * ({@code RequestRecords}).
+     */
     public static final long REQUESTS_OID = 2;
     /** Term runs of the log (integer keys): the first index of each run of one term -> that term. */
     public static final long TERMS_OID = 3;
@@ -57,6 +64,11 @@ public final class StoreLayout {
      * installed.
      */
     public static final long SCRATCH_OID = 4;
+    /**
+     * Request records (integer keys: a client's slot in the high 32 bits, the low 32 bits of the
+     * sequence number below): the index and outcome of the entry that carried the request.
+     */
+    public static final long REQUEST_RECORDS_OID = 5;
     /** The first object id handed to a KVS; ids below are reserved for the store. */
     public static final long FIRST_KVS_OID = 16;
     /** Segment s of the log is object {@code SEGMENT_OID_BASE + s}. */
@@ -68,6 +80,8 @@ public final class StoreLayout {
     static final Key SYSTEM_NEXT_OID = key("next-oid");
     /** The last replica generation handed out (the replicated counter of {@code ReplicaIds}). */
     static final Key SYSTEM_REPLICA_GENERATION = key("replica-generation");
+    /** The last client slot handed out (a replicated counter, {@code RequestRecords}). */
+    static final Key SYSTEM_REQUEST_SLOT = key("request-slot");
     /** Prefix of the rank records: {@code "rank/"} and the rank's 4 bytes, big-endian. */
     private static final byte[] RANK_PREFIX = "rank/".getBytes(StandardCharsets.US_ASCII);
 

@@ -8,6 +8,7 @@ import org.vostok.rdb.model.KvsRecord;
 import org.vostok.rdb.model.KvsScan;
 import org.vostok.rdb.model.KvsVisitor;
 import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.vos.Container;
 import org.vostok.vos.Direction;
@@ -159,10 +160,9 @@ public final class TreeReader {
      * What became of the transaction that carried {@code requestId}, if one was committed by this
      * epoch and fewer than the request retention's entries ago.
      */
-    public Optional<RequestOutcome> requestOutcome(UUID requestId) {
+    public Optional<RequestOutcome> requestOutcome(RequestId requestId) {
         try {
-            return log.fetch(StoreLayout.REQUESTS_OID, RequestRecords.key(requestId), epoch)
-                    .filter(raw -> RequestRecords.isLive(raw, epoch, requestRetentionEntries))
+            return RequestRecords.find(new VosTreeView(log, epoch), requestId, epoch, requestRetentionEntries)
                     .map(raw -> RequestRecords.decode(requestId, raw));
         } catch (VosException e) {
             throw VosFailures.translate(e, "reading the record of request " + requestId);

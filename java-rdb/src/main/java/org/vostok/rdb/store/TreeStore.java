@@ -92,35 +92,70 @@ final class TreeStore {
     static final int PRUNE_OPERATIONS_PER_TRANSACTION_MAX = 1024;
 
     /**
-     * Drops the request records that no epoch at or after {@code base} can see any more (older
-     * than the request retention): tombstones at {@code base}, freed by the next aggregation.
-     * Every replica hides them alike whether it dropped them or not ({@link RequestRecords#isLive}).
-     * Returns how many were dropped.
+     * Request records read per native call while looking for a slot's expired ones: most slots
+     * hold a few expired records followed by live ones, and the scan of a slot stops at its first
+     * live record.
+     */
+    private static final int PRUNE_BATCH_RECORDS = 256;
+
+    /**
+     * Drops the request and client records that no epoch at or after {@code base} can see any
+     * more (older than the request retention, {@link RequestRecords}): tombstones at
+     * {@code base}, freed by the next aggregation. Every replica hides them alike whether it
+     * dropped them or not ({@link RequestRecords#isLive}, {@link RequestRecords#isClientLive}).
+     *
+     * <p>A client numbers its requests upwards, so a slot's records expire roughly in key order:
+     * the scan of each slot drops its expired records from the lowest key and moves to the next
+     * slot at the first live one. A record that committed out of order (a retry) can keep those
+     * above it for up to one more retention; dead records never count for anything meanwhile.
+     * The client records, one per client, are all looked at. Returns how many were dropped.
      */
     int pruneRequests(long base, BooleanSupplier keepGoing, LongConsumer afterSlice) {
         Container c = h.log;
         long retention = h.limits.requestRetentionEntries();
-        List<Key> expired = new ArrayList<>();
         int perTransaction = Math.min(h.limits.vosOperationsPerTransactionMax(), PRUNE_OPERATIONS_PER_TRANSACTION_MAX);
+        int dropped = 0;
         try (Transaction t = h.pool.newTransaction()) {
-            c.iterate(Iteration.forward(StoreLayout.REQUESTS_OID, base), r -> {
-                if (!RequestRecords.isLive(r.value(), base, retention)) {
-                    expired.add(r.key());
+            long from = 0;
+            while (keepGoing.getAsBoolean()) {
+                RecordScan scan = new RecordScan(perTransaction);
+                c.iterate(Iteration.forward(StoreLayout.REQUEST_RECORDS_OID, base).from(Key.of(from))
+                        .withBatch(PRUNE_BATCH_RECORDS, Iteration.BATCH_BYTES_DEFAULT), r -> {
+                    long key = r.integerKey();
+                    if (RequestRecords.isLive(r.value(), base, retention)) {
+                        long slot = RequestRecords.slotOf(key);
+                        scan.resume = slot >= RequestRecords.SLOT_MAX ? -1 : RequestRecords.firstKeyOf(slot + 1);
+                        return false;
+                    }
+                    scan.keys[scan.count++] = key;
+                    if (scan.count == scan.keys.length) {
+                        scan.resume = key == -1L ? -1 : key + 1;
+                        return false;
+                    }
+                    return keepGoing.getAsBoolean();
+                });
+                for (int i = 0; i < scan.count; i++) {
+                    sliced(t, perTransaction, afterSlice).punch(c, StoreLayout.REQUEST_RECORDS_OID, scan.keys[i], base);
                 }
-                return keepGoing.getAsBoolean();
-            });
-            // Lazy commits: the records are hidden by the retention rule whether dropped or not, so
-            // a crash that undoes a drop costs only doing it again; the owner thread's next commit
-            // makes the drops durable, without a disk sync of their own.
-            for (Key k : expired) {
-                if (t.size() >= perTransaction) {
-                    long started = System.nanoTime();
-                    t.commitLazily();
-                    t.clear();
-                    afterSlice.accept(System.nanoTime() - started);
+                dropped += scan.count;
+                if (scan.resume == -1) {
+                    break;
                 }
-                t.punch(c, StoreLayout.REQUESTS_OID, k, base);
+                from = scan.resume;
             }
+            List<Key> expiredClients = new ArrayList<>();
+            if (keepGoing.getAsBoolean()) {
+                c.iterate(Iteration.forward(StoreLayout.REQUESTS_OID, base), r -> {
+                    if (!RequestRecords.isClientLive(r.value(), base, retention)) {
+                        expiredClients.add(r.key());
+                    }
+                    return keepGoing.getAsBoolean();
+                });
+            }
+            for (Key k : expiredClients) {
+                sliced(t, perTransaction, afterSlice).punch(c, StoreLayout.REQUESTS_OID, k, base);
+            }
+            dropped += expiredClients.size();
             if (!t.isEmpty() && keepGoing.getAsBoolean()) {
                 t.commitLazily();
             }
@@ -130,6 +165,33 @@ final class TreeStore {
             }
             throw VosFailures.translate(e, "dropping old request records of replica " + h.replicaId);
         }
-        return expired.size();
+        return dropped;
+    }
+
+    /** Expired request record keys found by one scan, and where the next scan starts (-1: the end). */
+    private static final class RecordScan {
+        final long[] keys;
+        int count;
+        long resume = -1;
+
+        RecordScan(int capacity) {
+            keys = new long[capacity];
+        }
+    }
+
+    /**
+     * {@code t}, first committed (lazily) and cleared when it holds a slice's worth already.
+     * Lazy commits: the records are hidden by the retention rule whether dropped or not, so a
+     * crash that undoes a drop costs only doing it again; the owner thread's next commit makes
+     * the drops durable, without a disk sync of their own.
+     */
+    private static Transaction sliced(Transaction t, int perTransaction, LongConsumer afterSlice) {
+        if (t.size() >= perTransaction) {
+            long started = System.nanoTime();
+            t.commitLazily();
+            t.clear();
+            afterSlice.accept(System.nanoTime() - started);
+        }
+        return t;
     }
 }

@@ -77,6 +77,6 @@ public final class Validator {
 
     /** The entry planned was proposed at {@code index}: later transactions see its changes. */
     public void proposed(EntryPlan plan, long index) {
-        plan.mergeInto(proposed, RequestRecords.encode(index, plan.failure().map(PlanFailure::error)));
+        plan.mergeInto(proposed, index, plan.requestRecord(index));
     }
 }

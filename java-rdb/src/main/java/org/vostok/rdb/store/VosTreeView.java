@@ -34,8 +34,8 @@ final class VosTreeView implements TreeView {
 
     @Override
     public Optional<byte[]> get(long oid, Key key) {
-        if (oid == StoreLayout.REQUESTS_OID) {
-            // Request records are never descriptors: no place built, no map looked in, per write.
+        if (oid == StoreLayout.REQUESTS_OID || oid == StoreLayout.REQUEST_RECORDS_OID) {
+            // Client and request records are never descriptors: no place built, no map looked in, per write.
             return log.fetch(oid, key, epoch);
         }
         Place place = new Place(oid, key);

@@ -24,6 +24,7 @@ import org.vostok.rdb.Replica;
 import org.vostok.rdb.Tx;
 import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.testing.RecordingListener;
 import org.vostok.rdb.testing.TestCluster;
 import org.vostok.testing.workload.JitQuiet;
@@ -163,14 +164,15 @@ public final class RdbBench {
     private final byte[] value;
     private final String pmemForce = System.getenv().getOrDefault("PMEM_IS_PMEM_FORCE", "");
     /** With --request-ids: this run's client id, and the sequence number of its next request (issuing thread only). */
-    private final byte[] clientId = new byte[16];
+    private final UUID clientId;
     private long requestSequence;
 
     private RdbBench(Options options) {
         this.options = options;
         this.value = new byte[options.valueBytes()];
         new SplittableRandom(42).nextBytes(value);
-        new SplittableRandom(7).nextBytes(clientId);
+        SplittableRandom ids = new SplittableRandom(7);
+        this.clientId = new UUID(ids.nextLong(), ids.nextLong());
     }
 
     public static void main(String[] args) throws Exception {
@@ -329,8 +331,7 @@ public final class RdbBench {
             try {
                 Tx tx = leader.begin(term);
                 if (options.requestIds()) {
-                    tx.requestId(UUID.nameUUIDFromBytes(ByteBuffer.allocate(clientId.length + 8).put(clientId)
-                            .putLong(requestSequence++).array()));
+                    tx.requestId(new RequestId(clientId, requestSequence++));
                 }
                 tx.update(root, Key.of(op % options.keys()), value);
                 f = tx.commit();

@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.RdbError;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
 
@@ -20,7 +21,7 @@ class EntryPayloadTest {
     private static final KvsPath DEEP = KvsPath.root().child("a").child(Key.of(-1L)).child(Key.of(new byte[4096]));
 
     private static EntryPayload every() {
-        return new EntryPayload(Optional.of(UUID.randomUUID()), List.of(
+        return new EntryPayload(Optional.of(new RequestId(UUID.randomUUID(), 42)), List.of(
                 new Op.CreateRoot(KeyOrder.LEXICAL),
                 new Op.DestroyRoot(),
                 new Op.CreateKvs(DEEP, Key.of(5), KeyOrder.INTEGER),
@@ -54,13 +55,15 @@ class EntryPayloadTest {
     void unknownFormatsKindsAndTrailingBytesFail() {
         byte[] data = every().encode();
         byte[] format = data.clone();
-        format[0] = 2;
+        format[0] = 3;
+        assertTrue(assertThrows(PlanFailure.class, () -> EntryPayload.decode(format)).getMessage().contains("format"));
+        format[0] = 1;
         assertTrue(assertThrows(PlanFailure.class, () -> EntryPayload.decode(format)).getMessage().contains("format"));
         byte[] flags = data.clone();
         flags[1] = 4;
         assertThrows(PlanFailure.class, () -> EntryPayload.decode(flags));
         byte[] kind = data.clone();
-        kind[2 + 16 + 4] = 99;
+        kind[2 + 24 + 4] = 99;
         assertTrue(assertThrows(PlanFailure.class, () -> EntryPayload.decode(kind)).getMessage().contains("kind"));
         byte[] longer = Arrays.copyOf(data, data.length + 1);
         assertThrows(PlanFailure.class, () -> EntryPayload.decode(longer));

@@ -24,6 +24,7 @@ import org.vostok.raft.SnapshotMetadata;
 import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.testing.TestPools;
 import org.vostok.vos.Key;
@@ -83,7 +84,7 @@ class RdbStoreTest {
         return new Entry(index, term, EntryType.NORMAL, new EntryPayload(Optional.empty(), List.of(ops)).encode());
     }
 
-    static Entry txWithId(long index, long term, UUID id, Op... ops) {
+    static Entry txWithId(long index, long term, RequestId id, Op... ops) {
         return new Entry(index, term, EntryType.NORMAL, new EntryPayload(Optional.of(id), List.of(ops)).encode());
     }
 
@@ -170,6 +171,25 @@ class RdbStoreTest {
         RdbException e = assertThrows(RdbException.class, () -> RdbStore.open(pool, StoreLimits.DEFAULT));
         assertEquals(RdbError.CORRUPT, e.error());
         assertTrue(e.getMessage().contains("log bounds"), e.getMessage());
+    }
+
+    @Test
+    void openRefusesAnEarlierLayoutAndSaysWhatToDo() {
+        formatFounding();
+        store.close();
+        store = null;
+        try (var meta = pool.openContainer(StoreLayout.META_CONTAINER)) {
+            meta.update(StoreLayout.META_OID, StoreLayout.META_LAYOUT, StoreLayout.META_EPOCH,
+                    MetaRecords.encodeLayout(StoreLayout.LAYOUT_VERSION - 1));
+        }
+        RdbException e = assertThrows(RdbException.class, () -> RdbStore.open(pool, StoreLimits.DEFAULT));
+        assertEquals(RdbError.INVAL, e.error());
+        assertTrue(e.getMessage().contains("earlier version") && e.getMessage().contains("snapshot"), e.getMessage());
+        // Nothing was changed: the layout record is as it was.
+        try (var meta = pool.openContainer(StoreLayout.META_CONTAINER)) {
+            assertEquals(StoreLayout.LAYOUT_VERSION - 1, MetaRecords.decodeLayout(
+                    meta.fetch(StoreLayout.META_OID, StoreLayout.META_LAYOUT, StoreLayout.META_EPOCH).orElseThrow()));
+        }
     }
 
     @Test
@@ -318,8 +338,8 @@ class RdbStoreTest {
     @Test
     void requestIdsAreRecordedOnceWithTheirOutcome() {
         formatFounding();
-        UUID first = UUID.randomUUID();
-        UUID failed = UUID.randomUUID();
+        RequestId first = new RequestId(UUID.randomUUID(), 1);
+        RequestId failed = new RequestId(first.client(), 2);
         List<EntryOutcome> outcomes = persist(tx(2, 1, new Op.CreateRoot(KeyOrder.LEXICAL)),
                 txWithId(3, 1, first, put("a", "1")), txWithId(4, 1, failed, new Op.CreateRoot(KeyOrder.LEXICAL)),
                 txWithId(5, 1, first, put("a", "2")));
@@ -328,7 +348,7 @@ class RdbStoreTest {
         TreeReader r = store.reader(5);
         assertEquals(Optional.of(new RequestOutcome(first, 3, Optional.empty())), r.requestOutcome(first));
         assertEquals(Optional.of(new RequestOutcome(failed, 4, Optional.of(RdbError.EXIST))), r.requestOutcome(failed));
-        assertEquals(Optional.empty(), r.requestOutcome(UUID.randomUUID()));
+        assertEquals(Optional.empty(), r.requestOutcome(new RequestId(UUID.randomUUID(), 1)));
         assertEquals(Optional.empty(), store.reader(2).requestOutcome(first));
     }
 

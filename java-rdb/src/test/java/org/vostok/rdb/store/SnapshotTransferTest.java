@@ -28,6 +28,7 @@ import org.vostok.rdb.model.KvsRecord;
 import org.vostok.rdb.model.KvsScan;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.testing.TestPools;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
@@ -52,7 +53,7 @@ class SnapshotTransferTest {
     private Path receiverPath;
     private Pool receiverPool;
     private RdbStore receiver;
-    private final List<UUID> requests = new ArrayList<>();
+    private final List<RequestId> requests = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -89,7 +90,7 @@ class SnapshotTransferTest {
         for (int i = 0; i < 40; i++) {
             byte[] v = new byte[8 << 10];
             random.nextBytes(v);
-            UUID id = UUID.randomUUID();
+            RequestId id = new RequestId(UUID.randomUUID(), 1);
             requests.add(id);
             entries.add(RdbStoreTest.txWithId(index++, 1, id, new Op.Update(ROOT, Key.ofUtf8("r" + i), v),
                     new Op.Update(ROOT.child("child").child("numbers"), Key.of(i), new byte[] {(byte) i})));
@@ -145,7 +146,7 @@ class SnapshotTransferTest {
         assertEquals(s, receiver.snapshot());
         assertEquals(s.index(), receiver.lastIndex());
         assertEquals(dump(sender, s.index()), dump(receiver, s.index()));
-        for (UUID id : requests) {
+        for (RequestId id : requests) {
             assertEquals(sender.reader(s.index()).requestOutcome(id), receiver.reader(s.index()).requestOutcome(id));
         }
         assertEquals(2, receiverPool.listContainers().size(), "META and the new LOG container only");

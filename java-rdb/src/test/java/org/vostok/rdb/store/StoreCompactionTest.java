@@ -24,6 +24,7 @@ import org.vostok.raft.SnapshotMetadata;
 import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.ReplicaIds;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.testing.TestPools;
 import org.vostok.vos.Key;
 import org.vostok.vos.KeyOrder;
@@ -161,7 +162,7 @@ class StoreCompactionTest {
         StoreLimits limits = new StoreLimits(1 << 20, StoreLimits.DEFAULT.vosOperationsPerTransactionMax(), 10);
         reopen(limits);
         createRoot();
-        UUID id = UUID.randomUUID();
+        RequestId id = new RequestId(UUID.randomUUID(), 1);
         store.persist(List.of(RdbStoreTest.txWithId(3, 1, id, RdbStoreTest.put("a", "1"))),
                 Optional.of(new HardState(1, 0, 3)), PlanSource.NONE);
         fill(4, 13, 5, 8);
@@ -177,16 +178,103 @@ class StoreCompactionTest {
         assertTrue(outcomes.get(0).failure().isEmpty(), "the same entry fails nowhere: every replica counts alike");
         assertEquals(14, store.reader(14).requestOutcome(id).orElseThrow().index());
         // Records no later epoch can see are dropped at compaction, and gone after aggregation.
-        UUID other = UUID.randomUUID();
+        RequestId other = new RequestId(UUID.randomUUID(), 1);
         store.persist(List.of(RdbStoreTest.txWithId(15, 1, other, RdbStoreTest.put("b", "1"))),
                 Optional.of(new HardState(1, 0, 15)), PlanSource.NONE);
         fill(16, 30, 5, 8);
         store.compact(30, THREE);
-        assertEquals(2, store.pruneRequests(30, () -> true, n -> { }));
+        // Two request records and the two clients' records.
+        assertEquals(4, store.pruneRequests(30, () -> true, n -> { }));
         assertEquals(0, store.pruneRequests(30, () -> true, n -> { }));
         assertTrue(store.aggregate(30, 256, () -> true, n -> { }));
         assertTrue(store.reader(30).requestOutcome(other).isEmpty());
         assertTrue(store.reader(30).requestOutcome(id).isEmpty());
+    }
+
+    /** Persists request {@code id} as entry {@code index} of term 1 (committed), setting "r" + its sequence. */
+    private List<EntryOutcome> request(long index, RequestId id) {
+        return store.persist(List.of(RdbStoreTest.txWithId(index, 1, id, RdbStoreTest.put("r" + id.sequence(), "v"))),
+                Optional.of(new HardState(1, 0, index)), PlanSource.NONE);
+    }
+
+    @Test
+    void aClientsRequestsShareItsSlotUntilItFallsSilentForTheRetentionAndThenTakesANewOne() {
+        // Retention 40 entries: a client record is refreshed 10 entries after its last write, and
+        // counts for 50 entries after it.
+        StoreLimits limits = new StoreLimits(1 << 20, StoreLimits.DEFAULT.vosOperationsPerTransactionMax(), 40);
+        reopen(limits);
+        createRoot();
+        UUID client = UUID.randomUUID();
+        long index = 3;
+        for (long seq = 1; seq <= 30; seq++) {
+            assertTrue(request(index++, new RequestId(client, seq)).get(0).failure().isEmpty());
+        }
+        // Entries 3 .. 32: one slot, the client record written at 3, refreshed at 13, 23.
+        TreeReader at = store.reader(32);
+        for (long seq = 1; seq <= 30; seq++) {
+            assertEquals(2 + seq, at.requestOutcome(new RequestId(client, seq)).orElseThrow().index());
+        }
+        assertTrue(at.requestOutcome(new RequestId(client, 31)).isEmpty());
+        assertTrue(at.requestOutcome(new RequestId(UUID.randomUUID(), 1)).isEmpty());
+        // A request whose sequence differs in the high 32 bits has a client record of its own.
+        RequestId far = new RequestId(client, (1L << 32) + 1);
+        assertTrue(request(index++, far).get(0).failure().isEmpty());
+        assertEquals(33, store.reader(33).requestOutcome(far).orElseThrow().index());
+        // A retry of sequence 5, 30 entries later, is still a duplicate (its record is from entry 7).
+        EntryPayload retry5 = new EntryPayload(Optional.of(new RequestId(client, 5)), List.of(RdbStoreTest.put("x", "y")));
+        assertEquals(RdbError.EXIST, store.validator().plan(retry5, index).failure().orElseThrow().error());
+        // Silence: the last write of the client record was at 23, so from epoch 73 it counts as absent,
+        // and with it every record of the slot; the next request takes a new slot.
+        fill(index, 80, 5, 8);
+        index = 81;
+        assertTrue(store.reader(80).requestOutcome(new RequestId(client, 30)).isEmpty());
+        assertTrue(store.validator().plan(retry5, 81).failure().isEmpty(), "sequence 5 is forgotten: a new request");
+        assertTrue(request(index++, new RequestId(client, 31)).get(0).failure().isEmpty());
+        assertEquals(81, store.reader(81).requestOutcome(new RequestId(client, 31)).orElseThrow().index());
+        assertTrue(store.reader(81).requestOutcome(new RequestId(client, 30)).isEmpty(), "the old slot is not read");
+        // Pruning at 81 drops the old slot's 30 records and the far request's record (entry 33);
+        // the new slot's record stays, and so does the far request's client record (written at
+        // 33, it counts until 83).
+        store.compact(81, THREE);
+        assertEquals(31, store.pruneRequests(81, () -> true, n -> { }));
+        assertEquals(0, store.pruneRequests(81, () -> true, n -> { }));
+        assertTrue(store.aggregate(81, 256, () -> true, n -> { }));
+        assertEquals(81, store.reader(81).requestOutcome(new RequestId(client, 31)).orElseThrow().index());
+        // The same decisions after a restart (everything above is in the pool).
+        reopen(limits);
+        assertEquals(81, store.reader(81).requestOutcome(new RequestId(client, 31)).orElseThrow().index());
+        EntryPayload retry31 = new EntryPayload(Optional.of(new RequestId(client, 31)), List.of(RdbStoreTest.put("x", "y")));
+        assertEquals(RdbError.EXIST, store.validator().plan(retry31, 82).failure().orElseThrow().error());
+    }
+
+    @Test
+    void aRequestCommittedOutOfOrderKeepsThoseAboveItUntilItExpiresAndNoneIsEverSeenLate() {
+        StoreLimits limits = new StoreLimits(1 << 20, StoreLimits.DEFAULT.vosOperationsPerTransactionMax(), 40);
+        reopen(limits);
+        createRoot();
+        UUID client = UUID.randomUUID();
+        // Sequences 2 .. 6 at entries 3 .. 7, then sequence 1 (a late first attempt) at 30.
+        for (long seq = 2; seq <= 6; seq++) {
+            request(seq + 1, new RequestId(client, seq));
+        }
+        fill(8, 29, 5, 8);
+        request(30, new RequestId(client, 1));
+        fill(31, 50, 5, 8);
+        // At 50, 2 .. 6 are dead (older than 40 entries), 1 is live: the scan of the slot stops at
+        // 1, the lowest key, and drops nothing yet; the dead ones are not seen meanwhile.
+        store.compact(50, THREE);
+        assertEquals(0, store.pruneRequests(50, () -> true, n -> { }));
+        for (long seq = 2; seq <= 6; seq++) {
+            assertTrue(store.reader(50).requestOutcome(new RequestId(client, seq)).isEmpty());
+        }
+        assertEquals(30, store.reader(50).requestOutcome(new RequestId(client, 1)).orElseThrow().index());
+        fill(51, 70, 5, 8);
+        store.compact(70, THREE);
+        // At 70, all six are dead; the client record (written at 3, refreshed at 30) counts until 80.
+        assertEquals(6, store.pruneRequests(70, () -> true, n -> { }));
+        fill(71, 80, 5, 8);
+        store.compact(80, THREE);
+        assertEquals(1, store.pruneRequests(80, () -> true, n -> { }));
     }
 
     @Test

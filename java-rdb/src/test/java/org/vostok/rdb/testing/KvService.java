@@ -14,6 +14,7 @@ import org.vostok.rdb.ReplicaStatus;
 import org.vostok.rdb.Tx;
 import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.testing.linearizability.KvOp;
 import org.vostok.testing.linearizability.KvResult;
@@ -86,7 +87,7 @@ public final class KvService {
     }
 
     /** Handles {@code op}; an update carries {@code requestId}, so that its outcome can be asked later. */
-    public Answer handle(KvOp op, UUID requestId) {
+    public Answer handle(KvOp op, RequestId requestId) {
         long term = replica.status().term();
         Tx tx;
         try {
@@ -111,7 +112,7 @@ public final class KvService {
     }
 
     /** Runs under the key's lock; a query's failure before the commit is a refusal. */
-    private Answer update(Tx tx, KvOp op, UUID requestId) {
+    private Answer update(Tx tx, KvOp op, RequestId requestId) {
         KvResult result = KvResult.ok();
         if (op instanceof KvOp.CompareAndSet cas) {
             if (!cas.expected().equals(lookup(tx, cas.key()))) {
@@ -149,7 +150,7 @@ public final class KvService {
         }
     }
 
-    private Answer earlierAttempt(UUID requestId, KvResult result, long term, RdbException exist) {
+    private Answer earlierAttempt(RequestId requestId, KvResult result, long term, RdbException exist) {
         try (Tx check = replica.begin(term)) {
             Optional<RequestOutcome> outcome = check.requestOutcome(requestId);
             if (outcome.isPresent()) {

@@ -10,6 +10,7 @@ import org.vostok.rdb.ReplicaStatus;
 import org.vostok.rdb.Tx;
 import org.vostok.rdb.model.LeaderHint;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.testing.linearizability.KvOp;
 import org.vostok.testing.linearizability.KvResult;
@@ -77,6 +78,9 @@ public final class RdbKvClient implements KvClient {
     private final TestCluster cluster;
     private final KvServices services;
     private final SplittableRandom random;
+    /** This client's id in its request ids; their sequence numbers count up from 1. */
+    private final UUID client;
+    private long sequence;
     private final long operationMillisMax;
     private final Stats stats;
     private long target;
@@ -98,11 +102,12 @@ public final class RdbKvClient implements KvClient {
         this.stats = stats;
         List<Long> ids = cluster.ids();
         this.target = ids.get(random.nextInt(ids.size()));
+        this.client = new UUID(random.nextLong(), random.nextLong());
     }
 
     @Override
     public Reply perform(KvOp op) {
-        UUID requestId = new UUID(random.nextLong(), random.nextLong());
+        RequestId requestId = new RequestId(client, ++sequence);
         long deadline = System.nanoTime() + operationMillisMax * 1_000_000L;
         String lastRefusal = "no replica was reachable";
         while (System.nanoTime() - deadline < 0) {
@@ -145,7 +150,7 @@ public final class RdbKvClient implements KvClient {
      * Whether the update with {@code requestId}, proposed in {@code term}, took effect, as a ready
      * leader of a later term says; empty if none answered by {@code deadline}.
      */
-    private Optional<Boolean> settle(UUID requestId, long term, long deadline) {
+    private Optional<Boolean> settle(RequestId requestId, long term, long deadline) {
         while (System.nanoTime() - deadline < 0) {
             for (long id : cluster.ids()) {
                 Optional<Replica> replica = cluster.running(id);

@@ -20,6 +20,7 @@ import org.vostok.rdb.ReplicaStatus;
 import org.vostok.rdb.Tx;
 import org.vostok.rdb.model.RdbError;
 import org.vostok.rdb.model.RdbException;
+import org.vostok.rdb.model.RequestId;
 import org.vostok.rdb.model.RequestOutcome;
 import org.vostok.rdb.store.RdbStore;
 import org.vostok.rdb.store.TreeReader;
@@ -293,7 +294,7 @@ public final class TestCluster implements AutoCloseable {
      * Failures of the transaction itself (NONEXIST, EXIST, INVAL, TOOBIG) are thrown.
      */
     public long commit(Consumer<Tx> updates) {
-        UUID requestId = UUID.randomUUID();
+        RequestId requestId = new RequestId(UUID.randomUUID(), 1);
         long deadline = System.nanoTime() + Await.DEADLINE_MILLIS * 1_000_000L;
         boolean tried = false;
         while (true) {
@@ -364,7 +365,7 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /** What became of the transaction with {@code requestId}, read on the leader. */
-    public Optional<RequestOutcome> requestOutcome(UUID requestId) {
+    public Optional<RequestOutcome> requestOutcome(RequestId requestId) {
         return read(tx -> tx.requestOutcome(requestId));
     }
 
