@@ -181,11 +181,18 @@ final class Maintenance implements AutoCloseable {
         }
     }
 
-    /** A read ended: aggregation it held back may go on. */
+    /**
+     * A read ended: aggregation it held back may go on. Only a pass that has not reached its
+     * target can have been held back, so the thread is woken only then: every read ends here, and
+     * waking the thread for nothing at each one put a third thread on the cores beside the
+     * handler and the network thread answering the read.
+     */
     void readReleased() {
         lock.lock();
         try {
-            changed.signalAll();
+            if (aggregated < target) {
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
         }

@@ -182,4 +182,31 @@ class CompactionTest {
         cluster.awaitApplied(next, cluster.ids());
         assertEquals(Optional.empty(), cluster.replica(1).failure());
     }
+
+    @Test
+    void aggregationThatAReadHeldBackGoesOnOnceTheReadEnds() throws Exception {
+        // A read's end wakes the maintenance thread only when aggregation has not reached its
+        // target, not at every read: this is the case where it must. With no scrub and no
+        // further commit, nothing else wakes the thread, so without that wake-up the versions
+        // the read held would stay until some later compaction.
+        RdbConfig config = TestCluster.testConfig(41).compactThresholdEntries(64).compactRetainEntries(16)
+                .scrubBytesPerSecond(0).build();
+        cluster = TestCluster.start(dir, 1, config, 41, id -> new RecordingListener());
+        cluster.commit(tx -> tx.createRoot(KeyOrder.INTEGER));
+        Replica replica = cluster.awaitLeader();
+        Tx read = replica.begin(replica.status().term());
+        long epoch = read.readEpoch();
+        for (int i = 0; i < 200; i++) {
+            int n = i;
+            cluster.commit(tx -> tx.update(ROOT, Key.of(n % 8), new byte[16]));
+        }
+        Await.until("a compaction past the read's epoch " + epoch, () -> replica.status().baseIndex() > epoch);
+        assertTrue(replica.status().aggregatedIndex() <= epoch, "aggregated past the epoch a read still held: "
+                + replica.status().aggregatedIndex() + " > " + epoch);
+        read.close();
+        Await.until("aggregation up to the base once the read ended", () -> {
+            ReplicaStatus s = replica.status();
+            return s.aggregatedIndex() >= s.baseIndex();
+        });
+    }
 }

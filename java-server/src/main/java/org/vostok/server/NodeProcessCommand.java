@@ -48,23 +48,17 @@ final class NodeProcessCommand implements Callable<Integer> {
     @Option(names = "--pool-mib")
     private long poolMib = 256;
 
-    @Option(names = "--lease-reads", negatable = true, description = "Lease reads (default: ${DEFAULT-VALUE};"
-            + " --no-lease-reads: every read confirmed by a heartbeat round).")
+    // A value, not a negatable flag: picocli toggles a negatable option's default when its
+    // positive form is given, so "--lease-reads" on a field that starts true turned lease reads
+    // off, and "--no-lease-reads" on.
+    @Option(names = "--lease-reads", arity = "1", paramLabel = "true|false", description = "Lease reads (default:"
+            + " ${DEFAULT-VALUE}; false: every read confirmed by a heartbeat round).")
     private boolean leaseReads = true;
 
     @Override
     public Integer call() throws Exception {
-        Map<Long, HostPort> peerMap = new TreeMap<>();
-        for (String p : peers) {
-            int eq = p.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--peer takes ID=HOST:PORT, got '" + p + "'");
-            }
-            peerMap.put(Long.parseLong(p.substring(0, eq)), HostPort.parse(p.substring(eq + 1)));
-        }
-        HostPort address = HostPort.parse(listen);
-        RsvcHostConfig host = RsvcHostConfig.builder(node, cluster, address, data).backend(backend)
-                .poolBytes(poolMib << 20).rdb(RdbConfig.builder().leaseReads(leaseReads).build()).peers(peerMap).build();
+        RsvcHostConfig host = hostConfig();
+        HostPort address = host.listen();
         NodeDaemon daemon = NodeDaemon.start(new NodeDaemon.Settings(host, address, mgmt), VosProvider.load());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -75,5 +69,19 @@ final class NodeProcessCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The node's settings as the options give them. */
+    RsvcHostConfig hostConfig() {
+        Map<Long, HostPort> peerMap = new TreeMap<>();
+        for (String p : peers) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--peer takes ID=HOST:PORT, got '" + p + "'");
+            }
+            peerMap.put(Long.parseLong(p.substring(0, eq)), HostPort.parse(p.substring(eq + 1)));
+        }
+        return RsvcHostConfig.builder(node, cluster, HostPort.parse(listen), data).backend(backend)
+                .poolBytes(poolMib << 20).rdb(RdbConfig.builder().leaseReads(leaseReads).build()).peers(peerMap).build();
     }
 }

@@ -56,6 +56,11 @@ public final class LocalCluster implements AutoCloseable {
         this.cluster = cluster;
     }
 
+    /** The options of {@code vostok _node} that {@link #launch} passes besides the node's identity and peers. */
+    public static List<String> nodeOptions(long poolMib, boolean leaseReads) {
+        return List.of("--pool-mib=" + poolMib, "--backend=WAL", "--lease-reads=" + leaseReads);
+    }
+
     /**
      * Starts three node processes with data under {@code dir} and waits until they listen. On a
      * failure the processes started stay for {@link #close()} to end.
@@ -81,8 +86,7 @@ public final class LocalCluster implements AutoCloseable {
             });
             synchronized (this) {
                 nodes.put(id, new ChildNode(id, addresses.get(id), dir.resolve("node-" + id), cluster, peers, ids,
-                        jvmOptions, List.of("--pool-mib=" + poolMib, "--backend=WAL",
-                        leaseReads ? "--lease-reads" : "--no-lease-reads")));
+                        jvmOptions, nodeOptions(poolMib, leaseReads)));
             }
         }
         for (ChildNode n : nodes.values()) {
