@@ -117,8 +117,10 @@ final class TreeStore {
         int dropped = 0;
         try (Transaction t = h.pool.newTransaction()) {
             long from = 0;
+            RecordScan scan = new RecordScan(perTransaction);
             while (keepGoing.getAsBoolean()) {
-                RecordScan scan = new RecordScan(perTransaction);
+                scan.count = 0;
+                scan.resume = -1;
                 c.iterate(Iteration.forward(StoreLayout.REQUEST_RECORDS_OID, base).from(Key.of(from))
                         .withBatch(PRUNE_BATCH_RECORDS, Iteration.BATCH_BYTES_DEFAULT), r -> {
                     long key = r.integerKey();
@@ -168,7 +170,7 @@ final class TreeStore {
         return dropped;
     }
 
-    /** Expired request record keys found by one scan, and where the next scan starts (-1: the end). */
+    /** Expired request record keys found by one scan, and where the next starts (-1: the end); reused by each. */
     private static final class RecordScan {
         final long[] keys;
         int count;
