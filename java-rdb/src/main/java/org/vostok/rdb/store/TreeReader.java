@@ -2,7 +2,6 @@ package org.vostok.rdb.store;
 
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import org.vostok.rdb.model.KvsPath;
 import org.vostok.rdb.model.KvsRecord;
 import org.vostok.rdb.model.KvsScan;
