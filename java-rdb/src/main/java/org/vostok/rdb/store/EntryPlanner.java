@@ -58,7 +58,7 @@ final class EntryPlanner {
                 placement = Optional.of(new EntryPlan.RequestPlacement(id, slot, refresh, false));
             } else {
                 long last = RankRecords.decodeCounter(before.get(StoreLayout.SYSTEM_OID,
-                        StoreLayout.SYSTEM_REQUEST_SLOT));
+                        StoreLayout.SYSTEM_REQUEST_SLOT), "client slot");
                 if (last >= RequestRecords.SLOT_MAX) {
                     return EntryPlan.failed(payload.requestId(), new PlanFailure(RdbError.NOSPACE, "all "
                             + RequestRecords.SLOT_MAX + " client slots of this database were handed out; send the"

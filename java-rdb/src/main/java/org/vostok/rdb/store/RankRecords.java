@@ -45,11 +45,16 @@ final class RankRecords {
     }
 
     static long decodeCounter(Optional<byte[]> raw) {
+        return decodeCounter(raw, "replica generation");
+    }
+
+    /** A counter of the system object ({@code what}: its name, for the error); 0 when absent. */
+    static long decodeCounter(Optional<byte[]> raw, String what) {
         if (raw.isEmpty()) {
             return 0;
         }
         if (raw.get().length != 8) {
-            throw new RdbException(RdbError.CORRUPT, "the replica generation counter has " + raw.get().length
+            throw new RdbException(RdbError.CORRUPT, "the " + what + " counter has " + raw.get().length
                     + " bytes instead of 8; the pool is damaged: restore this replica from the others");
         }
         return ByteBuffer.wrap(raw.get()).getLong();
