@@ -114,34 +114,32 @@ public final class EntryPlan {
 
     /** Writes the request record (and the client record and slot counter it needs) as the entry at {@code index}. */
     void writeRequestTo(Transaction tx, Container log, long index, byte[] requestRecord) {
-        if (placement.isEmpty()) {
-            return;
-        }
-        RequestPlacement p = placement.get();
-        tx.update(log, StoreLayout.REQUEST_RECORDS_OID, RequestRecords.recordKey(p.slot(), p.id()), index, requestRecord);
-        if (p.writesClient()) {
-            tx.update(log, StoreLayout.REQUESTS_OID, RequestRecords.clientKey(p.id()), index,
-                    RequestRecords.encodeClient(p.slot(), index));
-        }
-        if (p.writesCounter()) {
-            tx.update(log, StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REQUEST_SLOT, index,
-                    RankRecords.encodeCounter(p.slot()));
-        }
+        forEachRequestWrite(index, requestRecord, (oid, key, value) -> tx.update(log, oid, key, index, value));
     }
 
     /** Adds this entry's changes (and its request's records) to {@code target}, as of after entry {@code index}. */
     void mergeInto(Overlay target, long index, byte[] requestRecord) {
         effects.mergeInto(target);
-        if (placement.isPresent()) {
-            RequestPlacement p = placement.get();
-            target.put(StoreLayout.REQUEST_RECORDS_OID, Key.of(RequestRecords.recordKey(p.slot(), p.id())), requestRecord);
-            if (p.writesClient()) {
-                target.put(StoreLayout.REQUESTS_OID, RequestRecords.clientKey(p.id()),
-                        RequestRecords.encodeClient(p.slot(), index));
-            }
-            if (p.writesCounter()) {
-                target.put(StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REQUEST_SLOT, RankRecords.encodeCounter(p.slot()));
-            }
+        forEachRequestWrite(index, requestRecord, target::put);
+    }
+
+    /** One write of recording the request: a value under a key of an object. */
+    private interface RequestWrite {
+        void put(long oid, Key key, byte[] value);
+    }
+
+    /** The writes that record the request as the entry at {@code index} (none when it is not recorded). */
+    private void forEachRequestWrite(long index, byte[] requestRecord, RequestWrite w) {
+        if (placement.isEmpty()) {
+            return;
+        }
+        RequestPlacement p = placement.get();
+        w.put(StoreLayout.REQUEST_RECORDS_OID, Key.of(RequestRecords.recordKey(p.slot(), p.id())), requestRecord);
+        if (p.writesClient()) {
+            w.put(StoreLayout.REQUESTS_OID, RequestRecords.clientKey(p.id()), RequestRecords.encodeClient(p.slot(), index));
+        }
+        if (p.writesCounter()) {
+            w.put(StoreLayout.SYSTEM_OID, StoreLayout.SYSTEM_REQUEST_SLOT, RankRecords.encodeCounter(p.slot()));
         }
     }
 
