@@ -39,13 +39,11 @@ final class EntryPlanner {
         if (payload.requestId().isPresent()) {
             RequestId id = payload.requestId().get();
             long epoch = index - 1;
-            Optional<byte[]> client = before.get(StoreLayout.REQUESTS_OID, RequestRecords.clientKey(id))
-                    .filter(raw -> RequestRecords.isClientLive(raw, epoch, requestRetentionEntries));
+            Optional<byte[]> client = RequestRecords.liveClient(before::get, id, epoch, requestRetentionEntries);
             if (client.isPresent()) {
                 long slot = RequestRecords.clientSlot(client.get());
-                Optional<byte[]> record = before.get(StoreLayout.REQUEST_RECORDS_OID,
-                        Key.of(RequestRecords.recordKey(slot, id)));
-                if (record.isPresent() && RequestRecords.isLive(record.get(), epoch, requestRetentionEntries)) {
+                Optional<byte[]> record = RequestRecords.liveRecord(before::get, slot, id, epoch, requestRetentionEntries);
+                if (record.isPresent()) {
                     // Entry i with a request id that an earlier entry j carried fails here; on any replica
                     // that writes i, j is below it in the same log, so if i commits, j committed first. The
                     // leader does not propose such an entry: it waits for j's fate (ReplicaLoop).

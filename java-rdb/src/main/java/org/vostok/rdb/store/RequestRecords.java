@@ -140,16 +140,29 @@ final class RequestRecords {
         }
     }
 
-    /**
-     * The live request record of {@code id} in {@code view} at {@code epoch} (the state after the
-     * entry at that index), found through the client's live record; empty when there is none.
-     */
-    static Optional<byte[]> find(TreeView view, RequestId id, long epoch, long retention) {
-        Optional<byte[]> client = view.get(StoreLayout.REQUESTS_OID, clientKey(id));
-        if (client.isEmpty() || !isClientLive(client.get(), epoch, retention)) {
-            return Optional.empty();
-        }
-        return view.get(StoreLayout.REQUEST_RECORDS_OID, Key.of(recordKey(clientSlot(client.get()), id)))
+    /** Where the records are read from: a tree view, or the store at an epoch. */
+    @FunctionalInterface
+    interface Source {
+        Optional<byte[]> get(long oid, Key key);
+    }
+
+    /** The client record of {@code id} in {@code source} if it still counts at {@code epoch}; else empty. */
+    static Optional<byte[]> liveClient(Source source, RequestId id, long epoch, long retention) {
+        return source.get(StoreLayout.REQUESTS_OID, clientKey(id)).filter(raw -> isClientLive(raw, epoch, retention));
+    }
+
+    /** The request record of {@code id} under {@code slot} in {@code source} if it still counts at {@code epoch}. */
+    static Optional<byte[]> liveRecord(Source source, long slot, RequestId id, long epoch, long retention) {
+        return source.get(StoreLayout.REQUEST_RECORDS_OID, Key.of(recordKey(slot, id)))
                 .filter(raw -> isLive(raw, epoch, retention));
+    }
+
+    /**
+     * The live request record of {@code id} in {@code source} at {@code epoch} (the state after
+     * the entry at that index), found through the client's live record; empty when there is none.
+     */
+    static Optional<byte[]> find(Source source, RequestId id, long epoch, long retention) {
+        return liveClient(source, id, epoch, retention)
+                .flatMap(client -> liveRecord(source, clientSlot(client), id, epoch, retention));
     }
 }

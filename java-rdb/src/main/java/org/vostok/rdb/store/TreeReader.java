@@ -161,7 +161,8 @@ public final class TreeReader {
      */
     public Optional<RequestOutcome> requestOutcome(RequestId requestId) {
         try {
-            return RequestRecords.find(new VosTreeView(log, epoch), requestId, epoch, requestRetentionEntries)
+            return RequestRecords.find((oid, key) -> log.fetch(oid, key, epoch), requestId, epoch,
+                            requestRetentionEntries)
                     .map(raw -> RequestRecords.decode(requestId, raw));
         } catch (VosException e) {
             throw VosFailures.translate(e, "reading the record of request " + requestId);

@@ -66,8 +66,8 @@ import org.vostok.vos.VosProvider;
  *       [--keys=100000] [--ops-max=4000000] [--keep] [--request-ids]
  * </pre>
  *
- * <p>{@code --request-ids} tags every transaction with a request id of its own, made as the
- * service framework makes one from a client's id and sequence number, so that each commit also
+ * <p>{@code --request-ids} tags every transaction with a request id of its own (the run's client id
+ * and the next sequence number, as rsvc passes a client's update on), so that each commit also
  * writes a request record, as a service's update does (rsvc's exactly-once updates); its rows are
  * labelled {@code vostok-<backend>-reqid}.
  */

@@ -160,14 +160,19 @@ class RdbStoreTest {
         assertTrue(e.getMessage().contains("not completely formatted"), e.getMessage());
     }
 
-    @Test
-    void openRefusesADamagedMetaRecord() {
+    /** Formats a founding store, closes it, and overwrites one META record with {@code raw}. */
+    private void formatThenOverwriteMeta(Key record, byte[] raw) {
         formatFounding();
         store.close();
         store = null;
         try (var meta = pool.openContainer(StoreLayout.META_CONTAINER)) {
-            meta.update(StoreLayout.META_OID, StoreLayout.META_LOG_BOUNDS, StoreLayout.META_EPOCH, new byte[] {1, 2, 3});
+            meta.update(StoreLayout.META_OID, record, StoreLayout.META_EPOCH, raw);
         }
+    }
+
+    @Test
+    void openRefusesADamagedMetaRecord() {
+        formatThenOverwriteMeta(StoreLayout.META_LOG_BOUNDS, new byte[] {1, 2, 3});
         RdbException e = assertThrows(RdbException.class, () -> RdbStore.open(pool, StoreLimits.DEFAULT));
         assertEquals(RdbError.CORRUPT, e.error());
         assertTrue(e.getMessage().contains("log bounds"), e.getMessage());
@@ -175,13 +180,7 @@ class RdbStoreTest {
 
     @Test
     void openRefusesAnEarlierLayoutAndSaysWhatToDo() {
-        formatFounding();
-        store.close();
-        store = null;
-        try (var meta = pool.openContainer(StoreLayout.META_CONTAINER)) {
-            meta.update(StoreLayout.META_OID, StoreLayout.META_LAYOUT, StoreLayout.META_EPOCH,
-                    MetaRecords.encodeLayout(StoreLayout.LAYOUT_VERSION - 1));
-        }
+        formatThenOverwriteMeta(StoreLayout.META_LAYOUT, MetaRecords.encodeLayout(StoreLayout.LAYOUT_VERSION - 1));
         RdbException e = assertThrows(RdbException.class, () -> RdbStore.open(pool, StoreLimits.DEFAULT));
         assertEquals(RdbError.INVAL, e.error());
         assertTrue(e.getMessage().contains("earlier version") && e.getMessage().contains("snapshot"), e.getMessage());

@@ -197,13 +197,20 @@ class StoreCompactionTest {
                 Optional.of(new HardState(1, 0, index)), PlanSource.NONE);
     }
 
-    @Test
-    void aClientsRequestsShareItsSlotUntilItFallsSilentForTheRetentionAndThenTakesANewOne() {
-        // Retention 40 entries: a client record is refreshed 10 entries after its last write, and
-        // counts for 50 entries after it.
+    /**
+     * Reopens with a request retention of 40 entries (a client record is refreshed 10 entries
+     * after its last write and counts for 50 after it) and creates the root; returns the limits.
+     */
+    private StoreLimits reopenWithRetention40() {
         StoreLimits limits = new StoreLimits(1 << 20, StoreLimits.DEFAULT.vosOperationsPerTransactionMax(), 40);
         reopen(limits);
         createRoot();
+        return limits;
+    }
+
+    @Test
+    void aClientsRequestsShareItsSlotUntilItFallsSilentForTheRetentionAndThenTakesANewOne() {
+        StoreLimits limits = reopenWithRetention40();
         UUID client = UUID.randomUUID();
         long index = 3;
         for (long seq = 1; seq <= 30; seq++) {
@@ -249,9 +256,7 @@ class StoreCompactionTest {
 
     @Test
     void aRequestCommittedOutOfOrderKeepsThoseAboveItUntilItExpiresAndNoneIsEverSeenLate() {
-        StoreLimits limits = new StoreLimits(1 << 20, StoreLimits.DEFAULT.vosOperationsPerTransactionMax(), 40);
-        reopen(limits);
-        createRoot();
+        reopenWithRetention40();
         UUID client = UUID.randomUUID();
         // Sequences 2 .. 6 at entries 3 .. 7, then sequence 1 (a late first attempt) at 30.
         for (long seq = 2; seq <= 6; seq++) {
