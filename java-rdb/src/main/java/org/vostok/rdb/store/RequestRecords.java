@@ -115,18 +115,20 @@ final class RequestRecords {
 
     /** The index of the entry a record belongs to. */
     static long indexOf(byte[] raw) {
-        if (raw.length != BYTES || raw[0] != FORMAT) {
-            throw new RdbException(RdbError.CORRUPT, "a request record has " + raw.length
-                    + " bytes and format " + (raw.length > 0 ? raw[0] : -1) + "; the pool is damaged");
-        }
+        checkRecord(raw, "a request record");
         return ByteBuffer.wrap(raw, 1, 8).getLong();
     }
 
-    static RequestOutcome decode(RequestId id, byte[] raw) {
+    /** Refuses a request record ({@code what}, for the error) of another size or format. */
+    private static void checkRecord(byte[] raw, String what) {
         if (raw.length != BYTES || raw[0] != FORMAT) {
-            throw new RdbException(RdbError.CORRUPT, "the request record of " + id + " has " + raw.length
-                    + " bytes and format " + (raw.length > 0 ? raw[0] : -1) + "; the pool is damaged");
+            throw new RdbException(RdbError.CORRUPT, what + " has " + raw.length + " bytes and format "
+                    + (raw.length > 0 ? raw[0] : -1) + "; the pool is damaged");
         }
+    }
+
+    static RequestOutcome decode(RequestId id, byte[] raw) {
+        checkRecord(raw, "the request record of " + id);
         ByteBuffer in = ByteBuffer.wrap(raw, 1, BYTES - 1);
         long index = in.getLong();
         int code = in.getInt();

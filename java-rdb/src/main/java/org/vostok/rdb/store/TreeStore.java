@@ -119,8 +119,7 @@ final class TreeStore {
             long from = 0;
             RecordScan scan = new RecordScan(perTransaction);
             while (keepGoing.getAsBoolean()) {
-                scan.count = 0;
-                scan.resume = -1;
+                scan.reset();
                 c.iterate(Iteration.forward(StoreLayout.REQUEST_RECORDS_OID, base).from(Key.of(from))
                         .withBatch(PRUNE_BATCH_RECORDS, Iteration.BATCH_BYTES_DEFAULT), r -> {
                     long key = r.integerKey();
@@ -178,6 +177,12 @@ final class TreeStore {
 
         RecordScan(int capacity) {
             keys = new long[capacity];
+        }
+
+        /** Empty, for the next scan. */
+        void reset() {
+            count = 0;
+            resume = -1;
         }
     }
 
