@@ -34,10 +34,12 @@
  * A background thread checkpoints the image when the log has grown past checkpoint_bytes: it
  * notes the log's end c, writes every page changed before c to the image (copying a batch of
  * pages at a time under the transaction lock, so a commit never waits for more than one
- * batch), makes them durable, writes c into the older of the two checkpoint slots, makes that
- * durable, and removes the log segments wholly below the older slot's LSN. Pages copied after
- * c may already hold later commits; that is harmless because recovery replays every frame from
- * c on and the records are physical after-images (applying them again gives the same bytes).
+ * batch, and resting between batches so that its write-back leaves the device to the log's
+ * syncs most of the time), makes them durable, writes c into the older of the two checkpoint
+ * slots, makes that durable, and removes the log segments wholly below the older slot's LSN.
+ * Pages copied after c may already hold later commits; that is harmless because recovery
+ * replays every frame from c on and the records are physical after-images (applying them
+ * again gives the same bytes).
  *
  * Recovery maps the image and replays, in order, every frame from the newest valid slot's LSN
  * to the first frame that is torn (wrong mark, wrong LSN, too long, or a CRC that does not
@@ -78,6 +80,14 @@
 
 /* Pages copied under the transaction lock at a time by a checkpoint. */
 #define CKPT_BATCH_PAGES 64u
+/* A checkpoint in the background rests between its batches twice as long as the batch before
+ * took to write back (10 ms at most), so that the log's syncs find the device idle two thirds
+ * of the time: at full speed, its write-back made every commit's fdatasync wait behind it, and
+ * the slowest commits were those. Once the log has grown half a checkpoint interval past the
+ * one that started it, the checkpoint no longer rests, so that the log stays within the
+ * segments kept for reuse. */
+#define CKPT_REST_FACTOR 2
+#define CKPT_REST_MAX_NS 10000000ll
 /* Ranges whose gap is at most this are logged as one (the gap's bytes are unchanged, so
  * logging them is harmless and saves a range header). */
 #define MERGE_GAP_BYTES 16u
@@ -248,6 +258,7 @@ struct umem_wal {
 	int          newest;        /* the slot of the newest checkpoint */
 	uint64_t     checkpoints;
 	uint64_t     ckpt_lsn;      /* the newest slot's LSN (atomic) */
+	uint64_t     ckpt_rests;    /* rests of checkpoints in the background (atomic) */
 	bool         ckpt_asked;    /* a checkpoint is requested or running (atomic) */
 
 	uint64_t     replayed_frames;
@@ -1267,11 +1278,40 @@ static int write_slot(struct umem_wal *w, int i, uint64_t seq, uint64_t lsn, uin
 	return VOS_OK;
 }
 
-/* Writes the pages marked in w->ckpt to the image, a batch at a time. */
-static int write_pages(struct umem_wal *w)
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* Before a batch, the one before it having taken took_ns and the log's end being end_lsn: rests
+ * (see CKPT_REST_FACTOR), unless the pool is closing or the log runs too far ahead. */
+static void pace(struct umem_wal *w, int64_t took_ns, uint64_t end_lsn)
+{
+	uint64_t behind = end_lsn - __atomic_load_n(&w->ckpt_lsn, __ATOMIC_ACQUIRE);
+	int64_t rest_ns = CKPT_REST_FACTOR * took_ns;
+	struct timespec rest;
+
+	if (rest_ns <= 0 || __atomic_load_n(&w->stop, __ATOMIC_RELAXED) ||
+	    behind >= w->checkpoint_bytes + w->checkpoint_bytes / 2)
+		return;
+	if (rest_ns > CKPT_REST_MAX_NS)
+		rest_ns = CKPT_REST_MAX_NS;
+	rest.tv_sec = 0;
+	rest.tv_nsec = (long)rest_ns;
+	nanosleep(&rest, NULL);
+	__atomic_fetch_add(&w->ckpt_rests, 1, __ATOMIC_RELAXED);
+}
+
+/* Writes the pages marked in w->ckpt to the image, a batch at a time; paced: resting between
+ * the batches (pace()). */
+static int write_pages(struct umem_wal *w, bool paced)
 {
 	uint64_t pages[CKPT_BATCH_PAGES];
-	uint64_t end;
+	int64_t started, took_ns = 0;
+	uint64_t end = 0;
 	size_t word = 0;
 	uint64_t bits = 0;
 	int rc;
@@ -1292,6 +1332,8 @@ static int write_pages(struct umem_wal *w)
 		}
 		if (n == 0)
 			return VOS_OK;
+		if (paced && took_ns > 0)
+			pace(w, took_ns, end);
 		/* The heap is consistent only between transactions, and holds every frame queued
 		 * up to the log's end. The pages may hold the changes of frames committed since
 		 * the checkpoint chose its LSN, up to end: those frames must be durable before the
@@ -1307,6 +1349,7 @@ static int write_pages(struct umem_wal *w)
 		rc = log_wait(w, end, true);
 		if (rc != VOS_OK)
 			return rc;
+		started = now_ns();
 		for (uint32_t i = 0; i < n;) {
 			uint32_t j = i + 1;
 
@@ -1325,6 +1368,7 @@ static int write_pages(struct umem_wal *w)
 				    (off_t)((pages[n - 1] - pages[0] + 1) * WAL_PAGE_BYTES),
 				    WRITEBACK_WAIT) != 0)
 			return io_fail("write back the image of", w->path);
+		took_ns = now_ns() - started;
 		hook(WAL_HOOK_CKPT_PAGES);
 	}
 }
@@ -1365,7 +1409,7 @@ static void trim_segments(struct umem_wal *w)
 	free(doomed);
 }
 
-static int checkpoint(struct umem_wal *w)
+static int checkpoint(struct umem_wal *w, bool paced)
 {
 	uint64_t lsn;
 	uint32_t chain;
@@ -1396,7 +1440,7 @@ static int checkpoint(struct umem_wal *w)
 	if (rc != VOS_OK)
 		goto out;
 	hook(WAL_HOOK_CKPT_BEGIN);
-	rc = write_pages(w);
+	rc = write_pages(w, paced);
 	if (rc == VOS_OK && wal_io->fdatasync(w->image_fd) != 0)
 		rc = io_fail("sync the image of", w->path);
 	if (rc != VOS_OK)
@@ -1424,7 +1468,7 @@ out:
 
 int umem_wal_checkpoint(struct umem *um)
 {
-	return checkpoint(to_wal(um));
+	return checkpoint(to_wal(um), false);
 }
 
 void umem_wal_stats(struct umem *um, struct umem_wal_stats *out)
@@ -1437,6 +1481,7 @@ void umem_wal_stats(struct umem *um, struct umem_wal_stats *out)
 	out->end_lsn = w->end_lsn;
 	out->checkpoint_lsn = w->slots[w->newest].lsn;
 	out->checkpoints = w->checkpoints;
+	out->checkpoint_rests = __atomic_load_n(&w->ckpt_rests, __ATOMIC_RELAXED);
 	out->segments = w->n_segs;
 	out->segment_seq = w->seg_seq;
 	out->replayed_frames = w->replayed_frames;
@@ -1559,7 +1604,7 @@ static void *background(void *arg)
 		} else if (w->want_ckpt) {
 			w->want_ckpt = false;
 			pthread_mutex_unlock(&w->ctl_lock);
-			rc = checkpoint(w);
+			rc = checkpoint(w, true);
 			__atomic_store_n(&w->ckpt_asked, false, __ATOMIC_RELEASE);
 			pthread_mutex_lock(&w->ctl_lock);
 		} else {
@@ -1756,7 +1801,7 @@ static void wal_close(struct umem *um)
 	 * first. If it fails the log still holds every commit that returned, and the next open
 	 * replays it. */
 	if (!__atomic_load_n(&w->failed, __ATOMIC_ACQUIRE))
-		checkpoint(w);
+		checkpoint(w, false);
 	wal_free_handle(w);
 }
 

@@ -122,6 +122,7 @@ struct umem_wal_stats {
 	uint64_t end_lsn;          /* where the next frame goes */
 	uint64_t checkpoint_lsn;   /* of the newest checkpoint slot */
 	uint64_t checkpoints;      /* completed since the pool was opened */
+	uint64_t checkpoint_rests; /* pauses of background checkpoints between their batches */
 	uint64_t segments;         /* active segments kept */
 	uint64_t segment_seq;      /* the segment being written */
 	uint64_t replayed_frames;  /* at open */

@@ -13,6 +13,8 @@
  *   segments      a log of more than 50 segments replayed after a crash, every transaction
  *                 back; after checkpoints the old segments are gone; a frame larger than a
  *                 segment
+ *   paced         a checkpoint in the background rests between its batches (counted, not
+ *                 timed), one asked for does not, and both leave the pool whole
  *   refusals      a segment of another pool in place of one of this pool's, a missing segment,
  *                 a damaged frame followed by later segments (a gap): CORRUPT, with a message
  *                 that says what, and nothing written
@@ -605,6 +607,49 @@ static void test_many_segments(void)
 	printf("many segments: OK\n");
 }
 
+/* A checkpoint in the background rests between its batches, so that its write-back leaves the
+ * device to the log's syncs; one that a caller asks for (and the close's) runs straight through.
+ * The rests are counted, never timed. */
+static void test_paced(void)
+{
+	const char *path = strdup(test_path("paced.pool"));
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct umem_wal_stats st;
+	vos_pool_t *pool;
+	vos_cont_h cont;
+	uint64_t last = 0, rests;
+
+	/* A checkpoint every 1 MiB of log: the transactions up to the one that asks for it change
+	 * far more pages than one batch, then none follow (the stats wait for a checkpoint that
+	 * runs), so that the log stays within the half interval past it in which it may rest. */
+	create_pool(path, 256u << 10, 1u << 20);
+	open_pool(path, &pool, &cont);
+	do {
+		CHECK_OK(apply_tx(pool, cont, ++last));
+		st = stats_of(pool);
+	} while (st.end_lsn - st.checkpoint_lsn < (1u << 20) && st.checkpoints == 0);
+	for (int i = 0; i < 3000 && st.checkpoints == 0; i++) {
+		nanosleep(&tick, NULL);
+		st = stats_of(pool);
+	}
+	printf("paced: %llu transactions, a checkpoint in the background with %llu rests\n",
+	       (unsigned long long)last, (unsigned long long)st.checkpoint_rests);
+	CHECK(st.checkpoints == 1);
+	CHECK(st.checkpoint_rests > 0);
+	rests = st.checkpoint_rests;
+	for (int i = 0; i < 100; i++)
+		CHECK_OK(apply_tx(pool, cont, ++last));
+	CHECK_OK(umem_wal_checkpoint(pool->um));
+	st = stats_of(pool);
+	CHECK(st.checkpoints == 2 && st.checkpoint_rests == rests);
+	check_prefix(pool, cont, last);
+	CHECK_OK(vos_pool_close(pool));
+	check_pool(path, last);
+	CHECK_OK(vos_pool_destroy(path));
+	free((void *)path);
+	printf("paced: OK\n");
+}
+
 /* A transaction whose frame is larger than a whole segment gets a segment of its own size,
  * and is there after a crash. */
 static void test_big_frame(void)
@@ -895,6 +940,7 @@ int main(int argc, char **argv)
 	test_options();
 	test_torn_tail();
 	test_many_segments();
+	test_paced();
 	test_big_frame();
 	test_refusals();
 	test_headers();
