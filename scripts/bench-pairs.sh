@@ -49,23 +49,6 @@ case "$CONC" in
   *) peer_levels=1,16,64,$CONC ;;
 esac
 
-cpu_busy_pct() {
-  local a b
-  a=($(head -1 /proc/stat)); sleep 2; b=($(head -1 /proc/stat))
-  local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) )) total=0 i
-  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
-  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
-wait_idle() {
-  local waited=0 busy
-  while busy=$(cpu_busy_pct); [ "$busy" -ge "$IDLE_PCT" ]; do
-    if [ "$waited" -ge "$IDLE_WAIT" ]; then echo "# machine still ${busy}% busy after ${waited}s, running anyway"; break; fi
-    [ "$waited" -eq 0 ] && echo "# waiting for other load to stop (${busy}% busy)"
-    sleep 8; waited=$((waited + 10))
-  done
-  return 0
-}
-
 # ops_per_s FILE SYSTEM_PREFIX: the throughput of the RESULT line at $CONC, or nothing.
 ops_per_s() {
   grep -a "^RESULT system=$2" "$1" | grep -a " conc=$CONC " | sed -n 's/.* ops_per_s=\([0-9.]*\).*/\1/p' | head -1
@@ -73,14 +56,14 @@ ops_per_s() {
 
 : > "$OUT/pairs.txt"
 for i in $(seq 1 "$PAIRS"); do
-  wait_idle
+  vostok_wait_idle "$IDLE_PCT" "$IDLE_WAIT"
   echo "# pair $i/$PAIRS: SOFAJRaft ($(date +%T))"
   peer_dir=$(mktemp -d "${TMPDIR:-/tmp}/jraft-pair.XXXXXX")
   JAVA_HOME="$PEERS_JAVA_HOME" timeout 180 "$PEERS_JAVA_HOME/bin/java" -Xms1g -Xmx2g -cp "$peer_cp" \
     bench.JRaftBench --conc="$peer_levels" --inproc-failover-rounds=0 --dir="$peer_dir" >"$OUT/jraft-$i.log" 2>&1 \
     || echo "# SOFAJRaft's run $i failed (see $OUT/jraft-$i.log)"
   rm -rf "$peer_dir"
-  wait_idle
+  vostok_wait_idle "$IDLE_PCT" "$IDLE_WAIT"
   echo "# pair $i/$PAIRS: Vostok netty ($(date +%T))"
   "$vostok_root/scripts/bench-rdb.sh" --mode=netty --conc="$CONC" "$@" >"$OUT/vostok-$i.log" 2>&1 \
     || echo "# Vostok's run $i failed (see $OUT/vostok-$i.log)"

@@ -48,28 +48,11 @@ echo "# ===== peers: $PEERS_DIR/run-all.sh (RUNS=$RUNS, JAVA_HOME=$PEERS_JAVA_HO
 JAVA_HOME="$PEERS_JAVA_HOME" OUT="$OUT/peers" bash "$PEERS_DIR/run-all.sh" 2>&1 | tee "$OUT/peers.log"
 [ -f "$OUT/peers/results.txt" ] || vostok_die "the peers' run left no $OUT/peers/results.txt"
 
-cpu_busy_pct() {
-  local a b
-  a=($(head -1 /proc/stat)); sleep 2; b=($(head -1 /proc/stat))
-  local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) )) total=0 i
-  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
-  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
-wait_idle() {
-  local waited=0 busy
-  while busy=$(cpu_busy_pct); [ "$busy" -ge "$IDLE_PCT" ]; do
-    if [ "$waited" -ge "$IDLE_WAIT" ]; then echo "# machine still ${busy}% busy after ${waited}s, running anyway"; break; fi
-    [ "$waited" -eq 0 ] && echo "# waiting for other load to stop (${busy}% busy)"
-    sleep 8; waited=$((waited + 10))
-  done
-  return 0
-}
-
 # run NAME CMD...: one Vostok run, its log in $OUT/NAME.log, its RESULT lines (with the CPU other
 # processes used meanwhile) in $OUT/NAME-results.txt.
 run_vostok() {
   local name=$1; shift
-  wait_idle
+  vostok_wait_idle "$IDLE_PCT" "$IDLE_WAIT"
   echo "# ===== vostok: $name: $* ($(date +%T), loadavg $(cut -d' ' -f1-3 /proc/loadavg)) ====="
   ps -eo pid,ni,pcpu,etime,comm --sort=-pcpu | head -6 | sed 's/^/# ps: /'
   "$@" > "$OUT/$name.log" 2>&1 &

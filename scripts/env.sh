@@ -131,3 +131,24 @@ vostok_mvn() {
   [ -n "${VOSTOK_JDK17_HOME:-}" ] && jdk17=("-Dvostok.jdk17.home=$VOSTOK_JDK17_HOME")
   (cd "$vostok_root" && ./mvnw -B -Dstyle.color=never "${jdk17[@]}" "$@")
 }
+
+# How busy the whole machine is, in % of all its CPUs over 2 s (from /proc/stat).
+vostok_cpu_busy_pct() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 2; b=($(head -1 /proc/stat))
+  local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) )) total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+
+# vostok_wait_idle PCT SECONDS: waits until the machine is below PCT % busy, for SECONDS at most
+# (then says so and goes on), so that a benchmark does not share the cores with other work.
+vostok_wait_idle() {
+  local pct=$1 max=$2 waited=0 busy
+  while busy=$(vostok_cpu_busy_pct); [ "$busy" -ge "$pct" ]; do
+    if [ "$waited" -ge "$max" ]; then echo "# machine still ${busy}% busy after ${waited}s, running anyway"; break; fi
+    [ "$waited" -eq 0 ] && echo "# waiting for other load to stop (${busy}% busy)"
+    sleep 8; waited=$((waited + 10))
+  done
+  return 0
+}
