@@ -32,6 +32,7 @@ IDLE_WAIT=${IDLE_WAIT:-900}
 [ -x "$PEERS_JAVA_HOME/bin/java" ] || vostok_die "no JDK at PEERS_JAVA_HOME=$PEERS_JAVA_HOME (the peers run on JDK 17)"
 command -v mvn >/dev/null || vostok_die "the peers' benchmark builds with Maven: apt-get install maven"
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 echo "bench-pairs: $PAIRS pairs at $CONC in flight; results in $OUT" >&2
 
 # Both built before the first run, so that nothing is compiled between the runs. The peer is

@@ -34,6 +34,7 @@ E2E_ARGS=${E2E_ARGS:-}
 [ -f "$PEERS_DIR/run-all.sh" ] || vostok_die "no $PEERS_DIR/run-all.sh: set PEERS_DIR to the peers' benchmark folder"
 [ -x "$PEERS_JAVA_HOME/bin/java" ] || vostok_die "no JDK at PEERS_JAVA_HOME=$PEERS_JAVA_HOME (the peers run on JDK 17)"
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 echo "bench-vs-peers: results in $OUT" >&2
 
 # Vostok is built first, so that nothing is compiled between the runs.
@@ -45,7 +46,10 @@ if [ "$E2E" = 1 ]; then
 fi
 
 echo "# ===== peers: $PEERS_DIR/run-all.sh (RUNS=$RUNS, JAVA_HOME=$PEERS_JAVA_HOME) ====="
-JAVA_HOME="$PEERS_JAVA_HOME" OUT="$OUT/peers" bash "$PEERS_DIR/run-all.sh" 2>&1 | tee "$OUT/peers.log"
+# run-all.sh builds in a private copy under $TMPDIR and leaves it there: under $OUT, not /tmp.
+mkdir -p "$OUT/peers-copy"
+JAVA_HOME="$PEERS_JAVA_HOME" OUT="$OUT/peers" TMPDIR="$OUT/peers-copy" bash "$PEERS_DIR/run-all.sh" 2>&1 \
+  | tee "$OUT/peers.log"
 [ -f "$OUT/peers/results.txt" ] || vostok_die "the peers' run left no $OUT/peers/results.txt"
 
 # run NAME CMD...: one Vostok run, its log in $OUT/NAME.log, its RESULT lines (with the CPU other
