@@ -55,6 +55,8 @@ ops_per_s() {
   grep -a "^RESULT system=$2" "$1" | grep -a " conc=$CONC " | sed -n 's/.* ops_per_s=\([0-9.]*\).*/\1/p' | head -1
 }
 
+peer_dir=""
+trap 'rm -rf "$peer_dir"' EXIT  # the peer's data, also when stopped midway
 : > "$OUT/pairs.txt"
 for i in $(seq 1 "$PAIRS"); do
   vostok_wait_idle "$IDLE_PCT" "$IDLE_WAIT"

@@ -82,8 +82,8 @@
 #define CKPT_BATCH_PAGES 64u
 /* A checkpoint in the background rests between its batches twice as long as the batch before
  * took to write back (10 ms at most), so that the log's syncs find the device idle two thirds
- * of the time: at full speed, its write-back made every commit's fdatasync wait behind it, and
- * the slowest commits were those. Once the log has grown half a checkpoint interval past the
+ * of the time: at full speed, the commits' fdatasyncs waited behind its write-back, and most
+ * of the slowest ones overlapped it. Once the log has grown half a checkpoint interval past the
  * one that started it, the checkpoint no longer rests, so that the log stays within the
  * segments kept for reuse. */
 #define CKPT_REST_FACTOR 2
