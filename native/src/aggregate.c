@@ -40,9 +40,10 @@ static int cursor_save_key(vos_agg_cursor_t *cursor, struct btr_cursor *kcur)
 	return VOS_OK;
 }
 
-/* Folds the key at kcur. *deleted_out: the key is gone (kcur is no longer positioned). */
+/* Folds the key at kcur. *deleted_out: the key is gone (kcur is no longer positioned), and the
+ * cursor holds it, saved before the delete, to resume after. */
 static int fold_key(struct vos_pool *pool, struct btr_cursor *kcur, uint64_t up_to,
-		    bool *deleted_out)
+		    vos_agg_cursor_t *cursor, bool *deleted_out)
 {
 	struct vos_ver_df *prev = NULL, *ver = NULL;
 	umem_off_t off = btr_cur_ent(kcur)->val;
@@ -68,6 +69,9 @@ static int fold_key(struct vos_pool *pool, struct btr_cursor *kcur, uint64_t up_
 		if (rc != VOS_OK)
 			return rc;
 		if (prev == NULL) {
+			rc = cursor_save_key(cursor, kcur);
+			if (rc != VOS_OK)
+				return rc;
 			*deleted_out = true;
 			return btr_cur_delete(kcur);
 		}
@@ -137,13 +141,19 @@ static int fold_obj(struct vos_pool *pool, struct vos_obj_df *obj, uint64_t up_t
 	while (rc == VOS_OK && *budget > 0) {
 		bool deleted;
 
-		rc = cursor_save_key(cursor, &kcur);
-		if (rc == VOS_OK)
-			rc = fold_key(pool, &kcur, up_to, &deleted);
+		/* The cursor takes a key only where the next call may resume after it: at a delete
+		 * (fold_key) and at the last key of the slice. Saving every key read its bytes (and
+		 * checked their CRC) for nothing, a cache miss per long key folded. */
+		rc = fold_key(pool, &kcur, up_to, cursor, &deleted);
 		pool->agg_folds++;
 		if (rc != VOS_OK)
 			return rc;
 		(*budget)--;
+		if (*budget == 0 && !deleted) {
+			rc = cursor_save_key(cursor, &kcur);
+			if (rc != VOS_OK)
+				return rc;
+		}
 		if (deleted) {
 			rc = vos_obj_key(obj, cursor->key_int, cursor->key, cursor->key_len, &resume);
 			if (rc == VOS_OK)
