@@ -124,9 +124,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--node-jvm-options", paramLabel = "OPTIONS",
             description = "The node processes' JVM options, in one argument (default: ${DEFAULT-VALUE}).")
-    // No -Xms: with the heap fixed at 1 GiB, G1 let a node's young generation grow to 600 MiB and
-    // its young pauses took 18-25 ms; grown as needed, the heaps stayed at 56-220 MiB and the
-    // pauses at 2-4 ms, and the runs were faster (the README has the pairs).
+    // No -Xms: with the heap fixed at 1 GiB, a node's young pauses after the warm-up took 18-25 ms
+    // (G1 collected up to 600 MiB of eden at a time); grown as needed, the heaps stayed at 56-220
+    // MiB and the pauses at 2-7 ms, and the runs were faster (the README has the pairs).
     private String nodeJvmOptions = "-Xmx1g";
 
     @Option(names = "--progress", paramLabel = "STYLE",
