@@ -47,8 +47,11 @@ fi
 
 echo "# ===== peers: $PEERS_DIR/run-all.sh (RUNS=$RUNS, JAVA_HOME=$PEERS_JAVA_HOME) ====="
 # run-all.sh builds in a private copy under $TMPDIR and leaves it there: under $OUT, not /tmp.
-mkdir -p "$OUT/peers-copy"
-JAVA_HOME="$PEERS_JAVA_HOME" OUT="$OUT/peers" TMPDIR="$OUT/peers-copy" bash "$PEERS_DIR/run-all.sh" 2>&1 \
+# (The copy's directory is named before the command: an assignment in front of a command sees
+# the ones to its left, so TMPDIR="$OUT/..." after OUT="$OUT/peers" would land in $OUT/peers.)
+peers_copy="$OUT/peers-copy"
+mkdir -p "$peers_copy"
+JAVA_HOME="$PEERS_JAVA_HOME" TMPDIR="$peers_copy" OUT="$OUT/peers" bash "$PEERS_DIR/run-all.sh" 2>&1 \
   | tee "$OUT/peers.log"
 [ -f "$OUT/peers/results.txt" ] || vostok_die "the peers' run left no $OUT/peers/results.txt"
 
