@@ -93,6 +93,9 @@ final class ReplicaLoop implements Runnable, InboundHandler {
     private boolean spaceBlocked;
     private long fullPoolWrites;
     private long spaceWarnedNanos;
+    /** The last leader this replica knew (0: none yet), and how often that changed ({@link ReplicaStatus}). */
+    private long knownLeader;
+    private long leaderChanges;
 
     private ReplicaStatus published;
     private boolean running = true;
@@ -513,12 +516,17 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         return new ReplicaStatus(id, node.role(), node.term(), node.leader(), leadership.readyTerm(),
                 node.commitIndex(), applied, node.lastIndex(), node.membership(), store.snapshot().index(),
                 maintenance.aggregatedIndex(), snapshots.incomingIndex(), snapshots.incomingBytes(), spaceBlocked,
-                fullPoolWrites, leadership.abandonedTermLed(), maintenance.scrubPasses(), maintenance.scrubDamage());
+                fullPoolWrites, leadership.abandonedTermLed(), maintenance.scrubPasses(), maintenance.scrubDamage(),
+                leaderChanges);
     }
 
     private void publishStatus() {
         ReplicaStatus s = published;
         RaftNode node = core.node();
+        if (node.leader() != 0 && node.leader() != knownLeader) {
+            knownLeader = node.leader();
+            leaderChanges++;
+        }
         if (s == null || s.role() != node.role() || s.term() != node.term() || s.leader() != node.leader()
                 || s.readyTerm() != leadership.readyTerm() || s.commitIndex() != node.commitIndex()
                 || s.appliedIndex() != applied || s.lastIndex() != node.lastIndex()
@@ -528,7 +536,8 @@ final class ReplicaLoop implements Runnable, InboundHandler {
                 || s.incomingSnapshotBytes() != snapshots.incomingBytes()
                 || s.spaceBlocked() != spaceBlocked || s.fullPoolWrites() != fullPoolWrites
                 || s.abandonedTerm() != leadership.abandonedTermLed()
-                || s.scrubPasses() != maintenance.scrubPasses() || s.scrubDamage() != maintenance.scrubDamage()) {
+                || s.scrubPasses() != maintenance.scrubPasses() || s.scrubDamage() != maintenance.scrubDamage()
+                || s.leaderChanges() != leaderChanges) {
             published = currentStatus();
             replica.publish(published);
         }

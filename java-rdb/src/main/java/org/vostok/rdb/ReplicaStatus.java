@@ -32,12 +32,15 @@ import org.vostok.raft.Role;
  *     0, the pool needs replacing: the scrub does not stop the replica (a read or write that meets
  *     the damage fails with CORRUPT), and its operator replaces it (a new replica takes a snapshot
  *     from the others)
+ * @param leaderChanges how many times since the replica started it came to know a leader other
+ *     than the last one it knew (the first it learns of counts): elections and transfers, as this
+ *     replica saw them; a leader that changes twice between two of the replica's rounds counts once
  */
 public record ReplicaStatus(long id, Role role, long term, long leader, long readyTerm, long commitIndex,
                             long appliedIndex, long lastIndex, Membership membership, long baseIndex,
                             long aggregatedIndex, long incomingSnapshotIndex, long incomingSnapshotBytes,
                             boolean spaceBlocked, long fullPoolWrites, long abandonedTerm, long scrubPasses,
-                            long scrubDamage) {
+                            long scrubDamage, long leaderChanges) {
 
     /** True when this replica leads and takes transactions. */
     public boolean isReadyLeader() {

@@ -270,6 +270,34 @@ class ClusterTest {
     }
 
     @Test
+    void everyReplicaCountsTheLeadersItComesToKnow() {
+        cluster = TestCluster.start(dir, 3, 23);
+        Replica first = cluster.awaitLeader();
+        createRoot();
+        List<ReplicaStatus> before = knowingLeader(first.id());
+        for (ReplicaStatus st : before) {
+            assertTrue(st.leaderChanges() >= 1, "replica " + st.id() + " knows a leader but counted "
+                    + st.leaderChanges() + " changes");
+        }
+        long next = transferTo(others(first.id()).get(0)).id();
+        // Each replica's known leader went from the first to the next (perhaps through others): counted.
+        List<ReplicaStatus> after = knowingLeader(next);
+        for (int i = 0; i < before.size(); i++) {
+            assertTrue(after.get(i).leaderChanges() > before.get(i).leaderChanges(), "replica " + after.get(i).id()
+                    + " counted " + after.get(i).leaderChanges() + " leader changes, "
+                    + before.get(i).leaderChanges() + " before the transfer");
+        }
+    }
+
+    /** Every replica's status, once each names {@code leader} as its leader (in the order of the ids). */
+    private List<ReplicaStatus> knowingLeader(long leader) {
+        return Await.value("every replica knowing leader " + leader, () -> {
+            List<ReplicaStatus> all = cluster.ids().stream().map(id -> cluster.replica(id).status()).toList();
+            return all.stream().allMatch(st -> st.leader() == leader) ? Optional.of(all) : Optional.empty();
+        });
+    }
+
+    @Test
     void aTransactionOfAnEndedTermIsStale() {
         cluster = TestCluster.start(dir, 3, 19);
         createRoot();

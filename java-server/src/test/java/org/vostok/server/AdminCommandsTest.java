@@ -272,6 +272,7 @@ class AdminCommandsTest {
         HttpClient http = HttpClient.newHttpClient();
         long poolLists = 0;
         int leaders = 0;
+        int leaderCounts = 0;
         boolean noperm = false;
         for (MetricsServer m : metrics) {
             String text = http.send(HttpRequest.newBuilder(URI.create("http://" + m.address() + "/metrics")).build(),
@@ -283,6 +284,11 @@ class AdminCommandsTest {
                 if (line.startsWith("vostok_replica_role{class=\"mgmt\",service_id=\"1\",vostok_replica_role=\"leader\"}")
                         && line.endsWith(" 1")) {
                     leaders++;
+                }
+                if (line.startsWith("vostok_replica_leader_changes_total{class=\"mgmt\",service_id=\"1\"}")) {
+                    assertTrue(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) >= 1,
+                            "every replica of the management service knows a leader: " + line);
+                    leaderCounts++;
                 }
             }
             assertTrue(text.contains("vostok_requests_total{class=\"node\",code=\"ok\",method=\"node.status\"}"),
@@ -303,6 +309,7 @@ class AdminCommandsTest {
         }
         assertTrue(poolLists >= 2, "pool list ran at least twice: " + poolLists);
         assertEquals(1, leaders, "one node leads the management service");
+        assertEquals(metrics.size(), leaderCounts, "every node counts its management replica's leader changes");
         assertTrue(noperm, "the refused calls are counted by their code");
 
         // Every node's management replica scrubs its pool in the background: its passes are

@@ -138,6 +138,9 @@ public final class NodeCollector implements MultiCollector {
                         l, x.incomingSnapshotBytes());
                 s.counter("vostok_replica_full_pool_writes", "Writes that found the replica's pool full", l,
                         x.fullPoolWrites());
+                s.counter("vostok_replica_leader_changes", "Times the replica came to know a new leader since it"
+                        + " started (elections and transfers; the first leader it learns of counts)", l,
+                        x.leaderChanges());
             }
         }
         return s.build(status);
