@@ -15,6 +15,8 @@ interface InboundHandler {
 
     void onTransferLeadership(Request.TransferLeadership transfer);
 
+    void onProgress(Request.Progress progress);
+
     void onAllocateReplicaId(Request.AllocateReplicaId allocate);
 
     void onAbdicate(Request.Abdicate abdicate);

@@ -2,6 +2,7 @@ package org.vostok.rdb;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -252,6 +253,17 @@ public final class Replica implements AutoCloseable {
     public CompletableFuture<Long> allocateReplicaId(int rank) {
         CompletableFuture<Long> f = new CommitFuture<>(this);
         submit(new Request.AllocateReplicaId(rank, f));
+        return f;
+    }
+
+    /**
+     * What this replica knows, if it leads, of each other member's log: the index up to which that
+     * member's log is known to match its own (Raft's matchIndex), by replica id; empty when it does
+     * not lead. For monitoring how far each follower and learner trails the leader.
+     */
+    public CompletableFuture<Map<Long, Long>> followerMatchIndexes() {
+        CompletableFuture<Map<Long, Long>> f = new CommitFuture<>(this);
+        submit(new Request.Progress(f));
         return f;
     }
 

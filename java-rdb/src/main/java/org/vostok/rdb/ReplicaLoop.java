@@ -1,7 +1,10 @@
 package org.vostok.rdb;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.raft.Entry;
@@ -280,6 +283,19 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         } else {
             completions.succeed(t.future(), null);
         }
+    }
+
+    @Override
+    public void onProgress(Request.Progress p) {
+        Map<Long, Long> match = new TreeMap<>();
+        if (core.node().role() == Role.LEADER) {
+            core.node().status().peers().forEach((peer, st) -> {
+                if (peer != id) {
+                    match.put(peer, st.match());
+                }
+            });
+        }
+        completions.succeed(p.future(), Collections.unmodifiableMap(match));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.vostok.rdb;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,19 @@ sealed interface Request extends Inbound {
         @Override
         public void deliverTo(InboundHandler handler) {
             handler.onTransferLeadership(this);
+        }
+
+        @Override
+        public void fail(RdbException error) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /** What this replica, if it leads, knows of each other member's log: its match index by replica id. */
+    record Progress(CompletableFuture<Map<Long, Long>> future) implements Request {
+        @Override
+        public void deliverTo(InboundHandler handler) {
+            handler.onProgress(this);
         }
 
         @Override

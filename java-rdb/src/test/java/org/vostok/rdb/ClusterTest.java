@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -286,6 +288,27 @@ class ClusterTest {
             assertTrue(after.get(i).leaderChanges() > before.get(i).leaderChanges(), "replica " + after.get(i).id()
                     + " counted " + after.get(i).leaderChanges() + " leader changes, "
                     + before.get(i).leaderChanges() + " before the transfer");
+        }
+    }
+
+    @Test
+    void theLeaderKnowsHowFarEachFollowerTrails() throws Exception {
+        cluster = TestCluster.start(dir, 3, 24);
+        createRoot();
+        long last = 0;
+        for (int i = 0; i < 5; i++) {
+            last = put("m" + i, "v");
+        }
+        cluster.awaitApplied(last, cluster.ids());
+        long written = last;
+        Replica leader = cluster.awaitLeader();
+        Map<Long, Long> match = Await.value("the leader's view of both followers at " + written, () -> {
+            Map<Long, Long> m = leader.followerMatchIndexes().join();
+            return m.values().stream().allMatch(i -> i >= written) ? Optional.of(m) : Optional.empty();
+        });
+        assertEquals(Set.copyOf(others(leader.id())), match.keySet(), match.toString());
+        for (long id : others(leader.id())) {
+            assertEquals(Map.of(), cluster.replica(id).followerMatchIndexes().get(), "a follower knows no one's log");
         }
     }
 

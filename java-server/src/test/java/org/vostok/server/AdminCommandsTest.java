@@ -305,6 +305,9 @@ class AdminCommandsTest {
             if (text.contains("vostok_replica_role{class=\"mgmt\",service_id=\"1\",vostok_replica_role=\"leader\"} 1")) {
                 assertTrue(text.contains("vostok_replica_commit_seconds_bucket{class=\"mgmt\""),
                         "the management leader's commit latencies");
+                long lags = text.lines().filter(line -> line.startsWith(
+                        "vostok_replica_follower_lag_entries{class=\"mgmt\",follower_node=")).count();
+                assertEquals(metrics.size() - 1, lags, "the management leader's lag of each other node: " + text);
             }
         }
         assertTrue(poolLists >= 2, "pool list ran at least twice: " + poolLists);

@@ -18,20 +18,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.vostok.client.proto.node.NodeStatus;
 import org.vostok.client.proto.node.ReplicaInfo;
 import org.vostok.raft.Role;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.ReplicaStatus;
+import org.vostok.rdb.model.ReplicaIds;
 import org.vostok.rsvc.RsvcHost;
 import org.vostok.rsvc.RsvcState;
 
 /**
  * The state of a node and of each service replica it holds, read from its {@link RsvcHost} at
- * every scrape (once per scrape: one {@link RsvcHost#status()} for every metric). Each replica's
- * metrics carry {@code service_id} and {@code class} labels.
+ * every scrape (once per scrape: one {@link RsvcHost#status()} for every metric), and, from each
+ * replica that leads, how far each other member's log trails (asked of the replica's thread and
+ * waited for a second at most, {@link PendingLags}). Each replica's metrics carry
+ * {@code service_id} and {@code class} labels.
  */
 public final class NodeCollector implements MultiCollector {
+
+    /** How long a scrape waits for a leader's view of its followers. */
+    private static final long PROGRESS_WAIT_MILLIS = 1000;
 
     private final RsvcHost host;
 
@@ -96,6 +106,7 @@ public final class NodeCollector implements MultiCollector {
         NodeStatus status = host.status();
         Scrape s = new Scrape();
         Labels none = Labels.EMPTY;
+        List<PendingLags> lags = new ArrayList<>();
         s.gauge("vostok_node_replicas", "Service replicas running on this node", none, status.getReplicasCount());
         s.gauge("vostok_node_connections", "Connections open to this node's port", none, host.connections());
         s.counter("vostok_node_bad_frames", "Connections closed for bad bytes (wrong magic, version, checksum or"
@@ -127,9 +138,9 @@ public final class NodeCollector implements MultiCollector {
             s.gauge("vostok_replica_pool_total_bytes", "The size of the replica's pool", l, r.getPoolTotalBytes());
             s.gauge("vostok_replica_space_blocked", "1 while the replica's pool is too full to take the log", l,
                     r.getSpaceBlocked() ? 1 : 0);
-            Optional<ReplicaStatus> rs = host.replica(r.getServiceId()).map(Replica::status);
-            if (rs.isPresent()) {
-                ReplicaStatus x = rs.get();
+            Optional<Replica> replica = host.replica(r.getServiceId());
+            if (replica.isPresent()) {
+                ReplicaStatus x = replica.get().status();
                 s.gauge("vostok_replica_base_index", "The index the replica's log is compacted up to (its snapshot)",
                         l, x.baseIndex());
                 s.gauge("vostok_replica_incoming_snapshot_index", "The snapshot the replica is receiving (0: none)",
@@ -141,8 +152,42 @@ public final class NodeCollector implements MultiCollector {
                 s.counter("vostok_replica_leader_changes", "Times the replica came to know a new leader since it"
                         + " started (elections and transfers; the first leader it learns of counts)", l,
                         x.leaderChanges());
+                if (x.role() == Role.LEADER) {
+                    lags.add(new PendingLags(r, x.lastIndex(), replica.get().followerMatchIndexes()));
+                }
             }
         }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROGRESS_WAIT_MILLIS);
+        for (PendingLags p : lags) {
+            p.addTo(s, deadline);
+        }
         return s.build(status);
+    }
+
+    /**
+     * A leader's view of its followers asked of the replica's thread during a scrape: how far each
+     * other member's log trails its own, by the member's node. All are asked before any is waited
+     * for, and the scrape waits {@link #PROGRESS_WAIT_MILLIS} at most for all of them together; a
+     * replica that does not answer by then (stalled, stopping, or too busy) is left out of this
+     * scrape rather than holding it up.
+     */
+    private record PendingLags(ReplicaInfo r, long lastIndex, CompletableFuture<Map<Long, Long>> match) {
+
+        void addTo(Scrape s, long deadline) {
+            Map<Long, Long> members;
+            try {
+                members = match.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                return;
+            }
+            members.forEach((member, index) -> s.gauge("vostok_replica_follower_lag_entries", "On the leader: how"
+                    + " many entries its log runs ahead of what it knows the member on follower_node holds (its"
+                    + " last index less the member's match index)", Labels.of("service_id",
+                    Long.toString(r.getServiceId()), "class", r.getClassName(), "follower_node",
+                    Integer.toUnsignedString(ReplicaIds.rank(member))), Math.max(0, lastIndex - index)));
+        }
     }
 }
