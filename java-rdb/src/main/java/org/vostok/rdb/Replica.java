@@ -257,11 +257,12 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
-     * What this replica knows, if it leads, of each other member's log: the index up to which that
-     * member's log is known to match its own (Raft's matchIndex), by replica id; empty when it does
-     * not lead. For monitoring how far each follower and learner trails the leader.
+     * If this replica leads: how many entries each other member's log is known to trail its own, by
+     * replica id (its last index less the member's match index, Raft's matchIndex, both taken at the
+     * same moment on its thread); empty when it does not lead. For monitoring how far each follower
+     * and learner trails the leader.
      */
-    public CompletableFuture<Map<Long, Long>> followerMatchIndexes() {
+    public CompletableFuture<Map<Long, Long>> followerLags() {
         CompletableFuture<Map<Long, Long>> f = new CommitFuture<>(this);
         submit(new Request.Progress(f));
         return f;

@@ -287,15 +287,17 @@ final class ReplicaLoop implements Runnable, InboundHandler {
 
     @Override
     public void onProgress(Request.Progress p) {
-        Map<Long, Long> match = new TreeMap<>();
-        if (core.node().role() == Role.LEADER) {
-            core.node().status().peers().forEach((peer, st) -> {
+        Map<Long, Long> lags = new TreeMap<>();
+        RaftNode node = core.node();
+        if (node.role() == Role.LEADER) {
+            long last = node.lastIndex();
+            node.status().peers().forEach((peer, st) -> {
                 if (peer != id) {
-                    match.put(peer, st.match());
+                    lags.put(peer, Math.max(0, last - st.match()));
                 }
             });
         }
-        completions.succeed(p.future(), Collections.unmodifiableMap(match));
+        completions.succeed(p.future(), Collections.unmodifiableMap(lags));
     }
 
     @Override

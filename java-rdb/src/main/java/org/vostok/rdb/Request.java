@@ -72,7 +72,7 @@ sealed interface Request extends Inbound {
         }
     }
 
-    /** What this replica, if it leads, knows of each other member's log: its match index by replica id. */
+    /** If this replica leads: how many entries each other member's log trails its own, by replica id. */
     record Progress(CompletableFuture<Map<Long, Long>> future) implements Request {
         @Override
         public void deliverTo(InboundHandler handler) {

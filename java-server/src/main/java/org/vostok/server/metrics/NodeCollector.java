@@ -153,7 +153,7 @@ public final class NodeCollector implements MultiCollector {
                         + " started (elections and transfers; the first leader it learns of counts)", l,
                         x.leaderChanges());
                 if (x.role() == Role.LEADER) {
-                    lags.add(new PendingLags(r, x.lastIndex(), replica.get().followerMatchIndexes()));
+                    lags.add(new PendingLags(r, replica.get().followerLags()));
                 }
             }
         }
@@ -171,23 +171,23 @@ public final class NodeCollector implements MultiCollector {
      * replica that does not answer by then (stalled, stopping, or too busy) is left out of this
      * scrape rather than holding it up.
      */
-    private record PendingLags(ReplicaInfo r, long lastIndex, CompletableFuture<Map<Long, Long>> match) {
+    private record PendingLags(ReplicaInfo r, CompletableFuture<Map<Long, Long>> lags) {
 
         void addTo(Scrape s, long deadline) {
             Map<Long, Long> members;
             try {
-                members = match.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                members = lags.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (ExecutionException | TimeoutException e) {
                 return;
             }
-            members.forEach((member, index) -> s.gauge("vostok_replica_follower_lag_entries", "On the leader: how"
+            members.forEach((member, lag) -> s.gauge("vostok_replica_follower_lag_entries", "On the leader: how"
                     + " many entries its log runs ahead of what it knows the member on follower_node holds (its"
                     + " last index less the member's match index)", Labels.of("service_id",
                     Long.toString(r.getServiceId()), "class", r.getClassName(), "follower_node",
-                    Integer.toUnsignedString(ReplicaIds.rank(member))), Math.max(0, lastIndex - index)));
+                    Integer.toUnsignedString(ReplicaIds.rank(member))), lag));
         }
     }
 }
