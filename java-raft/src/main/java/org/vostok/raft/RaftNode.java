@@ -1485,6 +1485,28 @@ public final class RaftNode {
         return log.committed;
     }
 
+    /**
+     * Whether this leader answers reads from its lease until {@link #leaseExpiryNanos()}: lease
+     * reads are on, its term's first entry is committed, a quorum answered a lease round in this
+     * term, and it sent no TimeoutNow. Reads no clock: the lease may have run out already.
+     *
+     * <p>For a host that serves lease reads on other threads, without the core (as etcd's and
+     * TiKV's local readers do), from what it publishes after each step: such a reader must take
+     * its clock reading after it learned the expiry, and the host must withdraw what it
+     * published once this says false, before it hands out any message the core queued since (a
+     * TimeoutNow voids the lease), and must publish the applied index it reads at before it
+     * acknowledges anything applied after it.
+     */
+    public boolean leaseGranted() {
+        return role == Role.LEADER && config.leaseReads() && log.term(log.committed) == term
+                && readOnly.leaseGranted();
+    }
+
+    /** The clock reading from which the lease {@link #leaseGranted() granted} holds no more. */
+    public long leaseExpiryNanos() {
+        return readOnly.leaseExpiryNanos();
+    }
+
     public long appliedIndex() {
         return log.applied;
     }

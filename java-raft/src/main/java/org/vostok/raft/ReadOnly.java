@@ -135,6 +135,19 @@ final class ReadOnly {
         return !leaseRevoked && leaseStarted && readClock() - leaseStartNanos < config.leaseDurationNanos();
     }
 
+    /**
+     * Whether a quorum answered a lease round in this term and no TimeoutNow went out: the lease
+     * then holds until {@link #leaseExpiryNanos()} (it may have ended already; no clock is read).
+     */
+    boolean leaseGranted() {
+        return leaseStarted && !leaseRevoked;
+    }
+
+    /** The clock reading from which the lease {@link #leaseGranted granted} holds no more. */
+    long leaseExpiryNanos() {
+        return leaseStartNanos + config.leaseDurationNanos();
+    }
+
     /** This leader sent TimeoutNow: its lease is void for the rest of the term. */
     void revokeLease() {
         leaseRevoked = true;

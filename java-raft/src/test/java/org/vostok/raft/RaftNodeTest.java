@@ -317,6 +317,33 @@ class RaftNodeTest {
     }
 
     @Test
+    void theLeaseGrantedToAHostEndsWhenTheCoreStopsAnsweringFromIt() {
+        TestCluster c = leaseLeader();
+        RaftNode n = c.node(1);
+        assertTrue(n.leaseGranted(), "a quorum answered a lease round this term");
+        assertFalse(c.node(2).leaseGranted(), "a follower holds no lease");
+        long expiry = n.leaseExpiryNanos();
+        c.host(1).clock.advance(expiry - c.host(1).clock.nanoTime() - 1);
+        n.readIndex(101);
+        c.processReady(1);
+        assertEquals(List.of(new ReadState(101, n.commitIndex())), c.host(1).readStates,
+                "one nanosecond before the expiry it grants, the core answers from the lease too");
+        c.host(1).readStates.clear();
+        c.host(1).clock.advance(1);
+        n.readIndex(102);
+        c.processReady(1);
+        assertTrue(c.host(1).readStates.isEmpty(), "at the expiry it grants, the core no longer answers from it");
+        c.stabilize();
+
+        assertTrue(n.leaseGranted(), "the read's round renewed the lease");
+        assertTrue(n.leaseExpiryNanos() > expiry, "and moved its expiry on");
+        assertTrue(n.transferLeadership(2).isEmpty());
+        assertFalse(n.leaseGranted(), "the TimeoutNow to a caught-up target voids the lease");
+        assertTrue(n.ready().messages().stream().anyMatch(m -> m instanceof Message.TimeoutNow),
+                "while the TimeoutNow still waits in the Ready, for the host to hand out after it has looked");
+    }
+
+    @Test
     void aClockThatGoesBackStopsTheNode() {
         // A clock that went back would stretch the lease: the node refuses to go on.
         long[] now = {5_000_000_000L};

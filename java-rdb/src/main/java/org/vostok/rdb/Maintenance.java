@@ -1,7 +1,6 @@
 package org.vostok.rdb;
 
 import java.util.HashSet;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
@@ -523,8 +522,7 @@ final class Maintenance implements AutoCloseable {
 
     /** How far aggregation may go towards {@code base}: not past the oldest epoch still read. */
     private long bound(long base) {
-        OptionalLong oldest = pins.oldest();
-        return oldest.isPresent() ? Math.min(base, oldest.getAsLong()) : base;
+        return pins.aggregationBound(base);
     }
 
     /** Stops the thread and waits for it (at most one slice). */

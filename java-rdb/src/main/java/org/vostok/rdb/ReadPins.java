@@ -1,7 +1,6 @@
 package org.vostok.rdb;
 
 import java.lang.ref.Cleaner;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -19,6 +18,11 @@ final class ReadPins {
 
     private final TreeMap<Long, Integer> counts = new TreeMap<>();
     private final Runnable onRelease;
+    /**
+     * The furthest epoch aggregation was let go to ({@link #aggregationBound}): a read below it
+     * may find versions folded away, so {@link #pinUnlessPassed} refuses to pin one.
+     */
+    private long released;
 
     /** @param onRelease called (on the releasing thread) after a pin is released */
     ReadPins(Runnable onRelease) {
@@ -74,6 +78,32 @@ final class ReadPins {
         return new Pin(this, epoch);
     }
 
+    /**
+     * Holds {@code epoch} unless aggregation was let go past it already (then null: the reader
+     * must get its epoch from the owner thread). For a reader on another thread that learned the
+     * epoch earlier: checked and pinned in one step with {@link #aggregationBound}, so that
+     * either the pin holds aggregation back or the reader learns it was too late.
+     */
+    Pin pinUnlessPassed(long epoch) {
+        synchronized (this) {
+            if (epoch < released) {
+                return null;
+            }
+            counts.merge(epoch, 1, Integer::sum);
+        }
+        return new Pin(this, epoch);
+    }
+
+    /**
+     * How far aggregation may go towards {@code base}: not past the oldest epoch held; from then
+     * on no pin below that bound is taken ({@link #pinUnlessPassed}).
+     */
+    synchronized long aggregationBound(long base) {
+        long bound = counts.isEmpty() ? base : Math.min(base, counts.firstKey());
+        released = Math.max(released, bound);
+        return bound;
+    }
+
     private void release(long epoch) {
         synchronized (this) {
             counts.computeIfPresent(epoch, (e, n) -> n == 1 ? null : n - 1);
@@ -81,8 +111,4 @@ final class ReadPins {
         onRelease.run();
     }
 
-    /** The oldest epoch held, if any. */
-    synchronized OptionalLong oldest() {
-        return counts.isEmpty() ? OptionalLong.empty() : OptionalLong.of(counts.firstKey());
-    }
 }

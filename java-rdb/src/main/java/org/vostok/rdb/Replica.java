@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vostok.raft.Membership;
@@ -64,6 +65,10 @@ public final class Replica implements AutoCloseable {
     /** An item the owner thread took while it waited ({@link #awaitInbound}), to hand out first. Owner only. */
     private Inbound head;
     private volatile ReplicaStatus status;
+    /** What a lease read needs to be served off the owner thread, while this replica leads; else null. */
+    private volatile LocalLease lease;
+    private final ReplicaRuntime runtime;
+    private final LongAdder localReads = new LongAdder();
     private volatile boolean closed;
     private volatile RdbException failure;
 
@@ -71,6 +76,7 @@ public final class Replica implements AutoCloseable {
                     ReplicaRuntime runtime, ReplicaObserver observer) {
         this.id = store.replicaId();
         this.config = config;
+        this.runtime = runtime;
         this.events = new LeadershipEvents(id, listener, term -> submitInternal(new Request.Abdicate(term)),
                 runtime.lane("rdb-" + id + "-events"));
         this.completions = runtime.lane("rdb-" + id + "-completions");
@@ -200,11 +206,13 @@ public final class Replica implements AutoCloseable {
      * still takes transactions in it (it takes none in a term in which a commit ended ambiguously
      * or its host's stepUp failed: it hands the leadership over).
      *
-     * <p>Beginning costs nothing; the transaction's first query asks the replica's owner thread
-     * for a read epoch and waits for the answer. When that thread is stalled (a long
-     * garbage-collection pause, a slow or full disk, a descheduled process), the first query waits
-     * for the stall to end, up to {@code readTimeoutMillis} (then TIMEDOUT); later queries of the
-     * same transaction read straight from the store.
+     * <p>Beginning costs nothing. The transaction's first query gets its read epoch: with lease
+     * reads, while the lease holds, on the caller's own thread from what the owner thread
+     * published at the end of its last round ({@link LocalLease}); otherwise it asks the owner
+     * thread and waits for the answer. When that thread is stalled (a long garbage-collection
+     * pause, a slow or full disk, a descheduled process) past the lease, the first query waits for
+     * the stall to end, up to {@code readTimeoutMillis} (then TIMEDOUT); later queries of the same
+     * transaction read straight from the store.
      */
     public Tx begin(long term) {
         checkRunning();
@@ -305,8 +313,9 @@ public final class Replica implements AutoCloseable {
     // What a Tx calls
 
     /**
-     * A reader at a linearizable read epoch for a transaction of {@code term} (blocks), with the
-     * pin that holds aggregation back from that epoch until the transaction ends.
+     * A reader at a linearizable read epoch for a transaction of {@code term}, with the pin that
+     * holds aggregation back from that epoch until the transaction ends: from the lease on this
+     * thread when it can ({@link #readLocally}), else from the owner thread (blocks).
      */
     ReadView readAt(long term) {
         if (Thread.currentThread() == owner) {
@@ -318,6 +327,10 @@ public final class Replica implements AutoCloseable {
                     + " continuation) that wait would hold up every other commit's completion: query from an"
                     + " executor of your own (thenApplyAsync(fn, executor))");
         }
+        ReadView local = readLocally(term);
+        if (local != null) {
+            return local;
+        }
         CompletableFuture<ReadView> f = new CompletableFuture<>();
         submit(new Request.Read(term, f));
         try {
@@ -328,6 +341,40 @@ public final class Replica implements AutoCloseable {
         } catch (ExecutionException e) {
             throw forCaller(e.getCause());
         }
+    }
+
+    /**
+     * A read epoch for a transaction of {@code term} on the calling thread, without the owner
+     * thread, while this replica leads that term and its lease holds (see {@link LocalLease} for
+     * why it is linearizable); null when it cannot be had so, and the owner thread must be asked.
+     */
+    private ReadView readLocally(long term) {
+        LocalLease l = lease;
+        // The clock is read after the record (a volatile read: nothing after it moves before it).
+        if (l == null || l.term() != term || runtime.nanoTime() - l.expiryNanos() >= 0) {
+            return null;
+        }
+        ReadPins.Pin pin = loop.pins().pinUnlessPassed(l.epoch());
+        if (pin == null) {
+            return null;
+        }
+        localReads.increment();
+        return new ReadView(l.reader(), pin);
+    }
+
+    /** Publishes what a lease read off the owner thread needs, or withdraws it (null). Owner thread. */
+    void publishLease(LocalLease l) {
+        lease = l;
+    }
+
+    /** What the owner thread published last for lease reads off it. */
+    LocalLease publishedLease() {
+        return lease;
+    }
+
+    /** How many transactions' read epochs were had without the owner thread, from the lease. */
+    long localReads() {
+        return localReads.sum();
     }
 
     /** Rethrows another thread's failure with this thread's stack, the original as the cause. */
@@ -465,6 +512,7 @@ public final class Replica implements AutoCloseable {
 
     /** Marks the replica closed (no new requests) and records the error that stopped it, if any. */
     void markStopped(RdbException error) {
+        lease = null;
         failure = error;
         closed = true;
     }
@@ -524,6 +572,10 @@ public final class Replica implements AutoCloseable {
 
     /** A read epoch for a transaction of {@code term}, without waiting for it (a simulated client). */
     CompletableFuture<ReadView> readEpoch(long term) {
+        ReadView local = readLocally(term);
+        if (local != null) {
+            return CompletableFuture.completedFuture(local);
+        }
         CompletableFuture<ReadView> f = new CompletableFuture<>();
         submit(new Request.Read(term, f));
         return f;

@@ -209,6 +209,7 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         }
         compactor.endRound();
         publishStatus();
+        publishLease();
         completions.flush();
         return work;
     }
@@ -392,7 +393,9 @@ final class ReplicaLoop implements Runnable, InboundHandler {
             commits.forgetValidator();
             space.clear();
         }
-        // 1. A leader's replication traffic leaves before its own write (thesis §10.2.1).
+        // 1. A leader's replication traffic leaves before its own write (thesis §10.2.1). The
+        // lease is withdrawn first if a TimeoutNow among the messages voided it.
+        publishLease();
         send(rd.messages());
         // 2. Snapshot first.
         SnapshotCoordinator.Received received = snapshots.receive(rd);
@@ -418,6 +421,7 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         commits.persisted(outcomes, rd.entries().isEmpty() ? 0 : rd.entries().get(rd.entries().size() - 1).index());
         // 4. What depended on the persist (not the acknowledgement of a snapshot chunk dropped in step 2).
         long dropped = received.droppedSnapshot();
+        publishLease();
         send(dropped == 0 ? rd.messagesAfterPersist()
                 : SnapshotCoordinator.withoutChunkAcks(rd.messagesAfterPersist(), dropped));
         // 5. Apply: the entries were applied as they were written; complete what waited for them.
@@ -524,6 +528,36 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         }
         reads.failAll(RdbException.notLeader("replica " + id + " restarted its Raft core (" + why + ") before the"
                 + " read was confirmed", Optional.empty()));
+    }
+
+    /**
+     * Publishes what a transaction's first query needs to get its read epoch off this thread
+     * while the lease holds ({@link LocalLease}, which says why that is linearizable), or
+     * withdraws it. Called before each Ready's messages leave, so that it is withdrawn before a
+     * TimeoutNow (which voids the lease) is sent, and at the end of each round, before the
+     * round's completions are handed over, so that it reads at least at every index
+     * acknowledged. Published only while this replica takes transactions in the term it leads
+     * (its first entry applied, the term not given up).
+     */
+    private void publishLease() {
+        RaftNode node = core.node();
+        LocalLease current = replica.publishedLease();
+        if (!running || !node.leaseGranted() || leadership.readyTerm() != node.term()) {
+            if (current != null) {
+                replica.publishLease(null);
+            }
+            return;
+        }
+        long expiry = node.leaseExpiryNanos();
+        if (current == null || current.term() != node.term() || current.expiryNanos() != expiry
+                || current.epoch() != applied) {
+            replica.publishLease(new LocalLease(node.term(), expiry, store.reader(applied)));
+        }
+    }
+
+    /** The epochs still read, for a read that pins its epoch off this thread. */
+    ReadPins pins() {
+        return pins;
     }
 
     // ----------------------------------------------------------------------------------------

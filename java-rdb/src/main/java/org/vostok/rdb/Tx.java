@@ -39,11 +39,12 @@ import org.vostok.vos.VosLimits;
  * aggregation of versions older than its read epoch: close one you abandon (one that is
  * simply dropped lets go when the garbage collector finds it).
  *
- * <p>Not thread-safe: one thread at a time. The first query blocks its thread until the read
- * epoch is obtained (a leadership handler's thread will do; the replica's own threads will not:
- * on its completion thread, where commit futures' continuations run, the first query is refused
- * with {@link IllegalStateException}, since the wait would hold up every other commit); when the
- * replica's owner thread is stalled, it waits for the stall to end, up to
+ * <p>Not thread-safe: one thread at a time. The first query may block its thread until the read
+ * epoch is obtained (it does not while the leader's lease holds: it takes the epoch on its own
+ * thread then). A leadership handler's thread will do; the replica's own threads will not: on
+ * its completion thread, where commit futures' continuations run, the first query is refused
+ * with {@link IllegalStateException}, since a wait would hold up every other commit. When the
+ * replica's owner thread is stalled past the lease, it waits for the stall to end, up to
  * {@code readTimeoutMillis} ({@link Replica#begin}). The commit future refuses {@code get} and
  * {@code join} on the completion thread too.
  */

@@ -111,7 +111,7 @@ final class ReplicaSimulation {
     record Outcome(long seed, Options options, long operations, long ambiguous, long nospace, long faults,
                    long crashes, long powerCuts, long lossyPowerCuts, long pauses, boolean voterReplaced,
                    long delivered, long dropped,
-                   long snapshotChunks, long fullPoolWrites, long scrubPasses, long appliedIndex,
+                   long snapshotChunks, long fullPoolWrites, long scrubPasses, long localReads, long appliedIndex,
                    long simulatedMillis, long fingerprint) {
 
         /**
@@ -124,7 +124,7 @@ final class ReplicaSimulation {
          */
         Outcome replayable() {
             return new Outcome(seed, options, operations, ambiguous, nospace, faults, crashes, powerCuts, 0, pauses,
-                    voterReplaced, delivered, dropped, snapshotChunks, fullPoolWrites, 0, appliedIndex,
+                    voterReplaced, delivered, dropped, snapshotChunks, fullPoolWrites, 0, localReads, appliedIndex,
                     simulatedMillis, fingerprint);
         }
     }
@@ -641,7 +641,9 @@ final class ReplicaSimulation {
         long operations = 0;
         long ambiguous = 0;
         long nospace = 0;
+        long localReads = 0;
         for (SimKvClient c : clients) {
+            localReads += c.localReads();
             operations += c.operations();
             ambiguous += c.ambiguous();
             nospace += c.nospace();
@@ -652,7 +654,7 @@ final class ReplicaSimulation {
         return new Outcome(seed, options, operations, ambiguous, nospace, faults, crashes, cluster.powerCuts(),
                 cluster.lossyPowerCuts(), pauses,
                 replacement != null && replacement.done(), network.delivered(), network.dropped(),
-                network.snapshotChunks(), fullPoolWrites, scrubPasses, l.commitIndex(),
+                network.snapshotChunks(), fullPoolWrites, scrubPasses, localReads, l.commitIndex(),
                 (now - START_NANOS) / MILLIS,
                 fingerprint.getValue());
     }

@@ -49,6 +49,7 @@ class ReplicaSimulationTest {
     private static final AtomicLong SNAPSHOT_CHUNKS = new AtomicLong();
     private static final AtomicLong FULL_POOL_WRITES = new AtomicLong();
     private static final AtomicLong SCRUB_PASSES = new AtomicLong();
+    private static final AtomicLong LOCAL_READS = new AtomicLong();
     private static final AtomicLong SIMULATED_MILLIS = new AtomicLong();
 
     @TempDir
@@ -119,6 +120,7 @@ class ReplicaSimulationTest {
         SNAPSHOT_CHUNKS.addAndGet(o.snapshotChunks());
         FULL_POOL_WRITES.addAndGet(o.fullPoolWrites());
         SCRUB_PASSES.addAndGet(o.scrubPasses());
+        LOCAL_READS.addAndGet(o.localReads());
         SIMULATED_MILLIS.addAndGet(o.simulatedMillis());
     }
 
@@ -129,10 +131,11 @@ class ReplicaSimulationTest {
                     + " unknown), {} commits refused for want of space, {} crash-restarts ({} of them power losses on"
                     + " WAL pools, {} of which lost unsynced writes), {} pauses, {} voters"
                     + " replaced, {} snapshot chunks delivered, {} writes that met a full pool, {} scrub passes"
-                    + " that found nothing (on the replicas running at the end), {} s of simulated time", RUNS.get(),
+                    + " that found nothing (on the replicas running at the end), {} read epochs from the lease"
+                    + " without the owner thread, {} s of simulated time", RUNS.get(),
                     REPLICAS.get(), OPERATIONS.get(), AMBIGUOUS.get(), NOSPACE.get(), CRASHES.get(), POWER_CUTS.get(),
                     LOSSY_POWER_CUTS.get(), PAUSES.get(),
-                    REPLACEMENTS.get(), SNAPSHOT_CHUNKS.get(), FULL_POOL_WRITES.get(), SCRUB_PASSES.get(),
+                    REPLACEMENTS.get(), SNAPSHOT_CHUNKS.get(), FULL_POOL_WRITES.get(), SCRUB_PASSES.get(), LOCAL_READS.get(),
                     SIMULATED_MILLIS.get() / 1000);
         }
     }

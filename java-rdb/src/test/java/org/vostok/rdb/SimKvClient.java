@@ -77,6 +77,8 @@ final class SimKvClient {
     private KvResult result;
 
     private long operations;
+    /** Read epochs had at once, from the leader's lease without its owner thread ({@link Replica#readEpoch}). */
+    private long localReads;
     private long ambiguous;
     private long nospace;
 
@@ -110,6 +112,18 @@ final class SimKvClient {
 
     long ambiguous() {
         return ambiguous;
+    }
+
+    long localReads() {
+        return localReads;
+    }
+
+    /** Counts a read epoch that came at once: nothing else completes before the owner's next round. */
+    private CompletableFuture<ReadView> countLocal(CompletableFuture<ReadView> f) {
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            localReads++;
+        }
+        return f;
     }
 
     /** Commits refused for want of space. */
@@ -193,7 +207,7 @@ final class SimKvClient {
         Replica replica = r.get();
         attemptTerm = replica.status().term();
         if (op instanceof KvOp.Read) {
-            read = replica.readEpoch(attemptTerm);
+            read = countLocal(replica.readEpoch(attemptTerm));
             phase = Phase.READING;
             return true;
         }
@@ -204,7 +218,7 @@ final class SimKvClient {
         }
         lockedOn = target;
         if (op instanceof KvOp.CompareAndSet) {
-            read = replica.readEpoch(attemptTerm);
+            read = countLocal(replica.readEpoch(attemptTerm));
             phase = Phase.CAS_READING;
             return true;
         }
@@ -310,7 +324,7 @@ final class SimKvClient {
             return true;
         }
         target = leader.get().id();
-        read = leader.get().readEpoch(leader.get().status().term());
+        read = countLocal(leader.get().readEpoch(leader.get().status().term()));
         phase = Phase.SETTLE_READING;
         return true;
     }

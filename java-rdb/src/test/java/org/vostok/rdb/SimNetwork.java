@@ -88,10 +88,18 @@ final class SimNetwork {
         };
     }
 
+    /** Sees every message as it is sent, before any fault; for tests that look at the sender then. */
+    private java.util.function.Consumer<Message> onSend = m -> { };
+
+    void onSend(java.util.function.Consumer<Message> hook) {
+        onSend = hook;
+    }
+
     private void send(long from, Message m) {
         if (m.from() != from) {
             throw new IllegalArgumentException("replica " + from + " sent a message from " + m.from());
         }
+        onSend.accept(m);
         if (isCut(from, m.to())) {
             dropped++;
             return;
@@ -129,6 +137,11 @@ final class SimNetwork {
             n++;
         }
         return n;
+    }
+
+    /** Whether a message in flight (not delivered yet) matches {@code p}. */
+    boolean inFlightMatches(java.util.function.Predicate<Message> p) {
+        return inFlight.stream().anyMatch(m -> p.test(MessageCodec.decode(m.wire())));
     }
 
     /** When the next message in flight is due, or Long.MAX_VALUE. */
