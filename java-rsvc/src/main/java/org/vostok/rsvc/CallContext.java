@@ -1,6 +1,7 @@
 package org.vostok.rsvc;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.vostok.rdb.Replica;
 import org.vostok.rdb.Tx;
 import org.vostok.rdb.model.RequestId;
@@ -19,10 +20,11 @@ public final class CallContext {
     private final Replica replica;
     private final long peerNodeId;
     private final Optional<RequestId> requestId;
-    private final String peer;
+    /** Made only when asked for: most handlers never do. */
+    private final Supplier<String> peer;
 
     CallContext(long serviceId, long term, Tx tx, Replica replica, long peerNodeId, Optional<RequestId> requestId,
-                String peer) {
+                Supplier<String> peer) {
         this.serviceId = serviceId;
         this.term = term;
         this.tx = tx;
@@ -62,6 +64,6 @@ public final class CallContext {
 
     /** Who called, for logs and errors. */
     public String peer() {
-        return peer;
+        return peer.get();
     }
 }

@@ -1,6 +1,5 @@
 package org.vostok.rsvc;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import java.nio.ByteBuffer;
@@ -443,7 +442,7 @@ final class Rsvc<S> implements LeadershipListener {
                 tx.requestId(id);
                 requestId = Optional.of(id);
             }
-            CallContext ctx = new CallContext(serviceId, t, tx, r, call.peerNodeId(), requestId, call.peer());
+            CallContext ctx = new CallContext(serviceId, t, tx, r, call.peerNodeId(), requestId, call::peer);
             CompletionStage<? extends MessageLite> stage = m.handle(service(), ctx, request);
             Tx handlerTx = tx;
             Optional<RequestId> blindId = m.isBlind() ? requestId : Optional.empty();
@@ -507,10 +506,10 @@ final class Rsvc<S> implements LeadershipListener {
 
     private void commitAndReply(ServerCall call, Tx tx, Optional<Object> lockKey, MessageLite body, long t,
                                 Optional<RequestId> blindId) {
-        Reply ok = Reply.newBuilder().setBody(body == null ? ByteString.EMPTY : body.toByteString()).setHint(hint())
-                .setNodeId(host.nodeId()).build();
+        // The body goes into the frame as the reply is sent (ServerCall.reply), not copied here.
+        Reply ok = Reply.newBuilder().setHint(hint()).setNodeId(host.nodeId()).build();
         if (tx.updateCount() == 0) {
-            finish(call, tx, lockKey, ok, null);
+            finish(call, tx, lockKey, ok, body, null);
             return;
         }
         CompletableFuture<Long> commit;
@@ -526,12 +525,18 @@ final class Rsvc<S> implements LeadershipListener {
                 settleBlindDuplicate(call, lockKey, t, blindId.get());
                 return;
             }
-            finish(call, null, lockKey, error == null ? ok : null, error);
+            finish(call, null, lockKey, error == null ? ok : null, body, error);
         });
     }
 
     /** Answers, then lets go of the transaction, the lock, and the hold on the leader. */
     private void finish(ServerCall call, Tx tx, Optional<Object> lockKey, Reply reply, Throwable error) {
+        finish(call, tx, lockKey, reply, null, error);
+    }
+
+    /** As above, {@code body} (null: none) the body of {@code reply}. */
+    private void finish(ServerCall call, Tx tx, Optional<Object> lockKey, Reply reply, MessageLite body,
+                        Throwable error) {
         try {
             if (error != null) {
                 VostokException known = Errors.known(error);
@@ -543,7 +548,7 @@ final class Rsvc<S> implements LeadershipListener {
                     call.error(known.code(), known.detail(), hint());
                 }
             } else {
-                call.reply(reply);
+                call.reply(reply, body);
             }
         } finally {
             if (tx != null) {

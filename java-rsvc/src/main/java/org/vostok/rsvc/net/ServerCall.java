@@ -1,5 +1,6 @@
 package org.vostok.rsvc.net;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.vostok.client.ErrorCode;
@@ -67,26 +68,53 @@ public final class ServerCall {
 
     /** Answers with {@code reply}; false when answered already. */
     public boolean reply(Reply reply) {
+        return reply(reply, null);
+    }
+
+    /**
+     * Answers with {@code head} and {@code body} (null: none) as its body, serialized straight
+     * into the frame: the same bytes as {@code head} with {@code setBody(body.toByteString())},
+     * without that copy. False when answered already.
+     */
+    public boolean reply(Reply head, MessageLite body) {
+        if (body != null && !head.getBody().isEmpty()) {
+            throw new IllegalArgumentException("a reply with a body of its own and another to append");
+        }
         if (!answered.compareAndSet(false, true)) {
             return false;
         }
         connection.answered();
-        connection.observe(this, reply.getErrorCode(), System.nanoTime() - receivedNanos);
+        connection.observe(this, head.getErrorCode(), System.nanoTime() - receivedNanos);
         if (outbox.channel().isActive()) {
             // Replies of calls that finish together (a batch of commits, one read's BUSY answers)
             // leave in one write.
-            outbox.send(FrameCodec.frame(outbox.channel().alloc(), FrameType.REPLY, requestId, serviceId, reply));
+            outbox.send(body == null
+                    ? FrameCodec.frame(outbox.channel().alloc(), FrameType.REPLY, requestId, serviceId, head)
+                    : frame(head, body));
         }
         return true;
     }
 
+    private io.netty.buffer.ByteBuf frame(Reply head, MessageLite body) {
+        // A bytes field holding a serialized message is laid out as that message in the field:
+        // a tag, the length, the message's bytes.
+        int size = head.getSerializedSize() + CodedOutputStream.computeMessageSize(Reply.BODY_FIELD_NUMBER, body);
+        return FrameCodec.frame(outbox.channel().alloc(), FrameType.REPLY, requestId, serviceId, size, out -> {
+            CodedOutputStream cos = CodedOutputStream.newInstance(out);
+            head.writeTo(cos);
+            cos.writeMessage(Reply.BODY_FIELD_NUMBER, body);
+            cos.flush();
+            out.position(out.limit());
+        });
+    }
+
     /** Answers with success, {@code body} and the leader hint (none for the node service). */
     public boolean ok(MessageLite body, LeaderHint hint) {
-        Reply.Builder b = Reply.newBuilder().setBody(body.toByteString()).setNodeId(connection.selfNodeId());
+        Reply.Builder b = Reply.newBuilder().setNodeId(connection.selfNodeId());
         if (hint != null) {
             b.setHint(hint);
         }
-        return reply(b.build());
+        return reply(b.build(), body);
     }
 
     public boolean error(ErrorCode code, String message, LeaderHint hint) {

@@ -1,6 +1,7 @@
 package org.vostok.rsvc.register;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -104,7 +105,8 @@ public final class RegisterService implements RsvcClass<RegisterService.Replica>
 
     private static ReadReply read(Replica s, CallContext ctx, ReadRequest q) {
         Optional<byte[]> v = ctx.tx().lookup(ROOT, key(q.getKey()));
-        return v.map(b -> ReadReply.newBuilder().setFound(true).setValue(ByteString.copyFrom(b)).build())
+        // The array is this call's own (a lookup returns a new one): wrapped, not copied.
+        return v.map(b -> ReadReply.newBuilder().setFound(true).setValue(UnsafeByteOperations.unsafeWrap(b)).build())
                 .orElse(ReadReply.getDefaultInstance());
     }
 
@@ -125,7 +127,7 @@ public final class RegisterService implements RsvcClass<RegisterService.Replica>
                 : current.isPresent() && Arrays.equals(current.get(), q.getExpected().toByteArray());
         if (!matches) {
             CasReply.Builder b = CasReply.newBuilder().setSwapped(false);
-            current.ifPresent(c -> b.setFound(true).setCurrent(ByteString.copyFrom(c)));
+            current.ifPresent(c -> b.setFound(true).setCurrent(UnsafeByteOperations.unsafeWrap(c)));
             return b.build();
         }
         if (q.getDelete()) {
