@@ -273,6 +273,7 @@ class AdminCommandsTest {
         long poolLists = 0;
         int leaders = 0;
         int leaderCounts = 0;
+        int localReadCounts = 0;
         boolean noperm = false;
         for (MetricsServer m : metrics) {
             String text = http.send(HttpRequest.newBuilder(URI.create("http://" + m.address() + "/metrics")).build(),
@@ -284,6 +285,9 @@ class AdminCommandsTest {
                 if (line.startsWith("vostok_replica_role{class=\"mgmt\",service_id=\"1\",vostok_replica_role=\"leader\"}")
                         && line.endsWith(" 1")) {
                     leaders++;
+                }
+                if (line.startsWith("vostok_replica_lease_reads_local_total{class=\"mgmt\",service_id=\"1\"}")) {
+                    localReadCounts++;
                 }
                 if (line.startsWith("vostok_replica_leader_changes_total{class=\"mgmt\",service_id=\"1\"}")) {
                     assertTrue(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) >= 1,
@@ -313,6 +317,8 @@ class AdminCommandsTest {
         assertTrue(poolLists >= 2, "pool list ran at least twice: " + poolLists);
         assertEquals(1, leaders, "one node leads the management service");
         assertEquals(metrics.size(), leaderCounts, "every node counts its management replica's leader changes");
+        assertEquals(metrics.size(), localReadCounts, "every node counts its management replica's lease reads"
+                + " taken off the replica's thread");
         assertTrue(noperm, "the refused calls are counted by their code");
 
         // Every node's management replica scrubs its pool in the background: its passes are

@@ -152,6 +152,9 @@ public final class NodeCollector implements MultiCollector {
                 s.counter("vostok_replica_leader_changes", "Times the replica came to know a new leader since it"
                         + " started (elections and transfers; the first leader it learns of counts)", l,
                         x.leaderChanges());
+                s.counter("vostok_replica_lease_reads_local", "Transactions that took their read epoch from the"
+                        + " leader's lease on their own thread, without the replica's thread", l,
+                        replica.get().localReads());
                 if (x.role() == Role.LEADER) {
                     lags.add(new PendingLags(r, replica.get().followerLags()));
                 }
