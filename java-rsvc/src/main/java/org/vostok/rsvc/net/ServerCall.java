@@ -2,6 +2,7 @@ package org.vostok.rsvc.net;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
+import io.netty.buffer.ByteBuf;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.vostok.client.ErrorCode;
 import org.vostok.client.net.FrameOutbox;
@@ -73,8 +74,8 @@ public final class ServerCall {
 
     /**
      * Answers with {@code head} and {@code body} (null: none) as its body, serialized straight
-     * into the frame: the same bytes as {@code head} with {@code setBody(body.toByteString())},
-     * without that copy. False when answered already.
+     * into the frame: a reader parses it as {@code head} with {@code setBody(body.toByteString())},
+     * which this saves copying. False when answered already.
      */
     public boolean reply(Reply head, MessageLite body) {
         if (body != null && !head.getBody().isEmpty()) {
@@ -95,7 +96,7 @@ public final class ServerCall {
         return true;
     }
 
-    private io.netty.buffer.ByteBuf frame(Reply head, MessageLite body) {
+    private ByteBuf frame(Reply head, MessageLite body) {
         // A bytes field holding a serialized message is laid out as that message in the field:
         // a tag, the length, the message's bytes.
         int size = head.getSerializedSize() + CodedOutputStream.computeMessageSize(Reply.BODY_FIELD_NUMBER, body);
