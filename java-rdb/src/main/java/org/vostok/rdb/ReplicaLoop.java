@@ -394,7 +394,8 @@ final class ReplicaLoop implements Runnable, InboundHandler {
             space.clear();
         }
         // 1. A leader's replication traffic leaves before its own write (thesis §10.2.1). The
-        // lease is withdrawn first if a TimeoutNow among the messages voided it.
+        // lease is withdrawn first if a TimeoutNow in this Ready (in either of its sends: the
+        // core is not stepped between them) voided it.
         publishLease();
         send(rd.messages());
         // 2. Snapshot first.
@@ -421,7 +422,6 @@ final class ReplicaLoop implements Runnable, InboundHandler {
         commits.persisted(outcomes, rd.entries().isEmpty() ? 0 : rd.entries().get(rd.entries().size() - 1).index());
         // 4. What depended on the persist (not the acknowledgement of a snapshot chunk dropped in step 2).
         long dropped = received.droppedSnapshot();
-        publishLease();
         send(dropped == 0 ? rd.messagesAfterPersist()
                 : SnapshotCoordinator.withoutChunkAcks(rd.messagesAfterPersist(), dropped));
         // 5. Apply: the entries were applied as they were written; complete what waited for them.

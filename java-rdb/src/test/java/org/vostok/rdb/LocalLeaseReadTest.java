@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +58,7 @@ class LocalLeaseReadTest {
         cluster.found(3);
         drive(() -> cluster.leader().isPresent(), "a leader ready for transactions");
         Replica leader = cluster.leader().orElseThrow();
-        commit(leader, leader.begin(leader.status().term()).createRoot(KeyOrder.LEXICAL));
+        commit(leader.begin(leader.status().term()).createRoot(KeyOrder.LEXICAL));
         return leader;
     }
 
@@ -65,7 +67,7 @@ class LocalLeaseReadTest {
         Replica leader = start(true);
         long term = leader.status().term();
         drive(() -> leader.publishedLease() != null, "a lease published");
-        long index = commit(leader, leader.begin(term).update(ROOT, Key.ofUtf8("k"), bytes("v1")));
+        long index = commit(leader.begin(term).update(ROOT, Key.ofUtf8("k"), bytes("v1")));
 
         // No replica is driven from here on: only the caller's thread works.
         long before = leader.localReads();
@@ -109,7 +111,7 @@ class LocalLeaseReadTest {
         drive(() -> followersCaughtUp(leader), "the followers caught up");
         long target = leader.id() == 1 ? 2 : 1;
         network.deliverDue(now + 1_000 * MILLIS);
-        java.util.List<String> leaseAtTimeoutNow = new java.util.ArrayList<>();
+        List<String> leaseAtTimeoutNow = new ArrayList<>();
         network.onSend(m -> {
             if (m instanceof Message.TimeoutNow) {
                 leaseAtTimeoutNow.add(String.valueOf(leader.publishedLease()));
@@ -117,7 +119,7 @@ class LocalLeaseReadTest {
         });
         leader.transferLeadership(target);
         leader.doWork(now);
-        assertEquals(java.util.List.of("null"), leaseAtTimeoutNow,
+        assertEquals(List.of("null"), leaseAtTimeoutNow,
                 "the round sent the TimeoutNow, and had withdrawn the lease record before it did");
         assertFalse(leader.readEpoch(term).isDone(), "and the reads ask the owner thread again");
     }
@@ -126,7 +128,7 @@ class LocalLeaseReadTest {
     void withoutLeaseReadsNothingIsPublished() {
         Replica leader = start(false);
         long term = leader.status().term();
-        long index = commit(leader, leader.begin(term).update(ROOT, Key.ofUtf8("k"), bytes("v1")));
+        long index = commit(leader.begin(term).update(ROOT, Key.ofUtf8("k"), bytes("v1")));
         assertTrue(index > 0);
         assertNull(leader.publishedLease());
         assertFalse(leader.readEpoch(term).isDone(), "a ReadIndex read waits for a heartbeat round");
@@ -157,7 +159,7 @@ class LocalLeaseReadTest {
         return true;
     }
 
-    private long commit(Replica leader, Tx tx) {
+    private long commit(Tx tx) {
         CompletableFuture<Long> f = tx.commit();
         drive(f::isDone, "the commit");
         return f.join();

@@ -8,6 +8,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.vostok.raft.Message;
 import org.vostok.rdb.transport.MessageCodec;
@@ -89,9 +90,9 @@ final class SimNetwork {
     }
 
     /** Sees every message as it is sent, before any fault; for tests that look at the sender then. */
-    private java.util.function.Consumer<Message> onSend = m -> { };
+    private Consumer<Message> onSend = m -> { };
 
-    void onSend(java.util.function.Consumer<Message> hook) {
+    void onSend(Consumer<Message> hook) {
         onSend = hook;
     }
 
@@ -137,11 +138,6 @@ final class SimNetwork {
             n++;
         }
         return n;
-    }
-
-    /** Whether a message in flight (not delivered yet) matches {@code p}. */
-    boolean inFlightMatches(java.util.function.Predicate<Message> p) {
-        return inFlight.stream().anyMatch(m -> p.test(MessageCodec.decode(m.wire())));
     }
 
     /** When the next message in flight is due, or Long.MAX_VALUE. */
